@@ -1,0 +1,1 @@
+//! Name resolution and type checking: syntax trees in, a checked program (HIR) out.

@@ -1,0 +1,3 @@
+use super::Explanation;
+
+pub(super) static CODES: &[Explanation] = &[];

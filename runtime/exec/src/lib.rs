@@ -1,0 +1,1 @@
+//! Runs checked programs: values, the tree-walking reference executor, natives, and the fuzzy-call boundary.
