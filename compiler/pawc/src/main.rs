@@ -1,1 +1,107 @@
-fn main() {}
+//! `pawc`, the paw command-line tool.
+//!
+//! Exit codes: 0 success, 1 a problem in the user's code or input, 2 an internal error of paw itself.
+
+mod commands;
+mod manifest;
+mod output;
+mod project;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "pawc", version, about = "Build and run paw programs: ordinary code plus fuzzy functions answered by a local model")]
+struct Cli {
+    /// When to color output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    /// Color when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new project: paw.toml and src/main.pw with one fuzzy fn and a main.
+    New {
+        /// The project's name; also the directory created.
+        name: String,
+    },
+    /// Check a project or file for errors without running it.
+    Check {
+        /// A project directory (with paw.toml) or a single .pw file. Default: the project around the current directory.
+        path: Option<PathBuf>,
+    },
+    /// Run a project's or file's `main`.
+    Run {
+        /// A project directory (with paw.toml) or a single .pw file.
+        path: Option<PathBuf>,
+        /// Arguments for the program, after `--`; the program reads them with `io.args()`.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Run the `test` blocks of a project or file.
+    Test {
+        /// A project directory (with paw.toml) or a single .pw file.
+        path: Option<PathBuf>,
+        /// Run only tests whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// Format source files in the one canonical layout.
+    Fmt {
+        /// A project directory, a .pw file, or nothing for the current project.
+        path: Option<PathBuf>,
+        /// Change nothing; fail if a file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Explain an error code in depth, e.g. `pawc explain E0201`.
+    Explain {
+        /// The code, e.g. E0001.
+        code: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => output::stderr_wants_color(),
+    };
+    let out = output::Output::new(color);
+    // Checking and running recurse over user programs; a large stack keeps deep (but bounded) programs safe.
+    let worker = std::thread::Builder::new()
+        .name("pawc".into())
+        .stack_size(256 << 20)
+        .spawn(move || dispatch(cli.command, &out));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("error: internal error in pawc (this is a bug in paw, not in your program; please report it)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(command: Command, out: &output::Output) -> ExitCode {
+    match command {
+        Command::New { name } => commands::new::run(&name, out),
+        Command::Check { path } => commands::check::run(path.as_deref(), out),
+        Command::Run { path, args } => commands::run::run(path.as_deref(), args, out),
+        Command::Test { path, filter } => commands::test::run(path.as_deref(), filter.as_deref(), out),
+        Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
+        Command::Explain { code } => commands::explain::run(&code, out),
+    }
+}
