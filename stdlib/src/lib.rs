@@ -19,3 +19,5 @@ pub static MODULES: &[(&str, &str)] = &[
 pub fn module_source(name: &str) -> Option<&'static str> {
     MODULES.iter().find(|(n, _)| *n == name).map(|(_, src)| *src)
 }
+
+pub mod doc;
