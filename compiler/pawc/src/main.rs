@@ -5,7 +5,9 @@
 mod commands;
 mod manifest;
 mod output;
+mod pipeline;
 mod project;
+mod sources;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,12 +77,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => output::stderr_wants_color(),
+    let (color, color_stdout) = match cli.color {
+        ColorChoice::Always => (true, true),
+        ColorChoice::Never => (false, false),
+        ColorChoice::Auto => output::streams_want_color(),
     };
-    let out = output::Output::new(color);
+    let out = output::Output::new(color, color_stdout);
     // Checking and running recurse over user programs; a large stack keeps deep (but bounded) programs safe.
     let worker = std::thread::Builder::new()
         .name("pawc".into())

@@ -4,18 +4,24 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use paw_diagnostics::{render::render, Diagnostic, Files};
+use paw_runtime::RuntimeError;
 
-pub fn stderr_wants_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+/// Whether each stream should be colored under `--color auto`: only terminals, and only without NO_COLOR.
+pub fn streams_want_color() -> (bool, bool) {
+    let allowed = std::env::var_os("NO_COLOR").is_none();
+    (allowed && std::io::stderr().is_terminal(), allowed && std::io::stdout().is_terminal())
 }
 
 pub struct Output {
+    /// Color on stderr, where diagnostics and statuses go.
     pub color: bool,
+    /// Color on stdout, where test results go.
+    pub color_stdout: bool,
 }
 
 impl Output {
-    pub fn new(color: bool) -> Output {
-        Output { color }
+    pub fn new(color: bool, color_stdout: bool) -> Output {
+        Output { color, color_stdout }
     }
 
     /// Prints diagnostics and returns how many were errors.
@@ -36,11 +42,25 @@ impl Output {
         eprintln!("{:>12} {message}", self.paint(verb, "1;32"));
     }
 
+    /// A runtime error: the diagnostic at the place it happened, then the `.pw` stack.
+    pub fn runtime_error(&self, error: &RuntimeError, files: &Files) {
+        eprint!("{}", render(&error.to_diagnostic(), files, self.color));
+        eprintln!("{}", error.render_trace(files));
+    }
+
     pub fn paint(&self, text: &str, ansi: &str) -> String {
-        if self.color {
-            format!("\x1b[{ansi}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+        paint(text, ansi, self.color)
+    }
+
+    pub fn paint_stdout(&self, text: &str, ansi: &str) -> String {
+        paint(text, ansi, self.color_stdout)
+    }
+}
+
+fn paint(text: &str, ansi: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{ansi}m{text}\x1b[0m")
+    } else {
+        text.to_string()
     }
 }

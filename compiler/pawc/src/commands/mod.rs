@@ -1,0 +1,8 @@
+//! One module per `pawc` subcommand.
+
+pub mod check;
+pub mod explain;
+pub mod fmt;
+pub mod new;
+pub mod run;
+pub mod test;

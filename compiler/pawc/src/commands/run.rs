@@ -1,0 +1,27 @@
+//! `pawc run [PATH] [-- ARGS]`: check, then run `main`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use paw_runtime::{run_main, RunOptions};
+
+use crate::output::Output;
+use crate::pipeline::load_and_check;
+
+pub fn run(path: Option<&Path>, args: Vec<String>, out: &Output) -> ExitCode {
+    let loaded = match load_and_check(path, out) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    if let Err(d) = loaded.checked.entry_point() {
+        out.diagnostics(&[d], &loaded.files);
+        return ExitCode::from(1);
+    }
+    match run_main(&loaded.checked.program, RunOptions { args, ..RunOptions::default() }) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            out.runtime_error(&error, &loaded.files);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! `pawc test [PATH]`: run every `test` block and report each failure with its place and values.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use paw_runtime::{run_tests, RunOptions};
+
+use crate::output::Output;
+use crate::pipeline::{load_and_check, plural};
+
+pub fn run(path: Option<&Path>, filter: Option<&str>, out: &Output) -> ExitCode {
+    let loaded = match load_and_check(path, out) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let outcomes = run_tests(&loaded.checked.program, filter, RunOptions::default());
+    let mut failed = 0;
+    for outcome in &outcomes {
+        match &outcome.result {
+            Ok(()) => println!("test {} ... {}", outcome.name, out.paint_stdout("ok", "32")),
+            Err(error) => {
+                failed += 1;
+                println!("test {} ... {}", outcome.name, out.paint_stdout("FAILED", "1;31"));
+                out.runtime_error(error, &loaded.files);
+            }
+        }
+    }
+    let passed = outcomes.len() - failed;
+    let verdict = if failed == 0 { out.paint_stdout("ok", "32") } else { out.paint_stdout("FAILED", "1;31") };
+    println!("\ntest result: {verdict}. {passed} passed; {failed} failed ({} run)", plural(outcomes.len(), "test"));
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,74 @@
+//! The front half every command shares: find the project, read its files, check it, show the diagnostics.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use paw_check::{check_program, Checked, Root, SourceLoader};
+use paw_diagnostics::{Diagnostic, Files};
+
+use crate::output::Output;
+use crate::project::Project;
+use crate::sources::read_source;
+
+/// A checked program, ready to run (no errors; warnings have been shown).
+pub struct Loaded {
+    pub project: Project,
+    pub files: Files,
+    pub checked: Checked,
+}
+
+/// Finds, reads and checks the program at `path`, printing every diagnostic. `Err` carries the exit code when
+/// there were errors.
+pub fn load_and_check(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitCode> {
+    let project = Project::locate(path).map_err(|e| out.user_error(&e))?;
+    let mut files = Files::new();
+    let mut roots = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for module in &project.modules {
+        let display = project.display_path(&module.path);
+        let (file, utf8_error) = read_source(&mut files, &module.path, display).map_err(|e| out.user_error(&e))?;
+        diagnostics.extend(utf8_error);
+        roots.push(Root { name: module.name.clone(), file });
+    }
+    // A project gives every module as a root; a single file finds the modules it uses beside it.
+    let loader = SiblingLoader { dir: (project.manifest.is_none()).then(|| project.root.clone()) };
+    let checked = check_program(&mut files, &roots, &loader);
+    diagnostics.extend(checked.diagnostics.iter().cloned());
+    let errors = out.diagnostics(&diagnostics, &files);
+    let warnings = diagnostics.len() - errors;
+    if errors > 0 {
+        let what = plural(errors, "error");
+        let also = if warnings > 0 { format!(" and {}", plural(warnings, "warning")) } else { String::new() };
+        eprintln!("{} could not compile `{}` due to {what}{also}", out.paint("error:", "1;31"), name(&project));
+        return Err(ExitCode::from(1));
+    }
+    Ok(Loaded { project, files, checked })
+}
+
+pub fn name(project: &Project) -> String {
+    match &project.manifest {
+        Some(m) => m.package.name.clone(),
+        None => project.modules[0].path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+    }
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Single-file mode: `use NAME` reads `NAME.pw` from the file's directory.
+struct SiblingLoader {
+    dir: Option<PathBuf>,
+}
+
+impl SourceLoader for SiblingLoader {
+    fn load_user_module(&self, name: &str) -> Option<(String, String)> {
+        let path = self.dir.as_ref()?.join(format!("{name}.pw"));
+        let bytes = std::fs::read(&path).ok()?;
+        Some((path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned()))
+    }
+}
