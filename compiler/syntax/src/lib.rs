@@ -4,3 +4,6 @@
 //! becomes `Error` nodes plus diagnostics, so later phases and the editor still see every well-formed item.
 
 pub mod ast;
+pub mod lexer;
+
+pub use lexer::{lex, LexError, Lexeme, Token};
