@@ -170,57 +170,57 @@ pub fn is_doc_comment(comment: &str) -> bool {
     comment.starts_with("///") && !comment.starts_with("////")
 }
 
-/// How far a string literal reaches, given the text after its opening quote.
+/// How far a string literal (or an interpolation) reaches.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum StringEnd {
-    /// The literal is `len` bytes long after the opening quote, closing quote included.
+    /// It is `len` bytes long, its closing `"` (or `}`) included.
     Closed(usize),
-    /// No closing quote before the end of the line: the literal covers `len` bytes.
+    /// Nothing closes it before the end of the line: it covers `len` bytes.
     Open(usize),
 }
 
-/// Finds the end of a string literal. Inside `{..}` interpolations braces nest and strings may appear, so this
-/// keeps an explicit stack (no recursion: a deeply nested literal cannot overflow the stack). Strings and their
-/// interpolations end at the line: a raw newline means the closing quote is missing.
+#[derive(Clone, Copy)]
+enum Mode {
+    Str,
+    Interp,
+}
+
+/// Finds the end of a string literal, given the text after its opening quote.
 pub(crate) fn string_end(rest: &str) -> StringEnd {
-    #[derive(Clone, Copy)]
-    enum Mode {
-        Str,
-        Interp,
-    }
+    literal_end(rest, Mode::Str)
+}
+
+/// Finds the end of an interpolation, given the text after its opening `{`.
+pub(crate) fn interp_end(rest: &str) -> StringEnd {
+    literal_end(rest, Mode::Interp)
+}
+
+/// Inside `{..}` interpolations braces nest and strings may appear, so this keeps an explicit stack (no
+/// recursion: a deeply nested literal cannot overflow the stack). Strings and their interpolations end at the
+/// line: a raw newline means the closing quote is missing.
+fn literal_end(rest: &str, start: Mode) -> StringEnd {
     let bytes = rest.as_bytes();
-    let mut stack = vec![Mode::Str];
+    let mut stack = vec![start];
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\n' {
-            return StringEnd::Open(i);
-        }
-        match stack.last().copied() {
-            Some(Mode::Str) => match b {
-                b'"' => {
-                    stack.pop();
-                    if stack.is_empty() {
-                        return StringEnd::Closed(i + 1);
-                    }
-                }
-                b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => i += 1,
-                b'{' => stack.push(Mode::Interp),
-                _ => {}
-            },
-            Some(Mode::Interp) => match b {
-                b'{' => stack.push(Mode::Interp),
-                b'}' => {
-                    stack.pop();
-                }
-                b'"' => stack.push(Mode::Str),
-                _ => {}
-            },
-            None => unreachable!("the loop returns when the outermost string closes"),
+    while let Some(&mode) = stack.last() {
+        let Some(&b) = bytes.get(i) else { break };
+        match (mode, b) {
+            (_, b'\n') => return StringEnd::Open(i),
+            (Mode::Str, b'"') | (Mode::Interp, b'}') => {
+                stack.pop();
+            }
+            (Mode::Str, b'\\') if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => i += 1,
+            (Mode::Str | Mode::Interp, b'{') => stack.push(Mode::Interp),
+            (Mode::Interp, b'"') => stack.push(Mode::Str),
+            _ => {}
         }
         i += 1;
     }
-    StringEnd::Open(bytes.len())
+    if stack.is_empty() {
+        StringEnd::Closed(i)
+    } else {
+        StringEnd::Open(bytes.len())
+    }
 }
 
 fn scan_string(lex: &mut logos::Lexer<Token>) -> Result<(), LexError> {
