@@ -59,6 +59,7 @@ pub(crate) fn syntax_errors(
     text: &str,
     tokens: &[(usize, Token, usize)],
     recovered: Vec<Recovered>,
+    unterminated_strings: &[usize],
 ) -> Vec<Diagnostic> {
     let ctx = Context { file, text, tokens };
     let (mut out, cutoff) = ctx.brackets();
@@ -68,7 +69,8 @@ pub(crate) fn syntax_errors(
     for error in errors {
         let at = error_location(&error);
         let line = text[..at.min(text.len())].matches('\n').count();
-        if cutoff.is_some_and(|c| at >= c) || last_line == Some(line) {
+        let after_unterminated = ctx.tokens[..ctx.index_of(at)].last().is_some_and(|p| unterminated_strings.contains(&p.2));
+        if cutoff.is_some_and(|c| at >= c) || last_line == Some(line) || after_unterminated {
             continue;
         }
         if let Some(d) = ctx.describe(error) {
@@ -158,6 +160,17 @@ impl Context<'_> {
             ParseError::ExtraToken { token } => Some(self.unexpected(token, &[])),
             ParseError::UnrecognizedEof { location, expected } => {
                 let at = location.min(self.text.len());
+                if self.text[at..].trim_start().starts_with('}') {
+                    // An interpolation's expression ends at its `}`, not at the end of the file.
+                    return Some(
+                        Diagnostic::error(
+                            "E0005",
+                            format!("expected {}, found the end of the interpolation", expected_words(&expected)),
+                            Label::new(self.span(at, at + 1), "the interpolation ends here"),
+                        )
+                        .with_help("complete the expression inside `{..}`, or write `\\{` for a literal brace"),
+                    );
+                }
                 Some(
                     Diagnostic::error(
                         "E0020",

@@ -20,6 +20,8 @@ pub(crate) struct State {
     pub depth: DepthLimit,
     /// How many string interpolations enclose the expression being parsed.
     pub string_nesting: u32,
+    /// Where strings missing their closing quote end: the parse error that follows one is a consequence.
+    pub unterminated_strings: Vec<usize>,
 }
 
 /// The result of parsing one file: the tree and every problem found, in source order.
@@ -36,6 +38,7 @@ pub fn parse(file: FileId, text: &str) -> (SourceFile, Vec<Diagnostic>) {
         diagnostics: Vec::new(),
         depth: DepthLimit::default(),
         string_nesting: 0,
+        unterminated_strings: Vec::new(),
     };
     let mut comments = Vec::new();
     let tokens = st.tokens(text, 0, text.len(), Some(&mut comments));
@@ -47,7 +50,7 @@ pub fn parse(file: FileId, text: &str) -> (SourceFile, Vec<Diagnostic>) {
         }
     };
     let mut diagnostics = std::mem::take(&mut st.diagnostics);
-    diagnostics.extend(messages::syntax_errors(file, text, &tokens, std::mem::take(&mut st.recovered)));
+    diagnostics.extend(messages::syntax_errors(file, text, &tokens, std::mem::take(&mut st.recovered), &st.unterminated_strings));
     diagnostics.extend(std::mem::take(&mut st.depth).into_diagnostics());
 
     let (doc_lines, comments): (Vec<Comment>, Vec<Comment>) =
@@ -89,6 +92,7 @@ impl State {
                 Ok(token) => out.push((l, token, r)),
                 Err(LexError::UnterminatedString) => {
                     self.diagnostics.push(messages::unterminated_string(self.span(l, r)));
+                    self.unterminated_strings.push(r);
                     out.push((l, Token::Str, r));
                 }
                 Err(LexError::InvalidChar) => self.diagnostics.push(messages::invalid_char(self.span(l, r), &text[l..r])),
