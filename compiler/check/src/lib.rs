@@ -88,3 +88,6 @@ pub fn check_program(files: &mut Files, roots: &[Root], loader: &dyn SourceLoade
 pub fn check_file(files: &mut Files, file: FileId, loader: &dyn SourceLoader) -> Checked {
     check_program(files, &[Root { name: "main".into(), file }], loader)
 }
+
+#[cfg(test)]
+mod ast_tests;
