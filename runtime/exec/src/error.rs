@@ -139,3 +139,44 @@ impl std::fmt::Display for RuntimeError {
 }
 
 impl std::error::Error for RuntimeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paw_diagnostics::FileId;
+
+    const KINDS: [ErrorKind; 12] = [
+        ErrorKind::DivisionByZero,
+        ErrorKind::Overflow,
+        ErrorKind::IndexOutOfRange,
+        ErrorKind::MissingKey,
+        ErrorKind::Json,
+        ErrorKind::Io,
+        ErrorKind::Panic,
+        ErrorKind::AssertionFailed,
+        ErrorKind::RecursionTooDeep,
+        ErrorKind::Fuzzy,
+        ErrorKind::InvalidNumber,
+        ErrorKind::Internal,
+    ];
+
+    #[test]
+    fn every_code_has_a_long_explanation() {
+        for kind in KINDS {
+            assert!(paw_diagnostics::explain(kind.code()).is_some(), "{} is not explained", kind.code());
+        }
+    }
+
+    #[test]
+    fn trace_names_each_frame_with_its_position() {
+        let mut files = Files::new();
+        let file = files.add("src/main.pw", "fn f() {\n    panic(\"x\");\n}\nfn main() {\n  f();\n}\n");
+        let mut e = RuntimeError::new(ErrorKind::Panic, "panicked: x");
+        e.locate(Span::new(file, 13, 23));
+        e.leave_frame("f", Some(Span::new(file, 41, 44)));
+        e.leave_frame("main", None);
+        assert_eq!(e.render_trace(&files), "  at f (src/main.pw:2:5)\n  at main (src/main.pw:5:3)\n");
+        let d = e.to_diagnostic();
+        assert_eq!((d.code, d.primary.span), ("E0906", Span::new(FileId(0), 13, 23)));
+    }
+}
