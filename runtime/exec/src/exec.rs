@@ -20,7 +20,7 @@ use paw_diagnostics::Span;
 use crate::error::{ErrorKind, RuntimeError};
 use crate::fuzzy::{value_from_json, FuzzyBackend, FuzzyCallError};
 use crate::natives::{Host, NativeFn, NativeId};
-use crate::value::{compare, Closure, EnumInfo, Key, StructInfo, StructObj, Types, Value};
+use crate::value::{compare, dict_set, Closure, EnumInfo, KeyRef, StructInfo, StructObj, Types, Value};
 
 /// Calls deeper than this are a "recursion too deep" error rather than a stack overflow.
 pub const MAX_DEPTH: u32 = 10_000;
@@ -560,8 +560,8 @@ impl<'p> Machine<'p> {
                         l[slot] = new;
                     }
                     (Value::Dict(d), _) => {
-                        let key = Key::from_value(&key).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
-                        d.borrow_mut().insert(key, new);
+                        let key = KeyRef::from_value(&key).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
+                        dict_set(&mut d.borrow_mut(), key, new);
                     }
                     _ => return Err(RuntimeError::internal(format!("cannot assign into a {}", container.kind_name())).into()),
                 }
@@ -590,7 +590,7 @@ fn read_index(kind: IndexKind, base: &Value, index: &Value, types: &Types, span:
             Ok(l[list_slot(*i, l.len(), span)?].clone())
         }
         (IndexKind::Dict, Value::Dict(d), k) => {
-            let key = Key::from_value(k).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
+            let key = KeyRef::from_value(k).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
             d.borrow().get(&key).cloned().ok_or_else(|| {
                 let mut shown = String::new();
                 k.write_text(types, &mut shown, true);

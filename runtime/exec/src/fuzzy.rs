@@ -65,7 +65,7 @@ pub fn value_from_json(j: &J, ty: &Ty, program: &Program) -> Result<Value, Strin
             for (k, v) in fields {
                 let key = match **key {
                     Ty::Int => Key::Int(k.parse().map_err(|_| mismatch())?),
-                    _ => Key::Str(std::rc::Rc::new(k.clone())),
+                    _ => Key::Str(std::rc::Rc::from(k.as_str())),
                 };
                 map.insert(key, value_from_json(v, val, program)?);
             }

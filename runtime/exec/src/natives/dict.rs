@@ -7,11 +7,11 @@ use indexmap::IndexMap;
 
 use super::{arg, dict, mismatch, Host};
 use crate::error::RuntimeError;
-use crate::value::{Key, Value};
+use crate::value::{dict_set, Key, KeyRef, Value};
 
-pub(crate) fn key(args: &[Value], i: usize) -> Result<Key, RuntimeError> {
+fn key(args: &[Value], i: usize) -> Result<KeyRef<'_>, RuntimeError> {
     let v = arg(args, i)?;
-    Key::from_value(v).ok_or_else(|| mismatch("a str or int key", v))
+    KeyRef::from_value(v).ok_or_else(|| mismatch("a str or int key", v))
 }
 
 pub fn new(_: &mut dyn Host, _: &[Value]) -> Result<Value, RuntimeError> {
@@ -27,7 +27,7 @@ pub fn get(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
 }
 
 pub fn set(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
-    dict(args, 0)?.borrow_mut().insert(key(args, 1)?, arg(args, 2)?.clone());
+    dict_set(&mut dict(args, 0)?.borrow_mut(), key(args, 1)?, arg(args, 2)?.clone());
     Ok(Value::Unit)
 }
 
