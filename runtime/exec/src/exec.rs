@@ -1,0 +1,812 @@
+//! The reference executor: a tree walk over the checked program.
+//!
+//! Locals live in one value stack, addressed as `base + slot` (no name lookups); natives are resolved to
+//! function pointers when the program is loaded; `break`, `continue` and `return` travel as [`Ctrl`] results.
+//! A runtime error collects the `.pw` stack as it unwinds through calls, so the happy path pays nothing for
+//! stack traces.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::{BufRead, BufWriter, Write};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use paw_check::hir::{
+    self, ArithOp, BinaryOp, Callee, CompareOp, ExprKind, IndexKind, OrderedTy, Pattern, Place, Program, StmtKind, Ty,
+    UnaryOp,
+};
+use paw_diagnostics::Span;
+
+use crate::error::{ErrorKind, RuntimeError};
+use crate::fuzzy::{value_from_json, FuzzyBackend, FuzzyCallError};
+use crate::natives::{Host, NativeFn, NativeId};
+use crate::value::{compare, dict_set, Closure, EnumInfo, KeyRef, StructInfo, StructObj, Types, Value};
+
+/// Calls deeper than this are a "recursion too deep" error rather than a stack overflow.
+pub const MAX_DEPTH: u32 = 10_000;
+
+/// How evaluation leaves an expression other than by producing a value.
+pub(crate) enum Ctrl {
+    Break,
+    Continue,
+    Return(Value),
+    Error(Box<RuntimeError>),
+}
+
+impl From<RuntimeError> for Ctrl {
+    fn from(e: RuntimeError) -> Ctrl {
+        Ctrl::Error(Box::new(e))
+    }
+}
+
+type Eval = Result<Value, Ctrl>;
+
+fn error_at(kind: ErrorKind, message: impl Into<String>, span: Span) -> Ctrl {
+    let mut e = RuntimeError::new(kind, message);
+    e.locate(span);
+    e.into()
+}
+
+/// Where a running program reads and writes.
+pub(crate) struct Io {
+    pub out: BufWriter<Box<dyn Write + Send>>,
+    pub err: Box<dyn Write + Send>,
+    pub stdin: Box<dyn BufRead + Send>,
+    pub args: Vec<String>,
+    pub fuzzy: Arc<dyn FuzzyBackend>,
+}
+
+pub(crate) struct Machine<'p> {
+    program: &'p Program,
+    /// `natives[hir id]`: the implementation of each native the program declares.
+    natives: Vec<NativeId>,
+    /// `list.sum`, whose result type (int or float) the native cannot see for an empty list.
+    list_sum: Option<hir::NativeId>,
+    /// Every closure expression of the program, by the index a [`Closure`] value carries.
+    lambdas: Vec<&'p hir::Closure>,
+    lambda_ids: HashMap<*const hir::Closure, u32>,
+    types: Types,
+    stack: Vec<Value>,
+    base: usize,
+    depth: u32,
+    pub io: Io,
+}
+
+impl<'p> Machine<'p> {
+    /// Prepares `program` to run: resolves natives and indexes closures.
+    pub fn load(program: &'p Program, io: Io) -> Result<Machine<'p>, RuntimeError> {
+        let natives = program
+            .natives
+            .iter()
+            .map(|n| {
+                NativeId::lookup(&n.name)
+                    .ok_or_else(|| RuntimeError::internal(format!("native fn `{}` has no implementation", n.name)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let list_sum = program.natives.iter().position(|n| n.name == "list.sum").map(|i| hir::NativeId(i as u32));
+        let mut lambdas = Vec::new();
+        for f in &program.functions {
+            collect_lambdas(&f.body, &mut lambdas);
+        }
+        for t in &program.tests {
+            collect_lambdas(&t.body, &mut lambdas);
+        }
+        let lambda_ids = lambdas.iter().enumerate().map(|(i, c)| (*c as *const hir::Closure, i as u32)).collect();
+        let types = Types {
+            structs: program
+                .structs
+                .iter()
+                .map(|s| StructInfo { name: s.name.clone(), fields: s.fields.iter().map(|f| f.name.clone()).collect() })
+                .collect(),
+            enums: program
+                .enums
+                .iter()
+                .map(|e| EnumInfo { name: e.name.clone(), variants: e.variants.iter().map(|v| v.name.clone()).collect() })
+                .collect(),
+        };
+        Ok(Machine {
+            program,
+            natives,
+            list_sum,
+            lambdas,
+            lambda_ids,
+            types,
+            stack: Vec::with_capacity(1024),
+            base: 0,
+            depth: 0,
+            io,
+        })
+    }
+
+    /// Runs a body with no parameters (`main` or a test) in a fresh frame; `name` labels its stack frame.
+    pub fn run_body(&mut self, body: &'p hir::Expr, num_locals: u32, name: &str) -> Result<Value, RuntimeError> {
+        self.stack.clear();
+        self.base = 0;
+        self.depth = 0;
+        self.stack.resize(num_locals as usize, Value::Unit);
+        let result = match self.eval(body) {
+            Ok(v) | Err(Ctrl::Return(v)) => Ok(v),
+            Err(Ctrl::Error(mut e)) => {
+                e.leave_frame(name, None);
+                Err(*e)
+            }
+            Err(Ctrl::Break | Ctrl::Continue) => Err(RuntimeError::internal("`break` outside a loop")),
+        };
+        self.stack.clear();
+        result
+    }
+
+    fn function_name(&self, id: hir::FnId) -> String {
+        let f = self.program.function(id);
+        if f.module == "main" {
+            f.name.clone()
+        } else {
+            format!("{}.{}", f.module, f.name)
+        }
+    }
+
+    // Calls. Arguments are pushed on the value stack, which then becomes the callee's frame.
+
+    /// Runs function `id` whose arguments are the top `nargs` values of the stack.
+    fn enter_fn(&mut self, id: hir::FnId, nargs: usize, call_site: Option<Span>) -> Eval {
+        let f = self.program.function(id);
+        let body = &f.body;
+        self.enter(nargs, f.num_locals, body, call_site, |m| m.function_name(id))
+    }
+
+    fn enter(
+        &mut self,
+        nargs: usize,
+        num_locals: u32,
+        body: &'p hir::Expr,
+        call_site: Option<Span>,
+        name: impl FnOnce(&Self) -> String,
+    ) -> Eval {
+        let frame = self.stack.len() - nargs;
+        if self.depth >= MAX_DEPTH {
+            self.stack.truncate(frame);
+            let mut e = RuntimeError::new(
+                ErrorKind::RecursionTooDeep,
+                format!("recursion too deep: more than {MAX_DEPTH} nested calls"),
+            )
+            .with_help("check that the recursion reaches its base case, or rewrite it as a loop");
+            e.locate(call_site.unwrap_or(body.span));
+            return Err(e.into());
+        }
+        self.stack.resize(frame + num_locals as usize, Value::Unit);
+        let saved = std::mem::replace(&mut self.base, frame);
+        self.depth += 1;
+        let result = self.eval(body);
+        self.depth -= 1;
+        self.base = saved;
+        self.stack.truncate(frame);
+        match result {
+            Ok(v) | Err(Ctrl::Return(v)) => Ok(v),
+            Err(Ctrl::Error(mut e)) => {
+                e.leave_frame(&name(self), call_site);
+                Err(Ctrl::Error(e))
+            }
+            Err(Ctrl::Break | Ctrl::Continue) => Err(RuntimeError::internal("`break` outside a loop").into()),
+        }
+    }
+
+    /// Calls a function value with arguments already evaluated.
+    fn call_value(&mut self, f: &Value, args: &[Value], call_site: Option<Span>) -> Eval {
+        match f {
+            Value::Fn(id) => {
+                self.stack.extend_from_slice(args);
+                self.enter_fn(hir::FnId(*id), args.len(), call_site)
+            }
+            Value::Closure(c) => {
+                let lambda = self.lambdas[c.lambda as usize];
+                let frame = self.stack.len();
+                self.stack.extend_from_slice(args);
+                self.stack.resize(frame + lambda.num_locals as usize, Value::Unit);
+                for (capture, value) in lambda.captures.iter().zip(c.captures.iter()) {
+                    self.stack[frame + capture.inner.index()] = value.clone();
+                }
+                let n = self.stack.len() - frame;
+                self.enter(n, lambda.num_locals, &lambda.body, call_site, |_| "<closure>".to_string())
+            }
+            Value::Native(id) => {
+                let mut r = (id.func())(self, args);
+                if let (Err(e), Some(span)) = (&mut r, call_site) {
+                    e.locate(span);
+                }
+                r.map_err(Ctrl::from)
+            }
+            Value::Fuzzy(id) => self.call_fuzzy(hir::FuzzyId(*id), args, call_site.unwrap_or_default()),
+            other => Err(RuntimeError::internal(format!("called a {}", other.kind_name())).into()),
+        }
+    }
+
+    fn call_native(&mut self, id: hir::NativeId, args: &[Value], e: &hir::Expr) -> Eval {
+        let f: NativeFn = if Some(id) == self.list_sum && e.ty == Ty::Float {
+            crate::natives::list_sum_float()
+        } else {
+            self.natives[id.index()].func()
+        };
+        f(self, args).map_err(|mut err| {
+            err.locate(e.span);
+            Ctrl::from(err)
+        })
+    }
+
+    fn call_fuzzy(&mut self, id: hir::FuzzyId, args: &[Value], span: Span) -> Eval {
+        let func = self.program.fuzzy_fn(id);
+        let json_args: Vec<_> = args.iter().map(|a| a.to_json(&self.types)).collect();
+        let answer = self.io.fuzzy.call(func, &json_args).map_err(|err| {
+            let help = match err {
+                FuzzyCallError::NotBuilt { .. } => "run `pawc build` to compile the project's fuzzy functions",
+                FuzzyCallError::Failed { .. } => "run `pawc build` again; if it persists, check the model files",
+            };
+            let mut e = RuntimeError::new(ErrorKind::Fuzzy, format!("{err}")).with_help(help);
+            e.locate(span);
+            Ctrl::from(e)
+        })?;
+        value_from_json(&answer, &func.ret, self.program).map_err(|why| {
+            error_at(ErrorKind::Fuzzy, format!("fuzzy fn `{}` returned a value of the wrong type: {why}", func.name), span)
+        })
+    }
+
+    // Expressions.
+
+    fn local(&self, id: hir::LocalId) -> &Value {
+        &self.stack[self.base + id.index()]
+    }
+
+    fn set_local(&mut self, id: hir::LocalId, v: Value) {
+        let i = self.base + id.index();
+        self.stack[i] = v;
+    }
+
+    fn eval(&mut self, e: &'p hir::Expr) -> Eval {
+        match &e.kind {
+            ExprKind::Local(id) => Ok(self.local(*id).clone()),
+            ExprKind::Int(i) => Ok(Value::Int(*i)),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let a = self.eval(lhs)?;
+                let b = self.eval(rhs)?;
+                binary(*op, a, b, e.span)
+            }
+            ExprKind::Call { callee, args } => self.eval_call(callee, args, e),
+            ExprKind::If { cond, then, else_ } => {
+                if self.eval_bool(cond)? {
+                    self.eval(then)
+                } else if let Some(else_) = else_ {
+                    self.eval(else_)
+                } else {
+                    Ok(Value::Unit)
+                }
+            }
+            ExprKind::Block(block) => self.eval_block(block),
+            ExprKind::Unit => Ok(Value::Unit),
+            ExprKind::Float(f) => Ok(Value::Float(*f)),
+            ExprKind::Bool(b) => Ok(Value::Bool(*b)),
+            ExprKind::Str(s) => Ok(Value::str(s.as_str())),
+            ExprKind::None => Ok(Value::None),
+            ExprKind::WrapSome(inner) => self.eval(inner),
+            ExprKind::FnRef(id) => Ok(Value::Fn(id.0)),
+            ExprKind::NativeRef(id) => Ok(Value::Native(self.natives[id.index()])),
+            ExprKind::FuzzyRef(id) => Ok(Value::Fuzzy(id.0)),
+            ExprKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.eval(item)?);
+                }
+                Ok(Value::list(out))
+            }
+            ExprKind::Range { start, end } => {
+                let (start, end) = (self.eval_int(start)?, self.eval_int(end)?);
+                Ok(Value::list((start..end).map(Value::Int).collect()))
+            }
+            ExprKind::Interpolate(parts) => {
+                let mut out = String::new();
+                for part in parts {
+                    match self.eval(part)? {
+                        Value::Str(s) => out.push_str(&s),
+                        v => v.write_text(&self.types, &mut out, false),
+                    }
+                }
+                Ok(Value::str(out))
+            }
+            ExprKind::Unary { op, operand } => match (op, self.eval(operand)?) {
+                (UnaryOp::NegInt, Value::Int(i)) => i
+                    .checked_neg()
+                    .map(Value::Int)
+                    .ok_or_else(|| error_at(ErrorKind::Overflow, format!("negating {i} overflows an int"), e.span)),
+                (UnaryOp::NegFloat, Value::Float(f)) => Ok(Value::Float(-f)),
+                (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+                (_, v) => Err(RuntimeError::internal(format!("unary {op:?} on a {}", v.kind_name())).into()),
+            },
+            ExprKind::And(a, b) => Ok(Value::Bool(self.eval_bool(a)? && self.eval_bool(b)?)),
+            ExprKind::Or(a, b) => Ok(Value::Bool(self.eval_bool(a)? || self.eval_bool(b)?)),
+            ExprKind::Coalesce(opt, default) => match self.eval(opt)? {
+                Value::None => self.eval(default),
+                v => Ok(v),
+            },
+            ExprKind::StructNew { id, fields } => {
+                let mut values = Vec::with_capacity(fields.len());
+                for f in fields {
+                    values.push(self.eval(f)?);
+                }
+                Ok(Value::Struct(Rc::new(StructObj { ty: id.0, fields: RefCell::new(values.into()) })))
+            }
+            ExprKind::Variant { id, index } => Ok(Value::Enum(id.0, *index)),
+            ExprKind::Field { base, index } => match self.eval(base)? {
+                Value::Struct(obj) => Ok(obj.fields.borrow()[*index as usize].clone()),
+                v => Err(RuntimeError::internal(format!("field of a {}", v.kind_name())).into()),
+            },
+            ExprKind::Index { base, index, kind } => {
+                let base = self.eval(base)?;
+                let index = self.eval(index)?;
+                read_index(*kind, &base, &index, &self.types, e.span)
+            }
+            ExprKind::Closure(c) => {
+                let lambda = *self
+                    .lambda_ids
+                    .get(&(&**c as *const hir::Closure))
+                    .ok_or_else(|| RuntimeError::internal("unknown closure"))?;
+                let captures = c.captures.iter().map(|cap| self.local(cap.outer).clone()).collect();
+                Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                let v = self.eval(scrutinee)?;
+                for arm in arms {
+                    if self.bind_pattern(&arm.pattern, &v) {
+                        return self.eval(&arm.body);
+                    }
+                }
+                Err(RuntimeError::internal("no match arm matched").into())
+            }
+            ExprKind::Error => Err(RuntimeError::internal("ran a program with errors").into()),
+        }
+    }
+
+    fn eval_bool(&mut self, e: &'p hir::Expr) -> Result<bool, Ctrl> {
+        match self.eval(e)? {
+            Value::Bool(b) => Ok(b),
+            v => Err(RuntimeError::internal(format!("expected a bool, got a {}", v.kind_name())).into()),
+        }
+    }
+
+    fn eval_int(&mut self, e: &'p hir::Expr) -> Result<i64, Ctrl> {
+        match self.eval(e)? {
+            Value::Int(i) => Ok(i),
+            v => Err(RuntimeError::internal(format!("expected an int, got a {}", v.kind_name())).into()),
+        }
+    }
+
+    fn eval_call(&mut self, callee: &'p Callee, args: &'p [hir::Expr], e: &'p hir::Expr) -> Eval {
+        match callee {
+            Callee::Fn(id) => {
+                for arg in args {
+                    let v = self.eval(arg)?;
+                    self.stack.push(v);
+                }
+                self.enter_fn(*id, args.len(), Some(e.span))
+            }
+            Callee::Native(id) => match args {
+                [] => self.call_native(*id, &[], e),
+                [a] => {
+                    let a = self.eval(a)?;
+                    self.call_native(*id, &[a], e)
+                }
+                [a, b] => {
+                    let a = self.eval(a)?;
+                    let b = self.eval(b)?;
+                    self.call_native(*id, &[a, b], e)
+                }
+                _ => {
+                    let values = self.eval_all(args)?;
+                    self.call_native(*id, &values, e)
+                }
+            },
+            Callee::Fuzzy(id) => {
+                let values = self.eval_all(args)?;
+                self.call_fuzzy(*id, &values, e.span)
+            }
+            Callee::Value(f) => {
+                let f = self.eval(f)?;
+                let values = self.eval_all(args)?;
+                self.call_value(&f, &values, Some(e.span))
+            }
+        }
+    }
+
+    fn eval_all(&mut self, args: &'p [hir::Expr]) -> Result<Vec<Value>, Ctrl> {
+        args.iter().map(|a| self.eval(a)).collect()
+    }
+
+    fn eval_block(&mut self, block: &'p hir::Block) -> Eval {
+        for stmt in &block.stmts {
+            self.exec(stmt)?;
+        }
+        match &block.tail {
+            Some(tail) => self.eval(tail),
+            None => Ok(Value::Unit),
+        }
+    }
+
+    /// Matches `v` against `p`, storing bindings in their slots.
+    fn bind_pattern(&mut self, p: &Pattern, v: &Value) -> bool {
+        match (p, v) {
+            (Pattern::Wildcard, _) => true,
+            (Pattern::Bind(slot), _) => {
+                self.set_local(*slot, v.clone());
+                true
+            }
+            (Pattern::Variant { id, index }, Value::Enum(e, i)) => id.0 == *e && index == i,
+            (Pattern::Int(a), Value::Int(b)) => a == b,
+            (Pattern::Float(a), Value::Float(b)) => a == b,
+            (Pattern::Str(a), Value::Str(b)) => a.as_str() == b.as_str(),
+            (Pattern::Bool(a), Value::Bool(b)) => a == b,
+            (Pattern::None, Value::None) => true,
+            (Pattern::Some(_), Value::None) => false,
+            (Pattern::Some(inner), v) => self.bind_pattern(inner, v),
+            _ => false,
+        }
+    }
+
+    // Statements.
+
+    fn exec(&mut self, stmt: &'p hir::Stmt) -> Result<(), Ctrl> {
+        match &stmt.kind {
+            StmtKind::Expr(e) => self.eval(e).map(drop),
+            StmtKind::Let { local, value } => {
+                let v = self.eval(value)?;
+                self.set_local(*local, v);
+                Ok(())
+            }
+            StmtKind::Assign { place, op, value } => self.assign(place, *op, value, stmt.span),
+            StmtKind::While { cond, body } => {
+                while self.eval_bool(cond)? {
+                    if self.loop_body(body)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            StmtKind::ForRange { var, start, end, body } => {
+                let (start, end) = (self.eval_int(start)?, self.eval_int(end)?);
+                for i in start..end {
+                    self.set_local(*var, Value::Int(i));
+                    if self.loop_body(body)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            StmtKind::ForList { var, list, body } => {
+                let items = match self.eval(list)? {
+                    Value::List(l) => l.borrow().clone(),
+                    v => return Err(RuntimeError::internal(format!("for over a {}", v.kind_name())).into()),
+                };
+                for item in items {
+                    self.set_local(*var, item);
+                    if self.loop_body(body)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            StmtKind::Return(value) => {
+                let v = match value {
+                    Some(e) => self.eval(e)?,
+                    None => Value::Unit,
+                };
+                Err(Ctrl::Return(v))
+            }
+            StmtKind::Break => Err(Ctrl::Break),
+            StmtKind::Continue => Err(Ctrl::Continue),
+        }
+    }
+
+    /// Runs one iteration; `Ok(true)` means the loop was broken out of.
+    fn loop_body(&mut self, body: &'p hir::Block) -> Result<bool, Ctrl> {
+        match self.eval_block(body) {
+            Ok(_) | Err(Ctrl::Continue) => Ok(false),
+            Err(Ctrl::Break) => Ok(true),
+            Err(other) => Err(other),
+        }
+    }
+
+    fn assign(&mut self, place: &'p Place, op: Option<BinaryOp>, value: &'p hir::Expr, span: Span) -> Result<(), Ctrl> {
+        match place {
+            Place::Local(slot) => {
+                let rhs = self.eval(value)?;
+                let new = match op {
+                    None => rhs,
+                    Some(BinaryOp::StrConcat) => {
+                        // Grow the string in place when this local holds the only reference: `s += x` in a
+                        // loop stays linear.
+                        let i = self.base + slot.index();
+                        let mut old = std::mem::replace(&mut self.stack[i], Value::Unit);
+                        if let (Value::Str(s), Value::Str(r)) = (&mut old, &rhs) {
+                            Rc::make_mut(s).push_str(r);
+                            self.stack[i] = old;
+                            return Ok(());
+                        }
+                        binary(BinaryOp::StrConcat, old, rhs, span)?
+                    }
+                    Some(op) => binary(op, self.local(*slot).clone(), rhs, span)?,
+                };
+                self.set_local(*slot, new);
+            }
+            Place::Field { base, index } => {
+                let Value::Struct(obj) = self.eval(base)? else {
+                    return Err(RuntimeError::internal("field assignment on a non-struct").into());
+                };
+                let rhs = self.eval(value)?;
+                let new = match op {
+                    None => rhs,
+                    Some(op) => binary(op, obj.fields.borrow()[*index as usize].clone(), rhs, span)?,
+                };
+                obj.fields.borrow_mut()[*index as usize] = new;
+            }
+            Place::Index { base, index, kind } => {
+                let container = self.eval(base)?;
+                let key = self.eval(index)?;
+                let rhs = self.eval(value)?;
+                let new = match op {
+                    None => rhs,
+                    Some(op) => binary(op, read_index(*kind, &container, &key, &self.types, span)?, rhs, span)?,
+                };
+                match (&container, &key) {
+                    (Value::List(l), Value::Int(i)) => {
+                        let mut l = l.borrow_mut();
+                        let len = l.len();
+                        let slot = list_slot(*i, len, span)?;
+                        l[slot] = new;
+                    }
+                    (Value::Dict(d), _) => {
+                        let key = KeyRef::from_value(&key).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
+                        dict_set(&mut d.borrow_mut(), key, new);
+                    }
+                    _ => return Err(RuntimeError::internal(format!("cannot assign into a {}", container.kind_name())).into()),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The position `i` in a list of `len` elements, or an out-of-range error.
+fn list_slot(i: i64, len: usize, span: Span) -> Result<usize, Ctrl> {
+    if i >= 0 && (i as u64) < len as u64 {
+        Ok(i as usize)
+    } else {
+        let mut e = RuntimeError::new(ErrorKind::IndexOutOfRange, format!("index {i} is out of range for a list of length {len}"))
+            .with_help("check the index against `xs.len()`, or use `xs.first()`/`xs.last()`, which return optionals");
+        e.locate(span);
+        Err(e.into())
+    }
+}
+
+fn read_index(kind: IndexKind, base: &Value, index: &Value, types: &Types, span: Span) -> Eval {
+    match (kind, base, index) {
+        (IndexKind::List, Value::List(l), Value::Int(i)) => {
+            let l = l.borrow();
+            Ok(l[list_slot(*i, l.len(), span)?].clone())
+        }
+        (IndexKind::Dict, Value::Dict(d), k) => {
+            let key = KeyRef::from_value(k).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
+            d.borrow().get(&key).cloned().ok_or_else(|| {
+                let mut shown = String::new();
+                k.write_text(types, &mut shown, true);
+                let mut e = RuntimeError::new(ErrorKind::MissingKey, format!("key {shown} is not in the dict"))
+                    .with_help("use `d.get(key)` for an optional, or check with `d.contains(key)` first");
+                e.locate(span);
+                e.into()
+            })
+        }
+        (IndexKind::Json, Value::Json(j), Value::Str(field)) => match &**j {
+            serde_json::Value::Object(fields) => fields.get(field.as_str()).map(|f| Value::json(f.clone())).ok_or_else(|| {
+                let mut e = RuntimeError::new(ErrorKind::Json, format!("the JSON object has no field \"{field}\""))
+                    .with_help("use `j.get(\"field\")` for an optional");
+                e.locate(span);
+                e.into()
+            }),
+            other => {
+                let mut e = crate::natives::json_shape_error("object", other);
+                e.locate(span);
+                Err(e.into())
+            }
+        },
+        (IndexKind::Json, Value::Json(j), Value::Int(i)) => match &**j {
+            serde_json::Value::Array(items) => Ok(Value::json(items[list_slot(*i, items.len(), span)?].clone())),
+            other => {
+                let mut e = crate::natives::json_shape_error("array", other);
+                e.locate(span);
+                Err(e.into())
+            }
+        },
+        _ => Err(RuntimeError::internal(format!("indexing a {} with a {}", base.kind_name(), index.kind_name())).into()),
+    }
+}
+
+fn overflow(op: &str, a: i64, b: i64, span: Span) -> Ctrl {
+    error_at(ErrorKind::Overflow, format!("integer overflow: {a} {op} {b} does not fit in 64 bits"), span)
+}
+
+fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
+    Ok(match (op, a, b) {
+        (BinaryOp::Int(op), Value::Int(a), Value::Int(b)) => Value::Int(match op {
+            ArithOp::Add => a.checked_add(b).ok_or_else(|| overflow("+", a, b, span))?,
+            ArithOp::Sub => a.checked_sub(b).ok_or_else(|| overflow("-", a, b, span))?,
+            ArithOp::Mul => a.checked_mul(b).ok_or_else(|| overflow("*", a, b, span))?,
+            ArithOp::Div | ArithOp::Rem if b == 0 => {
+                let what = if op == ArithOp::Div { "division" } else { "remainder" };
+                return Err(error_at(ErrorKind::DivisionByZero, format!("{what} by zero: {a} {} 0", if op == ArithOp::Div { "/" } else { "%" }), span));
+            }
+            ArithOp::Div => a.checked_div(b).ok_or_else(|| overflow("/", a, b, span))?,
+            ArithOp::Rem => a.checked_rem(b).ok_or_else(|| overflow("%", a, b, span))?,
+        }),
+        (BinaryOp::Float(op), Value::Float(a), Value::Float(b)) => Value::Float(match op {
+            ArithOp::Add => a + b,
+            ArithOp::Sub => a - b,
+            ArithOp::Mul => a * b,
+            ArithOp::Div | ArithOp::Rem if b == 0.0 => {
+                let what = if op == ArithOp::Div { "division" } else { "remainder" };
+                return Err(error_at(ErrorKind::DivisionByZero, format!("{what} by zero: {a:?} by 0.0"), span));
+            }
+            ArithOp::Div => a / b,
+            ArithOp::Rem => a % b,
+        }),
+        (BinaryOp::StrConcat, Value::Str(a), Value::Str(b)) => {
+            let mut s = String::with_capacity(a.len() + b.len());
+            s.push_str(&a);
+            s.push_str(&b);
+            Value::str(s)
+        }
+        (BinaryOp::ListConcat, Value::List(a), Value::List(b)) => {
+            let mut items = a.borrow().clone();
+            items.extend(b.borrow().iter().cloned());
+            Value::list(items)
+        }
+        (BinaryOp::Eq, a, b) => Value::Bool(a == b),
+        (BinaryOp::Ne, a, b) => Value::Bool(a != b),
+        (BinaryOp::Compare(op, ty), a, b) => {
+            let ord = match (ty, &a, &b) {
+                (OrderedTy::Int, Value::Int(x), Value::Int(y)) => x.cmp(y),
+                (OrderedTy::Float, Value::Float(x), Value::Float(y)) => match x.partial_cmp(y) {
+                    Some(o) => o,
+                    // Every comparison with NaN is false.
+                    None => return Ok(Value::Bool(false)),
+                },
+                (OrderedTy::Str, Value::Str(_), Value::Str(_)) => compare(&a, &b),
+                _ => return Err(RuntimeError::internal(format!("comparing a {} with a {}", a.kind_name(), b.kind_name())).into()),
+            };
+            Value::Bool(match op {
+                CompareOp::Lt => ord.is_lt(),
+                CompareOp::Le => ord.is_le(),
+                CompareOp::Gt => ord.is_gt(),
+                CompareOp::Ge => ord.is_ge(),
+            })
+        }
+        (op, a, b) => {
+            return Err(RuntimeError::internal(format!("{op:?} on a {} and a {}", a.kind_name(), b.kind_name())).into())
+        }
+    })
+}
+
+/// Collects every closure expression under `e`, in a fixed order.
+fn collect_lambdas<'p>(e: &'p hir::Expr, out: &mut Vec<&'p hir::Closure>) {
+    let mut walk = |x: &'p hir::Expr| collect_lambdas(x, out);
+    match &e.kind {
+        ExprKind::Closure(c) => {
+            out.push(c);
+            collect_lambdas(&c.body, out);
+        }
+        ExprKind::WrapSome(x) | ExprKind::Unary { operand: x, .. } | ExprKind::Field { base: x, .. } => walk(x),
+        ExprKind::List(xs) | ExprKind::Interpolate(xs) | ExprKind::StructNew { fields: xs, .. } => xs.iter().for_each(walk),
+        ExprKind::Range { start: a, end: b }
+        | ExprKind::Binary { lhs: a, rhs: b, .. }
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Coalesce(a, b)
+        | ExprKind::Index { base: a, index: b, .. } => {
+            walk(a);
+            walk(b);
+        }
+        ExprKind::Call { callee, args } => {
+            if let Callee::Value(f) = callee {
+                walk(f);
+            }
+            args.iter().for_each(walk);
+        }
+        ExprKind::If { cond, then, else_ } => {
+            walk(cond);
+            walk(then);
+            if let Some(x) = else_ {
+                walk(x);
+            }
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            walk(scrutinee);
+            arms.iter().for_each(|a| collect_lambdas(&a.body, out));
+        }
+        ExprKind::Block(b) => collect_block_lambdas(b, out),
+        ExprKind::Unit
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::None
+        | ExprKind::Local(_)
+        | ExprKind::FnRef(_)
+        | ExprKind::NativeRef(_)
+        | ExprKind::FuzzyRef(_)
+        | ExprKind::Variant { .. }
+        | ExprKind::Error => {}
+    }
+}
+
+fn collect_block_lambdas<'p>(b: &'p hir::Block, out: &mut Vec<&'p hir::Closure>) {
+    for stmt in &b.stmts {
+        match &stmt.kind {
+            StmtKind::Let { value: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => collect_lambdas(e, out),
+            StmtKind::Assign { place, value, .. } => {
+                match place {
+                    Place::Local(_) => {}
+                    Place::Field { base, .. } => collect_lambdas(base, out),
+                    Place::Index { base, index, .. } => {
+                        collect_lambdas(base, out);
+                        collect_lambdas(index, out);
+                    }
+                }
+                collect_lambdas(value, out);
+            }
+            StmtKind::While { cond, body } => {
+                collect_lambdas(cond, out);
+                collect_block_lambdas(body, out);
+            }
+            StmtKind::ForList { list, body, .. } => {
+                collect_lambdas(list, out);
+                collect_block_lambdas(body, out);
+            }
+            StmtKind::ForRange { start, end, body, .. } => {
+                collect_lambdas(start, out);
+                collect_lambdas(end, out);
+                collect_block_lambdas(body, out);
+            }
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+        }
+    }
+    if let Some(tail) = &b.tail {
+        collect_lambdas(tail, out);
+    }
+}
+
+impl Host for Machine<'_> {
+    fn call(&mut self, f: &Value, args: &[Value]) -> Result<Value, RuntimeError> {
+        self.call_value(f, args, None).map_err(|c| match c {
+            Ctrl::Error(e) => *e,
+            _ => RuntimeError::internal("control flow escaped a callback"),
+        })
+    }
+
+    fn types(&self) -> &Types {
+        &self.types
+    }
+
+    fn stdout(&mut self) -> &mut dyn Write {
+        &mut self.io.out
+    }
+
+    fn stderr(&mut self) -> &mut dyn Write {
+        &mut self.io.err
+    }
+
+    fn stdin_lines(&mut self) -> Result<Vec<String>, RuntimeError> {
+        let mut lines = Vec::new();
+        for line in (&mut self.io.stdin).lines() {
+            lines.push(line.map_err(|e| RuntimeError::new(ErrorKind::Io, format!("cannot read standard input: {e}")))?);
+        }
+        Ok(lines)
+    }
+
+    fn args(&self) -> &[String] {
+        &self.io.args
+    }
+}
