@@ -205,15 +205,17 @@ impl Checker {
         error_expr(span)
     }
 
-    /// The standard module whose functions are methods of a built-in type.
-    fn std_module_of(ty: &Ty) -> Option<&'static str> {
+    /// The standard modules whose functions are methods of a built-in type. `list[str]` also gets `std.text`,
+    /// whose `join` takes a list of strings.
+    fn std_modules_of(ty: &Ty) -> &'static [&'static str] {
         match ty {
-            Ty::Str => Some("std.text"),
-            Ty::List(_) => Some("std.list"),
-            Ty::Dict(..) => Some("std.dict"),
-            Ty::Json => Some("std.json"),
-            Ty::Int | Ty::Float => Some("std.math"),
-            _ => None,
+            Ty::Str => &["std.text"],
+            Ty::List(inner) if **inner == Ty::Str => &["std.list", "std.text"],
+            Ty::List(_) => &["std.list"],
+            Ty::Dict(..) => &["std.dict"],
+            Ty::Json => &["std.json"],
+            Ty::Int | Ty::Float => &["std.math"],
+            _ => &[],
         }
     }
 
@@ -224,7 +226,7 @@ impl Checker {
         match ty {
             Ty::Struct(id) => modules.push(self.struct_modules[id.index()]),
             Ty::Enum(id) => modules.push(self.enum_modules[id.index()]),
-            other => modules.extend(Self::std_module_of(other).and_then(|m| self.module_index(m))),
+            other => modules.extend(Self::std_modules_of(other).iter().filter_map(|m| self.module_index(m))),
         }
         modules.push(self.prelude);
         modules

@@ -280,6 +280,8 @@ impl Checker {
                 "bool" => (0, Ty::Bool),
                 "str" => (0, Ty::Str),
                 "json" => (0, Ty::Json),
+                // The return type of natives that never return (`panic`); not a type users can write.
+                "never" if self.modules[module].is_std => (0, Ty::Never),
                 "list" if resolved_args.len() == 1 => (1, Ty::List(Box::new(resolved_args[0].clone()))),
                 "list" => (1, Ty::Error),
                 "dict" if resolved_args.len() == 2 => {

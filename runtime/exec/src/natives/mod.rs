@@ -85,6 +85,8 @@ static NATIVES: &[(&str, NativeFn)] = &[
     ("text.parse_float", text::parse_float),
     ("text.chars", text::chars),
     ("text.repeat", text::repeat),
+    ("text.pad_right", text::pad_right),
+    ("text.pad_left", text::pad_left),
     ("list.len", list::len),
     ("list.push", list::push),
     ("list.pop", list::pop),

@@ -121,6 +121,22 @@ pub fn repeat(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     Ok(Value::str(s.repeat(n)))
 }
 
+pub fn pad_right(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
+    pad(args, |s, fill| format!("{s}{fill}"))
+}
+
+pub fn pad_left(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
+    pad(args, |s, fill| format!("{fill}{s}"))
+}
+
+/// Pads `args[0]` with spaces to `args[1]` characters, placing them with `join`.
+fn pad(args: &[Value], join: fn(&str, &str) -> String) -> Result<Value, RuntimeError> {
+    let s = string(args, 0)?;
+    let width = int(args, 1)?.clamp(0, 1 << 20) as usize;
+    let missing = width.saturating_sub(s.chars().count());
+    Ok(Value::str(join(s, &" ".repeat(missing))))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::natives::testing::{call, s, strs, TestHost};
@@ -161,6 +177,9 @@ mod tests {
         assert_eq!(t("replace", &[s("a-b-c"), s("-"), s("+")]), s("a+b+c"));
         assert_eq!(t("repeat", &[s("ab"), Value::Int(3)]), s("ababab"));
         assert_eq!(t("repeat", &[s("ab"), Value::Int(-1)]), s(""));
+        assert_eq!(t("pad_left", &[s("ab"), Value::Int(4)]), s("  ab"));
+        assert_eq!(t("pad_right", &[s("é"), Value::Int(3)]), s("é  "));
+        assert_eq!(t("pad_right", &[s("abc"), Value::Int(2)]), s("abc"));
     }
 
     #[test]
