@@ -142,6 +142,7 @@ impl Checker {
 
     /// Resolves the types of every signature and struct field (after all names are known).
     pub(crate) fn resolve_signatures(&mut self) {
+        let mut next_fn = 0;
         for m in 0..self.modules.len() {
             let ast = self.modules[m].ast.clone();
             for item in &ast.items {
@@ -149,18 +150,19 @@ impl Checker {
                     ast::Item::Fn(decl) => {
                         let params = self.resolve_params(m, &decl.params, &decl.type_params);
                         let ret = decl.ret.as_ref().map_or(Ty::Unit, |t| self.resolve_type(m, t, &decl.type_params));
-                        match self.modules[m].items.get(&decl.name.name) {
-                            Some((ItemRef::Native(id), span)) if *span == decl.name.span => {
+                        // Functions got their ids in this same order; one defined twice keeps its own
+                        // signature, so its body checks normally.
+                        if !decl.is_native {
+                            let function = &mut self.program.functions[next_fn];
+                            next_fn += 1;
+                            function.params = params;
+                            function.ret = ret;
+                        } else if let Some((ItemRef::Native(id), span)) = self.modules[m].items.get(&decl.name.name) {
+                            if *span == decl.name.span {
                                 let native = &mut self.program.natives[id.index()];
                                 native.params = params;
                                 native.ret = ret;
                             }
-                            Some((ItemRef::Fn(id), span)) if *span == decl.name.span => {
-                                let function = &mut self.program.functions[id.index()];
-                                function.params = params;
-                                function.ret = ret;
-                            }
-                            _ => {}
                         }
                     }
                     ast::Item::Struct(decl) => {
