@@ -238,13 +238,18 @@ impl Checker {
         if let (Some(tail), Some(at), false) = (tail_ast, diverged, warned) {
             self.unreachable(tail.span, at);
         }
-        let tail = tail_ast.map(|t| self.check_expr(t, expect));
+        let mut tail = tail_ast.map(|t| self.check_expr(t, expect));
+        // A value that is thrown away (a function returning nothing, a statement) is a statement, so the
+        // block's value really is `()`.
+        if let (Expect::Discard, Some(t)) = (expect, &tail) {
+            if self.table.shallow(&t.ty) != Ty::Never {
+                let t = tail.take().expect("matched above");
+                stmts.push(Stmt { span: t.span, kind: StmtKind::Expr(t) });
+            }
+        }
         let ty = match (&tail, diverged) {
             (_, Some(_)) => Ty::Never,
-            (Some(t), None) => match expect {
-                Expect::Discard if self.table.shallow(&t.ty) != Ty::Never => Ty::Unit,
-                _ => t.ty.clone(),
-            },
+            (Some(t), None) => t.ty.clone(),
             (None, None) => {
                 self.expect_unit_block(block, expect);
                 Ty::Unit
