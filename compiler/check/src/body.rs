@@ -267,7 +267,7 @@ impl Checker {
         }
         let end = Span { start: block.span.end.saturating_sub(1), ..block.span };
         let shown = self.show(expected);
-        let d = self.error("E0213", format!("missing value: expected `{shown}`, but this block ends without one"), end, format!("a `{shown}` value is needed here"));
+        let d = self.error("E0213", format!("missing value: expected `{shown}`, but this block ends without one"), end, format!("{} `{shown}` value is needed here", if shown.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }));
         if let Some(origin) = origin {
             d.secondary.push(origin.clone());
         }

@@ -48,7 +48,11 @@ impl Checker {
                         let module_name = self.modules[target].name.clone();
                         let names: Vec<String> = self.modules[target].items.keys().cloned().collect();
                         let help = did_you_mean(&name.name, names.iter().map(String::as_str))
-                            .unwrap_or_else(|| format!("`pawc check` lists what `{module_name}` declares in its file"));
+                            .unwrap_or_else(|| {
+                                let mut sorted = names.clone();
+                                sorted.sort();
+                                format!("`{module_name}` declares: {}", sorted.join(", "))
+                            });
                         self.error("E0101", format!("module `{module_name}` has no item `{}`", name.name), name.span, "not found").hint(help);
                         Some(PathRes::Error)
                     }
@@ -526,7 +530,7 @@ impl Checker {
                 continue;
             };
             let field = &def.fields[index];
-            let value = self.check_expr(&arg.value, &Expect::Ty(field.ty.clone(), Some(Label::new(field.span, "field declared here"))));
+            let value = self.check_expr(&arg.value, &Expect::Ty(field.ty.clone(), Some(Label::new(field.span, "expected because of this field"))));
             if let Some((_, first)) = &slots[index] {
                 self.error("E0104", format!("field `{}` is given twice", label.name), label.span, "given again here")
                     .also((*first, "first given here"))

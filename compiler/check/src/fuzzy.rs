@@ -93,13 +93,33 @@ impl Checker {
                 let shown = self.show(ty);
                 let help = match &lit.kind {
                     ValueLitKind::Null => "only optional types (`T?`) accept `null` or `none`".to_string(),
-                    _ => format!("write a `{shown}` value here"),
+                    _ => format!("write {}", self.literal_form(ty)),
                 };
                 self.error("E0217", format!("example value has the wrong type: expected `{shown}`, found {}", describe(&lit.kind)), lit.span, format!("not a `{shown}`"))
                     .also((site.span, site.what.clone()))
                     .hint(help);
                 None
             }
+        }
+    }
+
+    /// How a value of `ty` is written in an example, for help lines.
+    fn literal_form(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Bool => "`true` or `false`".into(),
+            Ty::Int => "an integer, like `3`".into(),
+            Ty::Float => "a number, like `0.5`".into(),
+            Ty::Str => "a double-quoted string, like `\"text\"`".into(),
+            Ty::Enum(id) => {
+                let names: Vec<&str> = self.program.enum_def(*id).variants.iter().map(|v| v.name.as_str()).collect();
+                format!("one of the variants: {}", names.join(", "))
+            }
+            Ty::Struct(id) => {
+                let fields: Vec<String> = self.program.struct_def(*id).fields.iter().map(|f| format!("{}: ...", f.name)).collect();
+                format!("an object `{{{}}}`", fields.join(", "))
+            }
+            Ty::List(_) => "a list `[a, b]`".into(),
+            other => format!("a `{}` value", self.show(other)),
         }
     }
 

@@ -315,13 +315,13 @@ impl Checker {
             }
         };
         if resolved_args.len() != expected_args && ty != Ty::Error || (ty == Ty::Error && expected_args > 0) {
-            let what = match expected_args {
-                0 => format!("`{}` takes no type arguments", last.name),
-                1 => "`list` takes one type argument: `list[T]`".to_string(),
-                _ => "`dict` takes two type arguments: `dict[K, V]`".to_string(),
+            let (what, help) = match expected_args {
+                0 => (format!("`{}` takes no type arguments", last.name), format!("write just `{}`", last.name)),
+                1 => ("`list` takes one type argument".to_string(), "write the element type: `list[str]`".to_string()),
+                _ => ("`dict` takes two type arguments".to_string(), "write the key and value types: `dict[str, int]`".to_string()),
             };
-            self.error("E0205", what.clone(), span, format!("{} type argument(s) given", resolved_args.len()))
-                .hint(what);
+            let given = resolved_args.len();
+            self.error("E0205", what, span, format!("{given} type argument{} given", if given == 1 { "" } else { "s" })).hint(help);
             return Ty::Error;
         }
         ty

@@ -2,7 +2,12 @@
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a plausible typo.
 pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    // One edit turns any one- or two-letter name into many others: too short to guess from.
+    let length = name.chars().count();
+    if length <= 2 {
+        return None;
+    }
+    let limit = (length / 3).max(1);
     candidates
         .into_iter()
         .filter(|c| *c != name)
@@ -46,7 +51,8 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(closest("lenght", ["len", "length", "last"]), Some("length"));
         assert_eq!(closest("billing", ["engineering", "sales"]), None);
-        assert_eq!(closest("x", ["y"]), Some("y"));
+        assert_eq!(closest("x", ["y"]), None);
+        assert_eq!(closest("lne", ["len"]), Some("len"));
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("pritn", "print"), 1);
         assert_eq!(closest("Piont", ["Point", "int"]), Some("Point"));
