@@ -280,6 +280,21 @@ impl<'p> Machine<'p> {
                 }
             }
             ExprKind::Block(block) => self.eval_block(block),
+            _ => self.eval_other(e),
+        }
+    }
+
+    /// The expression kinds that [`Self::eval`] does not handle itself. They live apart so that `eval`, which
+    /// recurses for every node, keeps a small stack frame.
+    #[inline(never)]
+    fn eval_other(&mut self, e: &'p hir::Expr) -> Eval {
+        match &e.kind {
+            ExprKind::Local(_)
+            | ExprKind::Int(_)
+            | ExprKind::Binary { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::If { .. }
+            | ExprKind::Block(_) => self.eval(e),
             ExprKind::Unit => Ok(Value::Unit),
             ExprKind::Float(f) => Ok(Value::Float(*f)),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
@@ -386,22 +401,7 @@ impl<'p> Machine<'p> {
                 }
                 self.enter_fn(*id, args.len(), Some(e.span))
             }
-            Callee::Native(id) => match args {
-                [] => self.call_native(*id, &[], e),
-                [a] => {
-                    let a = self.eval(a)?;
-                    self.call_native(*id, &[a], e)
-                }
-                [a, b] => {
-                    let a = self.eval(a)?;
-                    let b = self.eval(b)?;
-                    self.call_native(*id, &[a, b], e)
-                }
-                _ => {
-                    let values = self.eval_all(args)?;
-                    self.call_native(*id, &values, e)
-                }
-            },
+            Callee::Native(id) => self.eval_native_call(*id, args, e),
             Callee::Fuzzy(id) => {
                 let values = self.eval_all(args)?;
                 self.call_fuzzy(*id, &values, e.span)
@@ -410,6 +410,27 @@ impl<'p> Machine<'p> {
                 let f = self.eval(f)?;
                 let values = self.eval_all(args)?;
                 self.call_value(&f, &values, Some(e.span))
+            }
+        }
+    }
+
+    /// Calls a native with up to two arguments without a heap-allocated argument list.
+    #[inline(never)]
+    fn eval_native_call(&mut self, id: hir::NativeId, args: &'p [hir::Expr], e: &'p hir::Expr) -> Eval {
+        match args {
+            [] => self.call_native(id, &[], e),
+            [a] => {
+                let a = self.eval(a)?;
+                self.call_native(id, &[a], e)
+            }
+            [a, b] => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                self.call_native(id, &[a, b], e)
+            }
+            _ => {
+                let values = self.eval_all(args)?;
+                self.call_native(id, &values, e)
             }
         }
     }
@@ -478,8 +499,10 @@ impl<'p> Machine<'p> {
                 Ok(())
             }
             StmtKind::ForList { var, list, body } => {
+                // The loop walks a snapshot, so its body may change the list. A list nobody else holds (the
+                // result of `line.split(" ")`, say) is its own snapshot and is not copied.
                 let items = match self.eval(list)? {
-                    Value::List(l) => l.borrow().clone(),
+                    Value::List(l) => Rc::try_unwrap(l).map_or_else(|shared| shared.borrow().clone(), RefCell::into_inner),
                     v => return Err(RuntimeError::internal(format!("for over a {}", v.kind_name())).into()),
                 };
                 for item in items {
