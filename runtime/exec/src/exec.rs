@@ -267,6 +267,11 @@ impl<'p> Machine<'p> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.eval(lhs)?;
                 let b = self.eval(rhs)?;
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    if let Some(v) = int_binary_fast(*op, *x, *y) {
+                        return Ok(v);
+                    }
+                }
                 binary(*op, a, b, e.span)
             }
             ExprKind::Call { callee, args } => self.eval_call(callee, args, e),
@@ -650,6 +655,27 @@ fn read_index(kind: IndexKind, base: &Value, index: &Value, types: &Types, span:
 
 fn overflow(op: &str, a: i64, b: i64, span: Span) -> Ctrl {
     error_at(ErrorKind::Overflow, format!("integer overflow: {a} {op} {b} does not fit in 64 bits"), span)
+}
+
+/// The common case of [`binary`] on two ints, without its moves and error paths: `None` where the result
+/// needs more than a plain operation (overflow, division, an operator that is not for ints), and then
+/// `binary` computes it or the error.
+#[inline]
+fn int_binary_fast(op: BinaryOp, a: i64, b: i64) -> Option<Value> {
+    Some(match op {
+        BinaryOp::Int(ArithOp::Add) => Value::Int(a.checked_add(b)?),
+        BinaryOp::Int(ArithOp::Sub) => Value::Int(a.checked_sub(b)?),
+        BinaryOp::Int(ArithOp::Mul) => Value::Int(a.checked_mul(b)?),
+        BinaryOp::Eq => Value::Bool(a == b),
+        BinaryOp::Ne => Value::Bool(a != b),
+        BinaryOp::Compare(op, OrderedTy::Int) => Value::Bool(match op {
+            CompareOp::Lt => a < b,
+            CompareOp::Le => a <= b,
+            CompareOp::Gt => a > b,
+            CompareOp::Ge => a >= b,
+        }),
+        _ => return None,
+    })
 }
 
 fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
