@@ -1,0 +1,43 @@
+//! Stand-in for `pawc model ...` / `pawc bench model` until the CLI wires them in:
+//!   cargo run --release -p paw-model --example paw-model -- model fetch interpreter
+//!   cargo run --release -p paw-model --example paw-model -- bench
+//!   cargo run --release -p paw-model --example paw-model -- ask bool "Is water wet?"
+use clap::Parser;
+use paw_model::cli::{run_bench_model, run_model_command, BenchModelArgs, ModelCommand};
+
+#[derive(clap::Parser)]
+enum Cli {
+    #[command(subcommand)]
+    Model(ModelCommand),
+    Bench(BenchModelArgs),
+    /// Ask the interpreter a question with a typed answer: bool | int | str | json | enum:a,b,c.
+    Ask { ty: String, question: String },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse() {
+        Cli::Model(c) => run_model_command(&c)?,
+        Cli::Bench(a) => run_bench_model(&a)?,
+        Cli::Ask { ty, question } => {
+            use paw_model::*;
+            let schema = match ty.as_str() {
+                "bool" => TypeSchema::Bool,
+                "int" => TypeSchema::Int,
+                "str" => TypeSchema::Str,
+                "json" => TypeSchema::Json,
+                s if s.starts_with("enum:") => TypeSchema::Enum {
+                    name: "E".into(),
+                    variants: s[5..].split(',').map(|v| (v.to_string(), None)).collect(),
+                },
+                other => anyhow::bail!("unknown type {other}"),
+            };
+            let path = ModelStore::from_env().ensure(Role::Interpreter, &Progress::Bar)?;
+            let m = Model::load(&path)?;
+            let t = std::time::Instant::now();
+            let d = m.ask(None, &question, &schema, &DecodeOptions::default())?;
+            println!("{}", serde_json::to_string_pretty(&d)?);
+            eprintln!("{:.2} s", t.elapsed().as_secs_f64());
+        }
+    }
+    Ok(())
+}
