@@ -33,10 +33,12 @@ fn main() -> anyhow::Result<()> {
             };
             let path = ModelStore::from_env().ensure(Role::Interpreter, &Progress::Bar)?;
             let m = Model::load(&path)?;
-            let t = std::time::Instant::now();
-            let d = m.ask(None, &question, &schema, &DecodeOptions::default())?;
-            println!("{}", serde_json::to_string_pretty(&d)?);
-            eprintln!("{:.2} s", t.elapsed().as_secs_f64());
+            // Several questions may be given separated by `|`.
+            for q in question.split('|') {
+                let t = std::time::Instant::now();
+                let d = m.ask(None, q, &schema, &DecodeOptions::default())?;
+                println!("{q:?} -> {} ({:.2}, {:.2} s)", d.value, d.confidence, t.elapsed().as_secs_f64());
+            }
         }
     }
     Ok(())

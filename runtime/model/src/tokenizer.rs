@@ -26,6 +26,8 @@ pub struct PawTokenizer {
     full: Tokenizer,
     bytes: Vec<Vec<u8>>,
     special: Vec<bool>,
+    /// Tokens that end a word: stops, and tokens starting with whitespace or punctuation.
+    boundary: Vec<u32>,
     stops: Vec<u32>,
     end_of_turn: u32,
     template: ChatTemplate,
@@ -124,7 +126,15 @@ impl PawTokenizer {
         }
         stops.sort();
         stops.dedup();
-        Ok(Self { plain, full, bytes, special, stops, end_of_turn, template, arch })
+        let mut boundary: Vec<u32> = stops.clone();
+        for (i, b) in bytes.iter().enumerate() {
+            if !special[i] && b.first().is_some_and(|c| c.is_ascii_whitespace() || c.is_ascii_punctuation()) {
+                boundary.push(i as u32);
+            }
+        }
+        boundary.sort();
+        boundary.dedup();
+        Ok(Self { plain, full, bytes, special, boundary, stops, end_of_turn, template, arch })
     }
 
     pub fn vocab_size(&self) -> usize {
@@ -156,6 +166,13 @@ impl PawTokenizer {
 
     pub fn is_special(&self, id: u32) -> bool {
         self.special.get(id as usize).copied().unwrap_or(true)
+    }
+
+    /// log of the total probability, under log-probabilities `lp`, of the tokens that end a word.
+    pub fn boundary_logprob(&self, lp: &[f32]) -> f64 {
+        let m = self.boundary.iter().map(|&i| lp[i as usize]).fold(f32::NEG_INFINITY, f32::max) as f64;
+        let s: f64 = self.boundary.iter().map(|&i| (lp[i as usize] as f64 - m).exp()).sum();
+        m + s.ln()
     }
 
     pub fn is_stop(&self, id: u32) -> bool {

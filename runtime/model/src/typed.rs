@@ -1,8 +1,10 @@
 //! Typed decoding: the model's answer as a value of a declared type, never free text.
 //!
-//! * Finite types (`bool`, enums, `T?` of those) are decided by **label scoring**: every candidate's
-//!   token sequence followed by the end-of-turn token is scored under the model
-//!   (sum of log-probabilities); the argmax wins and the softmax of the scores is the confidence.
+//! * Finite types (`bool`, enums, `T?` of those) are decided by **label scoring**: each candidate is
+//!   scored as the model's probability that its answer starts with the label as a whole word — summed
+//!   over the label's spellings (as written, Capitalized; `yes`/`no` for booleans), each spelling's
+//!   token log-probabilities plus the log-probability that the next token ends the word (end of turn,
+//!   whitespace or punctuation). The argmax wins; the softmax of the scores is the confidence.
 //! * Every other type is **generated greedily under a grammar mask** ([`crate::grammar`]): at each step
 //!   the highest-logit token whose bytes keep the output a valid prefix of the type's textual form is
 //!   taken; end-of-turn is allowed only when the output is a complete value. Exceeding the token limit
@@ -182,23 +184,31 @@ impl Model {
         processed: usize,
     ) -> Result<Decoded> {
         let lp0 = log_softmax_vec(first_logits);
-        let eot = self.tokenizer.end_of_turn();
         let mut scores = Vec::with_capacity(labels.len());
         let mut processed = processed;
-        for (text, _) in labels {
-            let mut toks = self.tokenizer.encode_plain(text)?;
-            toks.push(eot);
-            let mut score = lp0[toks[0] as usize] as f64;
-            if toks.len() > 1 {
+        for (text, value) in labels {
+            // log P(label) = logsumexp over its spellings of
+            //   log P(spelling tokens) + log P(the answer's word ends there).
+            let mut parts = Vec::new();
+            for form in spellings(text, value) {
+                let toks = self.tokenizer.encode_plain(&form)?;
+                let mut score = lp0[toks[0] as usize] as f64;
                 let mut st = state.clone();
-                let h = self.forward(&mut st, &toks[..toks.len() - 1])?;
-                processed += toks.len() - 1;
+                let h = self.forward(&mut st, &toks)?;
+                processed += toks.len();
                 let lp = candle_nn::ops::log_softmax(&self.logits(&h)?, D::Minus1)?;
                 for (i, &t) in toks[1..].iter().enumerate() {
                     score += lp.i((i, t as usize))?.to_scalar::<f32>()? as f64;
                 }
+                let last = lp.i(toks.len() - 1)?.to_vec1::<f32>()?;
+                score += self.tokenizer.boundary_logprob(&last);
+                if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
+                    eprintln!("label {text:?} spelling {form:?}: {score:.3}");
+                }
+                parts.push(score);
             }
-            scores.push(score);
+            let m = parts.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            scores.push(m + parts.iter().map(|p| (p - m).exp()).sum::<f64>().ln());
         }
         let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let z: f64 = scores.iter().map(|s| (s - m).exp()).sum();
@@ -292,6 +302,30 @@ impl Model {
             text,
         })
     }
+}
+
+/// The spellings under which a finite label's value is recognized as the answer's first word:
+/// the label itself, capitalized, and for booleans also yes/no.
+fn spellings(text: &str, value: &Value) -> Vec<String> {
+    let mut v = vec![text.to_string()];
+    if let Value::Bool(b) = value {
+        v.push(if *b { "yes" } else { "no" }.to_string());
+    }
+    let caps: Vec<String> = v
+        .iter()
+        .map(|s| {
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    v.extend(caps);
+    v.dedup();
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|s| !s.is_empty() && seen.insert(s.clone()));
+    v
 }
 
 /// Greedy under a mask: the highest-logit token that `allowed` accepts (ties: lowest id).

@@ -225,3 +225,28 @@ fn q8_0_conversion_is_deterministic_and_close() {
     let scale = l0.iter().map(|x| x.abs()).fold(0.0, f32::max);
     assert!(max_abs_diff(&l0, &l1) < 0.05 * scale.max(1.0));
 }
+
+#[test]
+fn forward_matches_candle_transformers_qwen2() {
+    use candle_core::quantized::gguf_file;
+    let path = tiny_path(Arch::Qwen2);
+    let mut f = std::fs::File::open(&path).unwrap();
+    let ct = gguf_file::Content::read(&mut f).unwrap();
+    let mut reference =
+        candle_transformers::models::quantized_qwen2::ModelWeights::from_gguf(ct, &mut f, &candle_core::Device::Cpu)
+            .unwrap();
+    let m = qwen2();
+    let prompt = m.tokenizer.chat_prompt(None, "compare with the reference").unwrap();
+    let input = candle_core::Tensor::new(prompt.as_slice(), &candle_core::Device::Cpu).unwrap().unsqueeze(0).unwrap();
+    let want: Vec<f32> = reference.forward(&input, 0).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+    let got = m.next_logits(&mut KvState::new(), &prompt).unwrap();
+    let d = max_abs_diff(&want, &got);
+    assert!(d < 1e-3, "differs from candle-transformers by {d}");
+    // And one decode step.
+    let next = 5u32;
+    let step = candle_core::Tensor::new(&[next], &candle_core::Device::Cpu).unwrap().unsqueeze(0).unwrap();
+    let want: Vec<f32> = reference.forward(&step, prompt.len()).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+    let mut st = m.prefill(&prompt).unwrap();
+    let got = m.next_logits(&mut st, &[next]).unwrap();
+    assert!(max_abs_diff(&want, &got) < 1e-3);
+}
