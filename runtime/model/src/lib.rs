@@ -22,7 +22,7 @@ pub mod tokenizer;
 pub mod typed;
 
 pub use error::{Error, Result};
-pub use model::{Arch, Config, KvState, Model};
+pub use model::{Arch, Config, KvState, LoadOptions, Model};
 pub use store::{ModelInfo, ModelStore, Progress, Role};
 pub use tokenizer::{ChatTemplate, PawTokenizer};
 pub use typed::{DecodeOptions, Decoded, TypeSchema};

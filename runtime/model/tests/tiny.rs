@@ -235,7 +235,8 @@ fn forward_matches_candle_transformers_qwen2() {
     let mut reference =
         candle_transformers::models::quantized_qwen2::ModelWeights::from_gguf(ct, &mut f, &candle_core::Device::Cpu)
             .unwrap();
-    let m = qwen2();
+    // Same kernels as the reference (no padding to the tiled kernels' width).
+    let m = Model::load_with(&path, &paw_model::LoadOptions { pad_q8_for_tiles: false }).unwrap();
     let prompt = m.tokenizer.chat_prompt(None, "compare with the reference").unwrap();
     let input = candle_core::Tensor::new(prompt.as_slice(), &candle_core::Device::Cpu).unwrap().unsqueeze(0).unwrap();
     let want: Vec<f32> = reference.forward(&input, 0).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
@@ -249,4 +250,16 @@ fn forward_matches_candle_transformers_qwen2() {
     let mut st = m.prefill(&prompt).unwrap();
     let got = m.next_logits(&mut st, &[next]).unwrap();
     assert!(max_abs_diff(&want, &got) < 1e-3);
+    // The padded (tiled-kernel) layout stays close: same argmax, small KL.
+    let tiled = Model::load_with(&path, &paw_model::LoadOptions { pad_q8_for_tiles: true }).unwrap();
+    let a = m.next_logits(&mut KvState::new(), &prompt).unwrap();
+    let b = tiled.next_logits(&mut KvState::new(), &prompt).unwrap();
+    let ls = |v: &[f32]| {
+        let mx = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+        let z: f32 = v.iter().map(|x| (x - mx).exp()).sum();
+        v.iter().map(|x| x - mx - z.ln()).collect::<Vec<f32>>()
+    };
+    let (la, lb) = (ls(&a), ls(&b));
+    let kl: f32 = la.iter().zip(&lb).map(|(x, y)| x.exp() * (x - y)).sum();
+    assert!(kl < 0.05, "KL between layouts {kl}");
 }
