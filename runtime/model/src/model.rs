@@ -346,7 +346,7 @@ impl Model {
         let mut bytes = Vec::with_capacity(ids.len() * row_bytes);
         for &id in ids {
             let id = id as usize;
-            if id >= self.config.vocab_size.max(self.embed.shape().dims()[0]) {
+            if id >= self.embed.shape().dims()[0] {
                 return Err(Error::Decode(format!("token id {id} is outside the vocabulary")));
             }
             bytes.extend_from_slice(&data[id * row_bytes..(id + 1) * row_bytes]);
