@@ -165,13 +165,7 @@ impl<'p> Machine<'p> {
         let frame = self.stack.len() - nargs;
         if self.depth >= MAX_DEPTH {
             self.stack.truncate(frame);
-            let mut e = RuntimeError::new(
-                ErrorKind::RecursionTooDeep,
-                format!("recursion too deep: more than {MAX_DEPTH} nested calls"),
-            )
-            .with_help("check that the recursion reaches its base case, or rewrite it as a loop");
-            e.locate(call_site.unwrap_or(body.span));
-            return Err(e.into());
+            return Err(recursion_too_deep(call_site.unwrap_or(body.span)));
         }
         self.stack.resize(frame + num_locals as usize, Value::Unit);
         let saved = std::mem::replace(&mut self.base, frame);
@@ -597,6 +591,16 @@ impl<'p> Machine<'p> {
         }
         Ok(())
     }
+}
+
+/// The error for a call nested deeper than [`MAX_DEPTH`]; apart from [`Machine::enter`], which runs for every
+/// call, so that its frame stays small.
+#[cold]
+fn recursion_too_deep(span: Span) -> Ctrl {
+    let mut e = RuntimeError::new(ErrorKind::RecursionTooDeep, format!("recursion too deep: more than {MAX_DEPTH} nested calls"))
+        .with_help("check that the recursion reaches its base case, or rewrite it as a loop");
+    e.locate(span);
+    e.into()
 }
 
 /// The position `i` in a list of `len` elements, or an out-of-range error.
