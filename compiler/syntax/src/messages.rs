@@ -402,6 +402,10 @@ fn expected_words(expected: &[String]) -> String {
             words.push(word.to_string());
         }
     }
+    // After a type, `??` parses only to be rejected as a nested optional (E0206): never suggest it.
+    if names.contains(&"?") {
+        names.retain(|n| *n != "??");
+    }
     names.sort_by_key(|n| FIRST.iter().position(|f| f == n).unwrap_or(FIRST.len()));
     let mut listed: Vec<String> = names
         .iter()
