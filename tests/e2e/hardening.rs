@@ -15,7 +15,7 @@ fn pathological_inputs_get_diagnostics() {
     let tmp = tempfile::tempdir().unwrap();
     let nested = format!("fn main() {{ let x = {}1{}; }}\n", "(".repeat(10_000), ")".repeat(10_000));
     let chain = format!("fn main() {{ let x = 1{}; }}\n", "+1".repeat(500_000));
-    let big = "fn f() -> int { 1 + 2 * 3 }\n".repeat(5 * 1024 * 1024 / 28);
+    let big: String = (0..5 * 1024 * 1024 / 36).map(|i| format!("fn f{i:07}() -> int {{ 1 + 2 * 3 }}\n")).collect();
     let cases: Vec<(&str, Vec<u8>, i32)> = vec![
         ("nested.pw", nested.into_bytes(), 1),
         ("chain.pw", chain.into_bytes(), 1),
