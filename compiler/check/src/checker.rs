@@ -180,7 +180,8 @@ impl Checker {
         }
         unused.sort_by_key(|(_, span)| (span.file, span.start));
         for (alias, span) in unused {
-            self.warning("W0104", format!("unused import `{alias}`"), span, "never used").hint("remove this `use`");
+            self.warning("W0104", format!("unused import `{alias}`"), span, "never used")
+                .hint("remove this `use`: methods of built-in values (`s.trim()`, `xs.len()`) need no import");
         }
     }
 }

@@ -701,7 +701,7 @@ fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
             ArithOp::Mul => a * b,
             ArithOp::Div | ArithOp::Rem if b == 0.0 => {
                 let what = if op == ArithOp::Div { "division" } else { "remainder" };
-                return Err(error_at(ErrorKind::DivisionByZero, format!("{what} by zero: {a:?} by 0.0"), span));
+                return Err(error_at(ErrorKind::DivisionByZero, format!("{what} by zero: {a:?} {} 0.0", if op == ArithOp::Div { "/" } else { "%" }), span));
             }
             ArithOp::Div => a / b,
             ArithOp::Rem => a % b,
