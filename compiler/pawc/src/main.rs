@@ -68,6 +68,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Lsp,
     /// Explain an error code in depth, e.g. `pawc explain E0201`.
     Explain {
         /// The code, e.g. E0001.
@@ -105,5 +107,6 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
         Command::Test { path, filter } => commands::test::run(path.as_deref(), filter.as_deref(), out),
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
+        Command::Lsp => commands::lsp::run(out),
     }
 }
