@@ -25,5 +25,7 @@ pub fn run_stdio() -> Result<(), String> {
     let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
     connection.initialize_finish(id, initialize).map_err(|e| e.to_string())?;
     server::Server::new().run(&connection)?;
+    // The writer thread ends when the last sender is gone.
+    drop(connection);
     io_threads.join().map_err(|e| e.to_string())
 }

@@ -1,10 +1,10 @@
 //! The protocol loop: messages in, responses and published diagnostics out.
 //!
-//! One thread owns the database. Every message already waiting is read before any is handled, so a
-//! `$/cancelRequest` for a queued request answers it with `RequestCancelled` instead of computing it, and a burst
-//! of edits is checked once. A panic inside a handler becomes an error response; the server keeps running.
+//! One thread owns the database. Before each message is handled, every message already waiting is read, so a
+//! `$/cancelRequest` for a queued request answers it with `RequestCancelled` instead of computing it; diagnostics
+//! are published once the queue is empty, so a burst of edits is checked once. A panic inside a handler becomes an error response; the server keeps running.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
@@ -84,30 +84,40 @@ impl Server {
 
     /// Serves until the client shuts down. `Err` is a broken connection.
     pub fn run(mut self, connection: &Connection) -> Result<(), String> {
+        let mut queue: VecDeque<Message> = VecDeque::new();
+        let mut cancelled: HashSet<RequestId> = HashSet::new();
         loop {
-            let Ok(first) = connection.receiver.recv() else { return Ok(()) };
-            let mut batch = vec![first];
-            batch.extend(connection.receiver.try_iter());
-            let cancelled: HashSet<RequestId> = batch.iter().filter_map(cancelled_id).collect();
-            for message in batch {
-                match message {
-                    Message::Request(req) => {
-                        if connection.handle_shutdown(&req).map_err(|e| e.to_string())? {
-                            return Ok(());
-                        }
-                        let response = if cancelled.contains(&req.id) {
-                            Response::new_err(req.id, ErrorCode::RequestCanceled as i32, "cancelled by the client".into())
-                        } else {
-                            self.handle(req)
-                        };
-                        connection.sender.send(Message::Response(response)).map_err(|e| e.to_string())?;
-                    }
-                    Message::Notification(n) => self.notify(n),
-                    Message::Response(_) => {}
+            if queue.is_empty() {
+                for note in self.publish_diagnostics() {
+                    connection.sender.send(Message::Notification(note)).map_err(|e| e.to_string())?;
                 }
+                let Ok(message) = connection.receiver.recv() else { return Ok(()) };
+                queue.push_back(message);
             }
-            for note in self.publish_diagnostics() {
-                connection.sender.send(Message::Notification(note)).map_err(|e| e.to_string())?;
+            // Everything that has arrived, so that a cancellation is seen before the request it cancels runs.
+            queue.extend(connection.receiver.try_iter());
+            cancelled.extend(queue.iter().filter_map(cancelled_id));
+            let Some(message) = queue.pop_front() else { continue };
+            match message {
+                Message::Request(req) => {
+                    if connection.handle_shutdown(&req).map_err(|e| e.to_string())? {
+                        return Ok(());
+                    }
+                    let id = req.id.clone();
+                    let mut response = if cancelled.contains(&id) { None } else { Some(self.handle(req)) };
+                    // A cancellation that arrived while the request was computed still wins: its result is dropped.
+                    queue.extend(connection.receiver.try_iter());
+                    cancelled.extend(queue.iter().filter_map(cancelled_id));
+                    if cancelled.remove(&id) {
+                        response = None;
+                    }
+                    let response = response.unwrap_or_else(|| {
+                        Response::new_err(id, ErrorCode::RequestCanceled as i32, "cancelled by the client".into())
+                    });
+                    connection.sender.send(Message::Response(response)).map_err(|e| e.to_string())?;
+                }
+                Message::Notification(n) => self.notify(n),
+                Message::Response(_) => {}
             }
         }
     }
@@ -222,7 +232,7 @@ impl Server {
 
     fn to_lsp_diagnostic(&self, d: &paw_diagnostics::Diagnostic) -> lsp::Diagnostic {
         let mut message = d.message.clone();
-        if !d.primary.message.is_empty() {
+        if !d.primary.message.is_empty() && d.primary.message != d.message {
             message.push_str(&format!("\n{}", d.primary.message));
         }
         if let Some(help) = &d.help {
