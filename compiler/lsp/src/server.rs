@@ -168,7 +168,7 @@ impl Server {
         }
     }
 
-    fn notify(&mut self, n: Notification) {
+    pub fn notify(&mut self, n: Notification) {
         use lsp::notification::*;
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
