@@ -77,12 +77,17 @@ impl Printer<'_> {
             if c.span.start as usize >= pos {
                 break;
             }
-            if !self.out.is_empty() && !self.out.ends_with('\n') && !self.out.trim_end().ends_with('{') {
+            let line = self.out.rsplit('\n').next().unwrap_or("");
+            if !line.trim().is_empty() {
                 self.newline(indent);
             }
             self.push(c.text.trim_end());
             self.newline(indent);
             self.next_comment += 1;
+            let next = self.comments.get(self.next_comment).map_or(pos, |n| (n.span.start as usize).min(pos));
+            if self.has_blank_line(c.span.end as usize, next) {
+                self.newline(indent);
+            }
         }
     }
 
@@ -326,7 +331,8 @@ impl Printer<'_> {
     /// Starts a new line in a block for something at `start`, keeping one blank line if the source had one.
     fn block_line(&mut self, indent: usize, last_end: usize, start: usize) {
         let first = self.out.ends_with('{');
-        if !first && self.has_blank_line(last_end, start) {
+        let next = self.comments.get(self.next_comment).map_or(start, |c| (c.span.start as usize).min(start));
+        if !first && self.has_blank_line(last_end, next) {
             self.newline(indent);
         }
         self.newline(indent);

@@ -68,7 +68,7 @@ fn declarations() {
 fn control_flow_and_closures() {
     assert_formats(
         "fn main() {\nlet y = if a { 1 } else { 2 };\nfor i in 0..10 { if i % 2 == 0 { continue; } }\nwhile x < 3 { x += 1; }\nlet r = match t { billing => \"b\", _ => { \"o\" } };\nlet ys = xs.map(|x: int| x * 2).filter(|x| x > 2);\n}\n",
-        "fn main() {\n    let y = if a { 1 } else { 2 };\n    for i in 0..10 {\n        if i % 2 == 0 { continue; }\n    }\n    while x < 3 {\n        x += 1;\n    }\n    let r = match t {\n        billing => \"b\",\n        _ => { \"o\" }\n    };\n    let ys = xs.map(|x: int| x * 2).filter(|x| x > 2);\n}\n",
+        "fn main() {\n    let y = if a { 1 } else { 2 };\n    for i in 0..10 {\n        if i % 2 == 0 {\n            continue;\n        }\n    }\n    while x < 3 {\n        x += 1;\n    }\n    let r = match t {\n        billing => \"b\",\n        _ => { \"o\" }\n    };\n    let ys = xs.map(|x: int| x * 2).filter(|x| x > 2);\n}\n",
     );
 }
 
@@ -109,3 +109,4 @@ fn repository_sources_are_formatted() {
         assert_eq!(formatted, text, "{} is not formatted", path.display());
     }
 }
+

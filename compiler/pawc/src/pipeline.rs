@@ -48,7 +48,7 @@ pub fn load_and_check(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitC
     if errors > 0 {
         let what = plural(errors, "error");
         let also = if warnings > 0 { format!(" and {}", plural(warnings, "warning")) } else { String::new() };
-        eprintln!("{} could not compile `{}` due to {what}{also}", out.paint("error:", "1;31"), name(&project));
+        eprintln!("{} could not compile {} due to {what}{also}", out.paint("error:", "1;31"), name(&project));
         return Err(ExitCode::from(1));
     }
     Ok(Loaded { project, files, analysis })
@@ -56,7 +56,7 @@ pub fn load_and_check(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitC
 
 pub fn name(project: &Project) -> String {
     match &project.manifest {
-        Some(m) => m.package.name.clone(),
+        Some(m) => format!("{} v{}", m.package.name, m.package.version),
         None => project.modules[0].path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
     }
 }

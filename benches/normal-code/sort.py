@@ -1,3 +1,4 @@
+# Sorting 100,000 pseudo-random ints (a linear congruential generator fills the list).
 def main():
     xs = []
     x = 12345
@@ -6,6 +7,7 @@ def main():
         xs.append(x)
     s = sorted(xs)
     print(s[0])
+    print(s[50000])
     print(s[99999])
 
 main()
