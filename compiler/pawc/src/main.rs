@@ -68,6 +68,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Lsp,
     /// Explain an error code in depth, e.g. `pawc explain E0201`.
     Explain {
         /// The code, e.g. E0001.
@@ -119,5 +121,6 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
         Command::Explain { code } => commands::explain::run(&code, out),
         Command::Model(command) => commands::model::run(paw_model::cli::run_model_command(&command), out),
         Command::Bench(BenchCommand::Model(args)) => commands::model::run(paw_model::cli::run_bench_model(&args), out),
+        Command::Lsp => commands::lsp::run(out),
     }
 }
