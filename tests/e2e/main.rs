@@ -3,6 +3,7 @@
 mod cli;
 mod examples;
 mod hardening;
+mod lsp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -211,7 +211,7 @@ impl Checker {
 
     /// The standard modules whose functions are methods of a built-in type. `list[str]` also gets `std.text`,
     /// whose `join` takes a list of strings.
-    fn std_modules_of(ty: &Ty) -> &'static [&'static str] {
+    pub(crate) fn std_modules_of(ty: &Ty) -> &'static [&'static str] {
         match ty {
             Ty::Str => &["std.text"],
             Ty::List(inner) if **inner == Ty::Str => &["std.list", "std.text"],

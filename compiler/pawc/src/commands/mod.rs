@@ -3,6 +3,8 @@
 pub mod check;
 pub mod explain;
 pub mod fmt;
+pub mod model;
+pub mod lsp;
 pub mod new;
 pub mod run;
 pub mod test;

@@ -13,11 +13,11 @@ pub fn run(path: Option<&Path>, args: Vec<String>, out: &Output) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    if let Err(d) = loaded.checked.entry_point() {
+    if let Err(d) = loaded.analysis.checked.entry_point() {
         out.diagnostics(&[d], &loaded.files);
         return ExitCode::from(1);
     }
-    match run_main(&loaded.checked.program, RunOptions { args, ..RunOptions::default() }) {
+    match run_main(&loaded.analysis.checked.program, RunOptions { args, ..RunOptions::default() }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             out.runtime_error(&error, &loaded.files);

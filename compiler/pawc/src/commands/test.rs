@@ -13,7 +13,7 @@ pub fn run(path: Option<&Path>, filter: Option<&str>, out: &Output) -> ExitCode 
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let outcomes = run_tests(&loaded.checked.program, filter, RunOptions::default());
+    let outcomes = run_tests(&loaded.analysis.checked.program, filter, RunOptions::default());
     let mut failed = 0;
     for outcome in &outcomes {
         match &outcome.result {
