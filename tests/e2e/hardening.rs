@@ -34,7 +34,8 @@ fn pathological_inputs_get_diagnostics() {
     }
 }
 
-/// Inputs the fuzzer found crashing once; each must now be handled (exit 0 or 1, never 2 or a signal).
+/// Hostile inputs: from the fuzzer's corpus, hand-written stress cases, and any input that ever crashed the front end.
+/// Each must be handled (exit 0 or 1, never 2 or a signal).
 #[test]
 fn fuzz_regressions_are_handled() {
     let dir = repo().join("tests/fuzz-regressions");
