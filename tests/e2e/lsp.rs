@@ -1,6 +1,7 @@
 //! `pawc lsp`: the real binary over JSON-RPC on stdio, as an editor drives it; then headless Neovim as the
 //! client, and the VS Code extension's package build.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -20,6 +21,8 @@ struct Client {
     /// Notifications received while waiting for something else.
     notifications: Vec<Value>,
     next_id: i64,
+    /// The version of each document this client last sent, so stale diagnostics can be told apart.
+    versions: HashMap<String, i64>,
 }
 
 impl Client {
@@ -56,7 +59,7 @@ impl Client {
                 return;
             }
         });
-        let mut client = Client { child, stdin, incoming, notifications: Vec::new(), next_id: 0 };
+        let mut client = Client { child, stdin, incoming, notifications: Vec::new(), next_id: 0, versions: HashMap::new() };
         let root_uri = uri(root);
         let init = client.request("initialize", json!({ "processId": null, "rootUri": root_uri, "capabilities": {} }));
         assert!(init["capabilities"]["hoverProvider"].as_bool().unwrap(), "{init}");
@@ -64,7 +67,15 @@ impl Client {
         client
     }
 
+    fn record_version(&mut self, message: &Value) {
+        if let Some(version) = message["params"]["textDocument"]["version"].as_i64() {
+            let uri = message["params"]["textDocument"]["uri"].as_str().unwrap().to_string();
+            self.versions.insert(uri, version);
+        }
+    }
+
     fn send(&mut self, message: Value) {
+        self.record_version(&message);
         let body = message.to_string();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         self.stdin.flush().unwrap();
@@ -74,6 +85,7 @@ impl Client {
     fn send_all(&mut self, messages: &[Value]) {
         let mut bytes = Vec::new();
         for message in messages {
+            self.record_version(message);
             let body = message.to_string();
             write!(bytes, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         }
@@ -116,7 +128,12 @@ impl Client {
 
     /// The diagnostics published for `uri` after the last message sent (earlier ones are stale).
     fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
-        let is_ours = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri;
+        let version = self.versions.get(uri).copied();
+        let is_ours = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && version.is_none_or(|v| m["params"]["version"] == v)
+        };
         self.notifications.retain(|m| !is_ours(m));
         loop {
             let message = self.incoming.recv_timeout(HANG).expect("diagnostics are published");

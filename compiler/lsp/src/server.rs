@@ -174,7 +174,7 @@ impl Server {
             DidOpenTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) else { return };
                 if let Some(path) = to_path(&p.text_document.uri) {
-                    let project = self.files.set_open_text(&path, p.text_document.text);
+                    let project = self.files.set_open_text(&path, p.text_document.text, p.text_document.version);
                     self.dirty.insert(project);
                 }
             }
@@ -192,7 +192,7 @@ impl Server {
                         None => text = change.text,
                     }
                 }
-                let project = self.files.set_open_text(&path, text);
+                let project = self.files.set_open_text(&path, text, p.text_document.version);
                 self.dirty.insert(project);
             }
             DidCloseTextDocument::METHOD => {
@@ -223,7 +223,8 @@ impl Server {
             }
             for (path, diagnostics) in by_path {
                 let Ok(uri) = Url::from_file_path(&path) else { continue };
-                let params = lsp::PublishDiagnosticsParams { uri, diagnostics, version: None };
+                let version = self.files.version(&path);
+                let params = lsp::PublishDiagnosticsParams { uri, diagnostics, version };
                 out.push(Notification::new(lsp::notification::PublishDiagnostics::METHOD.into(), params));
             }
         }
@@ -261,9 +262,9 @@ impl Server {
     fn file(&mut self, uri: &Url) -> Result<FileView, Failure> {
         let path = to_path(uri).ok_or_else(|| Failure::new(ErrorCode::InvalidParams, format!("not a file: {uri}")))?;
         if self.files.source(&path).is_none() {
-            let text = std::fs::read_to_string(&path)
+            self.files
+                .load_from_disk(&path)
                 .map_err(|e| Failure::new(ErrorCode::InvalidParams, format!("cannot read {}: {e}", path.display())))?;
-            self.files.set_open_text(&path, text);
         }
         let project = self.files.project_of(&path);
         let index = self.files.index(project);

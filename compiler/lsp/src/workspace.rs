@@ -1,7 +1,7 @@
 //! The server's view of the files: which project each open file belongs to, the editor's unsaved texts over the
 //! disk, and the conversion of spans to LSP locations.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,25 +23,32 @@ pub struct Project {
     index: Option<Arc<Index>>,
 }
 
-/// Files by path (every source the server registered is named by its absolute path), the open ones, and the
-/// projects.
+/// Files by path (every source the server registered is named by its absolute path), the open ones with the
+/// editor's version of each, and the projects.
 pub struct Files {
     pub db: Database,
     pub projects: Vec<Project>,
     sources: HashMap<PathBuf, Source>,
-    open: HashSet<PathBuf>,
+    open: HashMap<PathBuf, i32>,
 }
 
 impl Files {
     pub fn new() -> Files {
-        Files { db: Database::new(), projects: Vec::new(), sources: HashMap::new(), open: HashSet::new() }
+        Files { db: Database::new(), projects: Vec::new(), sources: HashMap::new(), open: HashMap::new() }
     }
 
-    /// The editor opened or changed a file.
-    pub fn set_open_text(&mut self, path: &Path, text: String) -> usize {
-        self.open.insert(path.to_path_buf());
+    /// The editor opened or changed a file; `version` is the editor's number for this text.
+    pub fn set_open_text(&mut self, path: &Path, text: String, version: i32) -> usize {
+        self.open.insert(path.to_path_buf(), version);
         self.set_text(path, text);
         self.project_of(path)
+    }
+
+    /// A file a request names that the editor has not opened: its text on disk, not marked open.
+    pub fn load_from_disk(&mut self, path: &Path) -> std::io::Result<usize> {
+        let text = std::fs::read_to_string(path)?;
+        self.set_text(path, text);
+        Ok(self.project_of(path))
     }
 
     /// The editor closed a file: the disk's text counts again.
@@ -50,6 +57,11 @@ impl Files {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         self.set_text(path, text);
         self.project_of(path)
+    }
+
+    /// The editor's version of an open file, so published diagnostics say which text they belong to.
+    pub fn version(&self, path: &Path) -> Option<i32> {
+        self.open.get(path).copied()
     }
 
     pub fn text(&self, path: &Path) -> Option<Arc<str>> {
@@ -104,7 +116,7 @@ impl Files {
         };
         if self.projects[index].single_file.is_some() {
             let dir = self.projects[index].root.clone();
-            let open = self.open.iter().filter(|p| p.parent() == Some(&dir)).filter_map(|p| Some((p.clone(), self.text(p)?))).collect();
+            let open = self.open.keys().filter(|p| p.parent() == Some(&dir)).filter_map(|p| Some((p.clone(), self.text(p)?))).collect();
             let workspace = self.projects[index].workspace;
             self.db.load_used_modules(workspace, &Siblings { dir, open });
             for module in self.projects[index].workspace.modules(&self.db).clone() {
@@ -129,7 +141,7 @@ impl Files {
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|e| e == "pw"))
             .collect();
-        paths.extend(self.open.iter().filter(|p| p.parent() == Some(&src) && !paths.contains(p)).cloned().collect::<Vec<_>>());
+        paths.extend(self.open.keys().filter(|p| p.parent() == Some(&src) && !paths.contains(p)).cloned().collect::<Vec<_>>());
         paths.sort();
         paths
             .into_iter()
