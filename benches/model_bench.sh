@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# paw vs llama.cpp on the default interpreter, same machine, same thread count, interleaved rounds.
+#   benches/model_bench.sh [ROUNDS]
+# Needs: the interpreter in the paw cache (fetched on first use) and llama-cpp-python in $LLAMA_VENV
+# (benches/setup_llama_cpp.sh builds it). paw measures its Q8_0 conversion (what it loads);
+# llama.cpp measures the file as shipped (what it would load) and, for reference, the same Q8_0 file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS="${1:-3}"
+THREADS="${THREADS:-2}"
+VENV="${LLAMA_VENV:-/tmp/llama-venv}"
+export RAYON_NUM_THREADS="$THREADS"
+[ -x "$VENV/bin/python" ] || benches/setup_llama_cpp.sh
+cargo build -q -p paw-model --example paw-model
+PAW=target/debug/examples/paw-model
+[ -n "${CARGO_TARGET_DIR:-}" ] && PAW="$CARGO_TARGET_DIR/debug/examples/paw-model"
+Q8=$("$PAW" model path interpreter)
+ORIG="$(dirname "$Q8")/model.gguf"
+echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) threads=$THREADS load=$(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$ROUNDS"); do
+  echo "## round $r"
+  "$PAW" bench --json | tr -d '\n ' ; echo
+  "$VENV/bin/python" benches/llama_cpp_bench.py "$ORIG" --threads "$THREADS"
+  "$VENV/bin/python" benches/llama_cpp_bench.py "$Q8" --threads "$THREADS"
+done

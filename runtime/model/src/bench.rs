@@ -1,0 +1,67 @@
+//! `pawc bench model`: prompt-processing and decode speed, and peak memory.
+use crate::error::Result;
+use crate::model::{argmax, KvState, Model};
+use std::path::Path;
+use std::time::Instant;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BenchReport {
+    pub model: String,
+    pub threads: usize,
+    pub load_seconds: f64,
+    pub prompt_tokens: usize,
+    pub prompt_tokens_per_second: f64,
+    pub decode_tokens: usize,
+    pub decode_tokens_per_second: f64,
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Peak resident set size of this process (Linux: `VmHWM`).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A fixed English text for the benchmark prompt (tokenized and repeated to the requested length).
+pub const BENCH_TEXT: &str = "The quick brown fox jumps over the lazy dog. Fuzzy functions are typed functions whose \
+body is a short natural-language description with a few examples; a small local model answers each call, and the \
+runtime constrains its output to the declared return type. ";
+
+/// Load `path`, process a `prompt_tokens`-token prompt in one batch, then decode `decode_tokens` tokens
+/// greedily (ignoring end-of-turn), reporting tokens per second for each phase.
+pub fn bench_model(path: &Path, prompt_tokens: usize, decode_tokens: usize) -> Result<BenchReport> {
+    let t0 = Instant::now();
+    let model = Model::load(path)?;
+    let load_seconds = t0.elapsed().as_secs_f64();
+    let text_tokens = model.tokenizer.encode_plain(BENCH_TEXT)?;
+    let mut prompt = Vec::with_capacity(prompt_tokens);
+    while prompt.len() < prompt_tokens {
+        prompt.extend_from_slice(&text_tokens);
+    }
+    prompt.truncate(prompt_tokens.max(1));
+    // Warm-up (thread pool, allocations).
+    model.next_logits(&mut KvState::new(), &prompt[..prompt.len().min(8)])?;
+    let mut st = KvState::new();
+    let t = Instant::now();
+    let logits = model.next_logits(&mut st, &prompt)?;
+    let pp = t.elapsed().as_secs_f64();
+    let mut next = argmax(&logits);
+    let t = Instant::now();
+    for _ in 0..decode_tokens {
+        let l = model.next_logits(&mut st, &[next])?;
+        next = argmax(&l);
+    }
+    let dec = t.elapsed().as_secs_f64();
+    Ok(BenchReport {
+        model: path.display().to_string(),
+        threads: candle_core::utils::get_num_threads(),
+        load_seconds,
+        prompt_tokens: prompt.len(),
+        prompt_tokens_per_second: prompt.len() as f64 / pp,
+        decode_tokens,
+        decode_tokens_per_second: decode_tokens as f64 / dec,
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}

@@ -1,0 +1,372 @@
+//! A prefix checker for the textual form of typed values: given the bytes generated so far it says
+//! whether they are a complete value, a valid prefix of one, or impossible. Typed decoding asks it about
+//! `output + token bytes` for candidate tokens in decreasing-logit order, which makes greedy decoding under
+//! the grammar's token mask exact without scanning the whole vocabulary at every step.
+//!
+//! Syntax (JSON-like): `true`/`false`; ints `-?(0|[1-9][0-9]*)` (at most 18 digits); floats are JSON numbers;
+//! strings are JSON strings (no raw control characters); enum values inside structured values are JSON
+//! strings holding a variant name; structs are JSON objects with every field, in declared order; lists are
+//! JSON arrays; `T?` is `null` or a `T`; `json` is any JSON value (nesting depth ≤ 32). At most one space
+//! between structural tokens, none at the start or the end.
+use crate::typed::TypeSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The bytes are a whole value (more bytes may or may not extend it).
+    Complete,
+    /// A strict prefix of some value.
+    Prefix,
+    Invalid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum P {
+    Incomplete,
+    Invalid,
+}
+type PR = Result<usize, P>;
+
+const MAX_INT_DIGITS: usize = 18;
+const MAX_JSON_DEPTH: usize = 32;
+
+/// Check `b` against the textual grammar of `schema`.
+pub fn check(schema: &TypeSchema, b: &[u8]) -> Status {
+    match value(schema, b, 0) {
+        Ok(end) if end == b.len() => Status::Complete,
+        Ok(_) => Status::Invalid,
+        Err(P::Incomplete) => Status::Prefix,
+        Err(P::Invalid) => Status::Invalid,
+    }
+}
+
+fn ws(b: &[u8], i: usize) -> usize {
+    if i < b.len() && b[i] == b' ' {
+        i + 1
+    } else {
+        i
+    }
+}
+
+fn need(b: &[u8], i: usize, c: u8) -> PR {
+    if i >= b.len() {
+        Err(P::Incomplete)
+    } else if b[i] == c {
+        Ok(i + 1)
+    } else {
+        Err(P::Invalid)
+    }
+}
+
+fn lit(b: &[u8], i: usize, word: &[u8]) -> PR {
+    let rest = &b[i.min(b.len())..];
+    let n = rest.len().min(word.len());
+    if rest[..n] != word[..n] {
+        return Err(P::Invalid);
+    }
+    if n < word.len() {
+        Err(P::Incomplete)
+    } else {
+        Ok(i + word.len())
+    }
+}
+
+fn digits(b: &[u8], mut i: usize) -> (usize, usize) {
+    let s = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    (i, i - s)
+}
+
+fn number(b: &[u8], mut i: usize, float: bool) -> PR {
+    if i < b.len() && b[i] == b'-' {
+        i += 1;
+    }
+    if i >= b.len() {
+        return Err(P::Incomplete);
+    }
+    if b[i] == b'0' {
+        i += 1;
+    } else if b[i].is_ascii_digit() {
+        let (j, n) = digits(b, i);
+        if n > MAX_INT_DIGITS {
+            return Err(P::Invalid);
+        }
+        i = j;
+    } else {
+        return Err(P::Invalid);
+    }
+    if !float {
+        return Ok(i);
+    }
+    if i < b.len() && b[i] == b'.' {
+        let (j, n) = digits(b, i + 1);
+        if n == 0 {
+            return if j >= b.len() { Err(P::Incomplete) } else { Err(P::Invalid) };
+        }
+        i = j;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let (j, n) = digits(b, i);
+        if n == 0 {
+            return if j >= b.len() { Err(P::Incomplete) } else { Err(P::Invalid) };
+        }
+        i = j;
+    }
+    Ok(i)
+}
+
+/// A JSON string; with `names`, its content must be one of them (no escapes).
+fn string(b: &[u8], i: usize, names: Option<&[&str]>) -> PR {
+    let mut i = need(b, i, b'"')?;
+    let start = i;
+    loop {
+        if i >= b.len() {
+            return Err(P::Incomplete);
+        }
+        let c = b[i];
+        match c {
+            b'"' => {
+                if let Some(names) = names {
+                    if !names.iter().any(|n| n.as_bytes() == &b[start..i]) {
+                        return Err(P::Invalid);
+                    }
+                }
+                return Ok(i + 1);
+            }
+            b'\\' => {
+                if names.is_some() {
+                    return Err(P::Invalid);
+                }
+                i += 1;
+                if i >= b.len() {
+                    return Err(P::Incomplete);
+                }
+                match b[i] {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 1,
+                    b'u' => {
+                        i += 1;
+                        for _ in 0..4 {
+                            if i >= b.len() {
+                                return Err(P::Incomplete);
+                            }
+                            if !b[i].is_ascii_hexdigit() {
+                                return Err(P::Invalid);
+                            }
+                            i += 1;
+                        }
+                    }
+                    _ => return Err(P::Invalid),
+                }
+            }
+            0..=0x1f => return Err(P::Invalid),
+            _ => {
+                i += 1;
+                if let Some(names) = names {
+                    let sofar = &b[start..i];
+                    if !names.iter().any(|n| n.as_bytes().starts_with(sofar)) {
+                        return Err(P::Invalid);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn json_any(b: &[u8], i: usize, depth: usize) -> PR {
+    if depth > MAX_JSON_DEPTH {
+        return Err(P::Invalid);
+    }
+    if i >= b.len() {
+        return Err(P::Incomplete);
+    }
+    match b[i] {
+        b'{' => {
+            let mut i = ws(b, i + 1);
+            if i < b.len() && b[i] == b'}' {
+                return Ok(i + 1);
+            }
+            loop {
+                i = string(b, i, None)?;
+                i = ws(b, i);
+                i = need(b, i, b':')?;
+                i = ws(b, i);
+                i = json_any(b, i, depth + 1)?;
+                i = ws(b, i);
+                if i >= b.len() {
+                    return Err(P::Incomplete);
+                }
+                match b[i] {
+                    b',' => i = ws(b, i + 1),
+                    b'}' => return Ok(i + 1),
+                    _ => return Err(P::Invalid),
+                }
+            }
+        }
+        b'[' => {
+            let mut i = ws(b, i + 1);
+            if i < b.len() && b[i] == b']' {
+                return Ok(i + 1);
+            }
+            loop {
+                i = json_any(b, i, depth + 1)?;
+                i = ws(b, i);
+                if i >= b.len() {
+                    return Err(P::Incomplete);
+                }
+                match b[i] {
+                    b',' => i = ws(b, i + 1),
+                    b']' => return Ok(i + 1),
+                    _ => return Err(P::Invalid),
+                }
+            }
+        }
+        b'"' => string(b, i, None),
+        b't' => lit(b, i, b"true"),
+        b'f' => lit(b, i, b"false"),
+        b'n' => lit(b, i, b"null"),
+        _ => number(b, i, true),
+    }
+}
+
+fn value(s: &TypeSchema, b: &[u8], i: usize) -> PR {
+    match s {
+        TypeSchema::Bool => {
+            if i >= b.len() {
+                return Err(P::Incomplete);
+            }
+            match b[i] {
+                b't' => lit(b, i, b"true"),
+                b'f' => lit(b, i, b"false"),
+                _ => Err(P::Invalid),
+            }
+        }
+        TypeSchema::Int => number(b, i, false),
+        TypeSchema::Float => number(b, i, true),
+        TypeSchema::Str => string(b, i, None),
+        TypeSchema::Json => json_any(b, i, 0),
+        TypeSchema::Enum { variants, .. } => {
+            let names: Vec<&str> = variants.iter().map(|v| v.0.as_str()).collect();
+            string(b, i, Some(&names))
+        }
+        TypeSchema::Optional(inner) => {
+            if i >= b.len() {
+                return Err(P::Incomplete);
+            }
+            if b[i] == b'n' && !matches!(**inner, TypeSchema::Json) {
+                lit(b, i, b"null")
+            } else {
+                value(inner, b, i)
+            }
+        }
+        TypeSchema::List(t) => {
+            let mut i = need(b, i, b'[')?;
+            i = ws(b, i);
+            if i >= b.len() {
+                return Err(P::Incomplete);
+            }
+            if b[i] == b']' {
+                return Ok(i + 1);
+            }
+            loop {
+                i = value(t, b, i)?;
+                i = ws(b, i);
+                if i >= b.len() {
+                    return Err(P::Incomplete);
+                }
+                match b[i] {
+                    b',' => i = ws(b, i + 1),
+                    b']' => return Ok(i + 1),
+                    _ => return Err(P::Invalid),
+                }
+            }
+        }
+        TypeSchema::Struct { fields, .. } => {
+            let mut i = need(b, i, b'{')?;
+            i = ws(b, i);
+            for (k, (name, ty)) in fields.iter().enumerate() {
+                if k > 0 {
+                    i = need(b, i, b',')?;
+                    i = ws(b, i);
+                }
+                i = lit(b, i, format!("\"{name}\"").as_bytes())?;
+                i = ws(b, i);
+                i = need(b, i, b':')?;
+                i = ws(b, i);
+                i = value(ty, b, i)?;
+                i = ws(b, i);
+            }
+            need(b, i, b'}')
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    fn e() -> TypeSchema {
+        TypeSchema::Enum { name: "Route".into(), variants: vec![("playground".into(), None), ("hub".into(), None)] }
+    }
+
+    #[test]
+    fn ints() {
+        assert_eq!(check(&TypeSchema::Int, b""), Prefix);
+        assert_eq!(check(&TypeSchema::Int, b"-"), Prefix);
+        assert_eq!(check(&TypeSchema::Int, b"42"), Complete);
+        assert_eq!(check(&TypeSchema::Int, b"042"), Invalid);
+        assert_eq!(check(&TypeSchema::Int, b"4.2"), Invalid);
+        assert_eq!(check(&TypeSchema::Int, b"1234567890123456789"), Invalid);
+        assert_eq!(check(&TypeSchema::Int, b" 1"), Invalid);
+    }
+
+    #[test]
+    fn floats() {
+        assert_eq!(check(&TypeSchema::Float, b"3."), Prefix);
+        assert_eq!(check(&TypeSchema::Float, b"3.25"), Complete);
+        assert_eq!(check(&TypeSchema::Float, b"-1e"), Prefix);
+        assert_eq!(check(&TypeSchema::Float, b"-1e-3"), Complete);
+        assert_eq!(check(&TypeSchema::Float, b"1.x"), Invalid);
+    }
+
+    #[test]
+    fn strings_and_enums() {
+        assert_eq!(check(&TypeSchema::Str, b"\"a\\\"b"), Prefix);
+        assert_eq!(check(&TypeSchema::Str, b"\"a\\\"b\""), Complete);
+        assert_eq!(check(&TypeSchema::Str, b"\"a\nb\""), Invalid);
+        assert_eq!(check(&e(), b"\"pla"), Prefix);
+        assert_eq!(check(&e(), b"\"hub\""), Complete);
+        assert_eq!(check(&e(), b"\"hu\""), Invalid);
+        assert_eq!(check(&e(), b"\"x"), Invalid);
+    }
+
+    #[test]
+    fn structs_lists_optionals() {
+        let s = TypeSchema::Struct {
+            name: "P".into(),
+            fields: vec![("name".into(), TypeSchema::Str), ("age".into(), TypeSchema::Optional(Box::new(TypeSchema::Int)))],
+        };
+        assert_eq!(check(&s, b"{\"name\": \"Al\", \"age\": 3"), Prefix);
+        assert_eq!(check(&s, b"{\"name\": \"Al\", \"age\": 3}"), Complete);
+        assert_eq!(check(&s, b"{\"name\":\"Al\",\"age\":null}"), Complete);
+        assert_eq!(check(&s, b"{\"age\": 3}"), Invalid);
+        assert_eq!(check(&s, b"{\"name\":  \"Al\"}"), Invalid);
+        let l = TypeSchema::List(Box::new(e()));
+        assert_eq!(check(&l, b"[]"), Complete);
+        assert_eq!(check(&l, b"[\"hub\", \"playground\"]"), Complete);
+        assert_eq!(check(&l, b"[\"hub\",,"), Invalid);
+        assert_eq!(check(&l, b"[\"hub\"] "), Invalid);
+    }
+
+    #[test]
+    fn json_any_values() {
+        assert_eq!(check(&TypeSchema::Json, b"{\"a\": [1, true, null, \"x\"]}"), Complete);
+        assert_eq!(check(&TypeSchema::Json, b"{\"a\": [1, tr"), Prefix);
+        assert_eq!(check(&TypeSchema::Json, b"{a: 1}"), Invalid);
+    }
+}

@@ -1,0 +1,35 @@
+//! paw's model runtime: GGUF models (qwen2, qwen3, llama) on candle, model provisioning, typed decoding
+//! and prefix states. See `docs/model.md`.
+//!
+//! ```no_run
+//! use paw_model::{Model, ModelStore, Progress, Role, TypeSchema, DecodeOptions};
+//! let path = ModelStore::from_env().ensure(Role::Interpreter, &Progress::Bar)?;
+//! let model = Model::load(&path)?;
+//! let d = model.ask(None, "Is the sky blue? Answer true or false.", &TypeSchema::Bool, &DecodeOptions::default())?;
+//! println!("{} ({:.2})", d.value, d.confidence);
+//! # Ok::<(), paw_model::Error>(())
+//! ```
+pub mod bench;
+pub mod cli;
+pub mod convert;
+pub mod error;
+pub mod grammar;
+pub mod model;
+pub mod prefix;
+pub mod store;
+pub mod testing;
+pub mod tokenizer;
+pub mod typed;
+
+pub use error::{Error, Result};
+pub use model::{Arch, Config, KvState, LoadOptions, Model};
+pub use store::{ModelInfo, ModelStore, Progress, Role};
+pub use tokenizer::{ChatTemplate, PawTokenizer};
+pub use typed::{DecodeOptions, Decoded, TypeSchema};
+
+#[allow(dead_code)]
+fn assert_shareable() {
+    fn is<T: Send + Sync>() {}
+    is::<Model>();
+    is::<KvState>();
+}

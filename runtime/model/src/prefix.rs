@@ -1,0 +1,89 @@
+//! Prefix states on disk: the KV cache of a fixed token prefix, saved as safetensors so another process
+//! can restore it and continue without re-running the prefix.
+//!
+//! File layout: tensors `layer.{i}.k` / `layer.{i}.v`, f32, `(1, n_kv_head, n_tokens, head_dim)`;
+//! metadata `format = "paw-prefix-v1"`, `model` = [`Model::fingerprint`], `tokens` = the prefix token ids as
+//! a JSON array, `n_layer`.
+use crate::error::{Error, Result};
+use crate::model::{KvState, Model};
+use candle_core::{DType, Tensor};
+use std::collections::HashMap;
+use std::path::Path;
+
+const FORMAT: &str = "paw-prefix-v1";
+
+impl Model {
+    /// Run `tokens` from an empty state and return the resulting prefix state.
+    pub fn prefill(&self, tokens: &[u32]) -> Result<KvState> {
+        let mut st = KvState::new();
+        self.forward(&mut st, tokens)?;
+        Ok(st)
+    }
+
+    /// Serialize a prefix state (safetensors bytes).
+    pub fn prefix_to_bytes(&self, state: &KvState) -> Result<Vec<u8>> {
+        let mut tensors: Vec<(String, Tensor)> = Vec::new();
+        for (i, (k, v)) in state.kv.iter().enumerate() {
+            tensors.push((format!("layer.{i}.k"), k.contiguous()?));
+            tensors.push((format!("layer.{i}.v"), v.contiguous()?));
+        }
+        let mut meta = HashMap::new();
+        meta.insert("format".to_string(), FORMAT.to_string());
+        meta.insert("model".to_string(), self.fingerprint().to_string());
+        meta.insert("tokens".to_string(), serde_json::to_string(&state.tokens).unwrap());
+        meta.insert("n_layer".to_string(), self.config.n_layer.to_string());
+        safetensors::serialize(tensors.iter().map(|(n, t)| (n.as_str(), t)), Some(meta))
+            .map_err(|e| Error::Decode(format!("cannot serialize prefix state: {e}")))
+    }
+
+    /// Save a prefix state to `path` atomically (temporary file + rename).
+    pub fn save_prefix(&self, state: &KvState, path: &Path) -> Result<()> {
+        let bytes = self.prefix_to_bytes(state)?;
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    }
+
+    /// Restore a prefix state saved by [`Model::save_prefix`] (by any process) for this same model.
+    pub fn load_prefix(&self, path: &Path) -> Result<KvState> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.prefix_from_bytes(&bytes)
+            .map_err(|e| match e {
+                Error::PrefixMismatch(_) => e,
+                other => Error::PrefixFile { path: path.to_path_buf(), msg: other.to_string() },
+            })
+    }
+
+    pub fn prefix_from_bytes(&self, bytes: &[u8]) -> Result<KvState> {
+        let bad = |m: String| Error::Decode(m);
+        let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+        let (_, meta) = safetensors::SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
+        let md = meta.metadata().clone().unwrap_or_default();
+        if md.get("format").map(String::as_str) != Some(FORMAT) {
+            return Err(bad("not a paw prefix state".into()));
+        }
+        if md.get("model").map(String::as_str) != Some(self.fingerprint()) {
+            return Err(Error::PrefixMismatch(
+                "it was computed with different model weights; rebuild it".into(),
+            ));
+        }
+        let tokens: Vec<u32> = serde_json::from_str(md.get("tokens").map(String::as_str).unwrap_or(""))
+            .map_err(|e| bad(format!("bad token list: {e}")))?;
+        let c = &self.config;
+        let mut kv = Vec::with_capacity(c.n_layer);
+        let load = |name: &str| -> Result<Tensor> {
+            let v = st.tensor(name).map_err(|e| bad(format!("{name}: {e}")))?;
+            let want = [1, c.n_kv_head, tokens.len(), c.head_dim];
+            if v.shape() != want || v.dtype() != safetensors::Dtype::F32 {
+                return Err(bad(format!("{name}: shape {:?}, expected {want:?} f32", v.shape())));
+            }
+            Ok(Tensor::from_raw_buffer(v.data(), DType::F32, v.shape(), self.device())?)
+        };
+        if !tokens.is_empty() {
+            for i in 0..c.n_layer {
+                kv.push((load(&format!("layer.{i}.k"))?, load(&format!("layer.{i}.v"))?));
+            }
+        }
+        Ok(KvState { kv, tokens })
+    }
+}

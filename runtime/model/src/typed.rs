@@ -1,0 +1,369 @@
+//! Typed decoding: the model's answer as a value of a declared type, never free text.
+//!
+//! * Finite types (`bool`, enums, `T?` of those) are decided by **label scoring**: each candidate is
+//!   scored as the model's probability that its answer starts with the label as a whole word — summed
+//!   over the label's spellings (as written, Capitalized; `yes`/`no` for booleans), each spelling's
+//!   token log-probabilities plus the log-probability that the next token ends the word (end of turn,
+//!   whitespace or punctuation). The argmax wins; the softmax of the scores is the confidence.
+//! * Every other type is **generated greedily under a grammar mask** ([`crate::grammar`]): at each step
+//!   the highest-logit token whose bytes keep the output a valid prefix of the type's textual form is
+//!   taken; end-of-turn is allowed only when the output is a complete value. Exceeding the token limit
+//!   is an error ([`Error::MaxTokens`]), never a truncated value.
+use crate::error::{Error, Result};
+use crate::grammar::{self, Status};
+use crate::model::{KvState, Model};
+use candle_core::{IndexOp, D};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The return type of a fuzzy function, independent of the language front end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TypeSchema {
+    Bool,
+    Int,
+    Float,
+    Str,
+    Json,
+    /// Variants as `(name, doc)`.
+    Enum { name: String, variants: Vec<(String, Option<String>)> },
+    /// Fields as `(name, type)`, in declaration order.
+    Struct { name: String, fields: Vec<(String, TypeSchema)> },
+    List(Box<TypeSchema>),
+    Optional(Box<TypeSchema>),
+}
+
+impl TypeSchema {
+    /// Candidate answers of a finite type as `(text the model writes, value)`; `None` for infinite types.
+    pub fn labels(&self) -> Option<Vec<(String, Value)>> {
+        match self {
+            TypeSchema::Bool => Some(vec![("true".into(), Value::Bool(true)), ("false".into(), Value::Bool(false))]),
+            TypeSchema::Enum { variants, .. } => {
+                Some(variants.iter().map(|(n, _)| (n.clone(), Value::String(n.clone()))).collect())
+            }
+            TypeSchema::Optional(inner) => {
+                let mut l = inner.labels()?;
+                l.push(("null".into(), Value::Null));
+                Some(l)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `v` is a value of this type (as [`Model::decode_typed`] returns them).
+    pub fn validate(&self, v: &Value) -> bool {
+        match (self, v) {
+            (TypeSchema::Bool, Value::Bool(_)) => true,
+            (TypeSchema::Int, Value::Number(n)) => n.is_i64(),
+            (TypeSchema::Float, Value::Number(_)) => true,
+            (TypeSchema::Str, Value::String(_)) => true,
+            (TypeSchema::Json, _) => true,
+            (TypeSchema::Enum { variants, .. }, Value::String(s)) => variants.iter().any(|x| &x.0 == s),
+            (TypeSchema::Optional(_), Value::Null) => true,
+            (TypeSchema::Optional(t), v) => t.validate(v),
+            (TypeSchema::List(t), Value::Array(a)) => a.iter().all(|x| t.validate(x)),
+            (TypeSchema::Struct { fields, .. }, Value::Object(o)) => {
+                o.len() == fields.len() && fields.iter().all(|(n, t)| o.get(n).is_some_and(|x| t.validate(x)))
+            }
+            _ => false,
+        }
+    }
+
+    pub fn is_finite(&self) -> bool {
+        self.labels().is_some()
+    }
+
+    /// The written form of the type, e.g. `{"cron": <str>}`, for use in prompts.
+    pub fn format_hint(&self) -> String {
+        match self {
+            TypeSchema::Bool => "true or false".into(),
+            TypeSchema::Int => "an integer".into(),
+            TypeSchema::Float => "a number".into(),
+            TypeSchema::Str => "text".into(),
+            TypeSchema::Json => "a JSON value".into(),
+            TypeSchema::Enum { variants, .. } => {
+                let v: Vec<&str> = variants.iter().map(|v| v.0.as_str()).collect();
+                format!("one of: {}", v.join(", "))
+            }
+            TypeSchema::Struct { fields, .. } => {
+                let f: Vec<String> =
+                    fields.iter().map(|(n, t)| format!("\"{n}\": {}", t.inline_hint())).collect();
+                format!("a JSON object {{{}}}", f.join(", "))
+            }
+            TypeSchema::List(t) => format!("a JSON array of {}", t.inline_hint()),
+            TypeSchema::Optional(t) => format!("{} or null", t.format_hint()),
+        }
+    }
+
+    fn inline_hint(&self) -> String {
+        match self {
+            TypeSchema::Bool => "<bool>".into(),
+            TypeSchema::Int => "<int>".into(),
+            TypeSchema::Float => "<float>".into(),
+            TypeSchema::Str => "<string>".into(),
+            TypeSchema::Json => "<json>".into(),
+            TypeSchema::Enum { variants, .. } => {
+                let v: Vec<String> = variants.iter().map(|v| format!("\"{}\"", v.0)).collect();
+                v.join("|")
+            }
+            TypeSchema::Struct { .. } | TypeSchema::List(_) => self.format_hint(),
+            TypeSchema::Optional(t) => format!("{}|null", t.inline_hint()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DecodeOptions {
+    /// Most tokens a generated (non-finite) value may take; exceeding it is [`Error::MaxTokens`].
+    pub max_tokens: usize,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        Self { max_tokens: 256 }
+    }
+}
+
+/// The outcome of one typed call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decoded {
+    /// The value (bool, number, string, enum variant name as a string, object, array, null).
+    pub value: Value,
+    /// Finite types: the winner's normalized probability. Generated types: the model's probability of
+    /// the generated token sequence (product over steps of the unmasked softmax).
+    pub confidence: f64,
+    /// Finite types: every label with its normalized probability, in declaration order.
+    pub probabilities: Vec<(String, f64)>,
+    /// Tokens run through the model for this call beyond the prefix (continuation + scoring/generation).
+    pub tokens_processed: usize,
+    /// Tokens generated (0 for label scoring).
+    pub tokens_generated: usize,
+    /// The answer's text as the model wrote it.
+    pub text: String,
+}
+
+fn log_softmax_vec(v: &[f32]) -> Vec<f32> {
+    let m = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    let s: f64 = v.iter().map(|&x| ((x - m) as f64).exp()).sum();
+    let lse = m + s.ln() as f32;
+    v.iter().map(|&x| x - lse).collect()
+}
+
+impl Model {
+    /// Decode a value of type `schema` as the answer that follows `prefix` + `continuation`.
+    /// `prefix` is not modified (it is typically a restored program prefix shared by many calls);
+    /// `continuation` must be non-empty (the rendered input and the tokens opening the answer).
+    pub fn decode_typed(
+        &self,
+        prefix: &KvState,
+        continuation: &[u32],
+        schema: &TypeSchema,
+        opts: &DecodeOptions,
+    ) -> Result<Decoded> {
+        if continuation.is_empty() {
+            return Err(Error::Decode("empty continuation: nothing to predict from".into()));
+        }
+        let mut state = prefix.clone();
+        let logits = self.next_logits(&mut state, continuation)?;
+        match schema.labels() {
+            Some(labels) => self.score_labels(&state, &logits, &labels, continuation.len()),
+            None => self.generate_typed(state, logits, schema, opts, continuation.len()),
+        }
+    }
+
+    /// Convenience: a single-turn chat (`system`, `user` as plain text) answered with a `schema` value.
+    pub fn ask(&self, system: Option<&str>, user: &str, schema: &TypeSchema, opts: &DecodeOptions) -> Result<Decoded> {
+        let prompt = self.tokenizer.chat_prompt(system, user)?;
+        self.decode_typed(&KvState::new(), &prompt, schema, opts)
+    }
+
+    fn score_labels(
+        &self,
+        state: &KvState,
+        first_logits: &[f32],
+        labels: &[(String, Value)],
+        processed: usize,
+    ) -> Result<Decoded> {
+        let lp0 = log_softmax_vec(first_logits);
+        let mut scores = Vec::with_capacity(labels.len());
+        let mut processed = processed;
+        for (text, value) in labels {
+            // log P(label) = logsumexp over its spellings of
+            //   log P(spelling tokens) + log P(the answer's word ends there).
+            let mut parts = Vec::new();
+            for form in spellings(text, value) {
+                let toks = self.tokenizer.encode_plain(&form)?;
+                let mut score = lp0[toks[0] as usize] as f64;
+                let mut st = state.clone();
+                let h = self.forward(&mut st, &toks)?;
+                processed += toks.len();
+                let lp = candle_nn::ops::log_softmax(&self.logits(&h)?, D::Minus1)?;
+                for (i, &t) in toks[1..].iter().enumerate() {
+                    score += lp.i((i, t as usize))?.to_scalar::<f32>()? as f64;
+                }
+                let last = lp.i(toks.len() - 1)?.to_vec1::<f32>()?;
+                score += self.tokenizer.boundary_logprob(&last);
+                if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
+                    eprintln!("label {text:?} spelling {form:?}: {score:.3}");
+                }
+                parts.push(score);
+            }
+            let m = parts.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            scores.push(m + parts.iter().map(|p| (p - m).exp()).sum::<f64>().ln());
+        }
+        let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = scores.iter().map(|s| (s - m).exp()).sum();
+        let probs: Vec<f64> = scores.iter().map(|s| (s - m).exp() / z).collect();
+        // First maximum wins: deterministic tie-break by declaration order.
+        let mut best = 0;
+        for i in 1..probs.len() {
+            if scores[i] > scores[best] {
+                best = i;
+            }
+        }
+        Ok(Decoded {
+            value: labels[best].1.clone(),
+            confidence: probs[best],
+            probabilities: labels.iter().map(|l| l.0.clone()).zip(probs.iter().cloned()).collect(),
+            tokens_processed: processed,
+            tokens_generated: 0,
+            text: labels[best].0.clone(),
+        })
+    }
+
+    fn generate_typed(
+        &self,
+        mut state: KvState,
+        mut logits: Vec<f32>,
+        schema: &TypeSchema,
+        opts: &DecodeOptions,
+        processed: usize,
+    ) -> Result<Decoded> {
+        let raw_text = matches!(schema, TypeSchema::Str);
+        let eot = self.tokenizer.end_of_turn();
+        let mut out: Vec<u8> = Vec::new();
+        let mut logp = 0f64;
+        let mut generated = 0usize;
+        let mut processed = processed;
+        let mut buf = Vec::new();
+        loop {
+            let complete = raw_text || grammar::check(schema, &out) == Status::Complete;
+            let allowed = |t: u32, buf: &mut Vec<u8>| -> bool {
+                if t == eot {
+                    return complete;
+                }
+                if self.tokenizer.is_special(t) {
+                    return false;
+                }
+                let tb = self.tokenizer.token_bytes(t);
+                if tb.is_empty() {
+                    return false;
+                }
+                if raw_text {
+                    return true;
+                }
+                buf.clear();
+                buf.extend_from_slice(&out);
+                buf.extend_from_slice(tb);
+                grammar::check(schema, buf) != Status::Invalid
+            };
+            let chosen = pick(&logits, |t| allowed(t, &mut buf)).ok_or_else(|| {
+                Error::Decode(format!("no token can continue {:?}", String::from_utf8_lossy(&out)))
+            })?;
+            let lp = log_softmax_vec(&logits);
+            logp += lp[chosen as usize] as f64;
+            if chosen == eot {
+                break;
+            }
+            if generated >= opts.max_tokens {
+                return Err(Error::MaxTokens {
+                    limit: opts.max_tokens,
+                    partial: String::from_utf8_lossy(&out).into_owned(),
+                });
+            }
+            out.extend_from_slice(self.tokenizer.token_bytes(chosen));
+            generated += 1;
+            processed += 1;
+            logits = self.next_logits(&mut state, &[chosen])?;
+        }
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let value = if raw_text {
+            Value::String(text.trim().to_string())
+        } else {
+            let v: Value = serde_json::from_str(&text)
+                .map_err(|e| Error::Decode(format!("grammar accepted unparsable text {text:?}: {e}")))?;
+            coerce(schema, v)
+        };
+        Ok(Decoded {
+            value,
+            confidence: logp.exp(),
+            probabilities: Vec::new(),
+            tokens_processed: processed,
+            tokens_generated: generated,
+            text,
+        })
+    }
+}
+
+/// The spellings under which a finite label's value is recognized as the answer's first word:
+/// the label itself, capitalized, and for booleans also yes/no.
+fn spellings(text: &str, value: &Value) -> Vec<String> {
+    let mut v = vec![text.to_string()];
+    if let Value::Bool(b) = value {
+        v.push(if *b { "yes" } else { "no" }.to_string());
+    }
+    let caps: Vec<String> = v
+        .iter()
+        .map(|s| {
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    v.extend(caps);
+    v.dedup();
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|s| !s.is_empty() && seen.insert(s.clone()));
+    v
+}
+
+/// Greedy under a mask: the highest-logit token that `allowed` accepts (ties: lowest id).
+fn pick(logits: &[f32], mut allowed: impl FnMut(u32) -> bool) -> Option<u32> {
+    let mut idx: Vec<u32> = (0..logits.len() as u32).collect();
+    let cmp = |a: &u32, b: &u32| {
+        logits[*b as usize].total_cmp(&logits[*a as usize]).then(a.cmp(b))
+    };
+    let k = 64.min(idx.len());
+    if k < idx.len() {
+        idx.select_nth_unstable_by(k, cmp);
+    }
+    let (head, tail) = idx.split_at_mut(k);
+    head.sort_unstable_by(cmp);
+    if let Some(t) = head.iter().copied().find(|&t| allowed(t)) {
+        return Some(t);
+    }
+    tail.sort_unstable_by(cmp);
+    tail.iter().copied().find(|&t| allowed(t))
+}
+
+/// Numbers of a `float` type become f64 even when written without a fraction.
+fn coerce(schema: &TypeSchema, v: Value) -> Value {
+    match (schema, v) {
+        (TypeSchema::Float, Value::Number(n)) => {
+            serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0)).map(Value::Number).unwrap_or(Value::Null)
+        }
+        (TypeSchema::Optional(t), v) if !v.is_null() => coerce(t, v),
+        (TypeSchema::List(t), Value::Array(a)) => Value::Array(a.into_iter().map(|x| coerce(t, x)).collect()),
+        (TypeSchema::Struct { fields, .. }, Value::Object(mut o)) => {
+            let mut m = serde_json::Map::new();
+            for (name, t) in fields {
+                if let Some(x) = o.remove(name) {
+                    m.insert(name.clone(), coerce(t, x));
+                }
+            }
+            Value::Object(m)
+        }
+        (_, v) => v,
+    }
+}
