@@ -11,7 +11,13 @@ enum Cli {
     Model(ModelCommand),
     Bench(BenchModelArgs),
     /// Ask the interpreter a question with a typed answer: bool | int | str | json | enum:a,b,c.
-    Ask { ty: String, question: String },
+    Ask {
+        ty: String,
+        question: String,
+        /// Use this GGUF instead of the interpreter.
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+    },
     /// Print the top next tokens after a chat prompt (for comparing kernels/engines).
     Top { question: String, #[arg(long)] dump: Option<std::path::PathBuf> },
 }
@@ -35,7 +41,7 @@ fn main() -> anyhow::Result<()> {
                 std::fs::write(d, serde_json::to_string(&l)?)?;
             }
         }
-        Cli::Ask { ty, question } => {
+        Cli::Ask { ty, question, model } => {
             use paw_model::*;
             let schema = match ty.as_str() {
                 "bool" => TypeSchema::Bool,
@@ -48,7 +54,10 @@ fn main() -> anyhow::Result<()> {
                 },
                 other => anyhow::bail!("unknown type {other}"),
             };
-            let path = ModelStore::from_env().ensure(Role::Interpreter, &Progress::Bar)?;
+            let path = match model {
+                Some(p) => p,
+                None => ModelStore::from_env().ensure(Role::Interpreter, &Progress::Bar)?,
+            };
             let m = Model::load(&path)?;
             // Several questions may be given separated by `|`.
             for q in question.split('|') {

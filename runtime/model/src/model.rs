@@ -132,7 +132,7 @@ pub struct Model {
     embed: Arc<QTensor>,
     layers: Vec<Layer>,
     norm: Tensor,
-    output: QMatMul,
+    output: Linear,
     cos: Tensor,
     sin: Tensor,
     device: Device,
@@ -246,13 +246,24 @@ impl Model {
 
         let mut get = |name: &str| -> Result<QTensor> { Ok(ct.tensor(r, name, &device)?) };
         let deq = |q: QTensor| -> Result<Tensor> { Ok(q.dequantize(&Device::Cpu)?) };
-        let embed = Arc::new(get("token_embd.weight")?);
+        let embed_q = get("token_embd.weight")?;
         let norm = deq(get("output_norm.weight")?)?;
         fp.update(bytes_of_f32(&norm)?);
-        let output = if ct.tensor_infos.contains_key("output.weight") {
-            QMatMul::from_qtensor(get("output.weight")?)?
+        let float_embed = matches!(embed_q.dtype(), GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16);
+        let (embed, output) = if ct.tensor_infos.contains_key("output.weight") {
+            (Arc::new(embed_q), Linear::stacked(vec![get("output.weight")?], pad)?)
+        } else if float_embed {
+            let e = Arc::new(embed_q);
+            (e.clone(), Linear { w: QMatMul::from_arc(e)?, pad: 0 })
         } else {
-            QMatMul::from_arc(embed.clone())?
+            // Tied embeddings: one (possibly padded) copy serves both the output projection and
+            // the embedding lookups.
+            let lin = Linear::stacked(vec![embed_q], pad)?;
+            let e = match &lin.w {
+                QMatMul::QTensor(q) => q.clone(),
+                _ => return Err(Error::Unsupported("unexpected embedding layout".into())),
+            };
+            (e, lin)
         };
         let has_bias = arch == Arch::Qwen2;
         let mut layers = Vec::with_capacity(n_layer);
@@ -343,13 +354,15 @@ impl Model {
             return Ok(Tensor::from_vec(out, (ids.len(), d), &self.device)?);
         }
         let row_bytes = d / dt.block_size() * dt.type_size();
+        // Rows may be zero-padded beyond d (see `Linear`): step by the stored width.
+        let stride = self.embed.shape().dims()[1] / dt.block_size() * dt.type_size();
         let mut bytes = Vec::with_capacity(ids.len() * row_bytes);
         for &id in ids {
             let id = id as usize;
-            if id >= self.config.vocab_size.max(self.embed.shape().dims()[0]) {
+            if id >= self.embed.shape().dims()[0] {
                 return Err(Error::Decode(format!("token id {id} is outside the vocabulary")));
             }
-            bytes.extend_from_slice(&data[id * row_bytes..(id + 1) * row_bytes]);
+            bytes.extend_from_slice(&data[id * stride..id * stride + row_bytes]);
         }
         let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &self.device, dt)?;
         let q = QTensor::new(storage, (ids.len(), d))?;

