@@ -97,6 +97,11 @@ impl ArtifactBackend {
         self
     }
 
+    /// Whether `func` has a current build in the lock (its artifact may still turn out missing or damaged).
+    pub fn is_built(&self, func: &FuzzyFn) -> bool {
+        matches!(self.functions.get(&function_key(&func.module, &func.name)), Some(Resolution::Built(_)))
+    }
+
     fn program(&self, func: &FuzzyFn, model: &Model) -> Result<Arc<LoadedProgram>, FuzzyCallError> {
         let key = function_key(&func.module, &func.name);
         let id = match self.functions.get(&key) {

@@ -1,6 +1,7 @@
-//! The docstring examples of fuzzy functions as tests: each `>>> f(args)` is called through the built
+//! The docstring examples of built fuzzy functions as tests: each `>>> f(args)` is called through the built
 //! program and compared by the return type; per-function pass rates are printed, and the share passed
-//! must reach `[test] min_accuracy` (default 1.0).
+//! must reach `[test] min_accuracy` (default 1.0). Functions not built (or changed since) are listed as
+//! skipped, with the command that builds them.
 
 use paw_artifact::spec::const_json;
 use paw_artifact::spec_of;
@@ -20,7 +21,14 @@ pub fn run(loaded: &Loaded, backend: &ArtifactBackend, filter: Option<&str>, out
     }
     println!("\nfuzzy fn examples:");
     let (mut passed, mut total) = (0, 0);
-    for f in functions {
+    let (built, unbuilt): (Vec<_>, Vec<_>) = functions.into_iter().partition(|f| backend.is_built(f));
+    for f in unbuilt {
+        println!("fuzzy {} ... skipped (not built, or changed since the last build: run `pawc build`)", f.name);
+    }
+    if built.is_empty() {
+        return true;
+    }
+    for f in built {
         let Ok(spec) = spec_of(f, program) else { continue };
         let mut failures = Vec::new();
         for example in &f.examples {
