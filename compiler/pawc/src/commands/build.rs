@@ -62,7 +62,8 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         interpreter_model: config.interpreter.name(),
         functions: reports.iter().filter(|r| !matches!(r.outcome, Outcome::Failed(_))).map(|r| (r.key.clone(), r.id.clone())).collect(),
     };
-    if let Err(e) = lock.write(&loaded.project.root) {
+    // A project without fuzzy fns needs no lock.
+    if let Err(e) = if reports.is_empty() { Ok(()) } else { lock.write(&loaded.project.root) } {
         return out.user_error(&format!("cannot write paw.lock: {e}"));
     }
     let failed = reports.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_))).count();
