@@ -97,3 +97,19 @@ fn build_run_test_and_eval_on_the_real_models() {
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("changed since the last build"), "{}", stderr(&out));
 }
+
+#[test]
+fn fuzzy_examples_check_and_need_a_build_to_run() {
+    for (name, data) in [
+        ("log_monitor", "data/app.log"),
+        ("support_router", "data/messages.txt"),
+        ("json_cleaner", "data/records.txt"),
+    ] {
+        let dir = crate::repo().join("examples").join(name);
+        assert_exit(&crate::pawc_in(&dir, &["check"]), 0);
+        let home = tempfile::tempdir().unwrap();
+        let out = pawc_with_home(home.path(), &dir, &["run", "--", data]);
+        assert_exit(&out, 1);
+        assert!(stderr(&out).contains("pawc build"), "{name}: {}", stderr(&out));
+    }
+}
