@@ -4,6 +4,7 @@ mod cli;
 mod examples;
 mod fuzzy;
 mod hardening;
+mod lsp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,6 +1,6 @@
 //! Checks of hand-built syntax trees, independent of the parser (the `.pw` source tests are in `tests/`).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use paw_diagnostics::{FileId, Span};
 use paw_syntax::ast::*;
@@ -22,7 +22,7 @@ fn named(name: &str, at: usize) -> TypeExpr {
 
 fn check(items: Vec<Item>) -> Vec<&'static str> {
     let file = SourceFile { items, comments: vec![], span: sp(0, 100) };
-    let module = ParsedModule { name: "main".into(), ast: Rc::new(file), is_std: false };
+    let module = ParsedModule { name: "main".into(), ast: Arc::new(file), is_std: false };
     let mut checker = Checker::new(vec![module]);
     checker.check();
     checker.finish().1.iter().map(|d| d.code).collect()

@@ -238,13 +238,18 @@ impl Checker {
         if let (Some(tail), Some(at), false) = (tail_ast, diverged, warned) {
             self.unreachable(tail.span, at);
         }
-        let tail = tail_ast.map(|t| self.check_expr(t, expect));
+        let mut tail = tail_ast.map(|t| self.check_expr(t, expect));
+        // A value that is thrown away (a function returning nothing, a statement) is a statement, so the
+        // block's value really is `()`.
+        if let (Expect::Discard, Some(t)) = (expect, &tail) {
+            if self.table.shallow(&t.ty) != Ty::Never {
+                let t = tail.take().expect("matched above");
+                stmts.push(Stmt { span: t.span, kind: StmtKind::Expr(t) });
+            }
+        }
         let ty = match (&tail, diverged) {
             (_, Some(_)) => Ty::Never,
-            (Some(t), None) => match expect {
-                Expect::Discard if self.table.shallow(&t.ty) != Ty::Never => Ty::Unit,
-                _ => t.ty.clone(),
-            },
+            (Some(t), None) => t.ty.clone(),
             (None, None) => {
                 self.expect_unit_block(block, expect);
                 Ty::Unit
@@ -262,7 +267,7 @@ impl Checker {
         }
         let end = Span { start: block.span.end.saturating_sub(1), ..block.span };
         let shown = self.show(expected);
-        let d = self.error("E0213", format!("missing value: expected `{shown}`, but this block ends without one"), end, format!("a `{shown}` value is needed here"));
+        let d = self.error("E0213", format!("missing value: expected `{shown}`, but this block ends without one"), end, format!("{} `{shown}` value is needed here", if shown.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }));
         if let Some(origin) = origin {
             d.secondary.push(origin.clone());
         }
@@ -401,7 +406,11 @@ impl Checker {
     }
 
     fn check_assign(&mut self, target: &ast::Expr, op: ast::AssignOp, value: &ast::Expr, span: Span) -> Option<Stmt> {
-        let (place, target_ty) = self.check_place(target)?;
+        let Some((place, target_ty)) = self.check_place(target) else {
+            // The value is still checked, for its own errors and the variables it reads.
+            self.check_expr(value, &Expect::Any);
+            return None;
+        };
         let shown = self.show(&target_ty);
         let origin = Some(Label::new(target.span, format!("this is `{shown}`")));
         let value = self.check_expr(value, &Expect::Ty(target_ty.clone(), origin));
@@ -586,9 +595,12 @@ impl Checker {
         let scrutinee = self.check_expr(scrutinee, &Expect::Any);
         let mut checked_arms = Vec::new();
         let mut arm_expect = expect.clone();
+        let mut patterns_ok = true;
         for arm in arms {
             self.body.scopes.push(Vec::new());
+            let reported = self.diags.len();
             let pattern = self.check_pattern(&arm.pattern, &scrutinee.ty, scrutinee.span);
+            patterns_ok &= self.diags.len() == reported;
             let body = self.check_expr(&arm.body, &arm_expect);
             self.pop_scope();
             if checked_arms.is_empty() {
@@ -596,7 +608,10 @@ impl Checker {
             }
             checked_arms.push(crate::hir::MatchArm { pattern, body, span: arm.span });
         }
-        self.check_exhaustive(&scrutinee, &checked_arms, arms);
+        // A pattern in error stands for nothing: coverage would be guessed, so it is not reported.
+        if patterns_ok {
+            self.check_exhaustive(&scrutinee, &checked_arms, arms);
+        }
         let bodies: Vec<&Expr> = checked_arms.iter().map(|a| &a.body).collect();
         let ty = if bodies.is_empty() { Ty::Never } else { self.branches_type(expect, &bodies) };
         expr(ExprKind::Match { scrutinee: Box::new(scrutinee), arms: checked_arms }, ty, span)
@@ -734,7 +749,13 @@ impl Checker {
             _ => {
                 let l = self.check_expr(lhs, &Expect::Any);
                 let shown = self.show(&l.ty);
-                let r = self.check_expr(rhs, &Expect::Ty(l.ty.clone(), Some(Label::new(l.span, format!("this is `{shown}`")))));
+                let origin = Some(Label::new(l.span, format!("this is `{shown}`")));
+                // An operand of unknown type learns it from the right one before the operator is chosen;
+                // otherwise the operator is checked first, so `true + 1` is one error, not two.
+                let mut r = None;
+                if matches!(self.table.shallow(&l.ty), Ty::Infer(_)) {
+                    r = Some(self.check_expr(rhs, &Expect::Ty(l.ty.clone(), origin.clone())));
+                }
                 let operand = self.table.shallow(&l.ty);
                 let (bin, ty) = match op {
                     B::Add => (self.arith_op(ArithOp::Add, &operand, "+", span), operand.clone()),
@@ -743,8 +764,14 @@ impl Checker {
                     B::Div => (self.arith_op(ArithOp::Div, &operand, "/", span), operand.clone()),
                     B::Rem => (self.arith_op(ArithOp::Rem, &operand, "%", span), operand.clone()),
                     B::Eq | B::Ne => (self.equality_op(op == B::Eq, &operand, span), Ty::Bool),
-                    B::Lt | B::Le | B::Gt | B::Ge => (self.compare_op(op, &operand, lhs, span), Ty::Bool),
+                    B::Lt | B::Le | B::Gt | B::Ge => (self.compare_op(op, &operand, span), Ty::Bool),
                     B::And | B::Or | B::Coalesce => (None, Ty::Error),
+                };
+                // The right operand must match the left one, unless the operator was already rejected.
+                let r = match (r, &bin) {
+                    (Some(r), _) => r,
+                    (None, Some(_)) => self.check_expr(rhs, &Expect::Ty(l.ty.clone(), origin)),
+                    (None, None) => self.check_expr(rhs, &Expect::Any),
                 };
                 match bin {
                     Some(op) => expr(ExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }, ty, span),
@@ -787,7 +814,7 @@ impl Checker {
         Some(if eq { BinaryOp::Eq } else { BinaryOp::Ne })
     }
 
-    fn compare_op(&mut self, op: ast::BinaryOp, operand: &Ty, lhs: &ast::Expr, span: Span) -> Option<BinaryOp> {
+    fn compare_op(&mut self, op: ast::BinaryOp, operand: &Ty, span: Span) -> Option<BinaryOp> {
         let cmp = match op {
             ast::BinaryOp::Lt => CompareOp::Lt,
             ast::BinaryOp::Le => CompareOp::Le,
@@ -805,12 +832,7 @@ impl Checker {
             }
             other => {
                 let shown = self.show(&other);
-                let chained = matches!(&lhs.kind, ast::ExprKind::Binary { op: ast::BinaryOp::Lt | ast::BinaryOp::Le | ast::BinaryOp::Gt | ast::BinaryOp::Ge, .. });
-                let help = if chained {
-                    "comparisons do not chain: write `a < b && b < c`"
-                } else {
-                    "ordering (`<`, `<=`, `>`, `>=`) is defined on `int`, `float` and `str`"
-                };
+                let help = "ordering (`<`, `<=`, `>`, `>=`) is defined on `int`, `float` and `str`";
                 self.error("E0203", format!("`{}` cannot order values of type `{shown}`", op.symbol()), span, format!("`{shown}` has no ordering")).hint(help);
                 return None;
             }

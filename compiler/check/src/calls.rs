@@ -48,7 +48,11 @@ impl Checker {
                         let module_name = self.modules[target].name.clone();
                         let names: Vec<String> = self.modules[target].items.keys().cloned().collect();
                         let help = did_you_mean(&name.name, names.iter().map(String::as_str))
-                            .unwrap_or_else(|| format!("`pawc check` lists what `{module_name}` declares in its file"));
+                            .unwrap_or_else(|| {
+                                let mut sorted = names.clone();
+                                sorted.sort();
+                                format!("`{module_name}` declares: {}", sorted.join(", "))
+                            });
                         self.error("E0101", format!("module `{module_name}` has no item `{}`", name.name), name.span, "not found").hint(help);
                         Some(PathRes::Error)
                     }
@@ -207,7 +211,7 @@ impl Checker {
 
     /// The standard modules whose functions are methods of a built-in type. `list[str]` also gets `std.text`,
     /// whose `join` takes a list of strings.
-    fn std_modules_of(ty: &Ty) -> &'static [&'static str] {
+    pub(crate) fn std_modules_of(ty: &Ty) -> &'static [&'static str] {
         match ty {
             Ty::Str => &["std.text"],
             Ty::List(inner) if **inner == Ty::Str => &["std.list", "std.text"],
@@ -223,20 +227,50 @@ impl Checker {
     /// module of a built-in type, then the prelude.
     fn method_modules(&self, ty: &Ty) -> Vec<usize> {
         let mut modules = vec![self.body.module];
-        match ty {
+        match self.table.zonk(ty) {
             Ty::Struct(id) => modules.push(self.struct_modules[id.index()]),
             Ty::Enum(id) => modules.push(self.enum_modules[id.index()]),
-            other => modules.extend(Self::std_modules_of(other).iter().filter_map(|m| self.module_index(m))),
+            other => modules.extend(Self::std_modules_of(&other).iter().filter_map(|m| self.module_index(m))),
         }
         modules.push(self.prelude);
         modules
     }
 
+    /// The functions named `name` in the method modules of `ty`, in lookup order.
+    fn method_candidates(&self, ty: &Ty, name: &str) -> Vec<ItemRef> {
+        self.method_modules(ty)
+            .into_iter()
+            .filter_map(|m| match self.modules[m].items.get(name) {
+                Some((item @ (ItemRef::Fn(_) | ItemRef::Native(_) | ItemRef::Fuzzy(_)), _)) => Some(*item),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The method `x.name(..)` calls: the first candidate whose first parameter can take `x`.
     fn find_method(&self, ty: &Ty, name: &str) -> Option<ItemRef> {
-        self.method_modules(ty).into_iter().find_map(|m| match self.modules[m].items.get(name) {
-            Some((item @ (ItemRef::Fn(_) | ItemRef::Native(_) | ItemRef::Fuzzy(_)), _)) => Some(*item),
-            _ => None,
-        })
+        self.method_candidates(ty, name).into_iter().find(|item| self.takes_receiver(*item, ty))
+    }
+
+    /// Whether the first parameter of `item` accepts a value of type `ty` (without binding anything).
+    fn takes_receiver(&self, item: ItemRef, ty: &Ty) -> bool {
+        let (first, generics) = match item {
+            ItemRef::Fn(id) => (self.program.function(id).params.first().map(|p| p.ty.clone()), 0),
+            ItemRef::Fuzzy(id) => (self.program.fuzzy_fn(id).params.first().map(|p| p.ty.clone()), 0),
+            ItemRef::Native(id) => {
+                let native = self.program.native(id);
+                (native.params.first().map(|p| p.ty.clone()), native.type_params.len())
+            }
+            ItemRef::Struct(_) | ItemRef::Enum(_) => (None, 0),
+        };
+        let Some(first) = first else { return false };
+        let mut probe = self.table.clone();
+        let vars: Vec<Ty> = (0..generics).map(|_| probe.fresh()).collect();
+        let first = instantiate(&first, &vars);
+        match probe.shallow(&first) {
+            Ty::Optional(inner) if !matches!(probe.shallow(ty), Ty::Optional(_)) => probe.unify(&inner, ty),
+            first => probe.unify(&first, ty),
+        }
     }
 
     pub(crate) fn check_call(&mut self, callee: &ast::Expr, args: &[ast::Arg], span: Span) -> Expr {
@@ -377,21 +411,52 @@ impl Checker {
             }
         }
         let shown = self.show(&ty);
+        let help = self.unknown_method_help(&ty, &name.name, &shown);
+        self.error("E0107", format!("no method `{}` on `{shown}`", name.name), name.span, "unknown method").hint(help);
+        self.error_call(args, span)
+    }
+
+    /// Why `x.name(..)` found nothing: a function of that name that takes another type, a close name, or
+    /// where methods come from.
+    fn unknown_method_help(&self, ty: &Ty, name: &str, shown: &str) -> String {
+        if let Some(item) = self.method_candidates(ty, name).first() {
+            let first = match *item {
+                ItemRef::Fn(id) => self.program.function(id).params.first().map(|p| p.ty.clone()),
+                ItemRef::Fuzzy(id) => self.program.fuzzy_fn(id).params.first().map(|p| p.ty.clone()),
+                ItemRef::Native(id) => self.program.native(id).params.first().map(|p| p.ty.clone()),
+                ItemRef::Struct(_) | ItemRef::Enum(_) => None,
+            };
+            return match first {
+                Some(first) => format!("`{name}` takes a `{}` first, not a `{shown}`", self.show_generic(&first)),
+                None => format!("`{name}` takes no arguments, so it cannot be called as a method: write `{name}()`"),
+            };
+        }
         let mut names: Vec<String> = Vec::new();
-        for m in self.method_modules(&ty) {
+        for m in self.method_modules(ty) {
             names.extend(
                 self.modules[m]
                     .items
                     .iter()
                     .filter(|(_, (item, _))| matches!(item, ItemRef::Fn(_) | ItemRef::Native(_) | ItemRef::Fuzzy(_)))
+                    .filter(|(_, (item, _))| self.takes_receiver(*item, ty))
                     .map(|(n, _)| n.clone()),
             );
         }
-        let help = did_you_mean(&name.name, names.iter().map(String::as_str)).unwrap_or_else(|| {
-            format!("`x.{0}(..)` calls a function `{0}(x, ..)` declared in this module, in the module of `{shown}`, or in its standard module", name.name)
-        });
-        self.error("E0107", format!("no method `{}` on `{shown}`", name.name), name.span, "unknown method").hint(help);
-        self.error_call(args, span)
+        let suggestion = did_you_mean(name, names.iter().map(String::as_str))
+            .or_else(|| common_name(name).filter(|n| names.iter().any(|m| m == n)).map(|n| format!("the function is `{n}`")));
+        suggestion.unwrap_or_else(|| {
+            format!("`x.{name}(..)` calls a function `{name}(x, ..)` declared in this module, in the module of `{shown}`, or in its standard module")
+        })
+    }
+
+    /// A signature type as written, with a native's type parameters shown as `T`.
+    fn show_generic(&self, ty: &Ty) -> String {
+        let replaced = instantiate(ty, &[Ty::Param(0), Ty::Param(1), Ty::Param(2)]);
+        match replaced {
+            Ty::List(e) if matches!(*e, Ty::Param(_)) => "list".into(),
+            Ty::Dict(..) => "dict".into(),
+            other => self.show(&other),
+        }
     }
 
     fn call_with(&mut self, callee: Callee, sig: Sig, receiver: Option<Expr>, args: &[ast::Arg], span: Span) -> Expr {
@@ -441,10 +506,16 @@ impl Checker {
         let def = self.program.struct_def(id).clone();
         let mut slots: Vec<Option<(Expr, Span)>> = vec![None; def.fields.len()];
         let mut complete = true;
+        let mut unlabelled_reported = false;
         for arg in args {
             let Some(label) = &arg.label else {
-                self.error("E0210", format!("the fields of `{}` must be labelled", def.name), arg.value.span, "unlabelled argument")
-                    .hint(format!("write `{}(field: value, ...)`", def.name));
+                // One report per construction: the help already shows the whole labelled form.
+                if !unlabelled_reported {
+                    unlabelled_reported = true;
+                    let fields: Vec<String> = def.fields.iter().map(|f| format!("{}: ...", f.name)).collect();
+                    self.error("E0210", format!("the fields of `{}` must be labelled", def.name), arg.value.span, "unlabelled argument")
+                        .hint(format!("write `{}({})`", def.name, fields.join(", ")));
+                }
                 self.check_expr(&arg.value, &Expect::Any);
                 complete = false;
                 continue;
@@ -459,7 +530,7 @@ impl Checker {
                 continue;
             };
             let field = &def.fields[index];
-            let value = self.check_expr(&arg.value, &Expect::Ty(field.ty.clone(), Some(Label::new(field.span, "field declared here"))));
+            let value = self.check_expr(&arg.value, &Expect::Ty(field.ty.clone(), Some(Label::new(field.span, "expected because of this field"))));
             if let Some((_, first)) = &slots[index] {
                 self.error("E0104", format!("field `{}` is given twice", label.name), label.span, "given again here")
                     .also((*first, "first given here"))
@@ -481,4 +552,24 @@ impl Checker {
         let fields = slots.into_iter().flatten().map(|(e, _)| e).collect();
         expr(ExprKind::StructNew { id, fields }, Ty::Struct(id), span)
     }
+}
+
+/// The paw name of a function other languages name `name` (`length` → `len`), for E0107's help.
+fn common_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "length" | "size" | "count" | "lenght" => "len",
+        "append" | "add" => "push",
+        "strip" => "trim",
+        "to_upper" | "to_uppercase" | "toUpperCase" => "upper",
+        "to_lower" | "to_lowercase" | "toLowerCase" => "lower",
+        "includes" | "has" | "has_key" | "contains_key" => "contains",
+        "startswith" | "startsWith" => "starts_with",
+        "endswith" | "endsWith" => "ends_with",
+        "index_of" | "indexOf" | "index" => "find",
+        "substring" | "substr" => "slice",
+        "sorted" => "sort",
+        "reversed" => "reverse",
+        "to_string" | "toString" | "str" => "to_str",
+        _ => return None,
+    })
 }

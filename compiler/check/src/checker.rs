@@ -1,7 +1,7 @@
 //! The checker's shared state: the modules with their item tables, the program being built, diagnostics.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use paw_diagnostics::{Diagnostic, Label, Span};
 use paw_syntax::ast;
@@ -23,7 +23,7 @@ pub(crate) enum ItemRef {
 
 pub(crate) struct Module {
     pub name: String,
-    pub ast: Rc<ast::SourceFile>,
+    pub ast: Arc<ast::SourceFile>,
     pub is_std: bool,
     /// Top-level items by name, with the span of their name (for duplicate and "declared here" labels).
     pub items: HashMap<String, (ItemRef, Span)>,
@@ -180,7 +180,8 @@ impl Checker {
         }
         unused.sort_by_key(|(_, span)| (span.file, span.start));
         for (alias, span) in unused {
-            self.warning("W0104", format!("unused import `{alias}`"), span, "never used").hint("remove this `use`");
+            self.warning("W0104", format!("unused import `{alias}`"), span, "never used")
+                .hint("remove this `use`: methods of built-in values (`s.trim()`, `xs.len()`) need no import");
         }
     }
 }

@@ -44,24 +44,26 @@ impl Checker {
         }
         let mut args = Some(Vec::new());
         for ((arg, param), decl_param) in example.args.iter().zip(&params).zip(&decl.params) {
-            let value = self.const_value(arg, &param.ty, decl_param.ty.span(), &format!("parameter `{}`", param.name));
+            let site = Site { span: decl_param.ty.span(), what: format!("the parameter `{}` is `{}`", param.name, self.show(&param.ty)) };
+            let value = self.const_value(arg, &param.ty, &site);
             args = args.zip(value).map(|(mut a, v)| {
                 a.push(v);
                 a
             });
         }
         let ret_span = decl.ret.as_ref().map_or(decl.name.span, ast::TypeExpr::span);
-        let expected = self.const_value(&example.expected, &ret, ret_span, "return type");
+        let site = Site { span: ret_span, what: format!("the return type is `{}`", self.show(&ret)) };
+        let expected = self.const_value(&example.expected, &ret, &site);
         Some(FuzzyExample { args: args?, expected: expected?, call_span: example.call_span, expected_span: example.expected.span })
     }
 
-    /// The value `lit` denotes at type `ty`, or `None` after reporting why it is not one. `decl` is the
-    /// span of the type in the signature, `what` names it ("return type", "parameter `x`").
-    fn const_value(&mut self, lit: &ValueLit, ty: &Ty, decl: Span, what: &str) -> Option<ConstValue> {
+    /// The value `lit` denotes at type `ty` (the declared type or a part of it), or `None` after reporting
+    /// why it is not one.
+    fn const_value(&mut self, lit: &ValueLit, ty: &Ty, site: &Site) -> Option<ConstValue> {
         match (&lit.kind, ty) {
             (ValueLitKind::Error, _) | (_, Ty::Error) => None,
             (ValueLitKind::Null, Ty::Optional(_)) => Some(ConstValue::None),
-            (_, Ty::Optional(inner)) => self.const_value(lit, inner, decl, what),
+            (_, Ty::Optional(inner)) => self.const_value(lit, inner, site),
             (ValueLitKind::Int(n), Ty::Int) => Some(ConstValue::Int(*n)),
             (ValueLitKind::Int(n), Ty::Float) => Some(ConstValue::Float(*n as f64)),
             (ValueLitKind::Float(x), Ty::Float) => Some(ConstValue::Float(*x)),
@@ -77,7 +79,7 @@ impl Checker {
             (ValueLitKind::List(items), Ty::List(element)) => {
                 let mut values = Some(Vec::new());
                 for item in items {
-                    let value = self.const_value(item, element, decl, what);
+                    let value = self.const_value(item, element, site);
                     values = values.zip(value).map(|(mut vs, v)| {
                         vs.push(v);
                         vs
@@ -85,23 +87,43 @@ impl Checker {
                 }
                 values.map(ConstValue::List)
             }
-            (ValueLitKind::Object(entries), Ty::Struct(id)) => self.struct_value(*id, entries, lit.span, decl, what),
+            (ValueLitKind::Object(entries), Ty::Struct(id)) => self.struct_value(*id, entries, lit.span),
             (_, Ty::Json) => self.json_value(lit).map(ConstValue::Json),
             _ => {
                 let shown = self.show(ty);
                 let help = match &lit.kind {
                     ValueLitKind::Null => "only optional types (`T?`) accept `null` or `none`".to_string(),
-                    _ => format!("write a `{shown}` value here"),
+                    _ => format!("write {}", self.literal_form(ty)),
                 };
                 self.error("E0217", format!("example value has the wrong type: expected `{shown}`, found {}", describe(&lit.kind)), lit.span, format!("not a `{shown}`"))
-                    .also((decl, format!("the {what} is `{shown}`")))
+                    .also((site.span, site.what.clone()))
                     .hint(help);
                 None
             }
         }
     }
 
-    fn struct_value(&mut self, id: crate::hir::StructId, entries: &[(ast::Ident, ValueLit)], span: Span, decl: Span, what: &str) -> Option<ConstValue> {
+    /// How a value of `ty` is written in an example, for help lines.
+    fn literal_form(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Bool => "`true` or `false`".into(),
+            Ty::Int => "an integer, like `3`".into(),
+            Ty::Float => "a number, like `0.5`".into(),
+            Ty::Str => "a double-quoted string, like `\"text\"`".into(),
+            Ty::Enum(id) => {
+                let names: Vec<&str> = self.program.enum_def(*id).variants.iter().map(|v| v.name.as_str()).collect();
+                format!("one of the variants: {}", names.join(", "))
+            }
+            Ty::Struct(id) => {
+                let fields: Vec<String> = self.program.struct_def(*id).fields.iter().map(|f| format!("{}: ...", f.name)).collect();
+                format!("an object `{{{}}}`", fields.join(", "))
+            }
+            Ty::List(_) => "a list `[a, b]`".into(),
+            other => format!("a `{}` value", self.show(other)),
+        }
+    }
+
+    fn struct_value(&mut self, id: crate::hir::StructId, entries: &[(ast::Ident, ValueLit)], span: Span) -> Option<ConstValue> {
         let def = self.program.struct_def(id).clone();
         let mut slots: Vec<Option<ConstValue>> = vec![None; def.fields.len()];
         let mut ok = true;
@@ -123,7 +145,9 @@ impl Checker {
                 continue;
             }
             given[index] = key.span;
-            match self.const_value(value, &def.fields[index].ty, decl, what) {
+            let field = &def.fields[index];
+            let field_site = Site { span: field.span, what: format!("the field `{}` of `{}` is `{}`", field.name, def.name, self.show(&field.ty)) };
+            match self.const_value(value, &field.ty, &field_site) {
                 Some(v) => slots[index] = Some(v),
                 None => ok = false,
             }
@@ -172,6 +196,12 @@ impl Checker {
             ValueLitKind::Error => return None,
         })
     }
+}
+
+/// The declared type an example value is checked against: its span in the signature and a label for it.
+struct Site {
+    span: Span,
+    what: String,
 }
 
 fn describe(kind: &ValueLitKind) -> String {

@@ -3,7 +3,7 @@
 use crate::hir::{Ty, TyVar};
 
 /// The bindings of the type variables created while checking one function, test or closure body.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Table {
     vars: Vec<Option<Ty>>,
 }

@@ -142,6 +142,7 @@ impl Checker {
 
     /// Resolves the types of every signature and struct field (after all names are known).
     pub(crate) fn resolve_signatures(&mut self) {
+        let mut next_fn = 0;
         for m in 0..self.modules.len() {
             let ast = self.modules[m].ast.clone();
             for item in &ast.items {
@@ -149,18 +150,19 @@ impl Checker {
                     ast::Item::Fn(decl) => {
                         let params = self.resolve_params(m, &decl.params, &decl.type_params);
                         let ret = decl.ret.as_ref().map_or(Ty::Unit, |t| self.resolve_type(m, t, &decl.type_params));
-                        match self.modules[m].items.get(&decl.name.name) {
-                            Some((ItemRef::Native(id), span)) if *span == decl.name.span => {
+                        // Functions got their ids in this same order; one defined twice keeps its own
+                        // signature, so its body checks normally.
+                        if !decl.is_native {
+                            let function = &mut self.program.functions[next_fn];
+                            next_fn += 1;
+                            function.params = params;
+                            function.ret = ret;
+                        } else if let Some((ItemRef::Native(id), span)) = self.modules[m].items.get(&decl.name.name) {
+                            if *span == decl.name.span {
                                 let native = &mut self.program.natives[id.index()];
                                 native.params = params;
                                 native.ret = ret;
                             }
-                            Some((ItemRef::Fn(id), span)) if *span == decl.name.span => {
-                                let function = &mut self.program.functions[id.index()];
-                                function.params = params;
-                                function.ret = ret;
-                            }
-                            _ => {}
                         }
                     }
                     ast::Item::Struct(decl) => {
@@ -313,13 +315,13 @@ impl Checker {
             }
         };
         if resolved_args.len() != expected_args && ty != Ty::Error || (ty == Ty::Error && expected_args > 0) {
-            let what = match expected_args {
-                0 => format!("`{}` takes no type arguments", last.name),
-                1 => "`list` takes one type argument: `list[T]`".to_string(),
-                _ => "`dict` takes two type arguments: `dict[K, V]`".to_string(),
+            let (what, help) = match expected_args {
+                0 => (format!("`{}` takes no type arguments", last.name), format!("write just `{}`", last.name)),
+                1 => ("`list` takes one type argument".to_string(), "write the element type: `list[str]`".to_string()),
+                _ => ("`dict` takes two type arguments".to_string(), "write the key and value types: `dict[str, int]`".to_string()),
             };
-            self.error("E0205", what.clone(), span, format!("{} type argument(s) given", resolved_args.len()))
-                .hint(what);
+            let given = resolved_args.len();
+            self.error("E0205", what, span, format!("{given} type argument{} given", if given == 1 { "" } else { "s" })).hint(help);
             return Ty::Error;
         }
         ty

@@ -21,6 +21,8 @@ mod suggest;
 
 use paw_diagnostics::{Diagnostic, FileId, Files, Label, Span};
 
+pub use load::{module_name, ParsedModule};
+
 /// Where the checker finds user modules named by `use NAME` that are not among the roots
 /// (in single-file mode: `NAME.pw` beside the file). IO stays outside the checker.
 pub trait SourceLoader {
@@ -74,8 +76,22 @@ impl Checked {
 /// Checks a program made of `roots` and everything they `use`. Std modules and loaded user modules are
 /// added to `files`.
 pub fn check_program(files: &mut Files, roots: &[Root], loader: &dyn SourceLoader) -> Checked {
-    let (modules, mut diagnostics) = load::load_modules(files, roots, loader);
+    let (modules, diagnostics) = load::load_modules(files, roots, loader);
     let main_file = roots.iter().find(|r| r.name == "main").map(|r| r.file);
+    check_loaded(modules, diagnostics, main_file)
+}
+
+/// Checks modules that the caller parsed (an incremental driver keeps one parse per file and reuses it).
+/// `modules` must hold every standard module (`std.NAME` for each of `paw_stdlib::MODULES`) and every user
+/// module; a `use` of anything else is an "unknown module" error. The returned diagnostics are those of
+/// checking only: the syntax diagnostics came with the caller's parses.
+pub fn check_parsed(mut modules: Vec<ParsedModule>) -> Checked {
+    let diagnostics = load::load_used_modules(&mut modules, |_| None);
+    let main_file = modules.iter().find(|m| m.name == "main" && !m.is_std).map(|m| m.ast.span.file);
+    check_loaded(modules, diagnostics, main_file)
+}
+
+fn check_loaded(modules: Vec<ParsedModule>, mut diagnostics: Vec<Diagnostic>, main_file: Option<FileId>) -> Checked {
     let mut checker = checker::Checker::new(modules);
     checker.check();
     let (program, check_diagnostics) = checker.finish();
@@ -91,3 +107,9 @@ pub fn check_file(files: &mut Files, file: FileId, loader: &dyn SourceLoader) ->
 
 #[cfg(test)]
 mod ast_tests;
+
+/// The standard modules whose functions are methods of a value of type `ty` (`std.text` for `str`), besides the
+/// current module, the module declaring a struct or enum, and the prelude.
+pub fn std_method_modules(ty: &hir::Ty) -> &'static [&'static str] {
+    checker::Checker::std_modules_of(ty)
+}

@@ -1,7 +1,7 @@
 //! Loading: parse the roots, the standard modules and every user module reached through `use`.
 
 use std::collections::VecDeque;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use paw_diagnostics::{Diagnostic, Files, Label};
 use paw_syntax::ast;
@@ -10,9 +10,9 @@ use crate::suggest::did_you_mean;
 use crate::{Root, SourceLoader};
 
 /// One parsed module: `main`, `helpers`, or `std.text`.
-pub(crate) struct ParsedModule {
+pub struct ParsedModule {
     pub name: String,
-    pub ast: Rc<ast::SourceFile>,
+    pub ast: Arc<ast::SourceFile>,
     pub is_std: bool,
 }
 
@@ -29,16 +29,31 @@ pub(crate) fn load_modules(
         let file = files.add(format!("std/{name}.pw"), *source);
         let (ast, diags) = paw_syntax::parse(file, source);
         diagnostics.extend(diags);
-        modules.push(ParsedModule { name: format!("std.{name}"), ast: Rc::new(ast), is_std: true });
+        modules.push(ParsedModule { name: format!("std.{name}"), ast: Arc::new(ast), is_std: true });
     }
-    let mut queue: VecDeque<usize> = VecDeque::new();
     for root in roots {
         let text = files.get(root.file).text.clone();
         let (ast, diags) = paw_syntax::parse(root.file, &text);
         diagnostics.extend(diags);
-        queue.push_back(modules.len());
-        modules.push(ParsedModule { name: root.name.clone(), ast: Rc::new(ast), is_std: false });
+        modules.push(ParsedModule { name: root.name.clone(), ast: Arc::new(ast), is_std: false });
     }
+    diagnostics.extend(load_used_modules(&mut modules, |name| {
+        let (path, text) = loader.load_user_module(name)?;
+        let file = files.add(path, text.as_str());
+        let (ast, diags) = paw_syntax::parse(file, &text);
+        Some((ParsedModule { name: name.to_string(), ast: Arc::new(ast), is_std: false }, diags))
+    }));
+    (modules, diagnostics)
+}
+
+/// Adds (transitively) every user module that the user modules in `modules` `use` and that `load` finds;
+/// returns the diagnostics of loading them, and an "unknown module" error for each `use` nothing answers.
+pub(crate) fn load_used_modules(
+    modules: &mut Vec<ParsedModule>,
+    mut load: impl FnMut(&str) -> Option<(ParsedModule, Vec<Diagnostic>)>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut queue: VecDeque<usize> = (0..modules.len()).filter(|&i| !modules[i].is_std).collect();
     while let Some(index) = queue.pop_front() {
         let ast = modules[index].ast.clone();
         for item in &ast.items {
@@ -47,24 +62,21 @@ pub(crate) fn load_modules(
             if modules.iter().any(|m| m.name == name) {
                 continue;
             }
-            let loaded = (!name.starts_with("std.")).then(|| loader.load_user_module(&name)).flatten();
-            match loaded {
-                Some((path, text)) => {
-                    let file = files.add(path, text.as_str());
-                    let (ast, diags) = paw_syntax::parse(file, &text);
+            match (!name.starts_with("std.")).then(|| load(&name)).flatten() {
+                Some((module, diags)) => {
                     diagnostics.extend(diags);
                     queue.push_back(modules.len());
-                    modules.push(ParsedModule { name, ast: Rc::new(ast), is_std: false });
+                    modules.push(module);
                 }
-                None => diagnostics.push(unknown_module(decl, &name, &modules)),
+                None => diagnostics.push(unknown_module(decl, &name, modules)),
             }
         }
     }
-    (modules, diagnostics)
+    diagnostics
 }
 
 /// The module a `use` names (`std.text` or `helpers`), or `None` for a path that was not parsed.
-pub(crate) fn module_name(decl: &ast::UseDecl) -> Option<String> {
+pub fn module_name(decl: &ast::UseDecl) -> Option<String> {
     if decl.path.is_empty() {
         return None;
     }

@@ -111,8 +111,12 @@ impl Checker {
             let repeated = previous.iter().any(|p| same_literal(p, &arms[i].pattern));
             if covered || repeated {
                 let span = ast_arms[i].pattern.span;
-                self.warning("W0103", "unreachable match arm", span, "never matches")
-                    .hint("the arms above already match every value this one would; remove it or reorder the arms");
+                let earlier = arms[..i].iter().position(|a| irrefutable(&a.pattern) || same_literal(&a.pattern, &arms[i].pattern));
+                let d = self.warning("W0103", "unreachable match arm", span, "never matches");
+                if let Some(earlier) = earlier {
+                    d.also((ast_arms[earlier].pattern.span, "this arm already matches these values"));
+                }
+                d.hint("the arms above already match every value this one would; remove it or reorder the arms");
             }
         }
         let patterns: Vec<&Pattern> = arms.iter().map(|a| &a.pattern).collect();

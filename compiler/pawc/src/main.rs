@@ -109,11 +109,25 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Lsp,
     /// Explain an error code in depth, e.g. `pawc explain E0201`.
     Explain {
         /// The code, e.g. E0001.
         code: String,
     },
+    /// Manage the local models: fetch them into the cache, list them, print their paths.
+    #[command(subcommand)]
+    Model(paw_model::cli::ModelCommand),
+    /// Measure speed.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Prompt-processing and decode tokens/s and peak memory of a model (default: the interpreter).
+    Model(paw_model::cli::BenchModelArgs),
 }
 
 fn main() -> ExitCode {
@@ -160,5 +174,8 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
         Command::Test { path, filter, trace } => commands::test::run(path.as_deref(), filter.as_deref(), trace, out),
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
+        Command::Model(command) => commands::model::run(paw_model::cli::run_model_command(&command), out),
+        Command::Bench(BenchCommand::Model(args)) => commands::model::run(paw_model::cli::run_bench_model(&args), out),
+        Command::Lsp => commands::lsp::run(out),
     }
 }

@@ -3,7 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use paw_check::{check_program, Checked, Root, SourceLoader};
+use std::sync::Arc;
+
+use paw_check::SourceLoader;
+use paw_db::{Analysis, Database};
 use paw_diagnostics::{Diagnostic, Files};
 
 use crate::output::Output;
@@ -14,7 +17,7 @@ use crate::sources::read_source;
 pub struct Loaded {
     pub project: Project,
     pub files: Files,
-    pub checked: Checked,
+    pub analysis: Arc<Analysis>,
 }
 
 /// Finds, reads and checks the program at `path`, printing every diagnostic. `Err` carries the exit code when
@@ -22,32 +25,38 @@ pub struct Loaded {
 pub fn load_and_check(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitCode> {
     let project = Project::locate(path).map_err(|e| out.user_error(&e))?;
     let mut files = Files::new();
-    let mut roots = Vec::new();
+    let mut modules = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for module in &project.modules {
         let display = project.display_path(&module.path);
         let (file, utf8_error) = read_source(&mut files, &module.path, display).map_err(|e| out.user_error(&e))?;
         diagnostics.extend(utf8_error);
-        roots.push(Root { name: module.name.clone(), file });
+        modules.push((module.name.clone(), file));
     }
-    // A project gives every module as a root; a single file finds the modules it uses beside it.
+    // The same incremental database as the language server, used once.
+    let mut db = Database::with_files(&files);
+    let modules: Vec<_> = modules.into_iter().map(|(name, file)| (name, db.source(file))).collect();
+    let workspace = db.workspace(modules);
+    // A project gives every module; a single file finds the modules it uses beside it.
     let loader = SiblingLoader { dir: (project.manifest.is_none()).then(|| project.root.clone()) };
-    let checked = check_program(&mut files, &roots, &loader);
-    diagnostics.extend(checked.diagnostics.iter().cloned());
+    db.load_used_modules(workspace, &loader);
+    let analysis = paw_db::check(&db, workspace).clone();
+    let files = db.files();
+    diagnostics.extend(analysis.diagnostics.iter().cloned());
     let errors = out.diagnostics(&diagnostics, &files);
     let warnings = diagnostics.len() - errors;
     if errors > 0 {
         let what = plural(errors, "error");
         let also = if warnings > 0 { format!(" and {}", plural(warnings, "warning")) } else { String::new() };
-        eprintln!("{} could not compile `{}` due to {what}{also}", out.paint("error:", "1;31"), name(&project));
+        eprintln!("{} could not compile {} due to {what}{also}", out.paint("error:", "1;31"), name(&project));
         return Err(ExitCode::from(1));
     }
-    Ok(Loaded { project, files, checked })
+    Ok(Loaded { project, files, analysis })
 }
 
 pub fn name(project: &Project) -> String {
     match &project.manifest {
-        Some(m) => m.package.name.clone(),
+        Some(m) => format!("{} v{}", m.package.name, m.package.version),
         None => project.modules[0].path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
     }
 }

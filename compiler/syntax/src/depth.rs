@@ -39,7 +39,11 @@ pub(crate) struct DepthLimit {
 
 impl DepthLimit {
     pub fn too_deep(&mut self, span: Span) {
-        while self.too_deep.last().is_some_and(|last| span.start <= last.start && last.end <= span.end) {
+        while self
+            .too_deep
+            .last()
+            .is_some_and(|last| span.start <= last.start && last.end <= span.end)
+        {
             self.too_deep.pop();
         }
         self.too_deep.push(span);
@@ -48,17 +52,29 @@ impl DepthLimit {
     pub fn expr(&mut self, kind: ExprKind, span: Span, child_depth: u32) -> Deep<Expr> {
         if child_depth >= MAX_DEPTH {
             self.too_deep(span);
-            return Deep::leaf(Expr { kind: ExprKind::Error, span });
+            return Deep::leaf(Expr {
+                kind: ExprKind::Error,
+                span,
+            });
         }
-        Deep { node: Expr { kind, span }, depth: child_depth + 1 }
+        Deep {
+            node: Expr { kind, span },
+            depth: child_depth + 1,
+        }
     }
 
     pub fn stmt(&mut self, kind: StmtKind, span: Span, child_depth: u32) -> Deep<Stmt> {
         if child_depth >= MAX_DEPTH {
             self.too_deep(span);
-            return Deep::leaf(Stmt { kind: StmtKind::Error, span });
+            return Deep::leaf(Stmt {
+                kind: StmtKind::Error,
+                span,
+            });
         }
-        Deep { node: Stmt { kind, span }, depth: child_depth + 1 }
+        Deep {
+            node: Stmt { kind, span },
+            depth: child_depth + 1,
+        }
     }
 
     pub fn ty(&mut self, ty: TypeExpr, child_depth: u32) -> Deep<TypeExpr> {
@@ -67,15 +83,24 @@ impl DepthLimit {
             self.too_deep(span);
             return Deep::leaf(TypeExpr::Error(span));
         }
-        Deep { node: ty, depth: child_depth + 1 }
+        Deep {
+            node: ty,
+            depth: child_depth + 1,
+        }
     }
 
     pub fn pattern(&mut self, kind: PatternKind, span: Span, child_depth: u32) -> Deep<Pattern> {
         if child_depth >= MAX_DEPTH {
             self.too_deep(span);
-            return Deep::leaf(Pattern { kind: PatternKind::Error, span });
+            return Deep::leaf(Pattern {
+                kind: PatternKind::Error,
+                span,
+            });
         }
-        Deep { node: Pattern { kind, span }, depth: child_depth + 1 }
+        Deep {
+            node: Pattern { kind, span },
+            depth: child_depth + 1,
+        }
     }
 
     /// One diagnostic per outermost over-deep construct.

@@ -20,11 +20,17 @@ pub(crate) fn attach(
     for line in doc_lines {
         let next = tokens.get(tokens.partition_point(|t| t.0 < line.span.end as usize));
         let target = next.map_or(u32::MAX, |t| t.0 as u32);
-        let (docs, span) = runs.entry(target).or_insert_with(|| (Docs::default(), line.span));
+        let (docs, span) = runs
+            .entry(target)
+            .or_insert_with(|| (Docs::default(), line.span));
         *span = span.to(line.span);
         docs.lines.push(doc_line(&line));
     }
-    let mut take = |span: Span| runs.remove(&span.start).map(|(docs, _)| docs).unwrap_or_default();
+    let mut take = |span: Span| {
+        runs.remove(&span.start)
+            .map(|(docs, _)| docs)
+            .unwrap_or_default()
+    };
     for item in items.iter_mut() {
         match item {
             Item::Fn(f) => f.docs = take(f.span),
@@ -63,7 +69,10 @@ fn doc_line(comment: &Comment) -> DocLine {
     let after = &comment.text[3..];
     let skip = 3 + usize::from(after.starts_with(' '));
     let start = comment.span.start as usize + skip;
-    DocLine { text: comment.text[skip..].to_string(), span: Span::new(comment.span.file, start, comment.span.end as usize) }
+    DocLine {
+        text: comment.text[skip..].to_string(),
+        span: Span::new(comment.span.file, start, comment.span.end as usize),
+    }
 }
 
 /// Fills `description` and `examples` of a fuzzy fn from its docs.
@@ -78,11 +87,17 @@ pub(crate) fn split_examples(file: FileId, text: &str, f: &mut FuzzyFnDecl) -> V
         };
         let call_start = line.span.start as usize + (line.text.len() - call.len());
         let call_span = line.span;
-        let expected_line = lines.next_if(|next| !next.text.trim().is_empty() && !next.text.trim_start().starts_with(">>>"));
+        let expected_line = lines.next_if(|next| {
+            !next.text.trim().is_empty() && !next.text.trim_start().starts_with(">>>")
+        });
         let Some(expected_line) = expected_line else {
             diagnostics.push(
-                Diagnostic::error("E0015", "this example has no expected value", Label::new(call_span, "example"))
-                    .with_help("write the value the call should return on the next `///` line"),
+                Diagnostic::error(
+                    "E0015",
+                    "this example has no expected value",
+                    Label::new(call_span, "example"),
+                )
+                .with_help("write the value the call should return on the next `///` line"),
             );
             continue;
         };
@@ -92,10 +107,18 @@ pub(crate) fn split_examples(file: FileId, text: &str, f: &mut FuzzyFnDecl) -> V
             continue;
         };
         diagnostics.extend(p.diagnostics);
-        let (expected, mut errors) =
-            parse_value(file, &text[..expected_line.span.end as usize], expected_line.span.start);
+        let (expected, mut errors) = parse_value(
+            file,
+            &text[..expected_line.span.end as usize],
+            expected_line.span.start,
+        );
         diagnostics.append(&mut errors);
-        f.examples.push(Example { callee, args, expected, call_span });
+        f.examples.push(Example {
+            callee,
+            args,
+            expected,
+            call_span,
+        });
     }
     while description.last().is_some_and(|l| l.trim().is_empty()) {
         description.pop();
@@ -112,7 +135,11 @@ pub fn parse_value(file: FileId, text: &str, base_offset: u32) -> (ValueLit, Vec
     p.skip_ws();
     if value.kind != ValueLitKind::Error && p.pos < p.end {
         let span = p.span(p.pos, p.end);
-        p.error(span, "unexpected text after the value", "write exactly one value on this line");
+        p.error(
+            span,
+            "unexpected text after the value",
+            "write exactly one value on this line",
+        );
     }
     (value, p.diagnostics)
 }
@@ -126,12 +153,19 @@ struct ValueParser<'a> {
     diagnostics: Vec<Diagnostic>,
 }
 
-const VALUE_HELP: &str = "a value is a literal: \"text\" (JSON escapes), 42, 1.5, true, false, none, a bare enum \
+const VALUE_HELP: &str =
+    "a value is a literal: \"text\" (JSON escapes), 42, 1.5, true, false, none, a bare enum \
                           variant, a list [a, b], or an object {field: value}";
 
 impl<'a> ValueParser<'a> {
     fn new(file: FileId, text: &'a str, pos: usize, end: usize) -> Self {
-        ValueParser { file, text, pos: pos.min(end), end, diagnostics: Vec::new() }
+        ValueParser {
+            file,
+            text,
+            pos: pos.min(end),
+            end,
+            diagnostics: Vec::new(),
+        }
     }
 
     fn span(&self, l: usize, r: usize) -> Span {
@@ -159,7 +193,8 @@ impl<'a> ValueParser<'a> {
 
     fn error(&mut self, span: Span, message: &str, help: &str) {
         let code = "E0016";
-        self.diagnostics.push(Diagnostic::error(code, message, Label::new(span, "here")).with_help(help));
+        self.diagnostics
+            .push(Diagnostic::error(code, message, Label::new(span, "here")).with_help(help));
     }
 
     /// `name(arg, ...)` filling the rest of the line.
@@ -167,12 +202,20 @@ impl<'a> ValueParser<'a> {
         self.skip_ws();
         let start = self.pos;
         let name = self.word();
-        let args = if !name.is_empty() && self.eat('(') { self.list_until(')', 0) } else { None };
+        let args = if !name.is_empty() && self.eat('(') {
+            self.list_until(')', 0)
+        } else {
+            None
+        };
         self.skip_ws();
         match args {
-            Some(args) if self.pos == self.end => {
-                Some((Ident { name: name.to_string(), span: self.span(start, start + name.len()) }, args))
-            }
+            Some(args) if self.pos == self.end => Some((
+                Ident {
+                    name: name.to_string(),
+                    span: self.span(start, start + name.len()),
+                },
+                args,
+            )),
             _ => {
                 let span = self.span(start, self.end);
                 if self.diagnostics.is_empty() {
@@ -188,7 +231,9 @@ impl<'a> ValueParser<'a> {
 
     fn word(&mut self) -> &'a str {
         let rest = self.rest();
-        let len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
         let word = &rest[..len];
         if word.starts_with(|c: char| c.is_ascii_digit()) {
             return "";
@@ -221,9 +266,17 @@ impl<'a> ValueParser<'a> {
 
     fn expected(&mut self, what: &str) {
         self.skip_ws();
-        let end = self.rest().chars().next().map_or(self.pos, |c| self.pos + c.len_utf8());
+        let end = self
+            .rest()
+            .chars()
+            .next()
+            .map_or(self.pos, |c| self.pos + c.len_utf8());
         let span = self.span(self.pos, end);
-        let found = if end == self.pos { "the end of the line".to_string() } else { format!("`{}`", &self.text[self.pos..end]) };
+        let found = if end == self.pos {
+            "the end of the line".to_string()
+        } else {
+            format!("`{}`", &self.text[self.pos..end])
+        };
         self.error(span, &format!("expected {what}, found {found}"), VALUE_HELP);
     }
 
@@ -234,14 +287,18 @@ impl<'a> ValueParser<'a> {
             let span = self.span(start, self.end);
             self.error(span, "this value is nested too deeply", "flatten the value");
             self.pos = self.end;
-            return ValueLit { kind: ValueLitKind::Error, span };
+            return ValueLit {
+                kind: ValueLitKind::Error,
+                span,
+            };
         }
         let rest = self.rest();
         let kind = match rest.chars().next() {
             Some('"') => self.string(),
             Some('[') => {
                 self.pos += 1;
-                self.list_until(']', depth).map_or(ValueLitKind::Error, ValueLitKind::List)
+                self.list_until(']', depth)
+                    .map_or(ValueLitKind::Error, ValueLitKind::List)
             }
             Some('{') => {
                 self.pos += 1;
@@ -259,7 +316,10 @@ impl<'a> ValueParser<'a> {
                 ValueLitKind::Error
             }
         };
-        ValueLit { kind, span: self.span(start, self.pos) }
+        ValueLit {
+            kind,
+            span: self.span(start, self.pos),
+        }
     }
 
     fn string(&mut self) -> ValueLitKind {
@@ -291,20 +351,32 @@ impl<'a> ValueParser<'a> {
         let rest = self.rest();
         let len = rest
             .char_indices()
-            .find(|&(i, c)| !(c.is_ascii_digit() || ".eE_+".contains(c) || (c == '-' && (i == 0 || rest[..i].ends_with(['e', 'E'])))))
+            .find(|&(i, c)| {
+                !(c.is_ascii_digit()
+                    || ".eE_+".contains(c)
+                    || (c == '-' && (i == 0 || rest[..i].ends_with(['e', 'E']))))
+            })
             .map_or(rest.len(), |(i, _)| i);
         let literal = rest[..len].replace('_', "");
         let start = self.pos;
         self.pos += len;
         let is_float = literal.contains(['.', 'e', 'E']);
         let parsed = if is_float {
-            literal.parse().ok().filter(|f: &f64| f.is_finite()).map(ValueLitKind::Float)
+            literal
+                .parse()
+                .ok()
+                .filter(|f: &f64| f.is_finite())
+                .map(ValueLitKind::Float)
         } else {
             literal.parse().ok().map(ValueLitKind::Int)
         };
         parsed.unwrap_or_else(|| {
             let span = self.span(start, self.pos);
-            self.error(span, "invalid number", "write an integer like `42` or `-7`, or a float like `0.5` or `1e-3`");
+            self.error(
+                span,
+                "invalid number",
+                "write an integer like `42` or `-7`, or a float like `0.5` or `1e-3`",
+            );
             ValueLitKind::Error
         })
     }
@@ -329,7 +401,10 @@ impl<'a> ValueParser<'a> {
                 self.expected("a field name");
                 return ValueLitKind::Error;
             }
-            let key = Ident { name: key, span: self.span(start, self.pos) };
+            let key = Ident {
+                name: key,
+                span: self.span(start, self.pos),
+            };
             if !self.eat(':') {
                 self.expected("`:`");
                 return ValueLitKind::Error;

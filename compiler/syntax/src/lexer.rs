@@ -161,7 +161,11 @@ pub struct Lexeme {
 pub fn lex(text: &str) -> Vec<Lexeme> {
     Token::lexer(text)
         .spanned()
-        .map(|(token, span)| Lexeme { token, start: span.start as u32, end: span.end as u32 })
+        .map(|(token, span)| Lexeme {
+            token,
+            start: span.start as u32,
+            end: span.end as u32,
+        })
         .collect()
 }
 
@@ -249,7 +253,11 @@ mod tests {
         use Token::*;
         assert_eq!(
             kinds("fn fuzzy native letter 1_000 2.5 1e-3 3.0E+2 0..10 x.len"),
-            [Fn, Fuzzy, Native, Ident, Int, Float, Float, Float, Int, DotDot, Int, Ident, Dot, Ident].map(Ok)
+            [
+                Fn, Fuzzy, Native, Ident, Int, Float, Float, Float, Int, DotDot, Int, Ident, Dot,
+                Ident
+            ]
+            .map(Ok)
         );
     }
 
@@ -258,8 +266,22 @@ mod tests {
         use Token::*;
         assert_eq!(
             kinds("?? ? == = => -> += <= || | && ! !="),
-            [QuestionQuestion, Question, EqEq, Eq, FatArrow, Arrow, PlusEq, Le, OrOr, Pipe, AndAnd, Bang, NotEq]
-                .map(Ok)
+            [
+                QuestionQuestion,
+                Question,
+                EqEq,
+                Eq,
+                FatArrow,
+                Arrow,
+                PlusEq,
+                Le,
+                OrOr,
+                Pipe,
+                AndAnd,
+                Bang,
+                NotEq
+            ]
+            .map(Ok)
         );
     }
 
@@ -268,7 +290,10 @@ mod tests {
         let text = r#""a {f("}", {x: "{y}"})} b" rest"#;
         let lexemes = lex(text);
         assert_eq!(lexemes[0].token, Ok(Token::Str));
-        assert_eq!(&text[..lexemes[0].end as usize], r#""a {f("}", {x: "{y}"})} b""#);
+        assert_eq!(
+            &text[..lexemes[0].end as usize],
+            r#""a {f("}", {x: "{y}"})} b""#
+        );
         assert_eq!(lexemes[1].token, Ok(Token::Ident));
     }
 
@@ -290,17 +315,34 @@ mod tests {
 
     #[test]
     fn invalid_characters_and_nul_are_errors_not_panics() {
-        assert_eq!(kinds("a \0 # b"), [Ok(Token::Ident), Err(LexError::InvalidChar), Err(LexError::InvalidChar), Ok(Token::Ident)]);
+        assert_eq!(
+            kinds("a \0 # b"),
+            [
+                Ok(Token::Ident),
+                Err(LexError::InvalidChar),
+                Err(LexError::InvalidChar),
+                Ok(Token::Ident)
+            ]
+        );
     }
 
     #[test]
     fn comments_and_doc_lines() {
         let text = "// c\n/// d\n//// e\nx";
         let lexemes = lex(text);
-        assert_eq!(lexemes.iter().filter(|l| l.token == Ok(Token::Comment)).count(), 3);
+        assert_eq!(
+            lexemes
+                .iter()
+                .filter(|l| l.token == Ok(Token::Comment))
+                .count(),
+            3
+        );
         let docs: Vec<_> = lexemes
             .iter()
-            .filter(|l| l.token == Ok(Token::Comment) && is_doc_comment(&text[l.start as usize..l.end as usize]))
+            .filter(|l| {
+                l.token == Ok(Token::Comment)
+                    && is_doc_comment(&text[l.start as usize..l.end as usize])
+            })
             .collect();
         assert_eq!(docs.len(), 1);
     }

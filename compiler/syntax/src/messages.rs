@@ -18,14 +18,20 @@ pub(crate) fn unterminated_string(span: Span) -> Diagnostic {
 
 pub(crate) fn invalid_char(span: Span, piece: &str) -> Diagnostic {
     let (message, help) = match piece {
-        "\0" => ("a NUL byte is not allowed in source code".to_string(), "remove it: `.pw` files are text".to_string()),
+        "\0" => (
+            "a NUL byte is not allowed in source code".to_string(),
+            "remove it: `.pw` files are text".to_string(),
+        ),
         "'" => (
             "`'` is not a paw token".to_string(),
             "strings are written with double quotes: `\"text\"`".to_string(),
         ),
         _ => {
             let shown: String = piece.chars().flat_map(char::escape_debug).collect();
-            (format!("unexpected character `{shown}`"), "remove it, or put it inside a string".to_string())
+            (
+                format!("unexpected character `{shown}`"),
+                "remove it, or put it inside a string".to_string(),
+            )
         }
     };
     Diagnostic::error("E0001", message, Label::new(span, "not valid here")).with_help(help)
@@ -49,7 +55,9 @@ pub(crate) fn call_pattern(name: &Ident) -> Diagnostic {
         format!("`{}(..)` is not a pattern", name.name),
         Label::new(name.span, "only `some` takes a pattern in parentheses"),
     )
-    .with_help("match an optional with `some(x)` and `none`; enum variants are matched by their bare name")
+    .with_help(
+        "match an optional with `some(x)` and `none`; enum variants are matched by their bare name",
+    )
 }
 
 /// Diagnostics for the grammar's errors: brackets first (one unbalanced bracket explains every error after it),
@@ -63,13 +71,25 @@ pub(crate) fn syntax_errors(
 ) -> Vec<Diagnostic> {
     let ctx = Context { file, text, tokens };
     let (mut out, cutoff) = ctx.brackets();
+    // A string missing its `"` swallows the brackets after it on its line: a bracket problem that spans one is
+    // a consequence, not a second mistake.
+    let first_label = out
+        .iter()
+        .flat_map(|d| d.secondary.iter().chain([&d.primary]))
+        .map(|l| l.span.start as usize)
+        .min();
+    if first_label.is_some_and(|first| unterminated_strings.iter().any(|&u| u >= first)) {
+        out.clear();
+    }
     let mut errors: Vec<_> = recovered.into_iter().map(|r| r.error).collect();
     errors.sort_by_key(error_location);
     let mut last_line = None;
     for error in errors {
         let at = error_location(&error);
         let line = text[..at.min(text.len())].matches('\n').count();
-        let after_unterminated = ctx.tokens[..ctx.index_of(at)].last().is_some_and(|p| unterminated_strings.contains(&p.2));
+        let after_unterminated = ctx.tokens[..ctx.index_of(at)]
+            .last()
+            .is_some_and(|p| unterminated_strings.contains(&p.2));
         if cutoff.is_some_and(|c| at >= c) || last_line == Some(line) || after_unterminated {
             continue;
         }
@@ -83,7 +103,9 @@ pub(crate) fn syntax_errors(
 
 fn error_location(error: &ParseError<usize, Token, ()>) -> usize {
     match error {
-        ParseError::InvalidToken { location } | ParseError::UnrecognizedEof { location, .. } => *location,
+        ParseError::InvalidToken { location } | ParseError::UnrecognizedEof { location, .. } => {
+            *location
+        }
         ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => token.0,
         ParseError::User { .. } => 0,
     }
@@ -118,10 +140,17 @@ impl Context<'_> {
                         let d = Diagnostic::error(
                             "E0008",
                             format!("mismatched closing `{}`", self.slice(tok)),
-                            Label::new(self.span(tok.0, tok.2), format!("expected `{}` here", name(closer(o.1)))),
+                            Label::new(
+                                self.span(tok.0, tok.2),
+                                format!("expected `{}` here", name(closer(o.1))),
+                            ),
                         )
                         .with_label(Label::new(self.span(o.0, o.2), "to close this"))
-                        .with_help(format!("close the `{}` with `{}` first", self.slice(o), name(closer(o.1))));
+                        .with_help(format!(
+                            "close the `{}` with `{}` first",
+                            self.slice(o),
+                            name(closer(o.1))
+                        ));
                         return (vec![d], Some(o.0.min(tok.0)));
                     }
                     None => {
@@ -130,23 +159,40 @@ impl Context<'_> {
                             format!("unexpected closing `{}`", self.slice(tok)),
                             Label::new(self.span(tok.0, tok.2), "nothing to close here"),
                         )
-                        .with_help(format!("remove this `{}`, or add the opening bracket it belongs to", self.slice(tok)));
+                        .with_help(format!(
+                            "remove this `{}`, or add the opening bracket it belongs to",
+                            self.slice(tok)
+                        ));
                         return (vec![d], Some(tok.0));
                     }
                 },
                 _ => {}
             }
         }
-        let Some(&o) = open.first() else { return (Vec::new(), None) };
+        let Some(&o) = open.first() else {
+            return (Vec::new(), None);
+        };
         let innermost = *open.last().expect("open is not empty");
         let last = *self.tokens.last().expect("an open bracket is a token");
         let d = Diagnostic::error(
             "E0007",
             format!("unclosed `{}`", self.slice(innermost)),
-            Label::new(self.span(innermost.0, innermost.2), "this bracket is never closed"),
+            Label::new(
+                self.span(innermost.0, innermost.2),
+                "this bracket is never closed",
+            ),
         )
-        .with_label(Label::new(self.span(last.0, last.2), format!("the file ends here, expected `{}`", name(closer(innermost.1)))))
-        .with_help(format!("add the matching `{}` where the construct ends", name(closer(innermost.1))));
+        .with_label(Label::new(
+            self.span(last.0, last.2),
+            format!(
+                "the file ends here, expected `{}`",
+                name(closer(innermost.1))
+            ),
+        ))
+        .with_help(format!(
+            "add the matching `{}` where the construct ends",
+            name(closer(innermost.1))
+        ));
         (vec![d], Some(o.0.max(innermost.0)))
     }
 
@@ -156,7 +202,9 @@ impl Context<'_> {
 
     fn describe(&self, error: ParseError<usize, Token, ()>) -> Option<Diagnostic> {
         match error {
-            ParseError::UnrecognizedToken { token, expected } => Some(self.unexpected(token, &expected)),
+            ParseError::UnrecognizedToken { token, expected } => {
+                Some(self.unexpected(token, &expected))
+            }
             ParseError::ExtraToken { token } => Some(self.unexpected(token, &[])),
             ParseError::UnrecognizedEof { location, expected } => {
                 let at = location.min(self.text.len());
@@ -174,7 +222,10 @@ impl Context<'_> {
                 Some(
                     Diagnostic::error(
                         "E0020",
-                        format!("unexpected end of file, expected {}", expected_words(&expected)),
+                        format!(
+                            "unexpected end of file, expected {}",
+                            expected_words(&expected)
+                        ),
                         Label::new(self.span(at, at), "the file ends here"),
                     )
                     .with_help("finish the last item, or remove its incomplete start"),
@@ -193,12 +244,20 @@ impl Context<'_> {
         let expects = |s: &str| expected.iter().any(|e| e.trim_matches('"') == s);
 
         if let Some(p) = prev.filter(|p| p.1 == Token::Ident && self.slice(*p) == "elif") {
-            return Diagnostic::error("E0012", "paw has no `elif`", Label::new(self.span(p.0, p.2), "not a keyword"))
-                .with_help("write `else if`");
+            return Diagnostic::error(
+                "E0012",
+                "paw has no `elif`",
+                Label::new(self.span(p.0, p.2), "not a keyword"),
+            )
+            .with_help("write `else if`");
         }
         if token.1 == Token::Eq && (expects("==") || expects("{")) {
-            return Diagnostic::error("E0009", "`=` assigns; it cannot compare", Label::new(span, "assignment here"))
-                .with_help("to compare two values, write `==`");
+            return Diagnostic::error(
+                "E0009",
+                "`=` assigns; it cannot compare",
+                Label::new(span, "assignment here"),
+            )
+            .with_help("to compare two values, write `==`");
         }
         if let Some(p) = prev.filter(|p| {
             token.1 == Token::LBrace
@@ -213,7 +272,9 @@ impl Context<'_> {
                 format!("`{name} {{ .. }}` is not how a struct is built"),
                 Label::new(span, "struct literals use parentheses"),
             )
-            .with_help(format!("construct a struct with labelled arguments: `{name}(field: value, ..)`"));
+            .with_help(format!(
+                "construct a struct with labelled arguments: `{name}(field: value, ..)`"
+            ));
         }
         if is_comparison(token.1) && !expects(self.slice(token)) {
             return Diagnostic::error(
@@ -236,7 +297,8 @@ impl Context<'_> {
             .with_help("add `;` at the end of the statement");
         }
         let help = if is_item_keyword(token.1) && !expects(self.slice(token)) {
-            "items such as `fn` go at the top level of a file; is a `}` missing before this?".to_string()
+            "items such as `fn` go at the top level of a file; is a `}` missing before this?"
+                .to_string()
         } else {
             format!("write {} here, or remove {found}", expected_words(expected))
         };
@@ -276,11 +338,23 @@ fn name(bracket: Token) -> &'static str {
 }
 
 fn is_comparison(t: Token) -> bool {
-    matches!(t, Token::EqEq | Token::NotEq | Token::Lt | Token::Le | Token::Gt | Token::Ge)
+    matches!(
+        t,
+        Token::EqEq | Token::NotEq | Token::Lt | Token::Le | Token::Gt | Token::Ge
+    )
 }
 
 fn is_item_keyword(t: Token) -> bool {
-    matches!(t, Token::Fn | Token::Fuzzy | Token::Native | Token::Struct | Token::Enum | Token::Use | Token::Test)
+    matches!(
+        t,
+        Token::Fn
+            | Token::Fuzzy
+            | Token::Native
+            | Token::Struct
+            | Token::Enum
+            | Token::Use
+            | Token::Test
+    )
 }
 
 fn describe_token(token: Token, text: &str) -> String {
@@ -293,11 +367,13 @@ fn describe_token(token: Token, text: &str) -> String {
     }
 }
 
-const EXPRESSION_STARTS: &[&str] =
-    &["Ident", "IntLit", "FloatLit", "StrLit", "true", "false", "none", "(", "[", "-", "!", "|", "||", "if", "match", "{"];
+const EXPRESSION_STARTS: &[&str] = &[
+    "Ident", "IntLit", "FloatLit", "StrLit", "true", "false", "none", "(", "[", "-", "!", "|",
+    "||", "if", "match", "{",
+];
 const OPERATORS: &[&str] = &[
-    "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "??", "..", ".", "(", "[", "=", "+=", "-=",
-    "*=", "/=",
+    "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "??", "..", ".", "(",
+    "[", "=", "+=", "-=", "*=", "/=",
 ];
 const ITEM_STARTS: &[&str] = &["fn", "fuzzy", "native", "struct", "enum", "use", "test"];
 /// Shown first: the tokens a user most often forgot.
@@ -308,9 +384,17 @@ fn expected_words(expected: &[String]) -> String {
     let mut names: Vec<&str> = expected.iter().map(|e| e.trim_matches('"')).collect();
     let mut words = Vec::new();
     let groups: [(&[&str], &[&str], &str); 3] = [
-        (&["IntLit", "StrLit", "("], EXPRESSION_STARTS, "an expression"),
+        (
+            &["IntLit", "StrLit", "("],
+            EXPRESSION_STARTS,
+            "an expression",
+        ),
         (&["+", "*"], OPERATORS, "an operator"),
-        (&["fn", "struct"], ITEM_STARTS, "an item (`fn`, `struct`, `enum`, ...)"),
+        (
+            &["fn", "struct"],
+            ITEM_STARTS,
+            "an item (`fn`, `struct`, `enum`, ...)",
+        ),
     ];
     for (markers, members, word) in groups {
         if markers.iter().all(|m| names.contains(m)) {

@@ -27,10 +27,25 @@ pub(crate) struct State {
 /// The result of parsing one file: the tree and every problem found, in source order.
 pub fn parse(file: FileId, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     if u32::try_from(text.len()).is_err() {
-        let span = Span { file, start: 0, end: 0 };
-        let d = Diagnostic::error("E0018", "this file is too large to compile", Label::new(span, "in this file"))
-            .with_help("paw reads source files of up to 4 GiB; split this file into modules");
-        return (SourceFile { items: Vec::new(), comments: Vec::new(), span }, vec![d]);
+        let span = Span {
+            file,
+            start: 0,
+            end: 0,
+        };
+        let d = Diagnostic::error(
+            "E0018",
+            "this file is too large to compile",
+            Label::new(span, "in this file"),
+        )
+        .with_help("paw reads source files of up to 4 GiB; split this file into modules");
+        return (
+            SourceFile {
+                items: Vec::new(),
+                comments: Vec::new(),
+                span,
+            },
+            vec![d],
+        );
     }
     let mut st = State {
         file,
@@ -42,15 +57,25 @@ pub fn parse(file: FileId, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     };
     let mut comments = Vec::new();
     let tokens = st.tokens(text, 0, text.len(), Some(&mut comments));
-    let mut items = match SourceFileParser::new().parse(text, &mut st, tokens.iter().copied().map(Ok)) {
-        Ok(items) => items,
-        Err(error) => {
-            st.recovered.push(ErrorRecovery { error, dropped_tokens: Vec::new() });
-            Vec::new()
-        }
-    };
+    let mut items =
+        match SourceFileParser::new().parse(text, &mut st, tokens.iter().copied().map(Ok)) {
+            Ok(items) => items,
+            Err(error) => {
+                st.recovered.push(ErrorRecovery {
+                    error,
+                    dropped_tokens: Vec::new(),
+                });
+                Vec::new()
+            }
+        };
     let mut diagnostics = std::mem::take(&mut st.diagnostics);
-    diagnostics.extend(messages::syntax_errors(file, text, &tokens, std::mem::take(&mut st.recovered), &st.unterminated_strings));
+    diagnostics.extend(messages::syntax_errors(
+        file,
+        text,
+        &tokens,
+        std::mem::take(&mut st.recovered),
+        &st.unterminated_strings,
+    ));
     diagnostics.extend(std::mem::take(&mut st.depth).into_diagnostics());
 
     let (doc_lines, comments): (Vec<Comment>, Vec<Comment>) =
@@ -62,7 +87,14 @@ pub fn parse(file: FileId, text: &str) -> (SourceFile, Vec<Diagnostic>) {
         }
     }
     diagnostics.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
-    (SourceFile { items, comments, span: Span::new(file, 0, text.len()) }, diagnostics)
+    (
+        SourceFile {
+            items,
+            comments,
+            span: Span::new(file, 0, text.len()),
+        },
+        diagnostics,
+    )
 }
 
 impl State {
@@ -86,23 +118,32 @@ impl State {
             match lexeme.token {
                 Ok(Token::Comment) => {
                     if let Some(comments) = comments.as_deref_mut() {
-                        comments.push(Comment { text: text[l..r].trim_end().to_string(), span: self.span(l, r) });
+                        comments.push(Comment {
+                            text: text[l..r].trim_end().to_string(),
+                            span: self.span(l, r),
+                        });
                     }
                 }
                 Ok(token) => out.push((l, token, r)),
                 Err(LexError::UnterminatedString) => {
-                    self.diagnostics.push(messages::unterminated_string(self.span(l, r)));
+                    self.diagnostics
+                        .push(messages::unterminated_string(self.span(l, r)));
                     self.unterminated_strings.push(r);
                     out.push((l, Token::Str, r));
                 }
-                Err(LexError::InvalidChar) => self.diagnostics.push(messages::invalid_char(self.span(l, r), &text[l..r])),
+                Err(LexError::InvalidChar) => self
+                    .diagnostics
+                    .push(messages::invalid_char(self.span(l, r), &text[l..r])),
             }
         }
         out
     }
 
     pub fn ident(&self, text: &str, l: usize, r: usize) -> Ident {
-        Ident { name: text[l..r].to_string(), span: self.span(l, r) }
+        Ident {
+            name: text[l..r].to_string(),
+            span: self.span(l, r),
+        }
     }
 
     pub fn expr(&mut self, kind: ExprKind, l: usize, r: usize, child_depth: u32) -> Deep<Expr> {
@@ -110,20 +151,58 @@ impl State {
         self.depth.expr(kind, span, child_depth)
     }
 
-    pub fn binary(&mut self, op: BinaryOp, lhs: Deep<Expr>, rhs: Deep<Expr>, l: usize, r: usize) -> Deep<Expr> {
+    pub fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: Deep<Expr>,
+        rhs: Deep<Expr>,
+        l: usize,
+        r: usize,
+    ) -> Deep<Expr> {
         let d = lhs.depth.max(rhs.depth);
-        self.expr(ExprKind::Binary { op, lhs: Box::new(lhs.node), rhs: Box::new(rhs.node) }, l, r, d)
+        self.expr(
+            ExprKind::Binary {
+                op,
+                lhs: Box::new(lhs.node),
+                rhs: Box::new(rhs.node),
+            },
+            l,
+            r,
+            d,
+        )
     }
 
     pub fn unary(&mut self, op: UnaryOp, e: Deep<Expr>, l: usize, r: usize) -> Deep<Expr> {
         let d = e.depth;
-        self.expr(ExprKind::Unary { op, expr: Box::new(e.node) }, l, r, d)
+        self.expr(
+            ExprKind::Unary {
+                op,
+                expr: Box::new(e.node),
+            },
+            l,
+            r,
+            d,
+        )
     }
 
-    pub fn lambda(&mut self, params: Vec<Deep<LambdaParam>>, body: Deep<Expr>, l: usize, r: usize) -> Deep<Expr> {
+    pub fn lambda(
+        &mut self,
+        params: Vec<Deep<LambdaParam>>,
+        body: Deep<Expr>,
+        l: usize,
+        r: usize,
+    ) -> Deep<Expr> {
         let d = body.depth.max(max_depth(&params));
         let params = params.into_iter().map(|p| p.node).collect();
-        self.expr(ExprKind::Lambda { params, body: Box::new(body.node) }, l, r, d)
+        self.expr(
+            ExprKind::Lambda {
+                params,
+                body: Box::new(body.node),
+            },
+            l,
+            r,
+            d,
+        )
     }
 
     pub fn int(&mut self, text: &str, l: usize, r: usize) -> Deep<Expr> {
@@ -140,14 +219,25 @@ impl State {
     /// fits); a literal out of range is reported and reads as 0.
     fn int_value(&mut self, text: &str, l: usize, r: usize, negative: bool) -> i64 {
         let digits: String = text[l..r].chars().filter(|c| *c != '_').collect();
-        let signed = if negative { format!("-{digits}") } else { digits };
+        let signed = if negative {
+            format!("-{digits}")
+        } else {
+            digits
+        };
         signed.parse().unwrap_or_else(|_| {
-            self.diagnostics.push(messages::int_too_large(self.span(l, r)));
+            self.diagnostics
+                .push(messages::int_too_large(self.span(l, r)));
             0
         })
     }
 
-    pub fn block(&mut self, stmts: Vec<Deep<Stmt>>, tail: Option<Deep<Expr>>, l: usize, r: usize) -> Deep<Block> {
+    pub fn block(
+        &mut self,
+        stmts: Vec<Deep<Stmt>>,
+        tail: Option<Deep<Expr>>,
+        l: usize,
+        r: usize,
+    ) -> Deep<Block> {
         let depth = max_depth(&stmts).max(max_depth(&tail));
         let block = Block {
             stmts: stmts.into_iter().map(|s| s.node).collect(),
@@ -159,23 +249,47 @@ impl State {
 
     pub fn expr_stmt(&mut self, e: Deep<Expr>, semi: bool, l: usize, r: usize) -> Deep<Stmt> {
         let span = self.span(l, r);
-        self.depth.stmt(StmtKind::Expr { expr: e.node, semi }, span, e.depth)
+        self.depth
+            .stmt(StmtKind::Expr { expr: e.node, semi }, span, e.depth)
     }
 
-    pub fn arm(&mut self, pattern: Deep<Pattern>, body: Deep<Expr>, l: usize, r: usize) -> Deep<MatchArm> {
+    pub fn arm(
+        &mut self,
+        pattern: Deep<Pattern>,
+        body: Deep<Expr>,
+        l: usize,
+        r: usize,
+    ) -> Deep<MatchArm> {
         let depth = pattern.depth.max(body.depth);
-        Deep { node: MatchArm { pattern: pattern.node, body: body.node, span: self.span(l, r) }, depth }
+        Deep {
+            node: MatchArm {
+                pattern: pattern.node,
+                body: body.node,
+                span: self.span(l, r),
+            },
+            depth,
+        }
     }
 
     /// `some(p)`; any other name before `(` is reported.
-    pub fn some_pattern(&mut self, name: Ident, inner: Deep<Pattern>, l: usize, r: usize) -> Deep<Pattern> {
+    pub fn some_pattern(
+        &mut self,
+        name: Ident,
+        inner: Deep<Pattern>,
+        l: usize,
+        r: usize,
+    ) -> Deep<Pattern> {
         let span = self.span(l, r);
         if name.name != "some" {
             self.diagnostics.push(messages::call_pattern(&name));
-            return Deep::leaf(Pattern { kind: PatternKind::Error, span });
+            return Deep::leaf(Pattern {
+                kind: PatternKind::Error,
+                span,
+            });
         }
         let d = inner.depth;
-        self.depth.pattern(PatternKind::Some(Box::new(inner.node)), span, d)
+        self.depth
+            .pattern(PatternKind::Some(Box::new(inner.node)), span, d)
     }
 
     /// `3` or `-3` (`l` is at the `-` if there is one).
@@ -186,11 +300,21 @@ impl State {
         self.depth.pattern(PatternKind::Int(value), span, 0)
     }
 
-    pub fn float_pattern(&mut self, text: &str, negative: bool, l: usize, r: usize) -> Deep<Pattern> {
+    pub fn float_pattern(
+        &mut self,
+        text: &str,
+        negative: bool,
+        l: usize,
+        r: usize,
+    ) -> Deep<Pattern> {
         let digits_start = if negative { digits_start(text, l) } else { l };
         let value = float_value(text, digits_start, r);
         let span = self.span(l, r);
-        self.depth.pattern(PatternKind::Float(if negative { -value } else { value }), span, 0)
+        self.depth.pattern(
+            PatternKind::Float(if negative { -value } else { value }),
+            span,
+            0,
+        )
     }
 
     pub fn fuzzy_fn(

@@ -33,13 +33,21 @@ pub(crate) fn string_expr(text: &str, st: &mut State, l: usize, r: usize) -> Dee
             Piece::Lit(s) => Deep::leaf(StrPart::Lit(s)),
             Piece::Interp(a, b) => {
                 let e = parse_interp(text, st, a, b);
-                Deep { depth: e.depth, node: StrPart::Interp(e.node) }
+                Deep {
+                    depth: e.depth,
+                    node: StrPart::Interp(e.node),
+                }
             }
         };
         parts.push(part);
     });
     let d = max_depth(&parts);
-    st.expr(ExprKind::Str(parts.into_iter().map(|p| p.node).collect()), l, r, d)
+    st.expr(
+        ExprKind::Str(parts.into_iter().map(|p| p.node).collect()),
+        l,
+        r,
+        d,
+    )
 }
 
 /// The value of a string literal that must be plain text (a test name, a pattern): interpolations are reported.
@@ -52,7 +60,10 @@ pub(crate) fn plain_string(text: &str, st: &mut State, span: Span) -> String {
             Diagnostic::error(
                 "E0025",
                 "interpolation is not allowed here",
-                Label::new(Span::new(st.file, a - 1, b + 1), "this `{..}` would be computed at run time"),
+                Label::new(
+                    Span::new(st.file, a - 1, b + 1),
+                    "this `{..}` would be computed at run time",
+                ),
             )
             .with_help("this string must be plain text; write `\\{` and `\\}` for literal braces"),
         ),
@@ -67,11 +78,20 @@ enum Piece {
 }
 
 /// Walks a literal's content, unescaping text and reporting bad escapes, and hands out its pieces in order.
-fn scan(text: &str, st: &mut State, start: usize, end: usize, emit: &mut dyn FnMut(&mut State, Piece)) {
+fn scan(
+    text: &str,
+    st: &mut State,
+    start: usize,
+    end: usize,
+    emit: &mut dyn FnMut(&mut State, Piece),
+) {
     let mut lit = String::new();
     let mut i = start;
     while i < end {
-        let c = text[i..].chars().next().expect("i is a char boundary before end");
+        let c = text[i..]
+            .chars()
+            .next()
+            .expect("i is a char boundary before end");
         match c {
             '\\' => i = unescape(text, st, i, end, &mut lit),
             '{' => match interp_end(&text[i + 1..end]) {
@@ -132,7 +152,10 @@ fn unescape(text: &str, st: &mut State, i: usize, end: usize, out: &mut String) 
             if let Some(close) = rest.find('}') {
                 let hex = &rest[..close];
                 let after = i + 3 + close + 1;
-                let value = (1..=6).contains(&hex.len()).then(|| u32::from_str_radix(hex, 16).ok()).flatten();
+                let value = (1..=6)
+                    .contains(&hex.len())
+                    .then(|| u32::from_str_radix(hex, 16).ok())
+                    .flatten();
                 match value.and_then(char::from_u32) {
                     Some(ch) => out.push(ch),
                     None => st.diagnostics.push(
@@ -164,7 +187,10 @@ fn parse_interp(text: &str, st: &mut State, a: usize, b: usize) -> Deep<Expr> {
     let span = Span::new(st.file, a, b);
     if st.string_nesting >= MAX_STRING_NESTING {
         st.depth.too_deep(span);
-        return Deep::leaf(Expr { kind: ExprKind::Error, span });
+        return Deep::leaf(Expr {
+            kind: ExprKind::Error,
+            span,
+        });
     }
     let tokens = st.tokens(text, a, b, None);
     st.string_nesting += 1;
@@ -173,8 +199,14 @@ fn parse_interp(text: &str, st: &mut State, a: usize, b: usize) -> Deep<Expr> {
     match result {
         Ok(e) => e,
         Err(error) => {
-            st.recovered.push(ErrorRecovery { error, dropped_tokens: Vec::new() });
-            Deep::leaf(Expr { kind: ExprKind::Error, span })
+            st.recovered.push(ErrorRecovery {
+                error,
+                dropped_tokens: Vec::new(),
+            });
+            Deep::leaf(Expr {
+                kind: ExprKind::Error,
+                span,
+            })
         }
     }
 }

@@ -36,8 +36,13 @@ fn items_of_every_kind() {
 
 #[test]
 fn types() {
-    let file = parse_ok("fn f(a: dict[str, list[int]], b: shapes.Point?, c: fn(int, str) -> bool?, d: fn()) {}");
-    assert_eq!(items(&file), "fn f(a: dict[str, list[int]], b: shapes.Point?, c: fn(int, str) -> bool?, d: fn()) {}");
+    let file = parse_ok(
+        "fn f(a: dict[str, list[int]], b: shapes.Point?, c: fn(int, str) -> bool?, d: fn()) {}",
+    );
+    assert_eq!(
+        items(&file),
+        "fn f(a: dict[str, list[int]], b: shapes.Point?, c: fn(int, str) -> bool?, d: fn()) {}"
+    );
 }
 
 #[test]
@@ -50,24 +55,42 @@ fn bindings_and_assignments() {
 
 #[test]
 fn precedence_loosest_first() {
-    assert_eq!(expr_of("a ?? b || c && d == e"), "(?? a (|| b (&& c (== d e))))");
+    assert_eq!(
+        expr_of("a ?? b || c && d == e"),
+        "(?? a (|| b (&& c (== d e))))"
+    );
     assert_eq!(expr_of("0..n + 1 < 3"), "(< (.. 0 (+ n 1)) 3)");
-    assert_eq!(expr_of("-a * b + c % d / e"), "(+ (* (- a) b) (/ (% c d) e))");
-    assert_eq!(expr_of("!x.done() && y[1].z"), "(&& (! (call (. x done))) (. (idx y 1) z))");
+    assert_eq!(
+        expr_of("-a * b + c % d / e"),
+        "(+ (* (- a) b) (/ (% c d) e))"
+    );
+    assert_eq!(
+        expr_of("!x.done() && y[1].z"),
+        "(&& (! (call (. x done))) (. (idx y 1) z))"
+    );
     assert_eq!(expr_of("a - b - c"), "(- (- a b) c)");
     assert_eq!(expr_of("(a + b) * c"), "(* (paren (+ a b)) c)");
 }
 
 #[test]
 fn literals() {
-    assert_eq!(expr_of("[1_000_000, 2.5, 1e-3, true, false, none, []]"), "[1000000 2.5 0.001 true false none []]");
+    assert_eq!(
+        expr_of("[1_000_000, 2.5, 1e-3, true, false, none, []]"),
+        "[1000000 2.5 0.001 true false none []]"
+    );
 }
 
 #[test]
 fn calls_with_labels_fields_and_variants() {
-    assert_eq!(expr_of("Point(x: 3, y: f(4))"), "(call Point x:3 y:(call f 4))");
+    assert_eq!(
+        expr_of("Point(x: 3, y: f(4))"),
+        "(call Point x:3 y:(call f 4))"
+    );
     assert_eq!(expr_of("Team.billing"), "(. Team billing)");
-    assert_eq!(expr_of("\"a,b\".split(\",\").len()"), "(call (. (call (. (str \"a,b\") split) (str \",\")) len))");
+    assert_eq!(
+        expr_of("\"a,b\".split(\",\").len()"),
+        "(call (. (call (. (str \"a,b\") split) (str \",\")) len))"
+    );
 }
 
 #[test]
@@ -77,7 +100,10 @@ fn closures_at_the_lowest_precedence() {
         "(call (. (call (. xs filter) (|x| (== (% x 2) 0))) map) (|x: int, y| (* x 10)))"
     );
     assert_eq!(expr_of("|| 1 + 2"), "(|| (+ 1 2))");
-    assert_eq!(expr_of("|x: int| { let y = x + 1; y * y }"), "(|x: int| {(let y (+ x 1)) tail (* y y)})");
+    assert_eq!(
+        expr_of("|x: int| { let y = x + 1; y * y }"),
+        "(|x: int| {(let y (+ x 1)) tail (* y y)})"
+    );
 }
 
 #[test]
@@ -86,7 +112,10 @@ fn if_else_chains_and_if_as_value() {
         body("if a > 0.5 { print(1) } else if b { print(2) } else { print(3) }"),
         "{(if (> a 0.5) {tail (call print 1)} else (if b {tail (call print 2)} else {tail (call print 3)}))}"
     );
-    assert_eq!(body("let l = if ok { \"y\" } else { \"n\" };"), "{(let l (if ok {tail (str \"y\")} else {tail (str \"n\")}))}");
+    assert_eq!(
+        body("let l = if ok { \"y\" } else { \"n\" };"),
+        "{(let l (if ok {tail (str \"y\")} else {tail (str \"n\")}))}"
+    );
 }
 
 #[test]
@@ -111,18 +140,29 @@ fn match_arms_and_patterns() {
 
 #[test]
 fn block_like_statements_need_no_semicolon() {
-    assert_eq!(body("match x { _ => 1 }\n(a)"), "{(match x (_ => 1)) tail (paren a)}");
-    assert_eq!(body("if a { b() } -1"), "{(if a {tail (call b)}) tail (- 1)}");
+    assert_eq!(
+        body("match x { _ => 1 }\n(a)"),
+        "{(match x (_ => 1)) tail (paren a)}"
+    );
+    assert_eq!(
+        body("if a { b() } -1"),
+        "{(if a {tail (call b)}) tail (- 1)}"
+    );
     assert_eq!(body("{ 1 } { 2 };"), "{{tail 1} {tail 2};}");
 }
 
 #[test]
 fn a_final_block_like_statement_stays_a_statement() {
     let file = parse_ok("fn f() -> int { if a { 1 } else { 2 } }");
-    let Item::Fn(f) = &file.items[0] else { panic!() };
+    let Item::Fn(f) = &file.items[0] else {
+        panic!()
+    };
     let body = f.body.as_ref().unwrap();
     assert!(body.tail.is_none());
-    assert!(matches!(body.stmts[0].kind, StmtKind::Expr { semi: false, .. }));
+    assert!(matches!(
+        body.stmts[0].kind,
+        StmtKind::Expr { semi: false, .. }
+    ));
 }
 
 #[test]
@@ -136,17 +176,29 @@ fn docs_attach_to_items_fields_and_variants() {
         "#[doc \"A point.\\nOn screen.\"] struct Point { #[doc \"Left.\"] x: int, y: int }\n\
          #[doc \"Teams.\"] enum Team { #[doc \"Money.\"] billing }\n#[doc \"Adds.\"] fn add() {}\nfn b() {}"
     );
-    assert_eq!(file.comments.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["// plain", "////commented out"]);
+    assert_eq!(
+        file.comments
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect::<Vec<_>>(),
+        ["// plain", "////commented out"]
+    );
 }
 
 #[test]
 fn spans_cover_their_source() {
     let src = "fn main() { let v = foo(1, 2) + bar; }";
     let file = parse_ok(src);
-    let Item::Fn(f) = &file.items[0] else { panic!() };
-    let StmtKind::Let { value, .. } = &f.body.as_ref().unwrap().stmts[0].kind else { panic!() };
+    let Item::Fn(f) = &file.items[0] else {
+        panic!()
+    };
+    let StmtKind::Let { value, .. } = &f.body.as_ref().unwrap().stmts[0].kind else {
+        panic!()
+    };
     assert_eq!(&src[value.span.range()], "foo(1, 2) + bar");
-    let ExprKind::Binary { lhs, .. } = &value.kind else { panic!() };
+    let ExprKind::Binary { lhs, .. } = &value.kind else {
+        panic!()
+    };
     assert_eq!(&src[lhs.span.range()], "foo(1, 2)");
     assert_eq!(&src[f.span.range()], src);
 }

@@ -8,13 +8,21 @@ use support::*;
 
 fn assert_bounded(src: &str) -> Vec<&'static str> {
     let (file, diagnostics) = parse(src);
-    assert!(max_depth(&file) <= MAX_DEPTH as usize, "depth {} > {MAX_DEPTH}", max_depth(&file));
+    assert!(
+        max_depth(&file) <= MAX_DEPTH as usize,
+        "depth {} > {MAX_DEPTH}",
+        max_depth(&file)
+    );
     diagnostics.iter().map(|d| d.code).collect()
 }
 
 #[test]
 fn ten_thousand_nested_parentheses() {
-    let src = format!("fn main() {{ let x = {}1{}; }}", "(".repeat(10_000), ")".repeat(10_000));
+    let src = format!(
+        "fn main() {{ let x = {}1{}; }}",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
     assert_eq!(assert_bounded(&src), ["E0013"]);
 }
 
@@ -33,7 +41,11 @@ fn a_million_additions() {
 #[test]
 fn nesting_just_under_the_limit_is_accepted() {
     let depth = MAX_DEPTH as usize - 4;
-    let src = format!("fn main() {{ let x = {}1{}; }}", "(".repeat(depth), ")".repeat(depth));
+    let src = format!(
+        "fn main() {{ let x = {}1{}; }}",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
     assert_eq!(assert_bounded(&src), Vec::<&str>::new());
 }
 
@@ -44,7 +56,11 @@ fn deep_blocks_types_patterns_closures_and_unary_operators() {
     assert_eq!(assert_bounded(&blocks), ["E0013"]);
     let types = format!("fn f(x: {}int{}) {{}}", "list[".repeat(n), "]".repeat(n));
     assert_eq!(assert_bounded(&types), ["E0013"]);
-    let patterns = format!("fn f() {{ match x {{ {}1{} => 0 }} }}", "some(".repeat(n), ")".repeat(n));
+    let patterns = format!(
+        "fn f() {{ match x {{ {}1{} => 0 }} }}",
+        "some(".repeat(n),
+        ")".repeat(n)
+    );
     assert_eq!(assert_bounded(&patterns), ["E0013"]);
     let closures = format!("fn f() {{ let g = {}1; }}", "|x| ".repeat(n));
     assert_eq!(assert_bounded(&closures), ["E0013"]);
@@ -57,7 +73,11 @@ fn deep_blocks_types_patterns_closures_and_unary_operators() {
 #[test]
 fn deeply_nested_string_interpolations() {
     let n = 500;
-    let src = format!("fn f() {{ let s = {}x{}; }}", "\"{".repeat(n), "}\"".repeat(n));
+    let src = format!(
+        "fn f() {{ let s = {}x{}; }}",
+        "\"{".repeat(n),
+        "}\"".repeat(n)
+    );
     assert_eq!(assert_bounded(&src), ["E0013"]);
 }
 
@@ -74,17 +94,49 @@ fn a_five_megabyte_file() {
 fn nul_bytes_and_control_characters() {
     assert_eq!(assert_bounded("fn main() {\0}"), ["E0001"]);
     assert_eq!(assert_bounded("\0\0\u{7}"), ["E0001", "E0001", "E0001"]);
-    assert_eq!(assert_bounded("fn main() { let s = \"a\0b\"; }"), Vec::<&str>::new());
+    assert_eq!(
+        assert_bounded("fn main() { let s = \"a\0b\"; }"),
+        Vec::<&str>::new()
+    );
 }
 
 #[test]
 fn junk_never_panics() {
     let samples = [
-        "", "fn", "fn (", "}}}}", "))))", "\"", "\"{", "\"{\"{", "/// >>>", "/// >>> f(\n", "fuzzy fn", "match",
-        "let", "=> => =>", "|", "||", "struct {", "enum E { a b }", "test {", "1 + ", "use", "use a.", "fn f[T]() {}",
-        "native fn f[", "fn f() { match x { } }", "fn f() { x = = 1; }", "fn f() { for in {} }", "\u{feff}fn f() {}",
-        "/// x\n/// >>> f([[[[\n/// 1\nfuzzy fn f() -> int", "fn f() { \"\\u{\" }", "fn f() { \"\\u{ffffffffff}\" }",
-        "fn f() { -9223372036854775808 }", "fn f() { 99999999999999999999 }", "fn f() { 1e999 }",
+        "",
+        "fn",
+        "fn (",
+        "}}}}",
+        "))))",
+        "\"",
+        "\"{",
+        "\"{\"{",
+        "/// >>>",
+        "/// >>> f(\n",
+        "fuzzy fn",
+        "match",
+        "let",
+        "=> => =>",
+        "|",
+        "||",
+        "struct {",
+        "enum E { a b }",
+        "test {",
+        "1 + ",
+        "use",
+        "use a.",
+        "fn f[T]() {}",
+        "native fn f[",
+        "fn f() { match x { } }",
+        "fn f() { x = = 1; }",
+        "fn f() { for in {} }",
+        "\u{feff}fn f() {}",
+        "/// x\n/// >>> f([[[[\n/// 1\nfuzzy fn f() -> int",
+        "fn f() { \"\\u{\" }",
+        "fn f() { \"\\u{ffffffffff}\" }",
+        "fn f() { -9223372036854775808 }",
+        "fn f() { 99999999999999999999 }",
+        "fn f() { 1e999 }",
     ];
     for s in samples {
         assert_bounded(s);

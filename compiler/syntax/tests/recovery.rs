@@ -30,7 +30,10 @@ fn several_errors_in_one_file() {
 #[test]
 fn garbage_between_items_is_one_error_item() {
     let (file, diagnostics) = parse("fn a() {}\n@@ 1 2 3\nfn b() {}\n");
-    assert_eq!(diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0001", "E0001", "E0005"]);
+    assert_eq!(
+        diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["E0001", "E0001", "E0005"]
+    );
     assert!(matches!(file.items.last(), Some(Item::Fn(f)) if f.name.name == "b"));
 }
 

@@ -121,12 +121,21 @@ impl RuntimeError {
         d
     }
 
-    /// The `.pw` stack as text, one `  at NAME (FILE:LINE:COL)` line per frame, innermost first.
+    /// The `.pw` stack as text, one `  at NAME (FILE:LINE:COL)` line per frame, innermost first. A run of
+    /// identical frames (runaway recursion) is shown once, with how often it repeats.
     pub fn render_trace(&self, files: &Files) -> String {
         let mut out = String::new();
-        for frame in &self.trace {
+        let mut frames = self.trace.iter().peekable();
+        while let Some(frame) = frames.next() {
             let (line, col) = files.line_col(frame.span);
             out.push_str(&format!("  at {} ({}:{line}:{col})\n", frame.function, files.get(frame.span.file).name));
+            let mut repeats = 0;
+            while frames.next_if(|next| *next == frame).is_some() {
+                repeats += 1;
+            }
+            if repeats > 0 {
+                out.push_str(&format!("  ... the frame above repeats {repeats} more time{}\n", if repeats == 1 { "" } else { "s" }));
+            }
         }
         out
     }
@@ -176,6 +185,9 @@ mod tests {
         e.leave_frame("f", Some(Span::new(file, 41, 44)));
         e.leave_frame("main", None);
         assert_eq!(e.render_trace(&files), "  at f (src/main.pw:2:5)\n  at main (src/main.pw:5:3)\n");
+        e.trace.insert(0, e.trace[0].clone());
+        e.trace.insert(0, e.trace[0].clone());
+        assert_eq!(e.render_trace(&files), "  at f (src/main.pw:2:5)\n  ... the frame above repeats 2 more times\n  at main (src/main.pw:5:3)\n");
         let d = e.to_diagnostic();
         assert_eq!((d.code, d.primary.span), ("E0906", Span::new(FileId(0), 13, 23)));
     }

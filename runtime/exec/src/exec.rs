@@ -165,13 +165,7 @@ impl<'p> Machine<'p> {
         let frame = self.stack.len() - nargs;
         if self.depth >= MAX_DEPTH {
             self.stack.truncate(frame);
-            let mut e = RuntimeError::new(
-                ErrorKind::RecursionTooDeep,
-                format!("recursion too deep: more than {MAX_DEPTH} nested calls"),
-            )
-            .with_help("check that the recursion reaches its base case, or rewrite it as a loop");
-            e.locate(call_site.unwrap_or(body.span));
-            return Err(e.into());
+            return Err(recursion_too_deep(call_site.unwrap_or(body.span)));
         }
         self.stack.resize(frame + num_locals as usize, Value::Unit);
         let saved = std::mem::replace(&mut self.base, frame);
@@ -267,6 +261,11 @@ impl<'p> Machine<'p> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.eval(lhs)?;
                 let b = self.eval(rhs)?;
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    if let Some(v) = int_binary_fast(*op, *x, *y) {
+                        return Ok(v);
+                    }
+                }
                 binary(*op, a, b, e.span)
             }
             ExprKind::Call { callee, args } => self.eval_call(callee, args, e),
@@ -280,6 +279,21 @@ impl<'p> Machine<'p> {
                 }
             }
             ExprKind::Block(block) => self.eval_block(block),
+            _ => self.eval_other(e),
+        }
+    }
+
+    /// The expression kinds that [`Self::eval`] does not handle itself. They live apart so that `eval`, which
+    /// recurses for every node, keeps a small stack frame.
+    #[inline(never)]
+    fn eval_other(&mut self, e: &'p hir::Expr) -> Eval {
+        match &e.kind {
+            ExprKind::Local(_)
+            | ExprKind::Int(_)
+            | ExprKind::Binary { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::If { .. }
+            | ExprKind::Block(_) => self.eval(e),
             ExprKind::Unit => Ok(Value::Unit),
             ExprKind::Float(f) => Ok(Value::Float(*f)),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
@@ -386,22 +400,7 @@ impl<'p> Machine<'p> {
                 }
                 self.enter_fn(*id, args.len(), Some(e.span))
             }
-            Callee::Native(id) => match args {
-                [] => self.call_native(*id, &[], e),
-                [a] => {
-                    let a = self.eval(a)?;
-                    self.call_native(*id, &[a], e)
-                }
-                [a, b] => {
-                    let a = self.eval(a)?;
-                    let b = self.eval(b)?;
-                    self.call_native(*id, &[a, b], e)
-                }
-                _ => {
-                    let values = self.eval_all(args)?;
-                    self.call_native(*id, &values, e)
-                }
-            },
+            Callee::Native(id) => self.eval_native_call(*id, args, e),
             Callee::Fuzzy(id) => {
                 let values = self.eval_all(args)?;
                 self.call_fuzzy(*id, &values, e.span)
@@ -410,6 +409,27 @@ impl<'p> Machine<'p> {
                 let f = self.eval(f)?;
                 let values = self.eval_all(args)?;
                 self.call_value(&f, &values, Some(e.span))
+            }
+        }
+    }
+
+    /// Calls a native with up to two arguments without a heap-allocated argument list.
+    #[inline(never)]
+    fn eval_native_call(&mut self, id: hir::NativeId, args: &'p [hir::Expr], e: &'p hir::Expr) -> Eval {
+        match args {
+            [] => self.call_native(id, &[], e),
+            [a] => {
+                let a = self.eval(a)?;
+                self.call_native(id, &[a], e)
+            }
+            [a, b] => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                self.call_native(id, &[a, b], e)
+            }
+            _ => {
+                let values = self.eval_all(args)?;
+                self.call_native(id, &values, e)
             }
         }
     }
@@ -478,8 +498,10 @@ impl<'p> Machine<'p> {
                 Ok(())
             }
             StmtKind::ForList { var, list, body } => {
+                // The loop walks a snapshot, so its body may change the list. A list nobody else holds (the
+                // result of `line.split(" ")`, say) is its own snapshot and is not copied.
                 let items = match self.eval(list)? {
-                    Value::List(l) => l.borrow().clone(),
+                    Value::List(l) => Rc::try_unwrap(l).map_or_else(|shared| shared.borrow().clone(), RefCell::into_inner),
                     v => return Err(RuntimeError::internal(format!("for over a {}", v.kind_name())).into()),
                 };
                 for item in items {
@@ -571,6 +593,16 @@ impl<'p> Machine<'p> {
     }
 }
 
+/// The error for a call nested deeper than [`MAX_DEPTH`]; apart from [`Machine::enter`], which runs for every
+/// call, so that its frame stays small.
+#[cold]
+fn recursion_too_deep(span: Span) -> Ctrl {
+    let mut e = RuntimeError::new(ErrorKind::RecursionTooDeep, format!("recursion too deep: more than {MAX_DEPTH} nested calls"))
+        .with_help("check that the recursion reaches its base case, or rewrite it as a loop");
+    e.locate(span);
+    e.into()
+}
+
 /// The position `i` in a list of `len` elements, or an out-of-range error.
 fn list_slot(i: i64, len: usize, span: Span) -> Result<usize, Ctrl> {
     if i >= 0 && (i as u64) < len as u64 {
@@ -629,6 +661,27 @@ fn overflow(op: &str, a: i64, b: i64, span: Span) -> Ctrl {
     error_at(ErrorKind::Overflow, format!("integer overflow: {a} {op} {b} does not fit in 64 bits"), span)
 }
 
+/// The common case of [`binary`] on two ints, without its moves and error paths: `None` where the result
+/// needs more than a plain operation (overflow, division, an operator that is not for ints), and then
+/// `binary` computes it or the error.
+#[inline]
+fn int_binary_fast(op: BinaryOp, a: i64, b: i64) -> Option<Value> {
+    Some(match op {
+        BinaryOp::Int(ArithOp::Add) => Value::Int(a.checked_add(b)?),
+        BinaryOp::Int(ArithOp::Sub) => Value::Int(a.checked_sub(b)?),
+        BinaryOp::Int(ArithOp::Mul) => Value::Int(a.checked_mul(b)?),
+        BinaryOp::Eq => Value::Bool(a == b),
+        BinaryOp::Ne => Value::Bool(a != b),
+        BinaryOp::Compare(op, OrderedTy::Int) => Value::Bool(match op {
+            CompareOp::Lt => a < b,
+            CompareOp::Le => a <= b,
+            CompareOp::Gt => a > b,
+            CompareOp::Ge => a >= b,
+        }),
+        _ => return None,
+    })
+}
+
 fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
     Ok(match (op, a, b) {
         (BinaryOp::Int(op), Value::Int(a), Value::Int(b)) => Value::Int(match op {
@@ -648,7 +701,7 @@ fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
             ArithOp::Mul => a * b,
             ArithOp::Div | ArithOp::Rem if b == 0.0 => {
                 let what = if op == ArithOp::Div { "division" } else { "remainder" };
-                return Err(error_at(ErrorKind::DivisionByZero, format!("{what} by zero: {a:?} by 0.0"), span));
+                return Err(error_at(ErrorKind::DivisionByZero, format!("{what} by zero: {a:?} {} 0.0", if op == ArithOp::Div { "/" } else { "%" }), span));
             }
             ArithOp::Div => a / b,
             ArithOp::Rem => a % b,

@@ -8,7 +8,7 @@ use std::fmt;
 use paw_check::hir::{FuzzyFn, Program, Ty};
 use serde_json::Value as J;
 
-use crate::value::{Key, StructObj, Value};
+use crate::value::{Key, KeyRef, StructObj, Value};
 
 /// Answers calls to fuzzy functions. `args` are the arguments as JSON (see `Value::to_json`), one per
 /// parameter; the answer must be JSON of the declared return type (enum variants as their names, `none` as
@@ -61,11 +61,11 @@ pub fn value_from_json(j: &J, ty: &Ty, program: &Program) -> Result<Value, Strin
             Value::list(items.iter().map(|i| value_from_json(i, elem, program)).collect::<Result<_, _>>()?)
         }
         (Ty::Dict(key, val), J::Object(fields)) => {
-            let mut map = indexmap::IndexMap::new();
+            let mut map = crate::value::DictMap::default();
             for (k, v) in fields {
                 let key = match **key {
                     Ty::Int => Key::Int(k.parse().map_err(|_| mismatch())?),
-                    _ => Key::Str(std::rc::Rc::from(k.as_str())),
+                    _ => KeyRef::Str(k).to_key(),
                 };
                 map.insert(key, value_from_json(v, val, program)?);
             }

@@ -10,12 +10,13 @@ use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
+use compact_str::CompactString;
 use indexmap::{Equivalent, IndexMap};
 
 use crate::natives::NativeId;
 
 pub type List = Rc<RefCell<Vec<Value>>>;
-pub type Dict = Rc<RefCell<IndexMap<Key, Value>>>;
+pub type Dict = Rc<RefCell<DictMap>>;
 
 #[derive(Clone, Debug)]
 pub enum Value {
@@ -25,7 +26,9 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Rc<String>),
+    /// Text. A [`CompactString`] keeps up to 24 bytes inline, so a short string (a word, a key) is a single
+    /// allocation, and it grows like a `String` when `s += x` holds the only reference.
+    Str(Rc<CompactString>),
     List(List),
     Dict(Dict),
     Struct(Rc<StructObj>),
@@ -55,45 +58,87 @@ pub struct Closure {
     pub captures: Box<[Value]>,
 }
 
-/// A dict key (`str` or `int`). A `str` key keeps its bytes next to its reference count, one pointer away
-/// from the dict's entry, which keeps lookups in large dicts cache-friendly.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A dict key (`str` or `int`). A short string key keeps its bytes in the dict's entry itself (no allocation,
+/// and a lookup compares it without following a pointer); a longer one keeps them next to its reference count.
+/// A string that fits is always [`Key::Short`], so each key has exactly one form.
+#[derive(Clone, Debug)]
 pub enum Key {
     Int(i64),
+    /// The first `len` bytes of the array, copied from a `str` of at most [`SHORT_KEY`] bytes.
+    Short { len: u8, bytes: [u8; SHORT_KEY] },
     Str(Rc<str>),
 }
 
+/// The longest string key kept inline: it makes [`Key`] three words, like a `Key::Str`.
+pub const SHORT_KEY: usize = 22;
+
 /// A borrowed dict key, for lookups that allocate nothing. Hashes exactly like the [`Key`] it equals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyRef<'a> {
     Int(i64),
     Str(&'a str),
 }
 
+/// The one form that both [`Key`] and [`KeyRef`] hash and compare by.
+#[derive(PartialEq, Eq, Hash)]
+enum KeyBytes<'a> {
+    Int(i64),
+    Str(&'a [u8]),
+}
+
+/// The map inside a `dict`: insertion-ordered, with a fast non-cryptographic hash (dict keys come from the
+/// program's own data, and SipHash's resistance to flooding costs a quarter of a word count).
+pub type DictMap = IndexMap<Key, Value, foldhash::fast::RandomState>;
+
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_key_ref().hash(state)
+        self.bytes().hash(state)
     }
 }
 
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.bytes().hash(state)
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for Key {}
+
 impl Equivalent<Key> for KeyRef<'_> {
     fn equivalent(&self, key: &Key) -> bool {
-        *self == key.as_key_ref()
+        self.bytes() == key.bytes()
     }
 }
 
 impl Key {
+    fn bytes(&self) -> KeyBytes<'_> {
+        match self {
+            Key::Int(i) => KeyBytes::Int(*i),
+            Key::Short { len, bytes } => KeyBytes::Str(&bytes[..*len as usize]),
+            Key::Str(s) => KeyBytes::Str(s.as_bytes()),
+        }
+    }
+
     pub fn as_key_ref(&self) -> KeyRef<'_> {
         match self {
             Key::Int(i) => KeyRef::Int(*i),
+            Key::Short { len, bytes } => {
+                KeyRef::Str(std::str::from_utf8(&bytes[..*len as usize]).expect("a short key is copied whole from a str"))
+            }
             Key::Str(s) => KeyRef::Str(s),
         }
     }
 
     pub fn to_value(&self) -> Value {
-        match self {
-            Key::Int(i) => Value::Int(*i),
-            Key::Str(s) => Value::str(&**s),
+        match self.as_key_ref() {
+            KeyRef::Int(i) => Value::Int(i),
+            KeyRef::Str(s) => Value::str(s),
         }
     }
 }
@@ -108,16 +153,28 @@ impl<'a> KeyRef<'a> {
         }
     }
 
+    fn bytes(&self) -> KeyBytes<'a> {
+        match *self {
+            KeyRef::Int(i) => KeyBytes::Int(i),
+            KeyRef::Str(s) => KeyBytes::Str(s.as_bytes()),
+        }
+    }
+
     pub fn to_key(self) -> Key {
         match self {
             KeyRef::Int(i) => Key::Int(i),
+            KeyRef::Str(s) if s.len() <= SHORT_KEY => {
+                let mut bytes = [0; SHORT_KEY];
+                bytes[..s.len()].copy_from_slice(s.as_bytes());
+                Key::Short { len: s.len() as u8, bytes }
+            }
             KeyRef::Str(s) => Key::Str(Rc::from(s)),
         }
     }
 }
 
 /// Sets `map[key] = value`, allocating a key only when it is new.
-pub fn dict_set(map: &mut IndexMap<Key, Value>, key: KeyRef<'_>, value: Value) {
+pub fn dict_set(map: &mut DictMap, key: KeyRef<'_>, value: Value) {
     match map.get_mut(&key) {
         Some(slot) => *slot = value,
         None => {
@@ -146,7 +203,7 @@ pub struct EnumInfo {
 }
 
 impl Value {
-    pub fn str(s: impl Into<String>) -> Value {
+    pub fn str(s: impl Into<CompactString>) -> Value {
         Value::Str(Rc::new(s.into()))
     }
 
@@ -246,9 +303,9 @@ impl Value {
                 d.borrow()
                     .iter()
                     .map(|(k, v)| {
-                        let key = match k {
-                            Key::Int(i) => i.to_string(),
-                            Key::Str(s) => s.to_string(),
+                        let key = match k.as_key_ref() {
+                            KeyRef::Int(i) => i.to_string(),
+                            KeyRef::Str(s) => s.to_owned(),
                         };
                         (key, v.to_json(types))
                     })
@@ -384,8 +441,8 @@ mod tests {
         assert_eq!(point(1, 2).to_text(&t), "Point(x: 1, y: 2)");
         assert_eq!(Value::Enum(0, 1).to_text(&t), "sales");
         assert_eq!(Value::None.to_text(&t), "none");
-        let mut d = IndexMap::new();
-        d.insert(Key::Str(Rc::from("b")), Value::Int(1));
+        let mut d = DictMap::default();
+        d.insert(KeyRef::Str("b").to_key(), Value::Int(1));
         d.insert(Key::Int(3), Value::None);
         assert_eq!(Value::Dict(Rc::new(RefCell::new(d))).to_text(&t), r#"{"b": 1, 3: none}"#);
     }

@@ -31,7 +31,7 @@ pub fn run(path: Option<&Path>, check: bool, out: &Output) -> ExitCode {
         let text = files.get(file).text.clone();
         match paw_fmt::format_source(file, &text) {
             Ok(formatted) if formatted == *text => {}
-            Ok(formatted) if check => unformatted.push(display),
+            Ok(_) if check => unformatted.push(display),
             Ok(formatted) => {
                 if let Err(e) = write_atomically(&module.path, &formatted) {
                     return out.user_error(&format!("cannot write {display}: {e}"));

@@ -6,6 +6,8 @@ pub mod doctest;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
+pub mod model;
+pub mod lsp;
 pub mod new;
 pub mod run;
 pub mod test;

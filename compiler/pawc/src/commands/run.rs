@@ -13,15 +13,19 @@ pub fn run(path: Option<&Path>, args: Vec<String>, trace: bool, out: &Output) ->
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    if let Err(d) = loaded.checked.entry_point() {
+    if let Err(d) = loaded.analysis.checked.entry_point() {
         out.diagnostics(&[d], &loaded.files);
         return ExitCode::from(1);
     }
+<<<<<<< HEAD
     let fuzzy = match crate::fuzzy::backend(&loaded, trace) {
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
     };
     match run_main(&loaded.checked.program, RunOptions { args, fuzzy, ..RunOptions::default() }) {
+=======
+    match run_main(&loaded.analysis.checked.program, RunOptions { args, ..RunOptions::default() }) {
+>>>>>>> main
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             out.runtime_error(&error, &loaded.files);

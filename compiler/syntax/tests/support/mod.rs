@@ -13,7 +13,10 @@ pub fn parse(src: &str) -> (SourceFile, Vec<Diagnostic>) {
 /// Parses a file that must have no diagnostics.
 pub fn parse_ok(src: &str) -> SourceFile {
     let (file, diagnostics) = parse(src);
-    assert!(diagnostics.is_empty(), "unexpected diagnostics for {src:?}: {diagnostics:#?}");
+    assert!(
+        diagnostics.is_empty(),
+        "unexpected diagnostics for {src:?}: {diagnostics:#?}"
+    );
     file
 }
 
@@ -71,29 +74,50 @@ pub fn item(i: &Item) -> String {
             docs(&f.docs),
             if f.is_native { "native " } else { "" },
             f.name.name,
-            if f.type_params.is_empty() { String::new() } else { format!("[{}]", path_list(&f.type_params)) },
+            if f.type_params.is_empty() {
+                String::new()
+            } else {
+                format!("[{}]", path_list(&f.type_params))
+            },
             params(&f.params),
-            f.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default(),
-            f.body.as_ref().map(|b| format!(" {}", block(b))).unwrap_or_default(),
+            f.ret
+                .as_ref()
+                .map(|t| format!(" -> {}", ty(t)))
+                .unwrap_or_default(),
+            f.body
+                .as_ref()
+                .map(|b| format!(" {}", block(b)))
+                .unwrap_or_default(),
         ),
         Item::Fuzzy(f) => format!(
             "{}fuzzy fn {}({}){}",
             docs(&f.docs),
             f.name.name,
             params(&f.params),
-            f.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default()
+            f.ret
+                .as_ref()
+                .map(|t| format!(" -> {}", ty(t)))
+                .unwrap_or_default()
         ),
         Item::Struct(s) => format!(
             "{}struct {} {{ {} }}",
             docs(&s.docs),
             s.name.name,
-            s.fields.iter().map(|f| format!("{}{}: {}", docs(&f.docs), f.name.name, ty(&f.ty))).collect::<Vec<_>>().join(", ")
+            s.fields
+                .iter()
+                .map(|f| format!("{}{}: {}", docs(&f.docs), f.name.name, ty(&f.ty)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Item::Enum(e) => format!(
             "{}enum {} {{ {} }}",
             docs(&e.docs),
             e.name.name,
-            e.variants.iter().map(|v| format!("{}{}", docs(&v.docs), v.name.name)).collect::<Vec<_>>().join(", ")
+            e.variants
+                .iter()
+                .map(|v| format!("{}{}", docs(&v.docs), v.name.name))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Item::Test(t) => format!("test {:?} {}", t.name, block(&t.body)),
         Item::Error(_) => "<error item>".to_string(),
@@ -101,28 +125,43 @@ pub fn item(i: &Item) -> String {
 }
 
 fn path(p: &[Ident]) -> String {
-    p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".")
+    p.iter()
+        .map(|i| i.name.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn path_list(p: &[Ident]) -> String {
-    p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+    p.iter()
+        .map(|i| i.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn params(ps: &[Param]) -> String {
-    ps.iter().map(|p| format!("{}: {}", p.name.name, ty(&p.ty))).collect::<Vec<_>>().join(", ")
+    ps.iter()
+        .map(|p| format!("{}: {}", p.name.name, ty(&p.ty)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn ty(t: &TypeExpr) -> String {
     match t {
         TypeExpr::Named { path: p, args, .. } if args.is_empty() => path(p),
         TypeExpr::Named { path: p, args, .. } => {
-            format!("{}[{}]", path(p), args.iter().map(ty).collect::<Vec<_>>().join(", "))
+            format!(
+                "{}[{}]",
+                path(p),
+                args.iter().map(ty).collect::<Vec<_>>().join(", ")
+            )
         }
         TypeExpr::Optional { inner, .. } => format!("{}?", ty(inner)),
         TypeExpr::Fn { params, ret, .. } => format!(
             "fn({}){}",
             params.iter().map(ty).collect::<Vec<_>>().join(", "),
-            ret.as_ref().map(|r| format!(" -> {}", ty(r))).unwrap_or_default()
+            ret.as_ref()
+                .map(|r| format!(" -> {}", ty(r)))
+                .unwrap_or_default()
         ),
         TypeExpr::Error(_) => "<error type>".to_string(),
     }
@@ -138,20 +177,36 @@ pub fn block(b: &Block) -> String {
 
 pub fn stmt(s: &Stmt) -> String {
     match &s.kind {
-        StmtKind::Let { name, mutable, ty: t, value } => format!(
+        StmtKind::Let {
+            name,
+            mutable,
+            ty: t,
+            value,
+        } => format!(
             "(let{} {}{} {})",
             if *mutable { " mut" } else { "" },
             name.name,
-            t.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default(),
+            t.as_ref()
+                .map(|t| format!(": {}", ty(t)))
+                .unwrap_or_default(),
             expr(value)
         ),
-        StmtKind::Assign { target, op, value } => format!("({op:?} {} {})", expr(target), expr(value)),
+        StmtKind::Assign { target, op, value } => {
+            format!("({op:?} {} {})", expr(target), expr(value))
+        }
         StmtKind::Expr { expr: e, semi } => format!("{}{}", expr(e), if *semi { ";" } else { "" }),
-        StmtKind::Return(v) => format!("(return{})", v.as_ref().map(|v| format!(" {}", expr(v))).unwrap_or_default()),
+        StmtKind::Return(v) => format!(
+            "(return{})",
+            v.as_ref()
+                .map(|v| format!(" {}", expr(v)))
+                .unwrap_or_default()
+        ),
         StmtKind::Break => "break;".to_string(),
         StmtKind::Continue => "continue;".to_string(),
         StmtKind::While { cond, body } => format!("(while {} {})", expr(cond), block(body)),
-        StmtKind::For { var, iter, body } => format!("(for {} {} {})", var.name, expr(iter), block(body)),
+        StmtKind::For { var, iter, body } => {
+            format!("(for {} {} {})", var.name, expr(iter), block(body))
+        }
         StmtKind::Error => "<error stmt>".to_string(),
     }
 }
@@ -173,9 +228,17 @@ pub fn expr(e: &Expr) -> String {
                 .collect::<String>()
         ),
         ExprKind::Name(n) => n.name.clone(),
-        ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(" ")),
-        ExprKind::Unary { op, expr: inner } => format!("({} {})", if *op == UnaryOp::Neg { "-" } else { "!" }, expr(inner)),
-        ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.symbol(), expr(lhs), expr(rhs)),
+        ExprKind::List(items) => {
+            format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(" "))
+        }
+        ExprKind::Unary { op, expr: inner } => format!(
+            "({} {})",
+            if *op == UnaryOp::Neg { "-" } else { "!" },
+            expr(inner)
+        ),
+        ExprKind::Binary { op, lhs, rhs } => {
+            format!("({} {} {})", op.symbol(), expr(lhs), expr(rhs))
+        }
         ExprKind::Call { callee, args } => format!(
             "(call {}{})",
             expr(callee),
@@ -204,12 +267,17 @@ pub fn expr(e: &Expr) -> String {
             "(if {} {}{})",
             expr(cond),
             block(then),
-            else_.as_ref().map(|e| format!(" else {}", expr(e))).unwrap_or_default()
+            else_
+                .as_ref()
+                .map(|e| format!(" else {}", expr(e)))
+                .unwrap_or_default()
         ),
         ExprKind::Match { scrutinee, arms } => format!(
             "(match {}{})",
             expr(scrutinee),
-            arms.iter().map(|a| format!(" ({} => {})", pattern(&a.pattern), expr(&a.body))).collect::<String>()
+            arms.iter()
+                .map(|a| format!(" ({} => {})", pattern(&a.pattern), expr(&a.body)))
+                .collect::<String>()
         ),
         ExprKind::Block(b) => block(b),
         ExprKind::Range { start, end } => format!("(.. {} {})", expr(start), expr(end)),
@@ -291,15 +359,23 @@ pub fn max_depth(file: &SourceFile) -> usize {
                     StrPart::Lit(_) => None,
                 })),
                 ExprKind::List(items) => stack.extend(items.iter().map(|e| (Node::E(e), d + 1))),
-                ExprKind::Unary { expr, .. } | ExprKind::Paren(expr) => stack.push((Node::E(expr), d + 1)),
-                ExprKind::Binary { lhs, rhs, .. } => stack.extend([(Node::E(lhs), d + 1), (Node::E(rhs), d + 1)]),
-                ExprKind::Range { start, end } => stack.extend([(Node::E(start), d + 1), (Node::E(end), d + 1)]),
+                ExprKind::Unary { expr, .. } | ExprKind::Paren(expr) => {
+                    stack.push((Node::E(expr), d + 1))
+                }
+                ExprKind::Binary { lhs, rhs, .. } => {
+                    stack.extend([(Node::E(lhs), d + 1), (Node::E(rhs), d + 1)])
+                }
+                ExprKind::Range { start, end } => {
+                    stack.extend([(Node::E(start), d + 1), (Node::E(end), d + 1)])
+                }
                 ExprKind::Call { callee, args } => {
                     stack.push((Node::E(callee), d + 1));
                     stack.extend(args.iter().map(|a| (Node::E(&a.value), d + 1)));
                 }
                 ExprKind::Field { base, .. } => stack.push((Node::E(base), d + 1)),
-                ExprKind::Index { base, index } => stack.extend([(Node::E(base), d + 1), (Node::E(index), d + 1)]),
+                ExprKind::Index { base, index } => {
+                    stack.extend([(Node::E(base), d + 1), (Node::E(index), d + 1)])
+                }
                 ExprKind::Lambda { body, .. } => stack.push((Node::E(body), d + 1)),
                 ExprKind::If { cond, then, else_ } => {
                     stack.push((Node::E(cond), d + 1));
@@ -317,7 +393,9 @@ pub fn max_depth(file: &SourceFile) -> usize {
                 _ => {}
             },
             Node::T(t) => match t {
-                TypeExpr::Named { args, .. } => stack.extend(args.iter().map(|t| (Node::T(t), d + 1))),
+                TypeExpr::Named { args, .. } => {
+                    stack.extend(args.iter().map(|t| (Node::T(t), d + 1)))
+                }
                 TypeExpr::Optional { inner, .. } => stack.push((Node::T(inner), d + 1)),
                 TypeExpr::Fn { params, ret, .. } => {
                     stack.extend(params.iter().map(|t| (Node::T(t), d + 1)));

@@ -3,11 +3,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
-
 use super::{arg, dict, mismatch, Host};
 use crate::error::RuntimeError;
-use crate::value::{dict_set, Key, KeyRef, Value};
+use crate::value::{dict_set, DictMap, Key, KeyRef, Value};
 
 fn key(args: &[Value], i: usize) -> Result<KeyRef<'_>, RuntimeError> {
     let v = arg(args, i)?;
@@ -15,7 +13,7 @@ fn key(args: &[Value], i: usize) -> Result<KeyRef<'_>, RuntimeError> {
 }
 
 pub fn new(_: &mut dyn Host, _: &[Value]) -> Result<Value, RuntimeError> {
-    Ok(Value::Dict(Rc::new(RefCell::new(IndexMap::new()))))
+    Ok(Value::Dict(Rc::new(RefCell::new(DictMap::default()))))
 }
 
 pub fn len(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {

@@ -13,6 +13,8 @@ mod text;
 use std::io::Write;
 use std::rc::Rc;
 
+use compact_str::CompactString;
+
 use crate::error::RuntimeError;
 use crate::value::{Dict, List, Types, Value};
 
@@ -185,7 +187,7 @@ fn boolean(args: &[Value], i: usize) -> Result<bool, RuntimeError> {
     }
 }
 
-fn string(args: &[Value], i: usize) -> Result<&Rc<String>, RuntimeError> {
+fn string(args: &[Value], i: usize) -> Result<&Rc<CompactString>, RuntimeError> {
     match arg(args, i)? {
         Value::Str(s) => Ok(s),
         v => Err(mismatch("str", v)),

@@ -1,5 +1,7 @@
 //! `std.text`. Positions and lengths count characters; ASCII strings take byte-indexed fast paths.
 
+use compact_str::CompactString;
+
 use super::{int, list, mismatch, string, Host};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::value::Value;
@@ -21,7 +23,7 @@ fn byte_offset(s: &str, pos: usize) -> usize {
     }
 }
 
-fn strings(parts: impl Iterator<Item = impl Into<String>>) -> Value {
+fn strings(parts: impl Iterator<Item = impl Into<CompactString>>) -> Value {
     Value::list(parts.map(|p| Value::str(p)).collect())
 }
 

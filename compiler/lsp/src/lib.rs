@@ -1,0 +1,31 @@
+//! `pawc lsp`: the paw language server, over stdio.
+//!
+//! Analysis comes from `paw-db` (the same queries `pawc check` runs), so the editor shows exactly the diagnostics
+//! the command line prints. This crate adds what only an editor needs: positions in UTF-16 ([`line_index`]), what
+//! each written name refers to ([`resolve`]), the features ([`features`]), the build state of fuzzy functions
+//! behind a trait the build system implements ([`build_state`]), and the protocol loop ([`server`]).
+
+pub mod build_state;
+pub mod features;
+pub mod line_index;
+pub mod resolve;
+pub mod server;
+mod workspace;
+
+use lsp_server::Connection;
+
+/// Runs the server on stdin/stdout until the client says `exit`. `Err` is a protocol or IO failure.
+pub fn run_stdio() -> Result<(), String> {
+    let (connection, io_threads) = Connection::stdio();
+    let capabilities = serde_json::to_value(server::capabilities()).map_err(|e| e.to_string())?;
+    let initialize = serde_json::json!({
+        "capabilities": capabilities,
+        "serverInfo": { "name": "pawc lsp", "version": env!("CARGO_PKG_VERSION") },
+    });
+    let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    connection.initialize_finish(id, initialize).map_err(|e| e.to_string())?;
+    server::Server::new().run(&connection)?;
+    // The writer thread ends when the last sender is gone.
+    drop(connection);
+    io_threads.join().map_err(|e| e.to_string())
+}

@@ -1,7 +1,0 @@
-def main():
-    s = ""
-    for i in range(100000):
-        s += f"line {i}\n"
-    print(len(s))
-
-main()
