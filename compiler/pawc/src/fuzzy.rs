@@ -17,7 +17,7 @@ pub fn backend(loaded: &Loaded, trace: bool) -> Result<Arc<ArtifactBackend>, Str
     let store = ArtifactStore::in_home(models.home());
     let interpreter = lock.as_ref().map_or(ModelChoice::parse("interpreter"), |l| ModelChoice::parse(&l.interpreter_model));
     let lazy = LazyModel::new(move || interpreter.locate(&models, false));
-    let mut backend = ArtifactBackend::new(&loaded.checked.program, lock.as_ref(), store, lazy);
+    let mut backend = ArtifactBackend::new(&loaded.analysis.checked.program, lock.as_ref(), store, lazy);
     if trace || std::env::var("PAW_TRACE").is_ok_and(|v| !v.is_empty() && v != "0") {
         backend = backend.with_trace(Box::new(print_trace));
     }

@@ -40,7 +40,7 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         Ok(key) => key,
         Err(e) => return out.user_error(&e),
     };
-    let planned = match paw_build::plan(&loaded.checked.program, &key, &store) {
+    let planned = match paw_build::plan(&loaded.analysis.checked.program, &key, &store) {
         Ok(p) => p,
         Err(errors) => {
             for e in &errors {

@@ -13,7 +13,7 @@ use crate::pipeline::Loaded;
 
 /// Runs the examples of every fuzzy fn whose name contains `filter`; returns whether enough passed.
 pub fn run(loaded: &Loaded, backend: &ArtifactBackend, filter: Option<&str>, out: &Output) -> bool {
-    let program = &loaded.checked.program;
+    let program = &loaded.analysis.checked.program;
     let functions: Vec<_> =
         program.fuzzy.iter().filter(|f| !f.examples.is_empty() && filter.is_none_or(|p| f.name.contains(p))).collect();
     if functions.is_empty() {

@@ -51,7 +51,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
-    let program = &loaded.checked.program;
+    let program = &loaded.analysis.checked.program;
     let mut specs: BTreeMap<String, (String, Spec)> = BTreeMap::new();
     for f in &program.fuzzy {
         let spec = spec_of(f, program).map_err(|e| e.to_string())?;

@@ -17,15 +17,11 @@ pub fn run(path: Option<&Path>, args: Vec<String>, trace: bool, out: &Output) ->
         out.diagnostics(&[d], &loaded.files);
         return ExitCode::from(1);
     }
-<<<<<<< HEAD
     let fuzzy = match crate::fuzzy::backend(&loaded, trace) {
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
     };
-    match run_main(&loaded.checked.program, RunOptions { args, fuzzy, ..RunOptions::default() }) {
-=======
-    match run_main(&loaded.analysis.checked.program, RunOptions { args, ..RunOptions::default() }) {
->>>>>>> main
+    match run_main(&loaded.analysis.checked.program, RunOptions { args, fuzzy, ..RunOptions::default() }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             out.runtime_error(&error, &loaded.files);

@@ -14,15 +14,11 @@ pub fn run(path: Option<&Path>, filter: Option<&str>, trace: bool, out: &Output)
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-<<<<<<< HEAD
     let fuzzy = match crate::fuzzy::backend(&loaded, trace) {
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
     };
-    let outcomes = run_tests(&loaded.checked.program, filter, RunOptions { fuzzy: fuzzy.clone(), ..RunOptions::default() });
-=======
-    let outcomes = run_tests(&loaded.analysis.checked.program, filter, RunOptions::default());
->>>>>>> main
+    let outcomes = run_tests(&loaded.analysis.checked.program, filter, RunOptions { fuzzy: fuzzy.clone(), ..RunOptions::default() });
     let mut failed = 0;
     for outcome in &outcomes {
         match &outcome.result {
