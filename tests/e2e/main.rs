@@ -2,6 +2,7 @@
 
 mod cli;
 mod examples;
+mod fuzzy;
 mod hardening;
 mod lsp;
 

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 a problem in the user's code or input, 2 an internal error of paw itself.
 
 mod commands;
+mod fuzzy;
 mod manifest;
 mod output;
 mod pipeline;
@@ -44,10 +45,47 @@ enum Command {
         /// A project directory (with paw.toml) or a single .pw file. Default: the project around the current directory.
         path: Option<PathBuf>,
     },
+    /// Compile the fuzzy functions whose spec changed into the shared artifact store; write paw.lock.
+    Build {
+        /// A project directory (with paw.toml) or a single .pw file.
+        path: Option<PathBuf>,
+        /// Never fetch models; fail if one is not already downloaded.
+        #[arg(long)]
+        offline: bool,
+        /// How many functions to compile at once.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// The compiler model: `compiler` (default), `interpreter`, `smoke` or a .gguf file.
+        #[arg(long)]
+        compiler: Option<String>,
+        /// The interpreter model the programs are built for: `interpreter` (default) or a .gguf file.
+        #[arg(long)]
+        interpreter: Option<String>,
+    },
+    /// Measure a suite's fuzzy functions on labeled cases (see the evaluation contract).
+    Eval {
+        /// The suite: a project directory.
+        path: PathBuf,
+        /// The cases, one JSON object per line: {"fn": NAME, "args": [...], "expected": VALUE}.
+        #[arg(long)]
+        cases: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// `prompt`: skip the compiled programs and prompt the interpreter with the raw declaration.
+        #[arg(long)]
+        baseline: Option<String>,
+        /// The interpreter model: `interpreter` (default), `compiler` or a .gguf file.
+        #[arg(long)]
+        interpreter: Option<String>,
+    },
     /// Run a project's or file's `main`.
     Run {
         /// A project directory (with paw.toml) or a single .pw file.
         path: Option<PathBuf>,
+        /// Print every fuzzy call with its input, output, confidence and latency (also: PAW_TRACE=1).
+        #[arg(long)]
+        trace: bool,
         /// Arguments for the program, after `--`; the program reads them with `io.args()`.
         #[arg(last = true)]
         args: Vec<String>,
@@ -59,6 +97,9 @@ enum Command {
         /// Run only tests whose name contains this text.
         #[arg(long)]
         filter: Option<String>,
+        /// Print every fuzzy call with its input, output, confidence and latency (also: PAW_TRACE=1).
+        #[arg(long)]
+        trace: bool,
     },
     /// Format source files in the one canonical layout.
     Fmt {
@@ -115,8 +156,22 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
     match command {
         Command::New { name } => commands::new::run(&name, out),
         Command::Check { path } => commands::check::run(path.as_deref(), out),
-        Command::Run { path, args } => commands::run::run(path.as_deref(), args, out),
-        Command::Test { path, filter } => commands::test::run(path.as_deref(), filter.as_deref(), out),
+        Command::Build { path, offline, jobs, compiler, interpreter } => commands::build::run(
+            commands::build::BuildArgs {
+                path: path.as_deref(),
+                offline,
+                jobs,
+                compiler: compiler.as_deref(),
+                interpreter: interpreter.as_deref(),
+            },
+            out,
+        ),
+        Command::Eval { path, cases, json, baseline, interpreter } => commands::eval::run(
+            commands::eval::EvalArgs { path: &path, cases: &cases, json, baseline: baseline.as_deref(), interpreter: interpreter.as_deref() },
+            out,
+        ),
+        Command::Run { path, trace, args } => commands::run::run(path.as_deref(), args, trace, out),
+        Command::Test { path, filter, trace } => commands::test::run(path.as_deref(), filter.as_deref(), trace, out),
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
         Command::Model(command) => commands::model::run(paw_model::cli::run_model_command(&command), out),

@@ -82,6 +82,16 @@ impl Linear {
 
     /// Stack `parts` (same dtype and input width) by rows; pad Q8_0 inputs to a multiple of 256.
     fn stacked(parts: Vec<QTensor>, pad_q8: bool) -> Result<Self> {
+        // K-quant files mix types within a layer (Q4_K_M: q/k Q4_K, v Q6_K); such parts are requantized to
+        // Q8_0 (no worse than either) so they can still be stacked into one matrix.
+        let parts = if parts.iter().any(|p| p.dtype() != parts[0].dtype()) {
+            parts
+                .into_iter()
+                .map(|p| QTensor::quantize(&p.dequantize(&Device::Cpu)?, GgmlDType::Q8_0))
+                .collect::<candle_core::Result<Vec<_>>>()?
+        } else {
+            parts
+        };
         let dt = parts[0].dtype();
         let k = parts[0].shape().dims()[1];
         if parts.len() == 1 && !(dt == GgmlDType::Q8_0 && k % 256 != 0 && pad_q8) {
@@ -273,10 +283,6 @@ impl Model {
             let wq = get(&format!("{p}.attn_q.weight"))?;
             let wk = get(&format!("{p}.attn_k.weight"))?;
             let wv = get(&format!("{p}.attn_v.weight"))?;
-            let same = wq.dtype() == wk.dtype() && wk.dtype() == wv.dtype();
-            if !same {
-                return Err(Error::Unsupported(format!("{p}: q/k/v projections of different types")));
-            }
             let bqkv = if has_bias {
                 let b = [
                     deq(get(&format!("{p}.attn_q.bias"))?)?,
@@ -289,11 +295,7 @@ impl Model {
             };
             let gate = get(&format!("{p}.ffn_gate.weight"))?;
             let up = get(&format!("{p}.ffn_up.weight"))?;
-            let gate_up = if gate.dtype() == up.dtype() {
-                Linear::stacked(vec![gate, up], pad)?
-            } else {
-                return Err(Error::Unsupported(format!("{p}: gate/up projections of different types")));
-            };
+            let gate_up = Linear::stacked(vec![gate, up], pad)?;
             let layer = Layer {
                 attn_norm: deq(get(&format!("{p}.attn_norm.weight"))?)?,
                 wqkv: Linear::stacked(vec![wq, wk, wv], pad)?,

@@ -1,6 +1,9 @@
 //! One module per `pawc` subcommand.
 
+pub mod build;
 pub mod check;
+pub mod doctest;
+pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod model;

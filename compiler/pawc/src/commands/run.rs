@@ -8,7 +8,7 @@ use paw_runtime::{run_main, RunOptions};
 use crate::output::Output;
 use crate::pipeline::load_and_check;
 
-pub fn run(path: Option<&Path>, args: Vec<String>, out: &Output) -> ExitCode {
+pub fn run(path: Option<&Path>, args: Vec<String>, trace: bool, out: &Output) -> ExitCode {
     let loaded = match load_and_check(path, out) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -17,7 +17,11 @@ pub fn run(path: Option<&Path>, args: Vec<String>, out: &Output) -> ExitCode {
         out.diagnostics(&[d], &loaded.files);
         return ExitCode::from(1);
     }
-    match run_main(&loaded.analysis.checked.program, RunOptions { args, ..RunOptions::default() }) {
+    let fuzzy = match crate::fuzzy::backend(&loaded, trace) {
+        Ok(backend) => backend,
+        Err(e) => return out.user_error(&e),
+    };
+    match run_main(&loaded.analysis.checked.program, RunOptions { args, fuzzy, ..RunOptions::default() }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             out.runtime_error(&error, &loaded.files);

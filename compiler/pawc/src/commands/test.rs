@@ -1,4 +1,5 @@
-//! `pawc test [PATH]`: run every `test` block and report each failure with its place and values.
+//! `pawc test [PATH]`: run every `test` block and report each failure with its place and values, then the
+//! docstring examples of the built fuzzy functions (see `doctest.rs`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,12 +9,16 @@ use paw_runtime::{run_tests, RunOptions};
 use crate::output::Output;
 use crate::pipeline::{load_and_check, plural};
 
-pub fn run(path: Option<&Path>, filter: Option<&str>, out: &Output) -> ExitCode {
+pub fn run(path: Option<&Path>, filter: Option<&str>, trace: bool, out: &Output) -> ExitCode {
     let loaded = match load_and_check(path, out) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let outcomes = run_tests(&loaded.analysis.checked.program, filter, RunOptions::default());
+    let fuzzy = match crate::fuzzy::backend(&loaded, trace) {
+        Ok(backend) => backend,
+        Err(e) => return out.user_error(&e),
+    };
+    let outcomes = run_tests(&loaded.analysis.checked.program, filter, RunOptions { fuzzy: fuzzy.clone(), ..RunOptions::default() });
     let mut failed = 0;
     for outcome in &outcomes {
         match &outcome.result {
@@ -28,7 +33,8 @@ pub fn run(path: Option<&Path>, filter: Option<&str>, out: &Output) -> ExitCode 
     let passed = outcomes.len() - failed;
     let verdict = if failed == 0 { out.paint_stdout("ok", "32") } else { out.paint_stdout("FAILED", "1;31") };
     println!("\ntest result: {verdict}. {passed} passed; {failed} failed ({} run)", plural(outcomes.len(), "test"));
-    if failed == 0 {
+    let examples_ok = super::doctest::run(&loaded, fuzzy.as_ref(), filter, out);
+    if failed == 0 && examples_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

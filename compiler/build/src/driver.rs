@@ -1,0 +1,134 @@
+//! Planning and running a build: every fuzzy fn gets its canonical spec and program id; only ids missing
+//! from the store (or damaged there) are compiled, each under the store's per-id lock so concurrent builds
+//! share work instead of corrupting it. Planning reads no model.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use paw_artifact::{function_key, program_id, spec_of, Artifact, ArtifactStore, BuildKey, Spec, SpecError, Status};
+use paw_check::hir::Program;
+
+/// Turns a spec into an artifact (the neural compiler, or a test double).
+pub trait Compiler: Sync {
+    fn compile(&self, spec: &Spec, id: &str) -> Result<Artifact, String>;
+}
+
+/// One fuzzy fn in a build.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// `module.name`, the key in `paw.lock`.
+    pub key: String,
+    pub spec: Spec,
+    pub id: String,
+    pub status: Status,
+}
+
+/// Specs and ids of every fuzzy fn of `program`, and each artifact's state in `store`.
+pub fn plan(program: &Program, build: &BuildKey, store: &ArtifactStore) -> Result<Vec<Planned>, Vec<SpecError>> {
+    let mut planned = Vec::new();
+    let mut errors = Vec::new();
+    for f in &program.fuzzy {
+        match spec_of(f, program) {
+            Ok(spec) => {
+                let id = program_id(&spec, build);
+                let status = store.status(&id);
+                planned.push(Planned { key: function_key(&f.module, &f.name), spec, id, status });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(planned)
+    } else {
+        Err(errors)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Already in the store.
+    Cached,
+    /// Compiled now (`replaced_corrupt`: a damaged artifact was there).
+    Compiled { replaced_corrupt: Option<String> },
+    /// Another build compiled it while this one waited for the lock.
+    BuiltConcurrently,
+    Failed(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub key: String,
+    pub id: String,
+    pub outcome: Outcome,
+    /// `(passed, total)` of the artifact's self-test, when it was compiled now.
+    pub self_test: Option<(usize, usize)>,
+    pub seconds: f64,
+}
+
+/// What the driver tells its caller while it works.
+pub enum Event<'a> {
+    /// A damaged artifact was found and will be rebuilt.
+    Corrupt { key: &'a str, reason: &'a str },
+    Started { key: &'a str },
+    Finished { report: &'a Report },
+}
+
+/// Compiles every planned function that is not ready, with up to `jobs` at once. Reports come back in plan order.
+pub fn build(planned: &[Planned], store: &ArtifactStore, compiler: &dyn Compiler, jobs: usize, events: &(dyn Fn(Event) + Sync)) -> Vec<Report> {
+    let reports: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; planned.len()]);
+    let mut todo = Vec::new();
+    for (i, p) in planned.iter().enumerate() {
+        match &p.status {
+            Status::Ready => {
+                let report = Report { key: p.key.clone(), id: p.id.clone(), outcome: Outcome::Cached, self_test: None, seconds: 0.0 };
+                events(Event::Finished { report: &report });
+                reports.lock().unwrap()[i] = Some(report);
+            }
+            Status::Corrupt(reason) => {
+                events(Event::Corrupt { key: &p.key, reason });
+                todo.push(i);
+            }
+            Status::Missing => todo.push(i),
+        }
+    }
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, todo.len().max(1)) {
+            scope.spawn(|| loop {
+                let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                let p = &planned[i];
+                events(Event::Started { key: &p.key });
+                let report = build_one(p, store, compiler);
+                events(Event::Finished { report: &report });
+                reports.lock().unwrap()[i] = Some(report);
+            });
+        }
+    });
+    reports.into_inner().unwrap().into_iter().map(|r| r.expect("every planned function is reported")).collect()
+}
+
+fn build_one(p: &Planned, store: &ArtifactStore, compiler: &dyn Compiler) -> Report {
+    let start = Instant::now();
+    let report = |outcome, self_test| Report { key: p.key.clone(), id: p.id.clone(), outcome, self_test, seconds: start.elapsed().as_secs_f64() };
+    let _lock = match store.lock(&p.id) {
+        Ok(lock) => lock,
+        Err(e) => return report(Outcome::Failed(format!("cannot lock {}: {e}", store.root().display())), None),
+    };
+    // Another process may have built it while this one waited.
+    let replaced_corrupt = match store.status(&p.id) {
+        Status::Ready => return report(Outcome::BuiltConcurrently, None),
+        Status::Corrupt(reason) => Some(reason),
+        Status::Missing => None,
+    };
+    match compiler.compile(&p.spec, &p.id) {
+        Ok(artifact) => {
+            let self_test = (artifact.meta.self_test.passed, artifact.meta.self_test.total);
+            match store.write(&artifact) {
+                Ok(_) => report(Outcome::Compiled { replaced_corrupt }, Some(self_test)),
+                Err(e) => report(Outcome::Failed(format!("cannot write the artifact: {e}")), None),
+            }
+        }
+        Err(e) => report(Outcome::Failed(e), None),
+    }
+}

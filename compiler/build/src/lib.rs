@@ -1,0 +1,7 @@
+//! The build driver behind `pawc build`: plans which fuzzy fns need compiling (no model is read for that),
+//! compiles them into the shared artifact store under per-id locks, and records the result in `paw.lock`.
+pub mod driver;
+pub mod models;
+
+pub use driver::{build, plan, Compiler, Event, Outcome, Planned, Report};
+pub use models::{BuildConfig, ModelChoice, NeuralCompiler};

@@ -1,0 +1,7 @@
+//! The neural compiler: turns a fuzzy function's canonical spec into a program artifact with the compiler
+//! model (pseudo-program) and the interpreter model (prefix state, calibration, self-test).
+pub mod compile;
+pub mod prompt;
+
+pub use compile::{compile, CompileOptions, Models, COMPILER_VERSION};
+pub use prompt::{baseline_template, program_template, pseudo_program};

@@ -1,0 +1,170 @@
+//! `pawc eval DIR --cases FILE [--json] [--baseline prompt] [--interpreter MODEL]`: accuracy of a suite's
+//! fuzzy functions on labeled cases, compiled (the built artifacts) or as the prompting baseline (the raw
+//! declaration prompted to the same interpreter with the same typed decoding). See DESIGN.md, "Evaluation
+//! contract".
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use paw_artifact::{function_key, program_id, spec_of, ArtifactStore, PawLock, Spec};
+use paw_build::ModelChoice;
+use paw_fuzzy::{LazyModel, LoadedProgram};
+use paw_model::ModelStore;
+use serde_json::{json, Value};
+
+use crate::output::Output;
+use crate::pipeline::load_and_check;
+
+pub struct EvalArgs<'a> {
+    pub path: &'a Path,
+    pub cases: &'a Path,
+    pub json: bool,
+    /// `Some("prompt")` for the prompting baseline.
+    pub baseline: Option<&'a str>,
+    pub interpreter: Option<&'a str>,
+}
+
+struct Case {
+    function: String,
+    args: Vec<Value>,
+    expected: Value,
+}
+
+pub fn run(args: EvalArgs, out: &Output) -> ExitCode {
+    match evaluate(&args, out) {
+        Ok(code) => code,
+        Err(message) => out.user_error(&message),
+    }
+}
+
+fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
+    let baseline = match args.baseline {
+        None => false,
+        Some("prompt") => true,
+        Some(other) => return Err(format!("unknown baseline `{other}`\n  help: the one baseline is `--baseline prompt`")),
+    };
+    let loaded = match load_and_check(Some(args.path), out) {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
+    };
+    let program = &loaded.analysis.checked.program;
+    let mut specs: BTreeMap<String, (String, Spec)> = BTreeMap::new();
+    for f in &program.fuzzy {
+        let spec = spec_of(f, program).map_err(|e| e.to_string())?;
+        specs.insert(f.name.clone(), (function_key(&f.module, &f.name), spec));
+    }
+    let cases = read_cases(args.cases, &specs)?;
+    let models = ModelStore::from_env();
+    let lock = PawLock::read(&loaded.project.root)?;
+    let interpreter_choice = match (args.interpreter, &lock) {
+        (Some(i), _) => ModelChoice::parse(i),
+        (None, Some(lock)) if !baseline => ModelChoice::parse(&lock.interpreter_model),
+        _ => ModelChoice::parse("interpreter"),
+    };
+    let store = ArtifactStore::in_home(models.home());
+    let started = Instant::now();
+    // Compiled mode: every function must be built, and built for this interpreter.
+    let mut artifacts = BTreeMap::new();
+    if !baseline {
+        let lock = lock.as_ref().ok_or("the suite has not been built (no paw.lock)\n  help: run `pawc build` on it first")?;
+        if interpreter_choice.name() != lock.interpreter_model {
+            return Err(format!(
+                "the suite was built for the interpreter `{}`, not `{}`\n  help: run `pawc build --interpreter {}` first, or use `--baseline prompt`",
+                lock.interpreter_model,
+                interpreter_choice.name(),
+                interpreter_choice.name()
+            ));
+        }
+        for (name, (key, spec)) in &specs {
+            let id = program_id(spec, &lock.build);
+            if lock.functions.get(key) != Some(&id) {
+                return Err(format!("fuzzy fn `{name}` is not built or changed since the last build\n  help: run `pawc build`"));
+            }
+            let artifact = store.load(&id).map_err(|e| format!("fuzzy fn `{name}`: {e}\n  help: run `pawc build`"))?;
+            artifacts.insert(name.clone(), artifact);
+        }
+    }
+    let interpreter = LazyModel::new({
+        let choice = interpreter_choice.clone();
+        move || choice.locate(&models, false)
+    })
+    .get()?;
+    let mut programs: BTreeMap<String, Arc<LoadedProgram>> = BTreeMap::new();
+    for (name, (_, spec)) in &specs {
+        let loaded = match artifacts.get(name) {
+            Some(artifact) => LoadedProgram::from_artifact(&interpreter, artifact)?,
+            None => LoadedProgram::from_template(&interpreter, spec.clone(), &paw_neural::baseline_template(spec), vec![])?,
+        };
+        programs.insert(name.clone(), Arc::new(loaded));
+    }
+
+    let bar = ProgressBar::new(cases.len() as u64);
+    bar.set_style(ProgressStyle::with_template("  Evaluating [{bar:30}] {pos}/{len} cases, ETA {eta}").expect("valid template").progress_chars("=> "));
+    let mut tally: BTreeMap<String, (usize, usize)> = specs.keys().map(|k| (k.clone(), (0, 0))).collect();
+    for case in &cases {
+        let program = &programs[&case.function];
+        let got = program.call(&interpreter, &case.args);
+        let correct = got.as_ref().is_ok_and(|a| program.spec.ret.same_value(&a.value, &case.expected));
+        let entry = tally.get_mut(&case.function).expect("cases name declared functions");
+        entry.0 += 1;
+        entry.1 += correct as usize;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+
+    let evaluated: Vec<(&String, &(usize, usize))> = tally.iter().filter(|(_, (n, _))| *n > 0).collect();
+    let n: usize = evaluated.iter().map(|(_, (n, _))| n).sum();
+    let correct: usize = evaluated.iter().map(|(_, (_, c))| c).sum();
+    let ratio = |c: usize, n: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
+    let macro_accuracy = evaluated.iter().map(|(_, (n, c))| ratio(*c, *n)).sum::<f64>() / evaluated.len().max(1) as f64;
+    let mode = if baseline { "prompt" } else { "compiled" };
+    if args.json {
+        let functions: serde_json::Map<String, Value> = evaluated
+            .iter()
+            .map(|(name, (n, c))| (name.to_string(), json!({"n": n, "correct": c, "accuracy": ratio(*c, *n)})))
+            .collect();
+        let report = json!({
+            "functions": functions,
+            "overall": {"n": n, "correct": correct, "accuracy": ratio(correct, n), "macro_accuracy": macro_accuracy},
+            "mode": mode,
+            "interpreter": interpreter_choice.name(),
+            "seconds": seconds,
+        });
+        println!("{report}");
+    } else {
+        let width = evaluated.iter().map(|(k, _)| k.len()).max().unwrap_or(8).max(8);
+        println!("{:<width$}  {:>5}  {:>7}  {:>8}", "function", "n", "correct", "accuracy");
+        for (name, (n, c)) in &evaluated {
+            println!("{name:<width$}  {n:>5}  {c:>7}  {:>8.3}", ratio(*c, *n));
+        }
+        println!("{:<width$}  {n:>5}  {correct:>7}  {:>8.3}", "overall", ratio(correct, n));
+        println!("macro accuracy {macro_accuracy:.3}; mode {mode}; interpreter {}; {seconds:.1}s", interpreter_choice.name());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_cases(path: &Path, specs: &BTreeMap<String, (String, Spec)>) -> Result<Vec<Case>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut cases = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let at = || format!("{}:{}", path.display(), i + 1);
+        let v: Value = serde_json::from_str(line).map_err(|e| format!("{}: not JSON: {e}", at()))?;
+        let function = v.get("fn").and_then(Value::as_str).ok_or_else(|| format!("{}: missing \"fn\"", at()))?.to_string();
+        let (_, spec) = specs.get(&function).ok_or_else(|| format!("{}: no fuzzy fn `{function}` in the suite", at()))?;
+        let args = v.get("args").and_then(Value::as_array).ok_or_else(|| format!("{}: missing \"args\" array", at()))?.clone();
+        let expected = v.get("expected").ok_or_else(|| format!("{}: missing \"expected\"", at()))?.clone();
+        if args.len() != spec.params.len() || !spec.params.iter().zip(&args).all(|(p, a)| p.ty.accepts(a)) {
+            return Err(format!("{}: arguments do not match `{}`", at(), spec.signature()));
+        }
+        if !spec.ret.accepts(&expected) {
+            return Err(format!("{}: expected value is not a `{}`", at(), spec.ret.name()));
+        }
+        cases.push(Case { function, args, expected });
+    }
+    Ok(cases)
+}

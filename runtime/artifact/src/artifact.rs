@@ -1,0 +1,103 @@
+//! One compiled program: the files of `$PAW_HOME/artifacts/<id>/` (see `docs/artifact.md`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::id::BuildKey;
+use crate::spec::Spec;
+
+pub const FORMAT: &str = "paw-artifact-v1";
+/// The one place in `prompt_template.txt` where a call's rendered input goes.
+pub const INPUT_PLACEHOLDER: &str = "{INPUT_PLACEHOLDER}";
+
+pub const META: &str = "meta.json";
+pub const PROMPT_TEMPLATE: &str = "prompt_template.txt";
+pub const PSEUDO_PROGRAM: &str = "pseudo_program.txt";
+pub const PREFIX: &str = "prefix.safetensors";
+pub const TIMINGS: &str = "timings.json";
+pub const CHECKSUMS: &str = "checksums.json";
+
+/// An artifact in memory. Every file but `timings.json` is a pure function of the spec and the build key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Artifact {
+    pub meta: Meta,
+    /// The interpreter's user turn with exactly one [`INPUT_PLACEHOLDER`].
+    pub prompt_template: String,
+    pub pseudo_program: String,
+    /// The interpreter's KV state over the prompt up to the placeholder (paw-model's prefix format).
+    pub prefix: Vec<u8>,
+    pub timings: Timings,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    pub format: String,
+    pub id: String,
+    pub spec: Spec,
+    pub build: BuildKey,
+    /// Model names for people; the hashes in `build` are what identify them.
+    pub compiler_model: String,
+    pub interpreter_model: String,
+    /// The examples the program shows the interpreter, the user's first, verbatim.
+    pub examples: Vec<Example>,
+    /// Examples the compiler model wrote that were dropped (wrong type, duplicate, contradicting the user's).
+    pub dropped_examples: usize,
+    /// Finite return types: per-label log prior of the interpreter under this program, subtracted from the
+    /// label scores at call time (contextual calibration). Empty when not used.
+    pub calibration: Vec<(String, f64)>,
+    /// Tokens in the saved prefix state.
+    pub prefix_tokens: usize,
+    pub self_test: SelfTest,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    pub args: Vec<Value>,
+    pub output: Value,
+    /// `user` (a docstring example) or `compiler` (written by the compiler model).
+    pub source: String,
+}
+
+/// The artifact run on the docstring examples at compile time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelfTest {
+    pub passed: usize,
+    pub total: usize,
+    pub results: Vec<SelfTestCase>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SelfTestCase {
+    pub args: Vec<Value>,
+    pub expected: Value,
+    /// The answer, or `null` with `error` set when the call failed.
+    pub got: Value,
+    pub error: Option<String>,
+    pub confidence: f64,
+    pub pass: bool,
+}
+
+/// Wall-clock milliseconds of each compile stage (not deterministic; kept out of `meta.json`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    pub pseudo_program_ms: u64,
+    pub prefix_ms: u64,
+    pub calibration_ms: u64,
+    pub self_test_ms: u64,
+    pub total_ms: u64,
+    /// Tokens the compiler model generated.
+    pub compiler_tokens: usize,
+}
+
+impl Artifact {
+    /// The prompt template split around the placeholder: (text before the input, text after it).
+    pub fn template_parts(&self) -> (&str, &str) {
+        split_template(&self.prompt_template).expect("artifacts are validated on load and on creation")
+    }
+}
+
+/// `(before, after)` of a template with exactly one placeholder.
+pub fn split_template(template: &str) -> Option<(&str, &str)> {
+    let (before, after) = template.split_once(INPUT_PLACEHOLDER)?;
+    (!after.contains(INPUT_PLACEHOLDER)).then_some((before, after))
+}

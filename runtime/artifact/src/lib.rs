@@ -1,0 +1,15 @@
+//! What the neural compiler produces and the runtime consumes: the canonical spec of a fuzzy function, its
+//! content-addressed program id, the artifact's files, the store that holds artifacts on disk, and the
+//! project's `paw.lock`. No model code lives here, so checking whether a build is up to date never loads a
+//! model.
+pub mod artifact;
+pub mod id;
+pub mod lock;
+pub mod spec;
+pub mod store;
+
+pub use artifact::{Artifact, Example, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER};
+pub use id::{program_id, BuildKey};
+pub use lock::{function_key, PawLock, LOCK_FILE};
+pub use spec::{spec_of, ParamSpec, Spec, SpecError, SpecExample, TypeSpec};
+pub use store::{ArtifactStore, LoadError, Status, StoreLock};

@@ -1,0 +1,97 @@
+//! The store's guarantees: round trip, corruption detected (never loaded), no half artifacts, concurrent
+//! writers of one id never corrupt it.
+
+use paw_artifact::artifact::{PREFIX, PSEUDO_PROGRAM};
+use paw_artifact::{Artifact, ArtifactStore, BuildKey, LoadError, Meta, SelfTest, Spec, Status, Timings, TypeSpec};
+
+fn artifact(id: &str, program: &str) -> Artifact {
+    let spec = Spec { name: "f".into(), params: vec![], ret: TypeSpec::Bool, doc: "Decide.".into(), examples: vec![] };
+    Artifact {
+        meta: Meta {
+            format: paw_artifact::artifact::FORMAT.into(),
+            id: id.into(),
+            spec,
+            build: BuildKey { compiler_version: "1".into(), compiler_sha256: "c".into(), interpreter_sha256: "i".into(), options: "{}".into() },
+            compiler_model: "compiler".into(),
+            interpreter_model: "interpreter".into(),
+            examples: vec![],
+            dropped_examples: 0,
+            calibration: vec![],
+            prefix_tokens: 3,
+            self_test: SelfTest::default(),
+        },
+        prompt_template: format!("{program}\n[INPUT]\n{{INPUT_PLACEHOLDER}}\n[END_INPUT]"),
+        pseudo_program: program.into(),
+        prefix: vec![7; 100_000],
+        timings: Timings::default(),
+    }
+}
+
+#[test]
+fn written_artifacts_load_back_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    assert_eq!(store.status("abc"), Status::Missing);
+    assert_eq!(store.load("abc"), Err(LoadError::Missing));
+    let a = artifact("abc", "Say true.");
+    let _lock = store.lock("abc").unwrap();
+    store.write(&a).unwrap();
+    assert_eq!(store.status("abc"), Status::Ready);
+    assert_eq!(store.load("abc").unwrap(), a);
+}
+
+#[test]
+fn corrupt_or_truncated_files_are_detected_and_never_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    store.write(&artifact("abc", "Say true.")).unwrap();
+    // Same size, different bytes.
+    std::fs::write(store.path("abc").join(PSEUDO_PROGRAM), "Say fals.").unwrap();
+    assert!(matches!(store.status("abc"), Status::Corrupt(why) if why.contains(PSEUDO_PROGRAM)));
+    assert!(matches!(store.load("abc"), Err(LoadError::Corrupt(_))));
+    // Rewriting replaces the damaged artifact.
+    store.write(&artifact("abc", "Say true.")).unwrap();
+    assert_eq!(store.status("abc"), Status::Ready);
+    // Truncated.
+    let prefix = store.path("abc").join(PREFIX);
+    std::fs::write(&prefix, vec![7; 100]).unwrap();
+    assert!(matches!(store.status("abc"), Status::Corrupt(_)));
+    assert!(matches!(store.load("abc"), Err(LoadError::Corrupt(_))));
+}
+
+#[test]
+fn interrupted_writes_leave_no_artifact_and_are_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    // What a build killed mid-write leaves behind: a temporary directory only.
+    std::fs::create_dir_all(dir.path().join(".tmp-abc-999-0")).unwrap();
+    std::fs::write(dir.path().join(".tmp-abc-999-0").join("meta.json"), "{").unwrap();
+    assert_eq!(store.status("abc"), Status::Missing);
+    drop(store.lock("abc").unwrap());
+    assert!(!dir.path().join(".tmp-abc-999-0").exists());
+}
+
+#[test]
+fn concurrent_writers_of_one_id_leave_a_valid_artifact() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let store = ArtifactStore::new(root);
+                for _ in 0..10 {
+                    let _lock = store.lock("abc").unwrap();
+                    store.write(&artifact("abc", "Say true.")).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let store = ArtifactStore::new(&root);
+    assert_eq!(store.load("abc").unwrap(), artifact("abc", "Say true."));
+    let leftovers: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}

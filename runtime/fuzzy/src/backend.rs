@@ -1,0 +1,155 @@
+//! The [`FuzzyBackend`] of a built project: each fuzzy fn resolved to its program id through `paw.lock`
+//! (stale or missing builds are reported, never guessed around), the interpreter loaded once on the first
+//! call, each artifact loaded, verified and restored on its first call.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use paw_artifact::{function_key, program_id, spec_of, ArtifactStore, LoadError, PawLock};
+use paw_check::hir::{FuzzyFn, Program};
+use paw_model::Model;
+use paw_runtime::{FuzzyBackend, FuzzyCallError};
+use serde_json::Value;
+
+use crate::program::LoadedProgram;
+
+/// The interpreter model, loaded on first use and shared by every call after.
+pub struct LazyModel {
+    locate: Box<dyn Fn() -> Result<PathBuf, String> + Send + Sync>,
+    model: OnceLock<Result<Arc<Model>, String>>,
+}
+
+impl LazyModel {
+    /// `locate` finds (or fetches) the model file; it runs at most once.
+    pub fn new(locate: impl Fn() -> Result<PathBuf, String> + Send + Sync + 'static) -> LazyModel {
+        LazyModel { locate: Box::new(locate), model: OnceLock::new() }
+    }
+
+    pub fn loaded(model: Arc<Model>) -> LazyModel {
+        let cell = OnceLock::new();
+        let _ = cell.set(Ok(model));
+        LazyModel { locate: Box::new(|| Err("already loaded".into())), model: cell }
+    }
+
+    pub fn get(&self) -> Result<Arc<Model>, String> {
+        self.model
+            .get_or_init(|| {
+                let path = (self.locate)()?;
+                Model::load(&path).map(Arc::new).map_err(|e| format!("cannot load the interpreter model {}: {e}", path.display()))
+            })
+            .clone()
+    }
+}
+
+/// One fuzzy call, for `PAW_TRACE` / `--trace`.
+pub struct TraceEvent<'a> {
+    pub function: &'a str,
+    pub args: &'a [Value],
+    pub result: &'a Result<Value, FuzzyCallError>,
+    pub confidence: Option<f64>,
+    pub latency: Duration,
+}
+
+pub type TraceSink = Box<dyn Fn(&TraceEvent) + Send + Sync>;
+
+enum Resolution {
+    Built(String),
+    NotBuilt,
+    Stale,
+    Unsupported(String),
+}
+
+pub struct ArtifactBackend {
+    store: ArtifactStore,
+    functions: HashMap<String, Resolution>,
+    interpreter: LazyModel,
+    programs: Mutex<HashMap<String, Arc<LoadedProgram>>>,
+    trace: Option<TraceSink>,
+}
+
+impl ArtifactBackend {
+    /// Resolves every fuzzy fn of `program` against the project's lock (`None`: never built).
+    pub fn new(program: &Program, lock: Option<&PawLock>, store: ArtifactStore, interpreter: LazyModel) -> ArtifactBackend {
+        let functions = program
+            .fuzzy
+            .iter()
+            .map(|f| {
+                let key = function_key(&f.module, &f.name);
+                let resolution = match (spec_of(f, program), lock) {
+                    (Err(e), _) => Resolution::Unsupported(e.to_string()),
+                    (Ok(_), None) => Resolution::NotBuilt,
+                    (Ok(spec), Some(lock)) => match lock.functions.get(&key) {
+                        None => Resolution::NotBuilt,
+                        Some(id) if *id == program_id(&spec, &lock.build) => Resolution::Built(id.clone()),
+                        Some(_) => Resolution::Stale,
+                    },
+                };
+                (key, resolution)
+            })
+            .collect();
+        ArtifactBackend { store, functions, interpreter, programs: Mutex::new(HashMap::new()), trace: None }
+    }
+
+    pub fn with_trace(mut self, sink: TraceSink) -> ArtifactBackend {
+        self.trace = Some(sink);
+        self
+    }
+
+    /// Whether `func` has a current build in the lock (its artifact may still turn out missing or damaged).
+    pub fn is_built(&self, func: &FuzzyFn) -> bool {
+        matches!(self.functions.get(&function_key(&func.module, &func.name)), Some(Resolution::Built(_)))
+    }
+
+    fn program(&self, func: &FuzzyFn, model: &Model) -> Result<Arc<LoadedProgram>, FuzzyCallError> {
+        let key = function_key(&func.module, &func.name);
+        let id = match self.functions.get(&key) {
+            Some(Resolution::Built(id)) => id,
+            Some(Resolution::Stale) => {
+                return Err(FuzzyCallError::Failed {
+                    message: format!("fuzzy fn `{}` changed since the last build — run `pawc build`", func.name),
+                })
+            }
+            Some(Resolution::Unsupported(message)) => return Err(FuzzyCallError::Failed { message: message.clone() }),
+            Some(Resolution::NotBuilt) | None => return Err(FuzzyCallError::NotBuilt { name: func.name.clone() }),
+        };
+        if let Some(p) = self.programs.lock().expect("no panics while holding the lock").get(id) {
+            return Ok(p.clone());
+        }
+        let artifact = self.store.load(id).map_err(|e| match e {
+            LoadError::Missing => FuzzyCallError::Failed {
+                message: format!("the artifact of fuzzy fn `{}` ({id}) is missing from {} — run `pawc build`", func.name, self.store.root().display()),
+            },
+            LoadError::Corrupt(why) => FuzzyCallError::Failed {
+                message: format!("the artifact of fuzzy fn `{}` is damaged ({why}); it was not used — run `pawc build` to rebuild it", func.name),
+            },
+        })?;
+        let loaded = Arc::new(LoadedProgram::from_artifact(model, &artifact).map_err(|message| FuzzyCallError::Failed { message })?);
+        self.programs.lock().expect("no panics while holding the lock").insert(id.clone(), loaded.clone());
+        Ok(loaded)
+    }
+}
+
+impl FuzzyBackend for ArtifactBackend {
+    fn call(&self, func: &FuzzyFn, args: &[Value]) -> Result<Value, FuzzyCallError> {
+        let start = Instant::now();
+        let mut confidence = None;
+        let result = (|| {
+            if let Some(Resolution::NotBuilt) | None = self.functions.get(&function_key(&func.module, &func.name)) {
+                return Err(FuzzyCallError::NotBuilt { name: func.name.clone() });
+            }
+            let model = self.interpreter.get().map_err(|message| FuzzyCallError::Failed { message })?;
+            let program = self.program(func, &model)?;
+            let answer = program
+                .call(&model, args)
+                .map_err(|e| FuzzyCallError::Failed { message: format!("fuzzy fn `{}`: {e}", func.name) })?;
+            confidence = Some(answer.confidence);
+            Ok(answer.value)
+        })();
+        if let Some(trace) = &self.trace {
+            trace(&TraceEvent { function: &func.name, args, result: &result, confidence, latency: start.elapsed() });
+        }
+        result
+    }
+}

@@ -1,0 +1,9 @@
+//! Fuzzy calls at run time: a built program (artifact) restored on the interpreter model answers calls with
+//! typed decoding. [`ArtifactBackend`] plugs this into paw-runtime's executor.
+pub mod backend;
+pub mod program;
+pub mod render;
+
+pub use backend::{ArtifactBackend, LazyModel, TraceEvent, TraceSink};
+pub use program::{prefix_tokens, Answer, LoadedProgram};
+pub use render::{render_input, render_value, schema_of};

@@ -1,0 +1,115 @@
+//! `pawc build`, `run`, `test` and `eval` on the real default models (fetched into the shared model cache
+//! when missing; artifacts go to a temporary store via PAW_HOME, with the models linked in from the real
+//! cache). One small project with one fuzzy fn keeps the added time to a few minutes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::{assert_exit, stderr, stdout};
+
+/// The user's model cache, whose `models/` the temporary PAW_HOME shares.
+fn model_home() -> PathBuf {
+    std::env::var_os("PAW_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache"));
+        cache.join("paw")
+    })
+}
+
+fn pawc_with_home(home: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pawc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("PAW_HOME", home)
+        .output()
+        .expect("pawc runs")
+}
+
+const PROJECT: &str = r#"use std.io
+
+/// Decide whether a server log line needs a human's attention right now.
+/// Alert: errors, crashes, disks nearly full, security problems. No alert: routine information.
+///
+/// >>> needs_alert("2024-05-01 12:00:03 ERROR payment-service: connection to database lost")
+/// true
+/// >>> needs_alert("2024-05-01 12:00:04 INFO web: GET /index.html 200 12ms")
+/// false
+fuzzy fn needs_alert(line: str) -> bool
+
+fn main() {
+    let alert = needs_alert("2024-06-02 08:00:07 CRITICAL storage: disk /var/lib/db is 98% full");
+    print("{alert}");
+}
+"#;
+
+#[test]
+fn build_run_test_and_eval_on_the_real_models() {
+    let home = tempfile::tempdir().unwrap();
+    let models = model_home().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::os::unix::fs::symlink(&models, home.path().join("models")).unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    std::fs::write(dir.join("paw.toml"), "[package]\nname = \"alerts\"\nversion = \"0.1.0\"\n\n[test]\nmin_accuracy = 0.5\n").unwrap();
+    std::fs::create_dir(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.pw"), PROJECT).unwrap();
+
+    // Not built yet: a call says so.
+    let out = pawc_with_home(home.path(), dir, &["run"]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("pawc build"), "{}", stderr(&out));
+
+    let out = pawc_with_home(home.path(), dir, &["build"]);
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("1 compiled"), "{}", stderr(&out));
+    let lock = std::fs::read_to_string(dir.join("paw.lock")).unwrap();
+    assert!(lock.contains("main.needs_alert"), "{lock}");
+
+    // Nothing changed: cached.
+    let out = pawc_with_home(home.path(), dir, &["build", "--offline"]);
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("0 compiled, 1 up to date"), "{}", stderr(&out));
+
+    let out = pawc_with_home(home.path(), dir, &["run", "--trace"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "true\n");
+    assert!(stderr(&out).contains("[fuzzy] needs_alert("), "{}", stderr(&out));
+
+    let out = pawc_with_home(home.path(), dir, &["test"]);
+    assert!(stdout(&out).contains("fuzzy needs_alert"), "{}", stdout(&out));
+
+    std::fs::write(
+        dir.join("cases.jsonl"),
+        "{\"fn\": \"needs_alert\", \"args\": [\"2024-06-02 08:02:45 ERROR auth: 25 failed logins for admin\"], \"expected\": true}\n",
+    )
+    .unwrap();
+    let out = pawc_with_home(home.path(), dir, &["eval", ".", "--cases", "cases.jsonl", "--json"]);
+    assert_exit(&out, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["mode"], "compiled");
+    assert_eq!(report["overall"]["n"], 1);
+
+    // A changed docstring makes the build stale until rebuilt.
+    std::fs::write(dir.join("src/main.pw"), PROJECT.replace("right now", "today")).unwrap();
+    let out = pawc_with_home(home.path(), dir, &["run"]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("changed since the last build"), "{}", stderr(&out));
+}
+
+#[test]
+fn fuzzy_examples_check_and_need_a_build_to_run() {
+    for (name, data) in [
+        ("log_monitor", "data/app.log"),
+        ("support_router", "data/messages.txt"),
+        ("json_cleaner", "data/records.txt"),
+    ] {
+        let dir = crate::repo().join("examples").join(name);
+        assert_exit(&crate::pawc_in(&dir, &["check"]), 0);
+        let home = tempfile::tempdir().unwrap();
+        let out = pawc_with_home(home.path(), &dir, &["run", "--", data]);
+        assert_exit(&out, 1);
+        assert!(stderr(&out).contains("pawc build"), "{name}: {}", stderr(&out));
+    }
+}
