@@ -1,13 +1,15 @@
 //! The compile pipeline of one fuzzy function:
-//! 1. the compiler model writes a task paragraph and new examples as one typed JSON value (grammar-masked
-//!    greedy decoding, so the answer always parses); examples whose output is not of the return type, that
-//!    repeat an input, or that reuse a docstring example's input are dropped; the user's examples come first,
-//!    verbatim;
-//! 2. the pseudo-program and the interpreter's prompt template are assembled from them;
-//! 3. the interpreter runs the prompt up to the input once; that prefix state is saved;
-//! 4. finite return types get a contextual calibration (the interpreter's label prior on content-free
+//! 1. the task paragraph is the user's docstring prose, verbatim: it is the one statement of the function's
+//!    rules that is known to be right;
+//! 2. the compiler model writes new examples as one typed JSON value (grammar-masked greedy decoding, so the
+//!    answer always parses); examples whose output is not of the return type or that repeat an input are
+//!    dropped; then the compiler model, prompted with the declaration alone, answers each remaining input
+//!    and an example is kept only when the two answers agree. The user's examples come first, verbatim;
+//! 3. the pseudo-program and the interpreter's prompt template are assembled from them;
+//! 4. the interpreter runs the prompt up to the input once; that prefix state is saved;
+//! 5. finite return types get a contextual calibration (the interpreter's label prior on content-free
 //!    inputs), subtracted at call time;
-//! 5. the artifact runs on the docstring examples (self-test).
+//! 6. the artifact runs on the docstring examples (self-test).
 //! Everything is greedy, so the same spec and models give the same bytes (timings aside).
 
 use std::sync::Arc;
@@ -20,10 +22,10 @@ use paw_model::{DecodeOptions, Model, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::prompt::{describe_spec, program_template, pseudo_program};
+use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_program};
 
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 1");
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 2");
 
 /// Options that change the compiled program (so they are part of its id).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,7 +40,7 @@ pub struct CompileOptions {
 
 impl Default for CompileOptions {
     fn default() -> Self {
-        CompileOptions { synthesized_examples: 8, max_compiler_tokens: 520, calibrate: true }
+        CompileOptions { synthesized_examples: 8, max_compiler_tokens: 400, calibrate: true }
     }
 }
 
@@ -70,11 +72,15 @@ pub fn compile(
     let start = Instant::now();
     let mut timings = Timings::default();
 
-    let (task, generated, tokens) = write_pseudo_program(spec, &models.compiler, options)?;
-    timings.pseudo_program_ms = start.elapsed().as_millis() as u64;
+    let (generated, tokens) = write_examples(spec, &models.compiler, options)?;
     timings.compiler_tokens = tokens;
-    let (examples, dropped) = select_examples(spec, generated);
-    let pseudo = pseudo_program(spec, &task, &examples);
+    let (candidates, mistyped) = select_examples(spec, generated);
+    let judged = Instant::now();
+    let (examples, disagreed) = judge_examples(spec, &models.compiler, candidates)?;
+    timings.judge_ms = judged.elapsed().as_millis() as u64;
+    timings.pseudo_program_ms = start.elapsed().as_millis() as u64;
+    let dropped = mistyped + disagreed;
+    let pseudo = pseudo_program(spec, &examples);
     let template = program_template(&pseudo);
 
     let t = Instant::now();
@@ -111,29 +117,18 @@ pub fn compile(
     Ok(Artifact { meta, prompt_template: template, pseudo_program: pseudo, prefix, timings })
 }
 
-/// The compiler model's task paragraph and examples (unvalidated), and how many tokens it wrote.
-fn write_pseudo_program(spec: &Spec, compiler: &Model, options: &CompileOptions) -> Result<(String, Vec<(Value, Value)>, usize), String> {
+/// The compiler model's new examples (unvalidated), and how many tokens it wrote.
+fn write_examples(spec: &Spec, compiler: &Model, options: &CompileOptions) -> Result<(Vec<(Value, Value)>, usize), String> {
     let input_ty = input_type(spec);
-    let schema = TypeSchema::Struct {
-        name: "Program".into(),
-        fields: vec![
-            ("task".into(), TypeSchema::Str),
-            (
-                "examples".into(),
-                TypeSchema::List(Box::new(TypeSchema::Struct {
-                    name: "Example".into(),
-                    fields: vec![("input".into(), schema_of(&input_ty)), ("output".into(), schema_of(&spec.ret))],
-                })),
-            ),
-        ],
-    };
+    let schema = TypeSchema::List(Box::new(TypeSchema::Struct {
+        name: "Example".into(),
+        fields: vec![("input".into(), schema_of(&input_ty)), ("output".into(), schema_of(&spec.ret))],
+    }));
     let user = format!(
         "A small language model will carry out this function:\n\n{}\n\
-         Write a JSON object with two keys.\n\
-         \"task\": one paragraph of at most 70 words that tells the small model exactly what to do with the input and how to \
-         decide the answer, stating the decision rules of the description.\n\
-         \"examples\": {} new examples, each {{\"input\": ..., \"output\": ...}}. Make the inputs short, realistic and varied, \
-         unlike the examples above; cover the different possible outputs; give each input its correct output.",
+         Write a JSON array of {} new examples, each {{\"input\": ..., \"output\": ...}}. Make the inputs short, \
+         realistic and varied, like real inputs and unlike the examples above; cover the different possible outputs, \
+         including hard cases the description's rules decide; give each input its correct output.",
         describe_spec(spec),
         options.synthesized_examples
     );
@@ -141,53 +136,55 @@ fn write_pseudo_program(spec: &Spec, compiler: &Model, options: &CompileOptions)
     let decoded = match decoded {
         Ok(d) => d,
         // Out of budget: keep the complete examples of the partial answer.
-        Err(paw_model::Error::MaxTokens { partial, .. }) => {
-            let (task, examples) = salvage(&partial);
-            return Ok((task.unwrap_or_else(|| first_paragraph(&spec.doc)), examples, options.max_compiler_tokens));
-        }
+        Err(paw_model::Error::MaxTokens { partial, .. }) => return Ok((salvage(&partial), options.max_compiler_tokens)),
         Err(e) => return Err(format!("the compiler model failed: {e}")),
     };
-    let tokens = decoded.tokens_generated;
-    let task = decoded.value.get("task").and_then(Value::as_str).map(str::to_string).unwrap_or_default();
-    let examples = decoded.value.get("examples").and_then(Value::as_array).cloned().unwrap_or_default();
+    let examples = decoded.value.as_array().cloned().unwrap_or_default();
     let examples = examples.iter().filter_map(|e| Some((e.get("input")?.clone(), e.get("output")?.clone()))).collect();
-    let task = if task.trim().is_empty() { first_paragraph(&spec.doc) } else { task };
-    Ok((task, examples, tokens))
+    Ok((examples, decoded.tokens_generated))
 }
 
-/// The complete parts of a cut-off `{"task": ..., "examples": [...` answer.
-fn salvage(partial: &str) -> (Option<String>, Vec<(Value, Value)>) {
-    let mut task = None;
+/// The complete examples of a cut-off `[{"input": ..., "output": ...}, ...` answer.
+fn salvage(partial: &str) -> Vec<(Value, Value)> {
     let mut examples = Vec::new();
-    if let Some(rest) = partial.split_once("\"task\"").map(|x| x.1) {
-        let rest = rest.trim_start().trim_start_matches(':').trim_start();
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
-        if let Some(Ok(Value::String(t))) = stream.next() {
-            task = Some(t);
-        }
-    }
-    if let Some(rest) = partial.split_once("\"examples\"").map(|x| x.1) {
-        let rest = rest.trim_start().trim_start_matches(':').trim_start().trim_start_matches('[');
-        let mut text = rest;
-        loop {
-            text = text.trim_start().trim_start_matches(',').trim_start();
-            let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-            match stream.next() {
-                Some(Ok(v)) => {
-                    if let (Some(i), Some(o)) = (v.get("input"), v.get("output")) {
-                        examples.push((i.clone(), o.clone()));
-                    }
-                    text = &text[stream.byte_offset()..];
+    let mut text = partial.trim_start().trim_start_matches('[');
+    loop {
+        text = text.trim_start().trim_start_matches(',').trim_start();
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+        match stream.next() {
+            Some(Ok(v)) => {
+                if let (Some(i), Some(o)) = (v.get("input"), v.get("output")) {
+                    examples.push((i.clone(), o.clone()));
                 }
-                _ => break,
+                text = &text[stream.byte_offset()..];
             }
+            _ => break,
         }
     }
-    (task, examples)
+    examples
 }
 
-fn first_paragraph(doc: &str) -> String {
-    doc.split("\n\n").next().unwrap_or(doc).replace('\n', " ")
+/// Keeps the generated examples that the compiler model, prompted with the declaration alone (the
+/// `--baseline prompt` program), answers the same way: a second, independent reading of the spec, so an
+/// example whose output the generator got wrong is unlikely to teach the interpreter. Returns the kept
+/// examples (the user's first, always kept) and how many disagreed.
+fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Result<(Vec<Example>, usize), String> {
+    if candidates.iter().all(|e| e.source == "user") {
+        return Ok((candidates, 0));
+    }
+    let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
+    let mut kept = Vec::with_capacity(candidates.len());
+    let mut disagreed = 0;
+    for example in candidates {
+        let agrees = example.source == "user"
+            || judge.call(compiler, &example.args).is_ok_and(|answer| spec.ret.same_value(&answer.value, &example.output));
+        if agrees {
+            kept.push(example);
+        } else {
+            disagreed += 1;
+        }
+    }
+    Ok((kept, disagreed))
 }
 
 /// The input as one value: the parameter's type, or a struct of all parameters.
@@ -202,7 +199,8 @@ fn input_type(spec: &Spec) -> TypeSpec {
     }
 }
 
-/// The user's examples verbatim, then each generated one that is well-typed and new. Returns the count dropped.
+/// The user's examples verbatim, then each generated one that is well-typed and new (inputs compared as
+/// [`comparable`]). Returns the count dropped.
 fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>, usize) {
     let mut out: Vec<Example> = spec
         .examples
@@ -222,13 +220,37 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
             && spec.params.iter().zip(&args).all(|(p, a)| p.ty.accepts(a))
             && spec.ret.accepts(&output)
             && !args.iter().any(|a| a.as_str().is_some_and(|s| s.trim().is_empty()));
-        if !typed || out.iter().any(|e| e.args == args) {
+        let key = comparable(&args);
+        if !typed || out.iter().any(|e| comparable(&e.args) == key) {
             dropped += 1;
             continue;
         }
         out.push(Example { args, output, source: "compiler".into() });
     }
     (out, dropped)
+}
+
+/// The smallest label prior (ln ≈ -13.8): dividing by it can lift a label by less than the 20 nats within
+/// which paw-model's label scoring computes every candidate exactly.
+const MIN_PRIOR: f64 = 1e-6;
+
+/// Arguments as compared for duplicates: strings lowercased, with invisible characters (BOMs, zero-width
+/// spaces) removed and whitespace runs collapsed, so a copy of a docstring example does not count as new.
+fn comparable(args: &[Value]) -> Vec<Value> {
+    args.iter()
+        .map(|a| match a {
+            Value::String(s) => Value::String(
+                s.chars()
+                    .filter(|c| !matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}'))
+                    .collect::<String>()
+                    .to_lowercase()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            other => other.clone(),
+        })
+        .collect()
 }
 
 /// Contextual calibration: the interpreter's mean label distribution over content-free inputs, as log
@@ -246,7 +268,8 @@ fn fit_calibration(spec: &Spec, program: &LoadedProgram, interpreter: &Model) ->
             *m += x / probes.len() as f64;
         }
     }
-    Ok(labels.into_iter().zip(mean).map(|((label, _), p)| (label, p.max(1e-12).ln())).collect())
+    // Floored so that no prior boosts a label by more than paw-model's label-pruning margin allows.
+    Ok(labels.into_iter().zip(mean).map(|((label, _), p)| (label, p.max(MIN_PRIOR).ln())).collect())
 }
 
 fn self_test(spec: &Spec, program: &LoadedProgram, interpreter: &Model, priors: &[f64]) -> SelfTest {
@@ -274,8 +297,15 @@ mod tests {
 
     #[test]
     fn salvage_keeps_complete_examples_of_a_cut_answer() {
-        let (task, ex) = salvage(r#"{"task": "Decide.", "examples": [{"input": "a", "output": true}, {"input": "b", "output": fa"#);
-        assert_eq!(task.as_deref(), Some("Decide."));
+        let ex = salvage(r#"[{"input": "a", "output": true}, {"input": "b", "output": fa"#);
         assert_eq!(ex, vec![(Value::from("a"), Value::Bool(true))]);
+    }
+
+    #[test]
+    fn copies_of_an_example_with_other_spacing_or_case_are_duplicates() {
+        let a = comparable(&[Value::from("Is that  girl Megan fox \u{feff}")]);
+        assert_eq!(a, comparable(&[Value::from("is that girl megan FOX")]));
+        assert_ne!(a, comparable(&[Value::from("is that girl megan")]));
+        assert_eq!(comparable(&[Value::from(3)]), vec![Value::from(3)]);
     }
 }

@@ -59,10 +59,14 @@ pub fn answer_format(ty: &TypeSpec) -> String {
     }
 }
 
-/// The pseudo-program: the task paragraph, the answer format, then the examples in the same framing the
-/// call's input will have.
-pub fn pseudo_program(spec: &Spec, task: &str, examples: &[Example]) -> String {
-    let mut out = format!("{}\n\n{}\n", task.trim(), answer_format(&spec.ret));
+/// The pseudo-program: the task paragraph (the docstring's prose; the signature when there is none), the
+/// answer format, then the examples in the same framing the call's input will have.
+pub fn pseudo_program(spec: &Spec, examples: &[Example]) -> String {
+    let task = match spec.doc.trim() {
+        "" => format!("Compute `{}`.", spec.signature()),
+        doc => doc.to_string(),
+    };
+    let mut out = format!("{task}\n\n{}\n", answer_format(&spec.ret));
     if !examples.is_empty() {
         out.push_str("\nExamples:\n");
         for e in examples {

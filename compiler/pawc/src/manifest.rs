@@ -4,16 +4,17 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-/// The parsed manifest. Sections other issues fill in (`[interpreter]`, `[compiler]`) are accepted and kept
-/// so that a newer manifest still loads.
+/// The parsed manifest.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub package: Package,
+    /// The model that answers fuzzy calls (`pawc build` builds programs for it).
     #[serde(default)]
-    pub interpreter: Option<toml::Table>,
+    pub interpreter: ModelSection,
+    /// The model `pawc build` compiles with.
     #[serde(default)]
-    pub compiler: Option<toml::Table>,
+    pub compiler: ModelSection,
     #[serde(default)]
     pub test: TestSection,
 }
@@ -23,6 +24,14 @@ pub struct Manifest {
 pub struct Package {
     pub name: String,
     pub version: String,
+}
+
+/// `[interpreter]` / `[compiler]`: `model = "interpreter" | "compiler" | "smoke" | "path/to/file.gguf"`
+/// (a relative path is relative to the project root). Command-line flags take precedence.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSection {
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -66,7 +75,10 @@ mod tests {
         .unwrap();
         assert_eq!(m.package.name, "triage");
         assert_eq!(m.test.min_accuracy, Some(0.9));
-        assert!(m.interpreter.is_some());
+        assert_eq!(m.interpreter.model.as_deref(), Some("x.gguf"));
+        assert_eq!(m.compiler.model, None);
+        let err = Manifest::parse("[package]\nname = \"a\"\nversion = \"1\"\n[compiler]\nfile = \"x.gguf\"\n").unwrap_err();
+        assert!(err.contains("file"), "{err}");
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub struct Meta {
     pub interpreter_model: String,
     /// The examples the program shows the interpreter, the user's first, verbatim.
     pub examples: Vec<Example>,
-    /// Examples the compiler model wrote that were dropped (wrong type, duplicate, contradicting the user's).
+    /// Examples the compiler model wrote that were dropped (wrong type, a repeated input, or an output the
+    /// compiler model did not give again when prompted with the declaration alone).
     pub dropped_examples: usize,
     /// Finite return types: per-label log prior of the interpreter under this program, subtracted from the
     /// label scores at call time (contextual calibration). Empty when not used.
@@ -80,7 +81,11 @@ pub struct SelfTestCase {
 /// Wall-clock milliseconds of each compile stage (not deterministic; kept out of `meta.json`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timings {
+    /// Writing and judging the examples (judging included).
     pub pseudo_program_ms: u64,
+    /// The compiler model answering the generated inputs to check their outputs.
+    #[serde(default)]
+    pub judge_ms: u64,
     pub prefix_ms: u64,
     pub calibration_ms: u64,
     pub self_test_ms: u64,

@@ -2,15 +2,26 @@
 //! can restore it and continue without re-running the prefix.
 //!
 //! File layout: tensors `layer.{i}.k` / `layer.{i}.v`, f32, `(1, n_kv_head, n_tokens, head_dim)`;
-//! metadata `format = "paw-prefix-v1"`, `model` = [`Model::fingerprint`], `tokens` = the prefix token ids as
-//! a JSON array, `n_layer`.
+//! one metadata entry `paw`, a JSON object `{"format": "paw-prefix-v2", "model": [`Model::fingerprint`],
+//! "tokens": [the prefix token ids], "n_layer": N}`. One entry, because safetensors writes its metadata map
+//! in hash order: several entries would make equal states serialize to different bytes.
 use crate::error::{Error, Result};
 use crate::model::{KvState, Model};
 use candle_core::{DType, Tensor};
 use std::collections::HashMap;
 use std::path::Path;
 
-const FORMAT: &str = "paw-prefix-v1";
+const FORMAT: &str = "paw-prefix-v2";
+const META_KEY: &str = "paw";
+
+/// The prefix state's description, stored as the one metadata entry.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PrefixMeta {
+    format: String,
+    model: String,
+    tokens: Vec<u32>,
+    n_layer: usize,
+}
 
 impl Model {
     /// Run `tokens` from an empty state and return the resulting prefix state.
@@ -27,11 +38,13 @@ impl Model {
             tensors.push((format!("layer.{i}.k"), k.contiguous()?));
             tensors.push((format!("layer.{i}.v"), v.contiguous()?));
         }
-        let mut meta = HashMap::new();
-        meta.insert("format".to_string(), FORMAT.to_string());
-        meta.insert("model".to_string(), self.fingerprint().to_string());
-        meta.insert("tokens".to_string(), serde_json::to_string(&state.tokens).unwrap());
-        meta.insert("n_layer".to_string(), self.config.n_layer.to_string());
+        let description = PrefixMeta {
+            format: FORMAT.to_string(),
+            model: self.fingerprint().to_string(),
+            tokens: state.tokens.clone(),
+            n_layer: self.config.n_layer,
+        };
+        let meta = HashMap::from([(META_KEY.to_string(), serde_json::to_string(&description).expect("plain data serializes"))]);
         safetensors::serialize(tensors.iter().map(|(n, t)| (n.as_str(), t)), Some(meta))
             .map_err(|e| Error::Decode(format!("cannot serialize prefix state: {e}")))
     }
@@ -58,17 +71,19 @@ impl Model {
         let bad = |m: String| Error::Decode(m);
         let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
         let (_, meta) = safetensors::SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
-        let md = meta.metadata().clone().unwrap_or_default();
-        if md.get("format").map(String::as_str) != Some(FORMAT) {
-            return Err(bad("not a paw prefix state".into()));
-        }
-        if md.get("model").map(String::as_str) != Some(self.fingerprint()) {
+        let description = meta
+            .metadata()
+            .as_ref()
+            .and_then(|md| md.get(META_KEY))
+            .and_then(|text| serde_json::from_str::<PrefixMeta>(text).ok())
+            .filter(|d| d.format == FORMAT)
+            .ok_or_else(|| bad(format!("not a paw prefix state of format {FORMAT}")))?;
+        if description.model != self.fingerprint() {
             return Err(Error::PrefixMismatch(
                 "it was computed with different model weights; rebuild it".into(),
             ));
         }
-        let tokens: Vec<u32> = serde_json::from_str(md.get("tokens").map(String::as_str).unwrap_or(""))
-            .map_err(|e| bad(format!("bad token list: {e}")))?;
+        let tokens = description.tokens;
         let c = &self.config;
         let mut kv = Vec::with_capacity(c.n_layer);
         let load = |name: &str| -> Result<Tensor> {

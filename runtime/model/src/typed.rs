@@ -141,6 +141,10 @@ pub struct Decoded {
     pub text: String,
 }
 
+/// How far (in nats) below the best complete label score a spelling's first-token bound must fall to be
+/// skipped. Calibration priors span well under this, so skipping never changes an answer.
+const PRUNE_MARGIN: f64 = 20.0;
+
 fn log_softmax_vec(v: &[f32]) -> Vec<f32> {
     let m = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
     let s: f64 = v.iter().map(|&x| ((x - m) as f64).exp()).sum();
@@ -184,32 +188,51 @@ impl Model {
         processed: usize,
     ) -> Result<Decoded> {
         let lp0 = log_softmax_vec(first_logits);
-        let mut scores = Vec::with_capacity(labels.len());
-        let mut processed = processed;
-        for (text, value) in labels {
-            // log P(label) = logsumexp over its spellings of
-            //   log P(spelling tokens) + log P(the answer's word ends there).
-            let mut parts = Vec::new();
+        // Every (label, spelling) with its tokens and the log-probability of its first token, which bounds
+        // its whole score from above (each further term is ≤ 0). Scored best bound first, so a spelling
+        // whose bound is PRUNE_MARGIN below the best complete score is skipped: it cannot win, even after
+        // a calibration prior is divided out, and its bound stands in for its negligible probability.
+        let mut candidates = Vec::new();
+        for (label, (text, value)) in labels.iter().enumerate() {
             for form in spellings(text, value) {
                 let toks = self.tokenizer.encode_plain(&form)?;
-                let mut score = lp0[toks[0] as usize] as f64;
-                let mut st = state.clone();
-                let h = self.forward(&mut st, &toks)?;
-                processed += toks.len();
-                let lp = candle_nn::ops::log_softmax(&self.logits(&h)?, D::Minus1)?;
-                for (i, &t) in toks[1..].iter().enumerate() {
-                    score += lp.i((i, t as usize))?.to_scalar::<f32>()? as f64;
-                }
-                let last = lp.i(toks.len() - 1)?.to_vec1::<f32>()?;
-                score += self.tokenizer.boundary_logprob(&last);
-                if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
-                    eprintln!("label {text:?} spelling {form:?}: {score:.3}");
-                }
-                parts.push(score);
+                candidates.push((label, form, lp0[toks[0] as usize] as f64, toks));
             }
-            let m = parts.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            scores.push(m + parts.iter().map(|p| (p - m).exp()).sum::<f64>().ln());
         }
+        candidates.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        let mut parts: Vec<Vec<f64>> = vec![Vec::new(); labels.len()];
+        let mut processed = processed;
+        let mut best_complete = f64::NEG_INFINITY;
+        for (label, form, bound, toks) in candidates {
+            if bound < best_complete - PRUNE_MARGIN {
+                parts[label].push(bound);
+                continue;
+            }
+            // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
+            let mut score = bound;
+            let mut st = state.clone();
+            let h = self.forward(&mut st, &toks)?;
+            processed += toks.len();
+            let lp = candle_nn::ops::log_softmax(&self.logits(&h)?, D::Minus1)?;
+            for (i, &t) in toks[1..].iter().enumerate() {
+                score += lp.i((i, t as usize))?.to_scalar::<f32>()? as f64;
+            }
+            let last = lp.i(toks.len() - 1)?.to_vec1::<f32>()?;
+            score += self.tokenizer.boundary_logprob(&last);
+            if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
+                eprintln!("label {:?} spelling {form:?}: {score:.3}", labels[label].0);
+            }
+            best_complete = best_complete.max(score);
+            parts[label].push(score);
+        }
+        // A label's score is the log of the summed probabilities of its spellings.
+        let scores: Vec<f64> = parts
+            .iter()
+            .map(|p| {
+                let m = p.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                m + p.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+            })
+            .collect();
         let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let z: f64 = scores.iter().map(|s| (s - m).exp()).sum();
         let probs: Vec<f64> = scores.iter().map(|s| (s - m).exp() / z).collect();

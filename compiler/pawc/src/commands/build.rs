@@ -21,6 +21,17 @@ pub struct BuildArgs<'a> {
     pub interpreter: Option<&'a str>,
 }
 
+/// The model a flag names, else the one `paw.toml` names (a relative file path is relative to the project).
+fn choose_model(flag: Option<&str>, manifest: Option<&str>, root: &Path) -> Option<ModelChoice> {
+    if let Some(flag) = flag {
+        return Some(ModelChoice::parse(flag));
+    }
+    match ModelChoice::parse(manifest?) {
+        ModelChoice::File(path) if path.is_relative() => Some(ModelChoice::File(root.join(path))),
+        choice => Some(choice),
+    }
+}
+
 pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
     let started = Instant::now();
     let loaded = match load_and_check(args.path, out) {
@@ -28,11 +39,12 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         Err(code) => return code,
     };
     let mut config = BuildConfig { offline: args.offline, ..BuildConfig::default() };
-    if let Some(c) = args.compiler {
-        config.compiler = ModelChoice::parse(c);
+    let manifest = loaded.project.manifest.as_ref();
+    if let Some(c) = choose_model(args.compiler, manifest.and_then(|m| m.compiler.model.as_deref()), &loaded.project.root) {
+        config.compiler = c;
     }
-    if let Some(i) = args.interpreter {
-        config.interpreter = ModelChoice::parse(i);
+    if let Some(i) = choose_model(args.interpreter, manifest.and_then(|m| m.interpreter.model.as_deref()), &loaded.project.root) {
+        config.interpreter = i;
     }
     let models = ModelStore::from_env();
     let store = ArtifactStore::in_home(models.home());

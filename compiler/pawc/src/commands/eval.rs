@@ -1,7 +1,8 @@
 //! `pawc eval DIR --cases FILE [--json] [--baseline prompt] [--interpreter MODEL]`: accuracy of a suite's
 //! fuzzy functions on labeled cases, compiled (the built artifacts) or as the prompting baseline (the raw
 //! declaration prompted to the same interpreter with the same typed decoding). See DESIGN.md, "Evaluation
-//! contract".
+//! contract". Besides the contract's `seconds` (everything after the cases are read: model load included),
+//! the JSON report has `call_seconds`, the time spent in the calls alone.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -105,6 +106,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     let bar = ProgressBar::new(cases.len() as u64);
     bar.set_style(ProgressStyle::with_template("  Evaluating [{bar:30}] {pos}/{len} cases, ETA {eta}").expect("valid template").progress_chars("=> "));
     let mut tally: BTreeMap<String, (usize, usize)> = specs.keys().map(|k| (k.clone(), (0, 0))).collect();
+    let calls_started = Instant::now();
     for case in &cases {
         let program = &programs[&case.function];
         let got = program.call(&interpreter, &case.args);
@@ -115,6 +117,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         bar.inc(1);
     }
     bar.finish_and_clear();
+    let call_seconds = calls_started.elapsed().as_secs_f64();
     let seconds = started.elapsed().as_secs_f64();
 
     let evaluated: Vec<(&String, &(usize, usize))> = tally.iter().filter(|(_, (n, _))| *n > 0).collect();
@@ -134,6 +137,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
             "mode": mode,
             "interpreter": interpreter_choice.name(),
             "seconds": seconds,
+            "call_seconds": call_seconds,
         });
         println!("{report}");
     } else {
@@ -143,7 +147,10 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
             println!("{name:<width$}  {n:>5}  {c:>7}  {:>8.3}", ratio(*c, *n));
         }
         println!("{:<width$}  {n:>5}  {correct:>7}  {:>8.3}", "overall", ratio(correct, n));
-        println!("macro accuracy {macro_accuracy:.3}; mode {mode}; interpreter {}; {seconds:.1}s", interpreter_choice.name());
+        println!(
+            "macro accuracy {macro_accuracy:.3}; mode {mode}; interpreter {}; {seconds:.1}s ({call_seconds:.1}s in calls)",
+            interpreter_choice.name()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,87 @@
+//! The whole compile pipeline on a real model, small enough for every test run: SmolLM2-135M (the smoke
+//! model, fetched into the paw cache when missing) is both the compiler and the interpreter. It checks the
+//! pipeline's contract, not the answers' quality (the default models' accuracy is measured by `pawc eval`).
+
+use std::sync::Arc;
+
+use paw_artifact::spec::Field;
+use paw_artifact::{BuildKey, ParamSpec, Spec, SpecExample, TypeSpec};
+use paw_fuzzy::LoadedProgram;
+use paw_model::{Model, ModelStore, Progress, Role};
+use paw_neural::{compile, CompileOptions, Models};
+use serde_json::json;
+
+fn smoke_models() -> Models {
+    let path = ModelStore::from_env().ensure(Role::Smoke, &Progress::Bar).expect("the smoke model is fetched");
+    let model = Arc::new(Model::load(&path).expect("the smoke model loads"));
+    Models { compiler: model.clone(), interpreter: model }
+}
+
+fn key() -> BuildKey {
+    BuildKey { compiler_version: "test".into(), compiler_sha256: "smoke".into(), interpreter_sha256: "smoke".into(), options: String::new() }
+}
+
+fn line_param() -> Vec<ParamSpec> {
+    vec![ParamSpec { name: "line".into(), ty: TypeSpec::Str }]
+}
+
+fn alert_spec() -> Spec {
+    Spec {
+        name: "needs_alert".into(),
+        params: line_param(),
+        ret: TypeSpec::Bool,
+        doc: "Decide whether a server log line needs a human's attention: errors and crashes do, routine information does not.".into(),
+        examples: vec![
+            SpecExample { args: vec![json!("ERROR db: connection lost")], expected: json!(true) },
+            SpecExample { args: vec![json!("INFO web: GET / 200")], expected: json!(false) },
+        ],
+    }
+}
+
+fn event_spec() -> Spec {
+    Spec {
+        name: "parse_event".into(),
+        params: line_param(),
+        ret: TypeSpec::Struct {
+            name: "Event".into(),
+            doc: String::new(),
+            fields: vec![
+                Field { name: "service".into(), doc: "The service that logged the line".into(), ty: TypeSpec::Str },
+                Field { name: "status".into(), doc: String::new(), ty: TypeSpec::Int },
+            ],
+        },
+        doc: "Extract the service name and the HTTP status from a log line.".into(),
+        examples: vec![SpecExample { args: vec![json!("web: GET / 200")], expected: json!({"service": "web", "status": 200}) }],
+    }
+}
+
+const OPTIONS: CompileOptions = CompileOptions { synthesized_examples: 3, max_compiler_tokens: 120, calibrate: true };
+
+#[test]
+fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_values() {
+    let models = smoke_models();
+    for spec in [alert_spec(), event_spec()] {
+        let first = compile(&spec, "id", &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles");
+        let second = compile(&spec, "id", &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles again");
+        assert_eq!(first.meta, second.meta, "{}: deterministic metadata", spec.name);
+        assert_eq!(first.prompt_template, second.prompt_template);
+        let differs = first.prefix.iter().zip(&second.prefix).position(|(a, b)| a != b);
+        assert!(first.prefix.len() == second.prefix.len() && differs.is_none(), "{}: the prefix states differ at byte {differs:?}", spec.name);
+
+        // The user's examples come first and verbatim; every example the program shows is of the declared types.
+        for (shown, given) in first.meta.examples.iter().zip(&spec.examples) {
+            assert_eq!((&shown.args, &shown.output, shown.source.as_str()), (&given.args, &given.expected, "user"));
+        }
+        for e in &first.meta.examples {
+            assert!(spec.ret.accepts(&e.output) && spec.params[0].ty.accepts(&e.args[0]), "{}: ill-typed example {e:?}", spec.name);
+        }
+        assert!(first.pseudo_program.starts_with(&spec.doc), "the task paragraph is the docstring: {}", first.pseudo_program);
+        assert_eq!(first.meta.self_test.total, spec.examples.len());
+        let labels = if spec.ret == TypeSpec::Bool { 2 } else { 0 };
+        assert_eq!(first.meta.calibration.len(), labels, "{}: one prior per label of a finite type", spec.name);
+
+        let program = LoadedProgram::from_artifact(&models.interpreter, &first).expect("the artifact restores");
+        let answer = program.call(&models.interpreter, &[json!("WARN cache: 91% full")]).expect("a call is answered");
+        assert!(spec.ret.accepts(&answer.value), "{}: {:?} is not a {}", spec.name, answer.value, spec.ret.name());
+    }
+}
