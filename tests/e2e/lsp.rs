@@ -553,13 +553,7 @@ fn lsp_hover_reads_the_build_state_from_the_lock_and_the_store() {
 fn lsp_goes_to_definitions_in_the_standard_library() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().canonicalize().unwrap().join("words.pw");
-    let source = "use std.text
-
-fn main() {
-    let words = text.split("a b", " ");
-    print(words);
-}
-";
+    let source = "use std.text\n\nfn main() {\n    let words = text.split(\"a b\", \" \");\n    print(words);\n}\n";
     std::fs::write(&file, source).unwrap();
     let mut client = Client::start(tmp.path());
     let uri = client.open(&file, source);
