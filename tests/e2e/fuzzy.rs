@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::lsp::{at_text, Client};
 use crate::{assert_exit, stderr, stdout};
 
 /// The user's model cache, whose `models/` the temporary PAW_HOME shares.
@@ -72,6 +73,8 @@ fn build_run_test_and_eval_on_the_real_models() {
     assert_exit(&out, 0);
     assert!(stderr(&out).contains("0 compiled, 1 up to date"), "{}", stderr(&out));
 
+    editor_sees_the_build(home.path(), dir, &lock);
+
     let out = pawc_with_home(home.path(), dir, &["run", "--trace"]);
     assert_exit(&out, 0);
     assert_eq!(stdout(&out), "true\n");
@@ -96,6 +99,37 @@ fn build_run_test_and_eval_on_the_real_models() {
     let out = pawc_with_home(home.path(), dir, &["run"]);
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("changed since the last build"), "{}", stderr(&out));
+}
+
+/// `pawc lsp` on the built project: hover shows the program and its self-test, building from the editor finds
+/// nothing to compile, and an (unsaved) docstring edit makes the hover say stale.
+fn editor_sees_the_build(home: &Path, dir: &Path, lock: &str) {
+    let lock: serde_json::Value = serde_json::from_str(lock).unwrap();
+    let id = lock["functions"]["main.needs_alert"].as_str().unwrap();
+    let main = dir.canonicalize().unwrap().join("src/main.pw");
+    let mut client = Client::start_with(dir, home, &["--offline"]);
+    let uri = client.open(&main, PROJECT);
+    client.diagnostics(&uri);
+    let hover = |client: &mut Client, text: &str| {
+        let hover = client.request("textDocument/hover", at_text(&uri, text, "needs_alert(line", 0));
+        hover["contents"]["value"].as_str().unwrap().to_string()
+    };
+    let text = hover(&mut client, PROJECT);
+    assert!(text.contains(&format!("**build:** built — program `{id}`, self-test ")), "{text}");
+    assert!(text.contains("pseudo-program:\n```text\n"), "{text}");
+
+    let arguments = serde_json::json!([at_text(&uri, PROJECT, "needs_alert(line", 0)]);
+    client.request("workspace/executeCommand", serde_json::json!({ "command": "paw.build", "arguments": arguments }));
+    let shown = client.message("window/showMessage");
+    assert_eq!(shown["params"]["type"], 3, "{shown}");
+    assert!(shown["params"]["message"].as_str().unwrap().contains("0 compiled, 1 up to date"), "{shown}");
+
+    let edited = PROJECT.replace("right now", "today");
+    client.notify("textDocument/didChange", serde_json::json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": edited }] }));
+    client.diagnostics(&uri);
+    let text = hover(&mut client, &edited);
+    assert!(text.contains(&format!("**build:** stale — the spec changed since program `{id}` was built")), "{text}");
+    client.shutdown();
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `pawc lsp`: the real binary over JSON-RPC on stdio, as an editor drives it; then headless Neovim as the
-//! client, and the VS Code extension's package build.
+//! client, and the VS Code extension's package build. [`Client`] is also used by the real-model test in
+//! `fuzzy.rs`, which hovers over a function it built.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -10,11 +11,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-
 /// Guards against a hung server; no test measures time with it.
 const HANG: Duration = Duration::from_secs(120);
 
-struct Client {
+/// A language client speaking JSON-RPC to `pawc lsp`, as an editor does.
+pub(crate) struct Client {
     child: Child,
     stdin: ChildStdin,
     incoming: Receiver<Value>,
@@ -23,12 +24,25 @@ struct Client {
     next_id: i64,
     /// The version of each document this client last sent, so stale diagnostics can be told apart.
     versions: HashMap<String, i64>,
+    /// The server's own `$PAW_HOME`, when the test gave it none.
+    home: Option<tempfile::TempDir>,
 }
 
 impl Client {
-    fn start(root: &Path) -> Client {
+    /// A server with an empty `$PAW_HOME` of its own.
+    pub(crate) fn start(root: &Path) -> Client {
+        let home = tempfile::tempdir().unwrap();
+        let mut client = Client::start_with(root, home.path(), &[]);
+        client.home = Some(home);
+        client
+    }
+
+    /// A server run as `pawc lsp ARGS` with `PAW_HOME=paw_home`, initialized by a client that can refresh code lenses.
+    pub(crate) fn start_with(root: &Path, paw_home: &Path, args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pawc"))
             .arg("lsp")
+            .args(args)
+            .env("PAW_HOME", paw_home)
             .current_dir(root)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -59,9 +73,10 @@ impl Client {
                 return;
             }
         });
-        let mut client = Client { child, stdin, incoming, notifications: Vec::new(), next_id: 0, versions: HashMap::new() };
+        let mut client = Client { child, stdin, incoming, notifications: Vec::new(), next_id: 0, versions: HashMap::new(), home: None };
         let root_uri = uri(root);
-        let init = client.request("initialize", json!({ "processId": null, "rootUri": root_uri, "capabilities": {} }));
+        let capabilities = json!({ "workspace": { "codeLens": { "refreshSupport": true } } });
+        let init = client.request("initialize", json!({ "processId": null, "rootUri": root_uri, "capabilities": capabilities }));
         assert!(init["capabilities"]["hoverProvider"].as_bool().unwrap(), "{init}");
         client.notify("initialized", json!({}));
         client
@@ -93,11 +108,11 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
-    fn notify(&mut self, method: &str, params: Value) {
+    pub(crate) fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }
 
-    fn send_request(&mut self, method: &str, params: Value) -> i64 {
+    pub(crate) fn send_request(&mut self, method: &str, params: Value) -> i64 {
         self.next_id += 1;
         let id = self.next_id;
         self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
@@ -105,7 +120,7 @@ impl Client {
     }
 
     /// The whole response (`result` or `error`) to request `id`.
-    fn response(&mut self, id: i64) -> Value {
+    pub(crate) fn response(&mut self, id: i64) -> Value {
         let is_ours = |m: &Value| m.get("id") == Some(&json!(id)) && m.get("method").is_none();
         if let Some(i) = self.notifications.iter().position(is_ours) {
             return self.notifications.remove(i);
@@ -119,7 +134,7 @@ impl Client {
         }
     }
 
-    fn request(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.send_request(method, params);
         let response = self.response(id);
         assert!(response.get("error").is_none(), "{method} failed: {response}");
@@ -127,7 +142,7 @@ impl Client {
     }
 
     /// The diagnostics published for `uri` after the last message sent (earlier ones are stale).
-    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+    pub(crate) fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         let version = self.versions.get(uri).copied();
         let is_ours = |m: &Value| {
             m["method"] == "textDocument/publishDiagnostics"
@@ -144,13 +159,27 @@ impl Client {
         }
     }
 
-    fn open(&mut self, path: &Path, text: &str) -> String {
+    /// The next message with `method` from the server (a notification or a request), in the order they came.
+    pub(crate) fn message(&mut self, method: &str) -> Value {
+        if let Some(i) = self.notifications.iter().position(|m| m["method"] == method) {
+            return self.notifications.remove(i);
+        }
+        loop {
+            let message = self.incoming.recv_timeout(HANG).unwrap_or_else(|_| panic!("the server sends {method}"));
+            if message["method"] == method {
+                return message;
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    pub(crate) fn open(&mut self, path: &Path, text: &str) -> String {
         let uri = uri(path);
         self.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "paw", "version": 1, "text": text } }));
         uri
     }
 
-    fn shutdown(mut self) {
+    pub(crate) fn shutdown(mut self) {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
         let status = self.child.wait().unwrap();
@@ -181,7 +210,7 @@ fn pos(text: &str, needle: &str, shift: usize) -> (u32, u32) {
     (line, (text[line_start..offset].encode_utf16().count() + shift) as u32)
 }
 
-fn at_text(uri: &str, text: &str, needle: &str, shift: usize) -> Value {
+pub(crate) fn at_text(uri: &str, text: &str, needle: &str, shift: usize) -> Value {
     let (line, character) = pos(text, needle, shift);
     at(uri, line, character)
 }
@@ -416,19 +445,130 @@ fn lsp_symbols_tokens_formatting_and_the_build_lens() {
     let edits = client.request("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 4, "insertSpaces": true } }));
     assert_eq!(edits[0]["newText"], MAIN);
 
-    // The build lens sits on the fuzzy fn; building says plainly that it is not available, and claims nothing.
-    let lenses = client.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
-    let lens = &lenses.as_array().unwrap()[0];
-    assert_eq!(lens["command"]["command"], "paw.build");
-    assert_eq!(lens["range"]["start"]["line"], pos(MAIN, "fuzzy fn", 0).0);
-    let id = client.send_request("workspace/executeCommand", json!({ "command": "paw.build", "arguments": lens["command"]["arguments"] }));
-    let response = client.response(id);
-    assert!(response["error"]["message"].as_str().unwrap().contains("`pawc build` is not available"), "{response}");
     let actions = client.request(
         "textDocument/codeAction",
         json!({ "textDocument": { "uri": uri }, "range": { "start": position(MAIN, "is_alert(line", 0), "end": position(MAIN, "is_alert(line", 0) }, "context": { "diagnostics": [] } }),
     );
     assert_eq!(actions[0]["command"]["command"], "paw.build");
+    client.shutdown();
+}
+
+#[test]
+fn lsp_build_lens_runs_pawc_build_and_reports_its_failure() {
+    let (_tmp, main, _) = project();
+    let root = main.parent().unwrap().parent().unwrap().to_path_buf();
+    let home = tempfile::tempdir().unwrap();
+    // No models in this PAW_HOME and no fetching: the build must fail, and say why.
+    let mut client = Client::start_with(&root, home.path(), &["--offline"]);
+    let uri = client.open(&main, MAIN);
+    client.diagnostics(&uri);
+
+    // The lens sits on the fuzzy fn and tells its state.
+    let lenses = client.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
+    let lens = &lenses.as_array().unwrap()[0];
+    assert_eq!(lens["command"]["command"], "paw.build");
+    assert_eq!(lens["command"]["title"], "Build fuzzy fn `is_alert` (never built)");
+    assert_eq!(lens["range"]["start"]["line"], pos(MAIN, "fuzzy fn", 0).0);
+
+    let id = client.send_request(
+        "workspace/executeCommand",
+        json!({ "command": "paw.build", "arguments": lens["command"]["arguments"], "workDoneToken": "build-1" }),
+    );
+    let started = client.response(id);
+    assert!(started["result"]["message"].as_str().unwrap().contains("Building `main.is_alert`"), "{started}");
+    let begin = client.message("$/progress");
+    assert_eq!((&begin["params"]["token"], &begin["params"]["value"]["kind"]), (&json!("build-1"), &json!("begin")), "{begin}");
+    let shown = client.message("window/showMessage");
+    assert_eq!(shown["params"]["type"], 1, "an error: {shown}");
+    let message = shown["params"]["message"].as_str().unwrap();
+    assert!(message.contains("Building `main.is_alert` failed") && message.contains("--offline forbids fetching"), "{message}");
+    let logged = client.message("window/logMessage");
+    assert!(logged["params"]["message"].as_str().unwrap().starts_with("pawc build: "), "{logged}");
+    loop {
+        let progress = client.message("$/progress");
+        if progress["params"]["value"]["kind"] == "end" {
+            break;
+        }
+    }
+    client.message("workspace/codeLens/refresh");
+    client.shutdown();
+}
+
+/// `paw.lock` naming `id` for `main.is_alert`, with a made-up build key.
+fn lock_naming(id: &str) -> paw_artifact::PawLock {
+    let build = paw_artifact::BuildKey {
+        compiler_version: "test".into(),
+        compiler_sha256: "c".into(),
+        interpreter_sha256: "i".into(),
+        options: "{}".into(),
+    };
+    let functions = [("main.is_alert".to_string(), id.to_string())].into();
+    paw_artifact::PawLock { version: 1, build, compiler_model: "compiler".into(), interpreter_model: "interpreter".into(), functions }
+}
+
+/// The program id of `is_alert` in `main` (with `helpers` beside it) under [`lock_naming`]'s build key.
+fn current_id(main: &str) -> String {
+    let mut files = paw_diagnostics::Files::new();
+    let roots = [("main", main), ("helpers", HELPERS)].map(|(name, text)| paw_check::Root { name: name.into(), file: files.add(format!("{name}.pw"), text.to_string()) });
+    let checked = paw_check::check_program(&mut files, &roots, &paw_check::NoLoader);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let spec = paw_artifact::spec_of(&checked.program.fuzzy[0], &checked.program).unwrap();
+    paw_artifact::program_id(&spec, &lock_naming("").build)
+}
+
+#[test]
+fn lsp_hover_reads_the_build_state_from_the_lock_and_the_store() {
+    let (_tmp, main, _) = project();
+    let root = main.parent().unwrap().parent().unwrap().to_path_buf();
+    let mut client = Client::start(&root);
+    let uri = client.open(&main, MAIN);
+    client.diagnostics(&uri);
+    let hover = |client: &mut Client, text: &str| {
+        let hover = client.request("textDocument/hover", at_text(&uri, text, "is_alert(line", 0));
+        hover["contents"]["value"].as_str().unwrap().to_string()
+    };
+    assert!(hover(&mut client, MAIN).contains("never built — run `pawc build`"));
+
+    // The lock names a program of another spec.
+    lock_naming("0123456789abcdef0123").write(&root).unwrap();
+    let text = hover(&mut client, MAIN);
+    assert!(text.contains("stale — the spec changed since program `0123456789abcdef0123` was built"), "{text}");
+
+    // The lock names the current spec's program, which the store (this server's empty PAW_HOME) lacks.
+    let id = current_id(MAIN);
+    lock_naming(&id).write(&root).unwrap();
+    let text = hover(&mut client, MAIN);
+    assert!(text.contains(&format!("not usable — `paw.lock` names program `{id}`, but the artifact store does not hold it")), "{text}");
+
+    // An unsaved edit of the docstring makes it stale at once.
+    let edited = MAIN.replace("worth waking someone up for", "urgent");
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": edited }] }));
+    client.diagnostics(&uri);
+    let text = hover(&mut client, &edited);
+    assert!(text.contains(&format!("stale — the spec changed since program `{id}` was built")), "{text}");
+    client.shutdown();
+}
+
+#[test]
+fn lsp_goes_to_definitions_in_the_standard_library() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().canonicalize().unwrap().join("words.pw");
+    let source = "use std.text\n\nfn main() {\n    let words = text.split(\"a b\", \" \");\n    print(words);\n}\n";
+    std::fs::write(&file, source).unwrap();
+    let mut client = Client::start(tmp.path());
+    let uri = client.open(&file, source);
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+    for (needle, module, declaration) in [("split(", "text", "native fn split("), ("print(", "prelude", "native fn print[")] {
+        let def = client.request("textDocument/definition", at_text(&uri, source, needle, 0));
+        let path = PathBuf::from(def["uri"].as_str().unwrap().strip_prefix("file://").unwrap());
+        assert!(path.ends_with(format!("std/{module}.pw")), "{def}");
+        assert!(path.starts_with(client.home.as_ref().unwrap().path().canonicalize().unwrap().join("stdlib")), "{def}");
+        assert!(std::fs::metadata(&path).unwrap().permissions().readonly(), "the copy is read-only");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, paw_stdlib::module_source(module).unwrap());
+        let line = text.lines().nth(def["range"]["start"]["line"].as_u64().unwrap() as usize).unwrap();
+        assert!(line.starts_with(declaration), "{line:?} for {needle}");
+    }
     client.shutdown();
 }
 

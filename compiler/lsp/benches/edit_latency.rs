@@ -5,11 +5,11 @@
 //! The edit goes through the server as the editor sends it (an incremental `didChange`), and the time runs until
 //! the `publishDiagnostics` notifications are built: re-parse, re-check, span conversion.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use lsp_server::Notification;
-use paw_lsp::server::Server;
+use paw_lsp::server::{Config, Server};
 use serde_json::json;
 
 const FILES: usize = 20;
@@ -76,7 +76,8 @@ fn main() {
     // The editor: open the middle file, then type one character at a time (`1` appended to a literal, then removed).
     let (path, text) = &files[FILES / 2];
     let uri = lsp_types::Url::from_file_path(path).unwrap();
-    let mut server = Server::new();
+    let config = Config { paw_home: dir.join("paw-home"), pawc: PathBuf::from("pawc"), offline: true };
+    let mut server = Server::new(config, &Default::default());
     server.notify(Notification::new(
         "textDocument/didOpen".into(),
         json!({ "textDocument": { "uri": uri, "languageId": "paw", "version": 1, "text": text } }),

@@ -1,100 +1,189 @@
-//! What the server knows about building fuzzy functions, behind one trait so that the build system (`pawc build`,
-//! artifacts in `$PAW_HOME/artifacts/<id>/`, `paw.lock`) can supply the real state and the real build.
+//! A fuzzy fn's build state, read from where `pawc run` reads it: the project's `paw.lock`, resolved against the
+//! function's current spec by [`paw_artifact::resolve`] (the same call the runtime makes, so the editor never
+//! claims a build that `pawc run` would refuse), and the artifact store under `$PAW_HOME`. Nothing is cached: each
+//! request reads the lock and the store, so a build or an edit shows up on the next hover.
 
 use std::path::Path;
 
-/// A fuzzy fn's build state, as hover shows it.
+use paw_artifact::{resolve, ArtifactStore, LoadError, PawLock, Resolution};
+use paw_check::hir::{FuzzyFn, Program};
+
+/// How many lines of the pseudo-program hover shows.
+const PSEUDO_PROGRAM_LINES: usize = 6;
+
+/// A fuzzy fn's build state, as hover and the code lens show it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BuildState {
     /// No `paw.lock` entry names it.
     NeverBuilt,
-    /// Built once, but its spec changed since.
+    /// Built once as `program_id`, but its spec changed since.
     Stale { program_id: String },
+    /// The lock names its current program, but the store does not hold it.
+    Missing { program_id: String },
+    /// The lock names its current program, but the stored artifact is damaged and would not be used.
+    Damaged { program_id: String, reason: String },
     Built {
         program_id: String,
         /// `(passed, total)` docstring examples of the artifact's self-test.
-        self_test: Option<(u32, u32)>,
-        /// The first lines of its pseudo-program.
+        self_test: (usize, usize),
+        /// The first lines of its pseudo-program, and whether more follow.
         pseudo_program: Vec<String>,
+        truncated: bool,
     },
-    /// Something names it but this server cannot tell more; the reason says what.
-    Unknown { reason: String },
+    /// The state cannot be told or the function cannot be built; the reason says why.
+    Unavailable { reason: String },
 }
 
-/// The build system as the editor sees it.
-pub trait BuildBackend {
-    /// The state of fuzzy fn `function` (`module.name`) of the project at `project_root`.
-    fn state(&self, project_root: &Path, function: &str) -> BuildState;
-    /// Builds `function`; `Ok` is a message for the user, `Err` says why it could not be built.
-    fn build(&self, project_root: &Path, function: &str) -> Result<String, String>;
-}
-
-/// The backend until `pawc build` exists: reads `paw.lock` to tell "never built", and builds nothing.
-pub struct LockFileOnly;
-
-impl BuildBackend for LockFileOnly {
-    fn state(&self, project_root: &Path, function: &str) -> BuildState {
-        let Ok(lock) = std::fs::read_to_string(project_root.join("paw.lock")) else { return BuildState::NeverBuilt };
-        let short = function.rsplit('.').next().unwrap_or(function);
-        let named = lock.lines().any(|line| {
-            line.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).any(|word| word == function || word == short)
-        });
-        if named {
-            BuildState::Unknown { reason: "`paw.lock` names it, but this pawc cannot read build artifacts yet".into() }
-        } else {
-            BuildState::NeverBuilt
-        }
-    }
-
-    fn build(&self, _project_root: &Path, function: &str) -> Result<String, String> {
-        Err(format!(
-            "cannot build `{function}`: `pawc build` is not available in this version of pawc yet, so fuzzy functions cannot be compiled (nothing was built)"
-        ))
+/// The build state of `func` (of the checked `program`) in the project at `project_root`.
+pub fn state(store: &ArtifactStore, project_root: &Path, func: &FuzzyFn, program: &Program) -> BuildState {
+    let lock = match PawLock::read(project_root) {
+        Ok(lock) => lock,
+        Err(reason) => return BuildState::Unavailable { reason },
+    };
+    match resolve(func, program, lock.as_ref()) {
+        Resolution::NotBuilt => BuildState::NeverBuilt,
+        Resolution::Stale { locked } => BuildState::Stale { program_id: locked },
+        Resolution::Unsupported(reason) => BuildState::Unavailable { reason },
+        Resolution::Built(program_id) => match store.describe(&program_id) {
+            Ok((meta, pseudo_program)) => {
+                let lines: Vec<String> = pseudo_program.lines().map(str::to_string).collect();
+                BuildState::Built {
+                    program_id,
+                    self_test: (meta.self_test.passed, meta.self_test.total),
+                    truncated: lines.len() > PSEUDO_PROGRAM_LINES,
+                    pseudo_program: lines.into_iter().take(PSEUDO_PROGRAM_LINES).collect(),
+                }
+            }
+            Err(LoadError::Missing) => BuildState::Missing { program_id },
+            Err(LoadError::Corrupt(reason)) => BuildState::Damaged { program_id, reason },
+        },
     }
 }
 
 impl BuildState {
-    /// Markdown lines for hover.
+    /// Markdown for hover.
     pub fn describe(&self) -> String {
         match self {
             BuildState::NeverBuilt => "**build:** never built — run `pawc build`".into(),
             BuildState::Stale { program_id } => {
-                format!("**build:** stale (spec changed since program `{program_id}`) — run `pawc build`")
+                format!("**build:** stale — the spec changed since program `{program_id}` was built; run `pawc build`")
             }
-            BuildState::Built { program_id, self_test, pseudo_program } => {
-                let mut out = format!("**build:** built, program `{program_id}`");
-                if let Some((passed, total)) = self_test {
-                    out.push_str(&format!(", self-test {passed}/{total}"));
-                }
+            BuildState::Missing { program_id } => {
+                format!("**build:** not usable — `paw.lock` names program `{program_id}`, but the artifact store does not hold it; run `pawc build`")
+            }
+            BuildState::Damaged { program_id, reason } => {
+                format!("**build:** not usable — the artifact of program `{program_id}` is damaged ({reason}); run `pawc build`")
+            }
+            BuildState::Built { program_id, self_test: (passed, total), pseudo_program, truncated } => {
+                let mut out = format!("**build:** built — program `{program_id}`, self-test {passed}/{total} passed");
                 if !pseudo_program.is_empty() {
-                    out.push_str(&format!("\n\n```text\n{}\n```", pseudo_program.join("\n")));
+                    let more = if *truncated { "\n…" } else { "" };
+                    out.push_str(&format!("\n\npseudo-program:\n```text\n{}{more}\n```", pseudo_program.join("\n")));
                 }
                 out
             }
-            BuildState::Unknown { reason } => format!("**build:** unknown: {reason}"),
+            BuildState::Unavailable { reason } => format!("**build:** unavailable — {reason}"),
+        }
+    }
+
+    /// A few words for a code lens title.
+    pub fn summary(&self) -> String {
+        match self {
+            BuildState::NeverBuilt => "never built".into(),
+            BuildState::Stale { .. } => "stale".into(),
+            BuildState::Missing { .. } => "artifact missing".into(),
+            BuildState::Damaged { .. } => "artifact damaged".into(),
+            BuildState::Built { self_test: (passed, total), .. } => format!("built, self-test {passed}/{total}"),
+            BuildState::Unavailable { .. } => "unavailable".into(),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use paw_artifact::artifact::{FORMAT, PREFIX};
+    use paw_artifact::{program_id, spec_of, Artifact, BuildKey, Meta, SelfTest, Timings};
+    use paw_check::{check_program, NoLoader, Root};
+
     use super::*;
 
-    #[test]
-    fn without_a_lock_entry_a_function_was_never_built() {
-        let dir = std::env::temp_dir().join(format!("paw-lsp-lock-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        assert_eq!(LockFileOnly.state(&dir, "main.is_spam"), BuildState::NeverBuilt);
-        std::fs::write(dir.join("paw.lock"), "[functions]\n\"main.other\" = \"abc\"\n").unwrap();
-        assert_eq!(LockFileOnly.state(&dir, "main.is_spam"), BuildState::NeverBuilt);
-        std::fs::write(dir.join("paw.lock"), "[functions]\n\"main.is_spam\" = \"abc\"\n").unwrap();
-        assert!(matches!(LockFileOnly.state(&dir, "main.is_spam"), BuildState::Unknown { .. }));
-        std::fs::remove_dir_all(&dir).unwrap();
+    fn checked(doc: &str) -> Program {
+        let source = format!("/// {doc}\n///\n/// >>> is_spam(\"win cash now\")\n/// true\nfuzzy fn is_spam(text: str) -> bool\n");
+        let mut files = paw_diagnostics::Files::new();
+        let file = files.add("main.pw", source);
+        let checked = check_program(&mut files, &[Root { name: "main".into(), file }], &NoLoader);
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        checked.program
+    }
+
+    fn key() -> BuildKey {
+        BuildKey { compiler_version: "test".into(), compiler_sha256: "c".into(), interpreter_sha256: "i".into(), options: "{}".into() }
+    }
+
+    fn write_lock(root: &Path, id: &str) {
+        let lock = PawLock {
+            version: 1,
+            build: key(),
+            compiler_model: "compiler".into(),
+            interpreter_model: "interpreter".into(),
+            functions: [("main.is_spam".to_string(), id.to_string())].into(),
+        };
+        lock.write(root).unwrap();
+    }
+
+    /// What `pawc build` would store for the program's fuzzy fn, with a made-up program and self-test.
+    fn artifact(program: &Program, id: &str, pseudo_program: &str) -> Artifact {
+        let self_test = SelfTest { passed: 2, total: 3, results: vec![] };
+        Artifact {
+            meta: Meta {
+                format: FORMAT.into(),
+                id: id.into(),
+                spec: spec_of(&program.fuzzy[0], program).unwrap(),
+                build: key(),
+                compiler_model: "compiler".into(),
+                interpreter_model: "interpreter".into(),
+                examples: vec![],
+                dropped_examples: 0,
+                calibration: vec![],
+                prefix_tokens: 1,
+                self_test,
+            },
+            prompt_template: format!("{pseudo_program}\n{{INPUT_PLACEHOLDER}}"),
+            pseudo_program: pseudo_program.into(),
+            prefix: vec![1; 16],
+            timings: Timings::default(),
+        }
     }
 
     #[test]
-    fn building_says_it_is_not_available_and_claims_nothing() {
-        let err = LockFileOnly.build(Path::new("."), "main.is_spam").unwrap_err();
-        assert!(err.contains("`pawc build` is not available"), "{err}");
+    fn the_state_follows_the_lock_the_store_and_the_current_spec() {
+        let project = tempfile::tempdir().unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let store = ArtifactStore::in_home(home.path());
+        let program = checked("Decide whether a text is spam.");
+        let f = &program.fuzzy[0];
+        assert_eq!(state(&store, project.path(), f, &program), BuildState::NeverBuilt);
+
+        let id = program_id(&spec_of(f, &program).unwrap(), &key());
+        write_lock(project.path(), &id);
+        assert_eq!(state(&store, project.path(), f, &program), BuildState::Missing { program_id: id.clone() });
+
+        let pseudo: String = (1..=8).map(|n| format!("line {n}\n")).collect();
+        store.write(&artifact(&program, &id, &pseudo)).unwrap();
+        let built = state(&store, project.path(), f, &program);
+        let BuildState::Built { program_id, self_test, pseudo_program, truncated } = &built else { panic!("{built:?}") };
+        assert_eq!((program_id, *self_test, pseudo_program.len(), *truncated), (&id, (2, 3), PSEUDO_PROGRAM_LINES, true));
+        let hover = built.describe();
+        assert!(hover.contains(&format!("program `{id}`, self-test 2/3 passed")) && hover.contains("line 6\n…"), "{hover}");
+
+        // The docstring edited in the editor: the lock names an older spec.
+        let edited = checked("Decide whether a text is advertising.");
+        assert_eq!(state(&store, project.path(), &edited.fuzzy[0], &edited), BuildState::Stale { program_id: id.clone() });
+
+        std::fs::write(store.path(&id).join(PREFIX), [0u8; 3]).unwrap();
+        assert!(matches!(state(&store, project.path(), f, &program), BuildState::Damaged { reason, .. } if reason.contains(PREFIX)));
+
+        std::fs::write(project.path().join("paw.lock"), "{ not json").unwrap();
+        assert!(matches!(state(&store, project.path(), f, &program), BuildState::Unavailable { reason } if reason.contains("paw.lock")));
     }
 }

@@ -1,7 +1,7 @@
 //! The editor features, computed from one file's resolved names and the project's checked program. Offsets are
 //! bytes here; the server converts to and from LSP positions.
 
-use paw_check::hir::{Program, Ty};
+use paw_check::hir::{FuzzyFn, Program, Ty};
 use paw_db::{ItemKind, ItemSummary};
 use paw_diagnostics::Span;
 use paw_syntax::{Lexeme, Token};
@@ -69,7 +69,7 @@ pub fn signature(index: &Index, def: &Def) -> Option<(String, Vec<String>)> {
 }
 
 /// Hover text (markdown) for a definition; `build` answers a fuzzy fn's build state.
-pub fn hover(index: &Index, refs: &FileRefs, def: &Def, build: &dyn Fn(&str) -> BuildState) -> String {
+pub fn hover(index: &Index, refs: &FileRefs, def: &Def, build: &dyn Fn(&FuzzyFn) -> BuildState) -> String {
     let p = index.program();
     let code = |s: String| format!("```paw\n{s}\n```");
     let with_docs = |head: String, docs: &str| if docs.is_empty() { code(head) } else { format!("{}\n\n{docs}", code(head)) };
@@ -93,7 +93,7 @@ pub fn hover(index: &Index, refs: &FileRefs, def: &Def, build: &dyn Fn(&str) -> 
         Def::Fuzzy(id) => {
             let f = p.fuzzy_fn(*id);
             let head = format!("{}\n{}", f.module, signature(index, def).map(|s| s.0).unwrap_or_default());
-            let state = build(&format!("{}.{}", f.module, f.name)).describe();
+            let state = build(f).describe();
             format!("{}\n\n{state}", with_docs(head, &f.docs))
         }
         Def::Struct(id) => {

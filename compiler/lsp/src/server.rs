@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
@@ -14,10 +15,14 @@ use lsp_types::notification::Notification as _;
 use lsp_types::Url;
 use serde_json::{json, Value};
 
-use crate::build_state::{BuildBackend, LockFileOnly};
+use paw_artifact::ArtifactStore;
+
+use crate::build_state;
+use crate::builds::{Builds, Job, Outgoing};
 use crate::features::{self, CandidateKind};
 use crate::line_index::LineIndex;
 use crate::resolve::{Def, FileRefs, Index};
+use crate::stdlib_files;
 use crate::workspace::Files;
 
 /// The executeCommand that builds the fuzzy fn at a position.
@@ -37,9 +42,28 @@ impl Failure {
 
 type Outcome = Result<Value, Failure>;
 
+/// What the server needs from the environment it runs in.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `$PAW_HOME`: the artifact store is read from it, and the standard library's sources are written to it.
+    pub paw_home: PathBuf,
+    /// The `pawc` executable that `paw.build` runs (`pawc build PROJECT`).
+    pub pawc: PathBuf,
+    /// Builds never fetch models (`pawc build --offline`).
+    pub offline: bool,
+}
+
 pub struct Server {
     files: Files,
-    backend: Box<dyn BuildBackend>,
+    paw_home: PathBuf,
+    store: ArtifactStore,
+    builds: Builds,
+    /// The client, for what the server says on its own (build progress and results); set by [`Server::run`].
+    send: Option<Outgoing>,
+    /// Whether the client takes `workspace/codeLens/refresh` (sent when a build ends).
+    refresh_lenses: bool,
+    /// The standard library's sources on disk, once a definition led there.
+    stdlib: Option<PathBuf>,
     /// Projects whose diagnostics must be published after the current batch.
     dirty: HashSet<usize>,
     /// Per project, the files diagnostics were last published for (to clear them when they go away).
@@ -78,12 +102,34 @@ pub fn capabilities() -> lsp::ServerCapabilities {
 }
 
 impl Server {
-    pub fn new() -> Server {
-        Server { files: Files::new(), backend: Box::new(LockFileOnly), dirty: HashSet::new(), published: HashMap::new() }
+    pub fn new(config: Config, client: &lsp::ClientCapabilities) -> Server {
+        let refresh_lenses = client.workspace.as_ref().and_then(|w| w.code_lens.as_ref()).and_then(|c| c.refresh_support).unwrap_or(false);
+        Server {
+            files: Files::new(),
+            store: ArtifactStore::in_home(&config.paw_home),
+            paw_home: config.paw_home,
+            builds: Builds::new(config.pawc, config.offline),
+            send: None,
+            refresh_lenses,
+            stdlib: None,
+            dirty: HashSet::new(),
+            published: HashMap::new(),
+        }
     }
 
-    /// Serves until the client shuts down. `Err` is a broken connection.
+    /// Serves until the client shuts down, then stops the builds it started. `Err` is a broken connection.
     pub fn run(mut self, connection: &Connection) -> Result<(), String> {
+        let sender = connection.sender.clone();
+        self.send = Some(Arc::new(move |message| {
+            // A closed connection means the client is gone; there is nobody left to tell.
+            let _ = sender.send(message);
+        }));
+        let served = self.serve(connection);
+        self.builds.stop_all();
+        served
+    }
+
+    fn serve(&mut self, connection: &Connection) -> Result<(), String> {
         let mut queue: VecDeque<Message> = VecDeque::new();
         let mut cancelled: HashSet<RequestId> = HashSet::new();
         loop {
@@ -173,14 +219,14 @@ impl Server {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) else { return };
-                if let Some(path) = to_path(&p.text_document.uri) {
+                if let Some(path) = to_path(&p.text_document.uri).filter(|p| !self.is_stdlib_copy(p)) {
                     let project = self.files.set_open_text(&path, p.text_document.text, p.text_document.version);
                     self.dirty.insert(project);
                 }
             }
             DidChangeTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params) else { return };
-                let Some(path) = to_path(&p.text_document.uri) else { return };
+                let Some(path) = to_path(&p.text_document.uri).filter(|p| !self.is_stdlib_copy(p)) else { return };
                 let mut text = self.files.text(&path).map(|t| t.to_string()).unwrap_or_default();
                 for change in p.content_changes {
                     match change.range {
@@ -197,7 +243,7 @@ impl Server {
             }
             DidCloseTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params) else { return };
-                if let Some(path) = to_path(&p.text_document.uri) {
+                if let Some(path) = to_path(&p.text_document.uri).filter(|p| !self.is_stdlib_copy(p)) {
                     let project = self.files.close(&path);
                     self.dirty.insert(project);
                 }
@@ -258,9 +304,18 @@ impl Server {
         }
     }
 
+    /// Whether `path` is one of the read-only standard library sources written for "go to definition". They are
+    /// not a user's program: the server neither checks them nor answers requests about them.
+    fn is_stdlib_copy(&self, path: &Path) -> bool {
+        self.stdlib.as_ref().is_some_and(|dir| path.starts_with(dir))
+    }
+
     /// The open file at `uri`: its project's index, its module and its resolved names.
     fn file(&mut self, uri: &Url) -> Result<FileView, Failure> {
         let path = to_path(uri).ok_or_else(|| Failure::new(ErrorCode::InvalidParams, format!("not a file: {uri}")))?;
+        if self.is_stdlib_copy(&path) {
+            return Err(Failure::new(ErrorCode::RequestFailed, "this is a read-only copy of the standard library; pawc lsp does not analyse it"));
+        }
         if self.files.source(&path).is_none() {
             self.files
                 .load_from_disk(&path)
@@ -285,9 +340,9 @@ impl Server {
     fn hover(&mut self, p: lsp::HoverParams) -> Outcome {
         let (view, offset) = self.at(&p.text_document_position_params)?;
         let Some(r) = view.refs.at(offset) else { return Ok(Value::Null) };
-        let root = self.files.projects[view.project].root.clone();
-        let backend = &self.backend;
-        let text = features::hover(&view.index, &view.refs, &r.def, &|function| backend.state(&root, function));
+        let root = &self.files.projects[view.project].root;
+        let program = view.index.program();
+        let text = features::hover(&view.index, &view.refs, &r.def, &|f| build_state::state(&self.store, root, f, program));
         let hover = lsp::Hover {
             contents: lsp::HoverContents::Markup(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value: text }),
             range: Some(self.files.range(r.span)),
@@ -298,8 +353,32 @@ impl Server {
     fn definition(&mut self, p: lsp::GotoDefinitionParams) -> Outcome {
         let (view, offset) = self.at(&p.text_document_position_params)?;
         let Some(r) = view.refs.at(offset) else { return Ok(Value::Null) };
-        let location = view.index.def_span(&r.def).and_then(|span| self.files.location(span));
+        let Some(span) = view.index.def_span(&r.def) else { return Ok(Value::Null) };
+        let location = match self.files.location(span) {
+            Some(location) => Some(location),
+            None => self.stdlib_location(span)?,
+        };
         to_value(location.map(lsp::GotoDefinitionResponse::Scalar))
+    }
+
+    /// A span in a standard module, as a location in its source on disk (written there on first use).
+    fn stdlib_location(&mut self, span: paw_diagnostics::Span) -> Result<Option<lsp::Location>, Failure> {
+        let dir = match &self.stdlib {
+            Some(dir) => dir.clone(),
+            None => {
+                let dir = stdlib_files::materialize(&self.paw_home).map_err(|e| {
+                    let at = self.paw_home.join("stdlib");
+                    Failure::new(ErrorCode::RequestFailed, format!("cannot write the standard library's sources to {}: {e}", at.display()))
+                })?;
+                let dir = dir.canonicalize().unwrap_or(dir);
+                self.stdlib = Some(dir.clone());
+                dir
+            }
+        };
+        let name = self.files.db.source(span.file).name(&self.files.db).clone();
+        let Some(path) = stdlib_files::path_in(&dir, &name) else { return Ok(None) };
+        let Ok(uri) = Url::from_file_path(&path) else { return Ok(None) };
+        Ok(Some(lsp::Location::new(uri, self.files.range(span))))
     }
 
     /// Every reference to what is at the position, across the project's files.
@@ -483,14 +562,21 @@ impl Server {
         }
     }
 
+    /// A lens on each fuzzy fn: its build state, and a click builds it.
     fn code_lens(&mut self, p: lsp::CodeLensParams) -> Outcome {
         let view = self.file(&p.text_document.uri)?;
         let items = paw_db::module_items(&self.files.db, view.source).clone();
+        let root = &self.files.projects[view.project].root;
+        let program = view.index.program();
         let lenses: Vec<lsp::CodeLens> = features::fuzzy_names(&items)
             .into_iter()
             .map(|(name, span)| {
                 let range = self.files.range(span);
-                lsp::CodeLens { range, command: Some(Self::build_command(&p.text_document.uri, range.start, &name)), data: None }
+                let mut command = Self::build_command(&p.text_document.uri, range.start, &name);
+                if let Some(f) = program.fuzzy.iter().find(|f| f.module == view.module && f.name == name) {
+                    command.title = format!("{} ({})", command.title, build_state::state(&self.store, root, f, program).summary());
+                }
+                lsp::CodeLens { range, command: Some(command), data: None }
             })
             .collect();
         to_value(lenses)
@@ -532,17 +618,16 @@ impl Server {
         let Some(item) = items.iter().find(|i| i.kind == paw_db::ItemKind::Fuzzy && i.span.contains(offset)) else {
             return Err(Failure::new(ErrorCode::InvalidParams, "there is no fuzzy fn at this position"));
         };
-        let root = &self.files.projects[view.project].root;
-        match self.backend.build(root, &format!("{}.{}", view.module, item.name)) {
-            Ok(message) => to_value(json!({ "message": message })),
-            Err(message) => Err(Failure::new(ErrorCode::RequestFailed, message)),
+        let root = self.files.projects[view.project].root.clone();
+        let what = format!("`{}`", paw_artifact::function_key(&view.module, &item.name));
+        let mut message = format!("Building {what}: `pawc build {}` compiles every fuzzy fn of the project whose spec changed", root.display());
+        if self.files.has_unsaved_changes(view.project) {
+            message.push_str(" (it reads the saved files: unsaved edits are not built)");
         }
-    }
-}
-
-impl Default for Server {
-    fn default() -> Server {
-        Server::new()
+        let send = self.send.clone().ok_or_else(|| Failure::new(ErrorCode::InternalError, "the server is not connected to a client"))?;
+        let job = Job { root, what, token: p.work_done_progress_params.work_done_token, refresh_lenses: self.refresh_lenses };
+        self.builds.start(job, send).map_err(|message| Failure::new(ErrorCode::RequestFailed, message))?;
+        to_value(json!({ "message": message }))
     }
 }
 

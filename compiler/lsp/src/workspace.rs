@@ -177,6 +177,13 @@ impl Files {
             .collect()
     }
 
+    /// Whether an open file of the project differs from its text on disk (which is what a build reads).
+    pub fn has_unsaved_changes(&self, project: usize) -> bool {
+        self.modules(project).into_iter().any(|(_, path, source)| {
+            self.open.contains_key(&path) && std::fs::read_to_string(&path).is_ok_and(|disk| *disk != **source.text(&self.db))
+        })
+    }
+
     /// The file's path if it is a user's file (the standard library's are not on disk).
     pub fn path_of(&self, file: FileId) -> Option<PathBuf> {
         let path = PathBuf::from(self.db.source(file).name(&self.db));

@@ -110,7 +110,11 @@ enum Command {
         check: bool,
     },
     /// Run the language server (LSP over stdin/stdout) for editors.
-    Lsp,
+    Lsp {
+        /// Builds started from the editor never fetch models (they run `pawc build --offline`).
+        #[arg(long)]
+        offline: bool,
+    },
     /// Explain an error code in depth, e.g. `pawc explain E0201`.
     Explain {
         /// The code, e.g. E0001.
@@ -176,6 +180,6 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
         Command::Explain { code } => commands::explain::run(&code, out),
         Command::Model(command) => commands::model::run(paw_model::cli::run_model_command(&command), out),
         Command::Bench(BenchCommand::Model(args)) => commands::model::run(paw_model::cli::run_bench_model(&args), out),
-        Command::Lsp => commands::lsp::run(out),
+        Command::Lsp { offline } => commands::lsp::run(offline, out),
     }
 }

@@ -10,6 +10,6 @@ pub mod store;
 
 pub use artifact::{Artifact, Example, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER};
 pub use id::{program_id, BuildKey};
-pub use lock::{function_key, PawLock, LOCK_FILE};
+pub use lock::{function_key, resolve, PawLock, Resolution, LOCK_FILE};
 pub use spec::{spec_of, ParamSpec, Spec, SpecError, SpecExample, TypeSpec};
 pub use store::{ArtifactStore, LoadError, Status, StoreLock};

@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use paw_check::hir::{FuzzyFn, Program};
 use serde::{Deserialize, Serialize};
 
-use crate::id::BuildKey;
+use crate::id::{program_id, BuildKey};
+use crate::spec::spec_of;
 
 pub const LOCK_FILE: &str = "paw.lock";
 
@@ -47,4 +49,33 @@ impl PawLock {
 /// The key of a fuzzy fn in a lock and in build reports.
 pub fn function_key(module: &str, name: &str) -> String {
     format!("{module}.{name}")
+}
+
+/// Where a fuzzy fn stands against a project's lock. `pawc run` and the editor both decide with [`resolve`],
+/// so they never disagree about whether a function is built.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolution {
+    /// The lock names the program id of the function's current spec (its artifact may still be missing).
+    Built(String),
+    /// No lock, or the lock does not name the function.
+    NotBuilt,
+    /// The lock names `locked`, built from a spec that has changed since.
+    Stale { locked: String },
+    /// The function's types cannot be given to a model; the message says why.
+    Unsupported(String),
+}
+
+/// Resolves `func` of `program` against `lock` (`None`: the project has none). Reads no file and no model:
+/// the current spec's id is computed with the lock's own build key.
+pub fn resolve(func: &FuzzyFn, program: &Program, lock: Option<&PawLock>) -> Resolution {
+    let spec = match spec_of(func, program) {
+        Ok(spec) => spec,
+        Err(e) => return Resolution::Unsupported(e.to_string()),
+    };
+    let Some(lock) = lock else { return Resolution::NotBuilt };
+    match lock.functions.get(&function_key(&func.module, &func.name)) {
+        None => Resolution::NotBuilt,
+        Some(id) if *id == program_id(&spec, &lock.build) => Resolution::Built(id.clone()),
+        Some(id) => Resolution::Stale { locked: id.clone() },
+    }
 }

@@ -146,11 +146,7 @@ impl ArtifactStore {
         }
         let mut take = |name: &str| files.remove(name).ok_or_else(|| LoadError::Corrupt(format!("{name} is missing")));
         let text = |name: &str, bytes: Vec<u8>| String::from_utf8(bytes).map_err(|_| LoadError::Corrupt(format!("{name} is not UTF-8")));
-        let meta: Meta = serde_json::from_slice(&take(artifact::META)?)
-            .map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::META)))?;
-        if meta.format != FORMAT || meta.id != id {
-            return Err(LoadError::Corrupt(format!("{} names format {} and id {}", artifact::META, meta.format, meta.id)));
-        }
+        let meta = parse_meta(&take(artifact::META)?, id)?;
         let prompt_template = text(artifact::PROMPT_TEMPLATE, take(artifact::PROMPT_TEMPLATE)?)?;
         if split_template(&prompt_template).is_none() {
             return Err(LoadError::Corrupt(format!("{} must hold exactly one placeholder", artifact::PROMPT_TEMPLATE)));
@@ -159,6 +155,28 @@ impl ArtifactStore {
         let prefix = take(artifact::PREFIX)?;
         let timings: Timings = serde_json::from_slice(&take(artifact::TIMINGS)?).unwrap_or_default();
         Ok(Artifact { meta, prompt_template, pseudo_program, prefix, timings })
+    }
+
+    /// What an artifact is, without reading its large prefix state: its meta and its pseudo-program, for
+    /// showing (an editor's hover). The whole artifact is checked as [`ArtifactStore::status`] checks it, so
+    /// an artifact described here is one `pawc run` would load.
+    pub fn describe(&self, id: &str) -> Result<(Meta, String), LoadError> {
+        match self.status(id) {
+            Status::Ready => {}
+            Status::Missing => return Err(LoadError::Missing),
+            Status::Corrupt(why) => return Err(LoadError::Corrupt(why)),
+        }
+        let dir = self.path(id);
+        let sums = read_checksums(&dir).map_err(LoadError::Corrupt)?;
+        let read = |name: &str| {
+            let bytes = fs::read(dir.join(name)).map_err(|e| LoadError::Corrupt(format!("{name}: {e}")))?;
+            check(name, &bytes, &sums[name]).map_err(LoadError::Corrupt)?;
+            Ok(bytes)
+        };
+        let meta = parse_meta(&read(artifact::META)?, id)?;
+        let pseudo_program = String::from_utf8(read(artifact::PSEUDO_PROGRAM)?)
+            .map_err(|_| LoadError::Corrupt(format!("{} is not UTF-8", artifact::PSEUDO_PROGRAM)))?;
+        Ok((meta, pseudo_program))
     }
 
     /// Writes `artifact` under its id: all files into a temporary directory, then one rename. A damaged
@@ -203,6 +221,15 @@ impl ArtifactStore {
         }
         result
     }
+}
+
+/// `meta.json` of artifact `id`, which must name that id and this format.
+fn parse_meta(bytes: &[u8], id: &str) -> Result<Meta, LoadError> {
+    let meta: Meta = serde_json::from_slice(bytes).map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::META)))?;
+    if meta.format != FORMAT || meta.id != id {
+        return Err(LoadError::Corrupt(format!("{} names format {} and id {}", artifact::META, meta.format, meta.id)));
+    }
+    Ok(meta)
 }
 
 /// Files up to this size are always hashed by [`ArtifactStore::status`].

@@ -95,3 +95,16 @@ fn concurrent_writers_of_one_id_leave_a_valid_artifact() {
     let leftovers: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn describing_reads_meta_and_program_only_from_an_intact_artifact() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    assert_eq!(store.describe("abc"), Err(LoadError::Missing));
+    let a = artifact("abc", "Say true.");
+    store.write(&a).unwrap();
+    assert_eq!(store.describe("abc").unwrap(), (a.meta.clone(), "Say true.".to_string()));
+    // A damaged prefix state makes the artifact unusable, so it is not described as usable either.
+    std::fs::write(store.path("abc").join(PREFIX), vec![7; 100]).unwrap();
+    assert!(matches!(store.describe("abc"), Err(LoadError::Corrupt(why)) if why.contains(PREFIX)));
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use paw_artifact::{function_key, program_id, spec_of, ArtifactStore, LoadError, PawLock};
+use paw_artifact::{function_key, resolve, ArtifactStore, LoadError, PawLock, Resolution};
 use paw_check::hir::{FuzzyFn, Program};
 use paw_model::Model;
 use paw_runtime::{FuzzyBackend, FuzzyCallError};
@@ -54,13 +54,6 @@ pub struct TraceEvent<'a> {
 
 pub type TraceSink = Box<dyn Fn(&TraceEvent) + Send + Sync>;
 
-enum Resolution {
-    Built(String),
-    NotBuilt,
-    Stale,
-    Unsupported(String),
-}
-
 pub struct ArtifactBackend {
     store: ArtifactStore,
     functions: HashMap<String, Resolution>,
@@ -72,23 +65,7 @@ pub struct ArtifactBackend {
 impl ArtifactBackend {
     /// Resolves every fuzzy fn of `program` against the project's lock (`None`: never built).
     pub fn new(program: &Program, lock: Option<&PawLock>, store: ArtifactStore, interpreter: LazyModel) -> ArtifactBackend {
-        let functions = program
-            .fuzzy
-            .iter()
-            .map(|f| {
-                let key = function_key(&f.module, &f.name);
-                let resolution = match (spec_of(f, program), lock) {
-                    (Err(e), _) => Resolution::Unsupported(e.to_string()),
-                    (Ok(_), None) => Resolution::NotBuilt,
-                    (Ok(spec), Some(lock)) => match lock.functions.get(&key) {
-                        None => Resolution::NotBuilt,
-                        Some(id) if *id == program_id(&spec, &lock.build) => Resolution::Built(id.clone()),
-                        Some(_) => Resolution::Stale,
-                    },
-                };
-                (key, resolution)
-            })
-            .collect();
+        let functions = program.fuzzy.iter().map(|f| (function_key(&f.module, &f.name), resolve(f, program, lock))).collect();
         ArtifactBackend { store, functions, interpreter, programs: Mutex::new(HashMap::new()), trace: None }
     }
 
@@ -106,7 +83,7 @@ impl ArtifactBackend {
         let key = function_key(&func.module, &func.name);
         let id = match self.functions.get(&key) {
             Some(Resolution::Built(id)) => id,
-            Some(Resolution::Stale) => {
+            Some(Resolution::Stale { .. }) => {
                 return Err(FuzzyCallError::Failed {
                     message: format!("fuzzy fn `{}` changed since the last build — run `pawc build`", func.name),
                 })

@@ -2,10 +2,20 @@
 
 use std::process::ExitCode;
 
+use paw_lsp::server::Config;
+use paw_model::ModelStore;
+
 use crate::output::Output;
 
-pub fn run(out: &Output) -> ExitCode {
-    match paw_lsp::run_stdio() {
+/// `offline`: builds started from the editor never fetch models.
+pub fn run(offline: bool, out: &Output) -> ExitCode {
+    // Builds run this very executable, so the editor builds with the pawc it talks to.
+    let pawc = match std::env::current_exe() {
+        Ok(path) => path,
+        Err(e) => return out.user_error(&format!("cannot find the pawc executable to build with: {e}")),
+    };
+    let config = Config { paw_home: ModelStore::from_env().home().to_path_buf(), pawc, offline };
+    match paw_lsp::run_stdio(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => out.user_error(&format!("the language server stopped: {e}")),
     }
