@@ -147,12 +147,16 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64) -> i64
         };
         // SAFETY: the machine outlives this entry into native code, and nothing else uses it meanwhile.
         let machine = unsafe { &mut *ctx.machine };
+        // The machine counts from native code's depth during the call, and from its own after it.
+        let saved = machine.depth();
         machine.set_depth(ctx.depth);
         let result = match &site.kind {
-            SiteKind::Call { callee, args, .. } => machine.call_fn(*callee, &values(args), site.span)?,
-            SiteKind::Target { call, args, .. } => machine.call_target(call, &values(args))?,
-            _ => return Err(internal("a call at a site that is not a call")),
+            SiteKind::Call { callee, args, .. } => machine.call_fn(*callee, &values(args), site.span),
+            SiteKind::Target { call, args, .. } => machine.call_target(call, &values(args)),
+            _ => Err(internal("a call at a site that is not a call")),
         };
+        machine.set_depth(saved);
+        let result = result?;
         // `panic(..)` never returns, and a unit result has no bits.
         match result {
             Value::Unit => Ok(0),
