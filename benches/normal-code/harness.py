@@ -1,21 +1,22 @@
-"""Times `pawc run X.pw` against `python3 X.py` for each benchmark program; prints a markdown table.
+"""Times `pawc run X.pw` (native code), `pawc run --interp X.pw`, `python3 X.py` and `lua5.4 X.lua` (where a Lua
+twin exists) for each benchmark program; prints a markdown table.
 
 Usage: harness.py PAWC PROGRAM_DIR TEXT_FILE RUNS
 
-Each program's two versions must print the same output (their checksums), so both do the same work. The runs
-alternate paw, python, paw, python... so that changing load on the machine hits both alike. Wall time is the
-elapsed time of the whole process; CPU is its user + system time (from wait4), which other load on the machine
-disturbs less. `pawc run` includes reading, parsing and checking the program, as users experience it; the
-`check` column is `pawc check X.pw` alone, to show that share.
+Every version of a program must print the same output (its checksum), so all do the same work. The runs
+alternate between the versions so that changing load on the machine hits all alike. Wall time is the elapsed time
+of the whole process; CPU is its user + system time (from wait4), which other load on the machine disturbs less.
+`pawc run` includes reading, parsing and checking the program (and, natively, compiling it), as users experience it.
 """
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-PROGRAMS = ["fib", "strbuild", "sort", "wordcount"]
+PROGRAMS = ["fib", "loop", "strbuild", "sort", "wordcount"]
 
 
 def measure(cmd):
@@ -34,41 +35,48 @@ def measure(cmd):
         return out.read().decode(), wall, usage.ru_utime + usage.ru_stime
 
 
+def lua():
+    """The Lua interpreter, if installed (run.sh installs Debian's lua5.4 when it can)."""
+    return shutil.which("lua5.4")
+
+
 def main():
     pawc, program_dir, text, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     rows = []
     for name in PROGRAMS:
         args = [text] if name == "wordcount" else []
-        paw = [pawc, "run", os.path.join(program_dir, name + ".pw"), "--", *args]
-        python = ["python3", os.path.join(program_dir, name + ".py"), *args]
-        check = [pawc, "check", os.path.join(program_dir, name + ".pw")]
-        paw_out, python_out = measure(paw)[0], measure(python)[0]
-        if paw_out != python_out:
-            sys.exit(f"{name}: paw and python disagree\npaw:\n{paw_out}\npython:\n{python_out}")
-        times = {"paw": [], "python": [], "check": []}
+        source = os.path.join(program_dir, name)
+        commands = {
+            "native": [pawc, "run", source + ".pw", "--", *args],
+            "interp": [pawc, "run", "--interp", source + ".pw", "--", *args],
+            "python": ["python3", source + ".py", *args],
+        }
+        if lua() and os.path.exists(source + ".lua"):
+            commands["lua"] = [lua(), source + ".lua", *args]
+        outputs = {key: measure(cmd)[0] for key, cmd in commands.items()}
+        for key, out in outputs.items():
+            if out != outputs["python"]:
+                sys.exit(f"{name}: {key} and python disagree\n{key}:\n{out}\npython:\n{outputs['python']}")
+        times = {key: [] for key in commands}
         for _ in range(runs):
-            for key, cmd in (("paw", paw), ("python", python), ("check", check)):
+            for key, cmd in commands.items():
                 times[key].append(measure(cmd)[1:])
-        rows.append((name, paw_out.split(), times))
+        rows.append((name, outputs["python"].split(), times))
         print(f"{name}: done", file=sys.stderr)
-
-    def best(samples, i):
-        return min(s[i] for s in samples)
 
     def median(samples, i):
         return statistics.median(s[i] for s in samples)
 
-    print(f"{runs} runs each; seconds; speed-up = python time / paw time (above 1: paw is faster)\n")
-    print("| program | output | paw wall best / median | python wall best / median | speed-up (median wall) "
-          "| paw CPU median | python CPU median | speed-up (CPU) | of which `pawc check` (median wall) |")
+    print(f"{runs} runs each; median wall seconds (CPU = user + system in parentheses); "
+          "ratio = other time / native time (above 1: native is faster)\n")
+    print("| program | output | native | interp | python3 | lua5.4 | native vs interp | native vs python3 | native vs lua5.4 |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, output, t in rows:
-        paw, python = t["paw"], t["python"]
-        print(f"| {name} | {' '.join(output)} "
-              f"| {best(paw, 0):.3f} / {median(paw, 0):.3f} | {best(python, 0):.3f} / {median(python, 0):.3f} "
-              f"| {median(python, 0) / median(paw, 0):.2f}× "
-              f"| {median(paw, 1):.3f} | {median(python, 1):.3f} | {median(python, 1) / median(paw, 1):.2f}× "
-              f"| {median(t['check'], 0):.3f} |")
+        cell = lambda key: f"{median(t[key], 0):.3f} ({median(t[key], 1):.3f})" if key in t else "—"
+        ratio = lambda key: f"{median(t[key], 1) / median(t['native'], 1):.1f}×" if key in t else "—"
+        print(f"| {name} | {' '.join(output)} | {cell('native')} | {cell('interp')} | {cell('python')} | {cell('lua')} "
+              f"| {ratio('interp')} | {ratio('python')} | {ratio('lua')} |")
 
 
-main()
+if __name__ == "__main__":
+    main()

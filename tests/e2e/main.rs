@@ -5,6 +5,7 @@ mod examples;
 mod fuzzy;
 mod hardening;
 mod lsp;
+mod native;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

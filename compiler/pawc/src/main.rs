@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 a problem in the user's code or input, 2 an internal error of paw itself.
 
 mod commands;
+mod engine;
 mod fuzzy;
 mod manifest;
 mod output;
@@ -86,6 +87,8 @@ enum Command {
         /// Print every fuzzy call with its input, output, confidence and latency (also: PAW_TRACE=1).
         #[arg(long)]
         trace: bool,
+        #[command(flatten)]
+        engine: engine::EngineArgs,
         /// Arguments for the program, after `--`; the program reads them with `io.args()`.
         #[arg(last = true)]
         args: Vec<String>,
@@ -100,6 +103,8 @@ enum Command {
         /// Print every fuzzy call with its input, output, confidence and latency (also: PAW_TRACE=1).
         #[arg(long)]
         trace: bool,
+        #[command(flatten)]
+        engine: engine::EngineArgs,
     },
     /// Format source files in the one canonical layout.
     Fmt {
@@ -174,8 +179,10 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
             commands::eval::EvalArgs { path: &path, cases: &cases, json, baseline: baseline.as_deref(), interpreter: interpreter.as_deref() },
             out,
         ),
-        Command::Run { path, trace, args } => commands::run::run(path.as_deref(), args, trace, out),
-        Command::Test { path, filter, trace } => commands::test::run(path.as_deref(), filter.as_deref(), trace, out),
+        Command::Run { path, trace, engine, args } => commands::run::run(path.as_deref(), args, trace, &engine, out),
+        Command::Test { path, filter, trace, engine } => {
+            commands::test::run(path.as_deref(), filter.as_deref(), trace, &engine, out)
+        }
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
         Command::Model(command) => commands::model::run(paw_model::cli::run_model_command(&command), out),

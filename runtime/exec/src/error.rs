@@ -98,7 +98,7 @@ impl RuntimeError {
     }
 
     /// Gives a not yet located error the place it happened.
-    pub(crate) fn locate(&mut self, span: Span) {
+    pub fn locate(&mut self, span: Span) {
         if self.span.is_none() {
             self.span = Some(span);
         }
@@ -108,7 +108,7 @@ impl RuntimeError {
     }
 
     /// Records that the error left the function `name`, which was called from `call_site`.
-    pub(crate) fn leave_frame(&mut self, name: &str, call_site: Option<Span>) {
+    pub fn leave_frame(&mut self, name: &str, call_site: Option<Span>) {
         let span = self.unwinding_at.or(self.span).unwrap_or_default();
         self.trace.push(TraceFrame { function: name.to_owned(), span });
         self.unwinding_at = call_site;

@@ -17,6 +17,7 @@ use paw_check::hir::{
 };
 use paw_diagnostics::Span;
 
+use crate::compiled::{CompiledCode, Fallback};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::fuzzy::{value_from_json, FuzzyBackend, FuzzyCallError};
 use crate::natives::{Host, NativeFn, NativeId};
@@ -69,12 +70,15 @@ pub(crate) struct Machine<'p> {
     stack: Vec<Value>,
     base: usize,
     depth: u32,
+    /// Functions that run as native code instead of being walked.
+    compiled: Option<&'p dyn CompiledCode>,
     pub io: Io,
 }
 
 impl<'p> Machine<'p> {
-    /// Prepares `program` to run: resolves natives and indexes closures.
-    pub fn load(program: &'p Program, io: Io) -> Result<Machine<'p>, RuntimeError> {
+    /// Prepares `program` to run: resolves natives and indexes closures. Functions that `compiled` has
+    /// compiled run as its native code.
+    pub fn load(program: &'p Program, io: Io, compiled: Option<&'p dyn CompiledCode>) -> Result<Machine<'p>, RuntimeError> {
         let natives = program
             .natives
             .iter()
@@ -114,6 +118,7 @@ impl<'p> Machine<'p> {
             stack: Vec::with_capacity(1024),
             base: 0,
             depth: 0,
+            compiled,
             io,
         })
     }
@@ -137,18 +142,16 @@ impl<'p> Machine<'p> {
     }
 
     fn function_name(&self, id: hir::FnId) -> String {
-        let f = self.program.function(id);
-        if f.module == "main" {
-            f.name.clone()
-        } else {
-            format!("{}.{}", f.module, f.name)
-        }
+        frame_name(self.program.function(id))
     }
 
     // Calls. Arguments are pushed on the value stack, which then becomes the callee's frame.
 
     /// Runs function `id` whose arguments are the top `nargs` values of the stack.
     fn enter_fn(&mut self, id: hir::FnId, nargs: usize, call_site: Option<Span>) -> Eval {
+        if let Some(code) = self.compiled.filter(|c| c.is_compiled(id)) {
+            return self.enter_compiled(code, id, nargs, call_site);
+        }
         let f = self.program.function(id);
         let body = &f.body;
         self.enter(nargs, f.num_locals, body, call_site, |m| m.function_name(id))
@@ -181,6 +184,41 @@ impl<'p> Machine<'p> {
                 Err(Ctrl::Error(e))
             }
             Err(Ctrl::Break | Ctrl::Continue) => Err(RuntimeError::internal("`break` outside a loop").into()),
+        }
+    }
+
+    /// Runs compiled function `id` like [`Self::enter`] runs a body: depth checked and counted, its frame
+    /// recorded on error.
+    #[inline(never)]
+    fn enter_compiled(&mut self, code: &'p dyn CompiledCode, id: hir::FnId, nargs: usize, call_site: Option<Span>) -> Eval {
+        let frame = self.stack.len() - nargs;
+        let args: Vec<Value> = self.stack.drain(frame..).collect();
+        if self.depth >= MAX_DEPTH {
+            return Err(recursion_too_deep(call_site.unwrap_or(self.program.function(id).body.span)));
+        }
+        self.depth += 1;
+        let result = code.call(id, &args, self);
+        self.depth -= 1;
+        result.map_err(|mut e| {
+            e.leave_frame(&self.function_name(id), call_site);
+            Ctrl::from(e)
+        })
+    }
+
+    /// Runs `main` (compiled or walked) as the outermost frame.
+    pub fn run_main_fn(&mut self, id: hir::FnId) -> Result<Value, RuntimeError> {
+        let f = self.program.function(id);
+        match self.compiled.filter(|c| c.is_compiled(id)) {
+            Some(code) => {
+                self.stack.clear();
+                self.base = 0;
+                self.depth = 0;
+                code.call(id, &[], self).map_err(|mut e| {
+                    e.leave_frame(&f.name, None);
+                    e
+                })
+            }
+            None => self.run_body(&f.body, f.num_locals, &f.name),
         }
     }
 
@@ -324,15 +362,10 @@ impl<'p> Machine<'p> {
                 }
                 Ok(Value::str(out))
             }
-            ExprKind::Unary { op, operand } => match (op, self.eval(operand)?) {
-                (UnaryOp::NegInt, Value::Int(i)) => i
-                    .checked_neg()
-                    .map(Value::Int)
-                    .ok_or_else(|| error_at(ErrorKind::Overflow, format!("negating {i} overflows an int"), e.span)),
-                (UnaryOp::NegFloat, Value::Float(f)) => Ok(Value::Float(-f)),
-                (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
-                (_, v) => Err(RuntimeError::internal(format!("unary {op:?} on a {}", v.kind_name())).into()),
-            },
+            ExprKind::Unary { op, operand } => {
+                let v = self.eval(operand)?;
+                unary(*op, v, e.span)
+            }
             ExprKind::And(a, b) => Ok(Value::Bool(self.eval_bool(a)? && self.eval_bool(b)?)),
             ExprKind::Or(a, b) => Ok(Value::Bool(self.eval_bool(a)? || self.eval_bool(b)?)),
             ExprKind::Coalesce(opt, default) => match self.eval(opt)? {
@@ -597,10 +630,55 @@ impl<'p> Machine<'p> {
 /// call, so that its frame stays small.
 #[cold]
 fn recursion_too_deep(span: Span) -> Ctrl {
+    recursion_too_deep_error(span).into()
+}
+
+/// The name of a function's frames in a `.pw` stack trace: qualified by its module outside `main`.
+pub fn frame_name(f: &hir::Function) -> String {
+    if f.module == "main" {
+        f.name.clone()
+    } else {
+        format!("{}.{}", f.module, f.name)
+    }
+}
+
+/// The error for a call at `span` nested deeper than [`MAX_DEPTH`].
+#[cold]
+pub fn recursion_too_deep_error(span: Span) -> RuntimeError {
     let mut e = RuntimeError::new(ErrorKind::RecursionTooDeep, format!("recursion too deep: more than {MAX_DEPTH} nested calls"))
         .with_help("check that the recursion reaches its base case, or rewrite it as a loop");
     e.locate(span);
-    e.into()
+    e
+}
+
+/// An error out of an expression: control flow never escapes one outside a loop or function.
+fn into_error(c: Ctrl) -> RuntimeError {
+    match c {
+        Ctrl::Error(e) => *e,
+        _ => RuntimeError::internal("control flow escaped a call"),
+    }
+}
+
+/// Binary operator `op` on two values, with the tree walker's errors (overflow, division by zero) located
+/// at `span`.
+pub fn binary_op(op: BinaryOp, a: Value, b: Value, span: Span) -> Result<Value, RuntimeError> {
+    binary(op, a, b, span).map_err(into_error)
+}
+
+/// Unary operator `op` on a value, with the tree walker's errors located at `span`.
+pub fn unary_op(op: UnaryOp, v: Value, span: Span) -> Result<Value, RuntimeError> {
+    unary(op, v, span).map_err(into_error)
+}
+
+fn unary(op: UnaryOp, v: Value, span: Span) -> Eval {
+    match (op, v) {
+        (UnaryOp::NegInt, Value::Int(i)) => {
+            i.checked_neg().map(Value::Int).ok_or_else(|| error_at(ErrorKind::Overflow, format!("negating {i} overflows an int"), span))
+        }
+        (UnaryOp::NegFloat, Value::Float(f)) => Ok(Value::Float(-f)),
+        (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+        (_, v) => Err(RuntimeError::internal(format!("unary {op:?} on a {}", v.kind_name())).into()),
+    }
 }
 
 /// The position `i` in a list of `len` elements, or an out-of-range error.
@@ -831,12 +909,33 @@ fn collect_block_lambdas<'p>(b: &'p hir::Block, out: &mut Vec<&'p hir::Closure>)
     }
 }
 
+impl Fallback for Machine<'_> {
+    fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    fn set_depth(&mut self, depth: u32) {
+        self.depth = depth;
+    }
+
+    fn call_fn(&mut self, id: hir::FnId, args: &[Value], call_site: Span) -> Result<Value, RuntimeError> {
+        self.stack.extend_from_slice(args);
+        self.enter_fn(id, args.len(), Some(call_site)).map_err(into_error)
+    }
+
+    fn call_target(&mut self, call: &hir::Expr, args: &[Value]) -> Result<Value, RuntimeError> {
+        let result = match &call.kind {
+            ExprKind::Call { callee: Callee::Native(id), .. } => self.call_native(*id, args, call),
+            ExprKind::Call { callee: Callee::Fuzzy(id), .. } => self.call_fuzzy(*id, args, call.span),
+            _ => Err(RuntimeError::internal("compiled code called a target that is not a native or fuzzy fn").into()),
+        };
+        result.map_err(into_error)
+    }
+}
+
 impl Host for Machine<'_> {
     fn call(&mut self, f: &Value, args: &[Value]) -> Result<Value, RuntimeError> {
-        self.call_value(f, args, None).map_err(|c| match c {
-            Ctrl::Error(e) => *e,
-            _ => RuntimeError::internal("control flow escaped a callback"),
-        })
+        self.call_value(f, args, None).map_err(into_error)
     }
 
     fn types(&self) -> &Types {

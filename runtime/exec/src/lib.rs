@@ -3,6 +3,7 @@
 //! [`run_main`] and [`run_tests`] are the entry points. Both run on a thread of their own with a large stack,
 //! so deep (but bounded, see [`exec::MAX_DEPTH`]) `.pw` recursion never overflows the caller's stack.
 
+pub mod compiled;
 pub mod error;
 pub mod exec;
 pub mod fuzzy;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use paw_check::hir::Program;
 use paw_diagnostics::Span;
 
+pub use compiled::{CompiledCode, Fallback};
 pub use error::{ErrorKind, RuntimeError, TraceFrame};
 pub use fuzzy::{FuzzyBackend, FuzzyCallError, Unbuilt};
 pub use value::Value;
@@ -71,46 +73,57 @@ pub struct TestOutcome {
 
 /// Runs `fn main()` of a program checked without errors.
 pub fn run_main(program: &Program, options: RunOptions) -> Result<(), RuntimeError> {
+    on_big_stack(move || run_main_with(program, options, None))
+}
+
+/// Runs `fn main()` on this thread, the functions that `compiled` compiled as its native code. Run it on a
+/// thread with a big stack (see [`on_big_stack`]).
+pub fn run_main_with(program: &Program, options: RunOptions, compiled: Option<&dyn CompiledCode>) -> Result<(), RuntimeError> {
     let main = program.main.ok_or_else(|| {
         RuntimeError::new(ErrorKind::Internal, "the program has no `fn main()`")
             .with_help("add `fn main() { ... }` to `src/main.pw`")
     })?;
-    on_big_stack(move || {
-        let mut machine = Machine::load(program, options.into_io())?;
-        let f = program.function(main);
-        let result = machine.run_body(&f.body, f.num_locals, &f.name).map(drop);
-        let _ = machine.io.out.flush();
-        result
-    })
+    let mut machine = Machine::load(program, options.into_io(), compiled)?;
+    let result = machine.run_main_fn(main).map(drop);
+    let _ = machine.io.out.flush();
+    result
 }
 
 /// Runs every `test` block whose name contains `filter` (all of them for `None`), each in a fresh frame;
 /// a failing test does not stop the others. Outcomes are in declaration order.
 pub fn run_tests(program: &Program, filter: Option<&str>, options: RunOptions) -> Vec<TestOutcome> {
-    on_big_stack(move || {
-        let mut machine = match Machine::load(program, options.into_io()) {
-            Ok(m) => m,
-            Err(e) => {
-                return program
-                    .tests
-                    .iter()
-                    .map(|t| TestOutcome { name: t.name.clone(), span: t.span, result: Err(e.clone()) })
-                    .collect()
-            }
-        };
-        let mut outcomes = Vec::new();
-        for test in program.tests.iter().filter(|t| filter.is_none_or(|f| t.name.contains(f))) {
-            let label = format!("test \"{}\"", test.name);
-            let result = machine.run_body(&test.body, test.num_locals, &label).map(drop);
-            let _ = machine.io.out.flush();
-            outcomes.push(TestOutcome { name: test.name.clone(), span: test.span, result });
+    on_big_stack(move || run_tests_with(program, filter, options, None))
+}
+
+/// Like [`run_tests`], on this thread, the functions that `compiled` compiled running as its native code.
+pub fn run_tests_with(
+    program: &Program,
+    filter: Option<&str>,
+    options: RunOptions,
+    compiled: Option<&dyn CompiledCode>,
+) -> Vec<TestOutcome> {
+    let mut machine = match Machine::load(program, options.into_io(), compiled) {
+        Ok(m) => m,
+        Err(e) => {
+            return program
+                .tests
+                .iter()
+                .map(|t| TestOutcome { name: t.name.clone(), span: t.span, result: Err(e.clone()) })
+                .collect()
         }
-        outcomes
-    })
+    };
+    let mut outcomes = Vec::new();
+    for test in program.tests.iter().filter(|t| filter.is_none_or(|f| t.name.contains(f))) {
+        let label = format!("test \"{}\"", test.name);
+        let result = machine.run_body(&test.body, test.num_locals, &label).map(drop);
+        let _ = machine.io.out.flush();
+        outcomes.push(TestOutcome { name: test.name.clone(), span: test.span, result });
+    }
+    outcomes
 }
 
 /// Runs `f` on a thread with a [`STACK_BYTES`] stack (on this thread if no such thread can be made).
-fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     let slot = std::sync::Mutex::new(Some(f));
     let run = || {
         let f = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();

@@ -3,12 +3,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use paw_runtime::{run_main, RunOptions};
+use paw_runtime::RunOptions;
 
+use crate::engine::EngineArgs;
 use crate::output::Output;
 use crate::pipeline::load_and_check;
 
-pub fn run(path: Option<&Path>, args: Vec<String>, trace: bool, out: &Output) -> ExitCode {
+pub fn run(path: Option<&Path>, args: Vec<String>, trace: bool, engine: &EngineArgs, out: &Output) -> ExitCode {
     let loaded = match load_and_check(path, out) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -21,7 +22,7 @@ pub fn run(path: Option<&Path>, args: Vec<String>, trace: bool, out: &Output) ->
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
     };
-    match run_main(&loaded.analysis.checked.program, RunOptions { args, fuzzy, ..RunOptions::default() }) {
+    match engine.run_main(&loaded.analysis.checked.program, RunOptions { args, fuzzy, ..RunOptions::default() }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             out.runtime_error(&error, &loaded.files);

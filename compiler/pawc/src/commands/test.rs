@@ -4,12 +4,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use paw_runtime::{run_tests, RunOptions};
+use paw_runtime::RunOptions;
 
+use crate::engine::EngineArgs;
 use crate::output::Output;
 use crate::pipeline::{load_and_check, plural};
 
-pub fn run(path: Option<&Path>, filter: Option<&str>, trace: bool, out: &Output) -> ExitCode {
+pub fn run(path: Option<&Path>, filter: Option<&str>, trace: bool, engine: &EngineArgs, out: &Output) -> ExitCode {
     let loaded = match load_and_check(path, out) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -18,7 +19,7 @@ pub fn run(path: Option<&Path>, filter: Option<&str>, trace: bool, out: &Output)
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
     };
-    let outcomes = run_tests(&loaded.analysis.checked.program, filter, RunOptions { fuzzy: fuzzy.clone(), ..RunOptions::default() });
+    let outcomes = engine.run_tests(&loaded.analysis.checked.program, filter, RunOptions { fuzzy: fuzzy.clone(), ..RunOptions::default() });
     let mut failed = 0;
     for outcome in &outcomes {
         match &outcome.result {

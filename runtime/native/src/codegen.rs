@@ -1,0 +1,620 @@
+//! IR → Cranelift → machine code in memory (cranelift-jit).
+//!
+//! Each compiled function `f` becomes a native function `(ctx, params...) -> ret` plus an entry trampoline
+//! `(ctx, *const i64 args) -> i64` through which Rust calls it with register bits. After every call that can
+//! fail, code reads `ctx.failed` and, when set, returns at once: the error unwinds by ordinary returns.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{
+    types, AbiParam, BlockArg, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, Type, Value,
+};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
+use paw_check::hir::{ArithOp, FnId};
+use paw_runtime::exec::MAX_DEPTH;
+
+use crate::ir::{Cmp, Const, Func, Node, Rep, Site, SiteId, SiteKind};
+use crate::rt;
+
+/// A compiled function's entry: `(ctx, args) -> result bits`.
+pub type Entry = unsafe extern "C" fn(*mut rt::Ctx<'_>, *const i64) -> i64;
+
+/// Machine code for the compiled functions; the memory lives as long as this.
+pub struct Code {
+    module: Option<JITModule>,
+    /// By function index; `None` for a function that was not compiled.
+    pub entries: Vec<Option<Entry>>,
+}
+
+impl Drop for Code {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: the entries die with `self`, and no native code runs past the run that owns it.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+/// Why code generation failed, and for which function (`None`: the module as a whole).
+pub struct CodegenError {
+    pub function: Option<usize>,
+    pub message: String,
+}
+
+fn module_error(message: impl ToString) -> CodegenError {
+    CodegenError { function: None, message: message.to_string() }
+}
+
+/// The runtime functions native code calls, as imports of the module.
+struct Helpers {
+    binary_error: FuncId,
+    unary_error: FuncId,
+    too_deep: FuncId,
+    leave_frame: FuncId,
+    call: FuncId,
+    frem: FuncId,
+}
+
+fn clif_type(rep: Rep) -> Option<Type> {
+    match rep {
+        Rep::Int => Some(types::I64),
+        Rep::Float => Some(types::F64),
+        Rep::Bool => Some(types::I8),
+        Rep::Unit => None,
+    }
+}
+
+/// Compiles `funcs` (by function index; `None` for those that stay in the reference executor).
+pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, CodegenError> {
+    let mut flags = settings::builder();
+    for (name, value) in [("opt_level", "speed"), ("use_colocated_libcalls", "false"), ("is_pic", "false")] {
+        flags.set(name, value).map_err(module_error)?;
+    }
+    let isa = cranelift_native::builder()
+        .map_err(module_error)?
+        .finish(settings::Flags::new(flags))
+        .map_err(module_error)?;
+    let ptr = isa.pointer_type();
+    let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+    let symbols: [(&str, *const u8); 6] = [
+        ("paw_rt_binary_error", rt::rt_binary_error as *const u8),
+        ("paw_rt_unary_error", rt::rt_unary_error as *const u8),
+        ("paw_rt_too_deep", rt::rt_too_deep as *const u8),
+        ("paw_rt_leave_frame", rt::rt_leave_frame as *const u8),
+        ("paw_rt_call", rt::rt_call as *const u8),
+        ("paw_rt_frem", rt::rt_frem as *const u8),
+    ];
+    builder.symbols(symbols);
+    let mut module = JITModule::new(builder);
+    let call_conv = module.isa().default_call_conv();
+    let sig = |params: &[Type], ret: &[Type]| {
+        let mut s = Signature::new(call_conv);
+        s.params.extend(params.iter().map(|t| AbiParam::new(*t)));
+        s.returns.extend(ret.iter().map(|t| AbiParam::new(*t)));
+        s
+    };
+    let mut import = |name: &str, s: Signature| module.declare_function(name, Linkage::Import, &s).map_err(module_error);
+    let helpers = Helpers {
+        binary_error: import("paw_rt_binary_error", sig(&[ptr, types::I32, types::I64, types::I64], &[]))?,
+        unary_error: import("paw_rt_unary_error", sig(&[ptr, types::I32, types::I64], &[]))?,
+        too_deep: import("paw_rt_too_deep", sig(&[ptr, types::I32], &[]))?,
+        leave_frame: import("paw_rt_leave_frame", sig(&[ptr, types::I32], &[]))?,
+        call: import("paw_rt_call", sig(&[ptr, types::I32, ptr], &[types::I64]))?,
+        frem: import("paw_rt_frem", sig(&[types::F64, types::F64], &[types::F64]))?,
+    };
+
+    let mut ids: Vec<Option<(FuncId, FuncId)>> = Vec::with_capacity(funcs.len());
+    for (i, f) in funcs.iter().enumerate() {
+        ids.push(match f {
+            Some(f) => {
+                let params: Vec<Type> = std::iter::once(ptr).chain(f.params.iter().filter_map(|r| clif_type(*r))).collect();
+                let ret: Vec<Type> = clif_type(f.ret).into_iter().collect();
+                let body = module.declare_function(&format!("paw_fn{i}"), Linkage::Local, &sig(&params, &ret)).map_err(module_error)?;
+                let entry = module
+                    .declare_function(&format!("paw_entry{i}"), Linkage::Local, &sig(&[ptr, ptr], &[types::I64]))
+                    .map_err(module_error)?;
+                Some((body, entry))
+            }
+            None => None,
+        });
+    }
+
+    let mut ctx = module.make_context();
+    let mut fctx = FunctionBuilderContext::new();
+    for (i, f) in funcs.iter().enumerate() {
+        let (Some(f), Some((body_id, entry_id))) = (f, ids[i]) else { continue };
+        let fail = |e: &dyn ToString| CodegenError { function: Some(i), message: e.to_string() };
+        ctx.func.signature = module.declarations().get_function_decl(body_id).signature.clone();
+        {
+            let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+            let gen = FnGen::new(b, &mut module, &helpers, &ids, funcs, sites, f, ptr);
+            gen.finish(&f.body);
+        }
+        module.define_function(body_id, &mut ctx).map_err(|e| fail(&format!("{e:?}")))?;
+        module.clear_context(&mut ctx);
+
+        ctx.func.signature = module.declarations().get_function_decl(entry_id).signature.clone();
+        build_entry(FunctionBuilder::new(&mut ctx.func, &mut fctx), &mut module, body_id, f);
+        module.define_function(entry_id, &mut ctx).map_err(|e| fail(&format!("{e:?}")))?;
+        module.clear_context(&mut ctx);
+    }
+    module.finalize_definitions().map_err(module_error)?;
+    let entries = ids
+        .iter()
+        .map(|ids| {
+            ids.map(|(_, entry)| {
+                let code = module.get_finalized_function(entry);
+                // SAFETY: `paw_entry{i}` was defined with exactly this signature, in the default call convention.
+                unsafe { std::mem::transmute::<*const u8, Entry>(code) }
+            })
+        })
+        .collect();
+    Ok(Code { module: Some(module), entries })
+}
+
+/// The trampoline `(ctx, args) -> bits` around compiled function `body`.
+fn build_entry(mut b: FunctionBuilder<'_>, module: &mut JITModule, body: FuncId, f: &Func) {
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    let (ctx, args) = (b.block_params(block)[0], b.block_params(block)[1]);
+    let mut call_args = vec![ctx];
+    for (i, rep) in f.params.iter().enumerate() {
+        let Some(ty) = clif_type(*rep) else { continue };
+        let bits = b.ins().load(types::I64, MemFlagsData::trusted(), args, (i * 8) as i32);
+        call_args.push(from_bits(&mut b, bits, ty));
+    }
+    let callee = module.declare_func_in_func(body, b.func);
+    let call = b.ins().call(callee, &call_args);
+    let result = match b.inst_results(call).first().copied() {
+        Some(v) => to_bits(&mut b, v),
+        None => b.ins().iconst(types::I64, 0),
+    };
+    b.ins().return_(&[result]);
+    b.seal_all_blocks();
+    b.finalize(module.isa().frontend_config());
+}
+
+fn from_bits(b: &mut FunctionBuilder<'_>, bits: Value, ty: Type) -> Value {
+    match ty {
+        types::F64 => b.ins().bitcast(types::F64, MemFlagsData::new(), bits),
+        types::I8 => b.ins().ireduce(types::I8, bits),
+        _ => bits,
+    }
+}
+
+fn to_bits(b: &mut FunctionBuilder<'_>, v: Value) -> Value {
+    match b.func.dfg.value_type(v) {
+        types::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+        types::I8 => b.ins().uextend(types::I64, v),
+        _ => v,
+    }
+}
+
+/// Generates one function's body.
+struct FnGen<'a, 'b> {
+    b: FunctionBuilder<'b>,
+    module: &'a mut JITModule,
+    helpers: &'a Helpers,
+    ids: &'a [Option<(FuncId, FuncId)>],
+    funcs: &'a [Option<Func>],
+    sites: &'a [Site<'a>],
+    refs: HashMap<FuncId, FuncRef>,
+    ctx: Value,
+    vars: Vec<Option<Variable>>,
+    /// Innermost last: (where `continue` goes, where `break` goes).
+    loops: Vec<(cranelift_codegen::ir::Block, cranelift_codegen::ir::Block)>,
+    /// Returns a placeholder value after an error: the caller reads `ctx.failed`.
+    unwind: cranelift_codegen::ir::Block,
+    ret: Rep,
+    ptr: Type,
+}
+
+impl<'a, 'b> FnGen<'a, 'b> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        mut b: FunctionBuilder<'b>,
+        module: &'a mut JITModule,
+        helpers: &'a Helpers,
+        ids: &'a [Option<(FuncId, FuncId)>],
+        funcs: &'a [Option<Func>],
+        sites: &'a [Site<'a>],
+        f: &Func,
+        ptr: Type,
+    ) -> FnGen<'a, 'b> {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let params = b.block_params(entry).to_vec();
+        let ctx = params[0];
+        let mut vars = Vec::with_capacity(f.locals.len());
+        for rep in &f.locals {
+            vars.push(clif_type(*rep).map(|ty| {
+                let var = b.declare_var(ty);
+                let zero = zero(&mut b, ty);
+                b.def_var(var, zero);
+                var
+            }));
+        }
+        let mut incoming = params[1..].iter();
+        for var in vars.iter().take(f.params.len()).flatten() {
+            if let Some(v) = incoming.next() {
+                b.def_var(*var, *v);
+            }
+        }
+        let unwind = b.create_block();
+        b.set_cold_block(unwind);
+        FnGen { b, module, helpers, ids, funcs, sites, refs: HashMap::new(), ctx, vars, loops: Vec::new(), unwind, ret: f.ret, ptr }
+    }
+
+    fn finish(mut self, body: &Node) {
+        let result = self.expr(body);
+        self.return_(result);
+        self.b.switch_to_block(self.unwind);
+        let placeholder = self.placeholder(self.ret);
+        self.b.ins().return_(&placeholder);
+        self.b.seal_all_blocks();
+        self.b.finalize(self.module.isa().frontend_config());
+    }
+
+    fn placeholder(&mut self, rep: Rep) -> Vec<Value> {
+        clif_type(rep).map(|ty| zero(&mut self.b, ty)).into_iter().collect()
+    }
+
+    fn return_(&mut self, value: Option<Value>) {
+        let values = match (value, clif_type(self.ret)) {
+            (Some(v), Some(_)) => vec![v],
+            (_, ty) => ty.map(|ty| zero(&mut self.b, ty)).into_iter().collect(),
+        };
+        self.b.ins().return_(&values);
+        self.dead_block();
+    }
+
+    /// Continues in a block nothing jumps to, after a jump or return: the code that follows is unreachable.
+    fn dead_block(&mut self) {
+        let dead = self.b.create_block();
+        self.b.switch_to_block(dead);
+    }
+
+    fn func_ref(&mut self, id: FuncId) -> FuncRef {
+        if let Some(r) = self.refs.get(&id) {
+            return *r;
+        }
+        let r = self.module.declare_func_in_func(id, self.b.func);
+        self.refs.insert(id, r);
+        r
+    }
+
+    /// Calls runtime helper `id`; returns its results.
+    fn helper(&mut self, id: FuncId, args: &[Value]) -> Vec<Value> {
+        let r = self.func_ref(id);
+        let call = self.b.ins().call(r, args);
+        self.b.inst_results(call).to_vec()
+    }
+
+    /// If `cond`, runs `on_error` (which sets the error) in a cold block and unwinds.
+    fn fail_if(&mut self, cond: Value, on_error: impl FnOnce(&mut Self)) {
+        let (err, ok) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(err);
+        self.b.ins().brif(cond, err, &[], ok, &[]);
+        self.b.switch_to_block(err);
+        on_error(self);
+        self.b.ins().jump(self.unwind, &[]);
+        self.b.switch_to_block(ok);
+    }
+
+    fn site(&mut self, site: SiteId) -> Value {
+        self.b.ins().iconst(types::I32, i64::from(site.0))
+    }
+
+    /// The value of `node` in a register of `rep`: a placeholder where the node never produces one.
+    fn value(&mut self, node: &Node, rep: Rep) -> Value {
+        match self.expr(node) {
+            Some(v) => v,
+            None => zero(&mut self.b, clif_type(rep).unwrap_or(types::I64)),
+        }
+    }
+
+    fn expr(&mut self, node: &Node) -> Option<Value> {
+        match node {
+            Node::Const(c) => match *c {
+                Const::Int(i) => Some(self.b.ins().iconst(types::I64, i)),
+                Const::Float(f) => Some(self.b.ins().f64const(f)),
+                Const::Bool(v) => Some(self.b.ins().iconst(types::I8, i64::from(v))),
+                Const::Unit => None,
+            },
+            Node::Local(i) => self.vars[*i as usize].map(|var| self.b.use_var(var)),
+            Node::Set(i, value) => {
+                let v = self.expr(value);
+                if let (Some(var), Some(v)) = (self.vars[*i as usize], v) {
+                    self.b.def_var(var, v);
+                }
+                None
+            }
+            Node::Block(stmts, tail) => {
+                for s in stmts {
+                    self.expr(s);
+                }
+                tail.as_ref().and_then(|t| self.expr(t))
+            }
+            Node::IntOp { op, lhs, rhs, site } => {
+                let (a, b) = (self.value(lhs, Rep::Int), self.value(rhs, Rep::Int));
+                Some(self.int_op(*op, a, b, *site))
+            }
+            Node::FloatOp { op, lhs, rhs, site } => {
+                let (a, b) = (self.value(lhs, Rep::Float), self.value(rhs, Rep::Float));
+                Some(self.float_op(*op, a, b, *site))
+            }
+            Node::NegInt(x, site) => {
+                let x = self.value(x, Rep::Int);
+                let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                let site = *site;
+                self.fail_if(is_min, |g| {
+                    let (ctx, site) = (g.ctx, g.site(site));
+                    g.helper(g.helpers.unary_error, &[ctx, site, x]);
+                });
+                Some(self.b.ins().ineg(x))
+            }
+            Node::NegFloat(x) => {
+                let x = self.value(x, Rep::Float);
+                Some(self.b.ins().fneg(x))
+            }
+            Node::Not(x) => {
+                let x = self.value(x, Rep::Bool);
+                Some(self.b.ins().icmp_imm_s(IntCC::Equal, x, 0))
+            }
+            Node::Cmp { op, rep, lhs, rhs } => {
+                let (a, b) = (self.value(lhs, *rep), self.value(rhs, *rep));
+                Some(if *rep == Rep::Float {
+                    let cc = match op {
+                        Cmp::Eq => FloatCC::Equal,
+                        Cmp::Ne => FloatCC::NotEqual,
+                        Cmp::Lt => FloatCC::LessThan,
+                        Cmp::Le => FloatCC::LessThanOrEqual,
+                        Cmp::Gt => FloatCC::GreaterThan,
+                        Cmp::Ge => FloatCC::GreaterThanOrEqual,
+                    };
+                    self.b.ins().fcmp(cc, a, b)
+                } else {
+                    let cc = match op {
+                        Cmp::Eq => IntCC::Equal,
+                        Cmp::Ne => IntCC::NotEqual,
+                        Cmp::Lt => IntCC::SignedLessThan,
+                        Cmp::Le => IntCC::SignedLessThanOrEqual,
+                        Cmp::Gt => IntCC::SignedGreaterThan,
+                        Cmp::Ge => IntCC::SignedGreaterThanOrEqual,
+                    };
+                    self.b.ins().icmp(cc, a, b)
+                })
+            }
+            Node::And(lhs, rhs) => Some(self.short_circuit(lhs, rhs, true)),
+            Node::Or(lhs, rhs) => Some(self.short_circuit(lhs, rhs, false)),
+            Node::If { cond, then, else_, rep } => {
+                let c = self.value(cond, Rep::Bool);
+                let (then_block, else_block, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                let ty = clif_type(*rep);
+                let result = ty.map(|ty| self.b.append_block_param(join, ty));
+                self.b.ins().brif(c, then_block, &[], else_block, &[]);
+                for (block, branch) in [(then_block, then), (else_block, else_)] {
+                    self.b.switch_to_block(block);
+                    let args: Vec<BlockArg> = ty.map(|_| BlockArg::from(self.value(branch, *rep))).into_iter().collect();
+                    if ty.is_none() {
+                        self.expr(branch);
+                    }
+                    self.b.ins().jump(join, &args);
+                }
+                self.b.switch_to_block(join);
+                result
+            }
+            Node::While { cond, body } => {
+                let (header, body_block, exit) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(header);
+                let c = self.value(cond, Rep::Bool);
+                self.b.ins().brif(c, body_block, &[], exit, &[]);
+                self.b.switch_to_block(body_block);
+                self.loops.push((header, exit));
+                self.expr(body);
+                self.loops.pop();
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(exit);
+                None
+            }
+            Node::ForRange { var, start, end, body } => {
+                let start = self.value(start, Rep::Int);
+                let end = self.value(end, Rep::Int);
+                let (header, body_block, next, exit) =
+                    (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
+                // The loop counts in a block parameter of its own: the body sees a copy in `var`.
+                let i = self.b.append_block_param(header, types::I64);
+                self.b.ins().jump(header, &[BlockArg::from(start)]);
+                self.b.switch_to_block(header);
+                let more = self.b.ins().icmp(IntCC::SignedLessThan, i, end);
+                self.b.ins().brif(more, body_block, &[], exit, &[]);
+                self.b.switch_to_block(body_block);
+                if let Some(v) = self.vars[*var as usize] {
+                    self.b.def_var(v, i);
+                }
+                self.loops.push((next, exit));
+                self.expr(body);
+                self.loops.pop();
+                self.b.ins().jump(next, &[]);
+                self.b.switch_to_block(next);
+                let i_next = self.b.ins().iadd_imm_s(i, 1);
+                self.b.ins().jump(header, &[BlockArg::from(i_next)]);
+                self.b.switch_to_block(exit);
+                None
+            }
+            Node::Break | Node::Continue => {
+                if let Some(&(next, exit)) = self.loops.last() {
+                    let target = if matches!(node, Node::Break) { exit } else { next };
+                    self.b.ins().jump(target, &[]);
+                    self.dead_block();
+                }
+                None
+            }
+            Node::Return(value) => {
+                let v = self.expr(value);
+                self.return_(v);
+                None
+            }
+            Node::Call { site, args, ret } => self.call(*site, args, *ret),
+        }
+    }
+
+    fn short_circuit(&mut self, lhs: &Node, rhs: &Node, is_and: bool) -> Value {
+        let a = self.value(lhs, Rep::Bool);
+        let (rhs_block, join) = (self.b.create_block(), self.b.create_block());
+        let result = self.b.append_block_param(join, types::I8);
+        if is_and {
+            self.b.ins().brif(a, rhs_block, &[], join, &[BlockArg::from(a)]);
+        } else {
+            self.b.ins().brif(a, join, &[BlockArg::from(a)], rhs_block, &[]);
+        }
+        self.b.switch_to_block(rhs_block);
+        let b = self.value(rhs, Rep::Bool);
+        self.b.ins().jump(join, &[BlockArg::from(b)]);
+        self.b.switch_to_block(join);
+        result
+    }
+
+    fn binary_error(&mut self, site: SiteId, a: Value, b: Value) {
+        let (ctx, site) = (self.ctx, self.site(site));
+        self.helper(self.helpers.binary_error, &[ctx, site, a, b]);
+    }
+
+    fn int_op(&mut self, op: ArithOp, a: Value, b: Value, site: SiteId) -> Value {
+        let checked = |g: &mut Self, (r, overflow): (Value, Value)| {
+            g.fail_if(overflow, |g| g.binary_error(site, a, b));
+            r
+        };
+        match op {
+            ArithOp::Add => {
+                let r = self.b.ins().sadd_overflow(a, b);
+                checked(self, r)
+            }
+            ArithOp::Sub => {
+                let r = self.b.ins().ssub_overflow(a, b);
+                checked(self, r)
+            }
+            ArithOp::Mul => {
+                let r = self.b.ins().smul_overflow(a, b);
+                checked(self, r)
+            }
+            ArithOp::Div | ArithOp::Rem => {
+                // Zero divisors and `MIN / -1` take the reference executor's error path.
+                let zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
+                let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+                let min = self.b.ins().icmp_imm_s(IntCC::Equal, a, i64::MIN);
+                let overflow = self.b.ins().band(minus_one, min);
+                let bad = self.b.ins().bor(zero, overflow);
+                self.fail_if(bad, |g| g.binary_error(site, a, b));
+                if op == ArithOp::Div {
+                    self.b.ins().sdiv(a, b)
+                } else {
+                    self.b.ins().srem(a, b)
+                }
+            }
+        }
+    }
+
+    fn float_op(&mut self, op: ArithOp, a: Value, b: Value, site: SiteId) -> Value {
+        match op {
+            ArithOp::Add => self.b.ins().fadd(a, b),
+            ArithOp::Sub => self.b.ins().fsub(a, b),
+            ArithOp::Mul => self.b.ins().fmul(a, b),
+            ArithOp::Div | ArithOp::Rem => {
+                let zero = self.b.ins().f64const(0.0);
+                let is_zero = self.b.ins().fcmp(FloatCC::Equal, b, zero);
+                self.fail_if(is_zero, |g| {
+                    let (a, b) = (g.b.ins().bitcast(types::I64, MemFlagsData::new(), a), g.b.ins().bitcast(types::I64, MemFlagsData::new(), b));
+                    g.binary_error(site, a, b)
+                });
+                if op == ArithOp::Div {
+                    self.b.ins().fdiv(a, b)
+                } else {
+                    self.helper(self.helpers.frem, &[a, b])[0]
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, site: SiteId, args: &[Node], ret: Rep) -> Option<Value> {
+        let native = match &self.sites[site.0 as usize].kind {
+            SiteKind::Call { callee, .. } => self.native_callee(*callee),
+            _ => None,
+        };
+        match native {
+            Some((id, params)) => {
+                let mut values = vec![self.ctx];
+                for (arg, rep) in args.iter().zip(params) {
+                    let v = self.expr(arg);
+                    if clif_type(rep).is_some() {
+                        values.push(v.unwrap_or_else(|| zero(&mut self.b, clif_type(rep).unwrap_or(types::I64))));
+                    }
+                }
+                self.direct_call(id, &values, site)
+            }
+            None => self.call_out(site, args, ret),
+        }
+    }
+
+    /// The native function and parameter representations of `callee`, if it was compiled.
+    fn native_callee(&self, callee: FnId) -> Option<(FuncId, Vec<Rep>)> {
+        let (id, _) = (*self.ids.get(callee.index())?)?;
+        let params = self.funcs[callee.index()].as_ref()?.params.clone();
+        Some((id, params))
+    }
+
+    /// A call of another compiled function: depth checked and counted, its frame recorded on error.
+    fn direct_call(&mut self, id: FuncId, args: &[Value], site: SiteId) -> Option<Value> {
+        let flags = MemFlagsData::trusted();
+        let depth = self.b.ins().load(types::I32, flags, self.ctx, rt::DEPTH_OFFSET);
+        let too_deep = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, depth, i64::from(MAX_DEPTH));
+        self.fail_if(too_deep, |g| {
+            let (ctx, site) = (g.ctx, g.site(site));
+            g.helper(g.helpers.too_deep, &[ctx, site]);
+        });
+        let deeper = self.b.ins().iadd_imm_s(depth, 1);
+        self.b.ins().store(flags, deeper, self.ctx, rt::DEPTH_OFFSET);
+        let r = self.func_ref(id);
+        let call = self.b.ins().call(r, args);
+        let result = self.b.inst_results(call).first().copied();
+        self.b.ins().store(flags, depth, self.ctx, rt::DEPTH_OFFSET);
+        let failed = self.b.ins().load(types::I32, flags, self.ctx, rt::FAILED_OFFSET);
+        self.fail_if(failed, |g| {
+            let (ctx, site) = (g.ctx, g.site(site));
+            g.helper(g.helpers.leave_frame, &[ctx, site]);
+        });
+        result
+    }
+
+    /// A call through the reference executor: arguments as register bits in a stack array.
+    fn call_out(&mut self, site: SiteId, args: &[Node], ret: Rep) -> Option<Value> {
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, (args.len().max(1) * 8) as u32, 3));
+        for (i, arg) in args.iter().enumerate() {
+            let bits = match self.expr(arg) {
+                Some(v) => to_bits(&mut self.b, v),
+                None => self.b.ins().iconst(types::I64, 0),
+            };
+            self.b.ins().stack_store(self.ptr, bits, slot, (i * 8) as i32);
+        }
+        let addr = self.b.ins().stack_addr(self.ptr, slot, 0);
+        let (ctx, site_value) = (self.ctx, self.site(site));
+        let bits = self.helper(self.helpers.call, &[ctx, site_value, addr])[0];
+        let failed = self.b.ins().load(types::I32, MemFlagsData::trusted(), self.ctx, rt::FAILED_OFFSET);
+        self.fail_if(failed, |_| {});
+        clif_type(ret).map(|ty| from_bits(&mut self.b, bits, ty))
+    }
+}
+
+fn zero(b: &mut FunctionBuilder<'_>, ty: Type) -> Value {
+    match ty {
+        types::F64 => b.ins().f64const(0.0),
+        ty => b.ins().iconst(ty, 0),
+    }
+}
