@@ -132,7 +132,7 @@ fn write_examples(spec: &Spec, compiler: &Model, options: &CompileOptions) -> Re
         describe_spec(spec),
         options.synthesized_examples
     );
-    let decoded = compiler.ask(Some(COMPILER_SYSTEM), &user, &schema, &DecodeOptions { max_tokens: options.max_compiler_tokens });
+    let decoded = compiler.ask(Some(COMPILER_SYSTEM), &user, &schema, &DecodeOptions { max_tokens: options.max_compiler_tokens, ..DecodeOptions::default() });
     let decoded = match decoded {
         Ok(d) => d,
         // Out of budget: keep the complete examples of the partial answer.
@@ -230,8 +230,8 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
     (out, dropped)
 }
 
-/// The smallest label prior (ln ≈ -13.8): dividing by it can lift a label by less than the 20 nats within
-/// which paw-model's label scoring computes every candidate exactly.
+/// The smallest label prior (ln ≈ -13.8): a label the interpreter never says on content-free inputs is
+/// lifted by a bounded factor, not by whatever a vanishing probability happens to be.
 const MIN_PRIOR: f64 = 1e-6;
 
 /// Arguments as compared for duplicates: strings lowercased, with invisible characters (BOMs, zero-width
@@ -268,7 +268,6 @@ fn fit_calibration(spec: &Spec, program: &LoadedProgram, interpreter: &Model) ->
             *m += x / probes.len() as f64;
         }
     }
-    // Floored so that no prior boosts a label by more than paw-model's label-pruning margin allows.
     Ok(labels.into_iter().zip(mean).map(|((label, _), p)| (label, p.max(MIN_PRIOR).ln())).collect())
 }
 

@@ -75,29 +75,26 @@ impl LoadedProgram {
 
     /// Answers one call with the given label calibration (the compiler uses this to fit one).
     pub fn call_calibrated(&self, model: &Model, args: &[Value], calibration: &[f64]) -> Result<Answer, String> {
-        let input = render_input(&self.spec, args)?;
-        let mut continuation = model.tokenizer.encode_plain(&input).map_err(|e| e.to_string())?;
-        continuation.extend_from_slice(&self.tail);
-        let decoded = model
-            .decode_typed(&self.prefix, &continuation, &self.schema, &DecodeOptions { max_tokens: MAX_ANSWER_TOKENS })
-            .map_err(|e| e.to_string())?;
-        let tokens = decoded.tokens_processed;
-        if calibration.is_empty() || decoded.probabilities.is_empty() {
-            return Ok(Answer { value: decoded.value, confidence: decoded.confidence, probabilities: decoded.probabilities, tokens });
-        }
-        let labels = self.schema.labels().expect("probabilities come only from finite types");
-        let probabilities = calibrate(&decoded.probabilities, calibration);
-        let best = argmax(&probabilities);
-        Ok(Answer { value: labels[best].1.clone(), confidence: probabilities[best].1, probabilities, tokens })
+        let options = DecodeOptions { max_tokens: MAX_ANSWER_TOKENS, label_priors: calibration.to_vec(), exact_labels: false };
+        self.answer(model, args, &options)
     }
 
-    /// The raw (uncalibrated) label probabilities of one call; `None` for non-finite types.
+    /// Every label's raw (uncalibrated) probability for one call; `None` for non-finite types.
     pub fn label_probabilities(&self, model: &Model, args: &[Value]) -> Result<Option<Vec<f64>>, String> {
         if !self.schema.is_finite() {
             return Ok(None);
         }
-        let answer = self.call_calibrated(model, args, &[])?;
+        let options = DecodeOptions { max_tokens: MAX_ANSWER_TOKENS, label_priors: Vec::new(), exact_labels: true };
+        let answer = self.answer(model, args, &options)?;
         Ok(Some(answer.probabilities.iter().map(|(_, p)| *p).collect()))
+    }
+
+    fn answer(&self, model: &Model, args: &[Value], options: &DecodeOptions) -> Result<Answer, String> {
+        let input = render_input(&self.spec, args)?;
+        let mut continuation = model.tokenizer.encode_plain(&input).map_err(|e| e.to_string())?;
+        continuation.extend_from_slice(&self.tail);
+        let decoded = model.decode_typed(&self.prefix, &continuation, &self.schema, options).map_err(|e| e.to_string())?;
+        Ok(Answer { value: decoded.value, confidence: decoded.confidence, probabilities: decoded.probabilities, tokens: decoded.tokens_processed })
     }
 }
 
@@ -106,38 +103,4 @@ pub fn prefix_tokens(model: &Model, before: &str) -> Result<Vec<u32>, String> {
     let mut tokens = model.tokenizer.chat_user_start(None).map_err(|e| e.to_string())?;
     tokens.extend(model.tokenizer.encode_plain(before).map_err(|e| e.to_string())?);
     Ok(tokens)
-}
-
-/// `p_i / exp(prior_i)`, renormalized.
-fn calibrate(probabilities: &[(String, f64)], log_prior: &[f64]) -> Vec<(String, f64)> {
-    let scores: Vec<f64> = probabilities.iter().zip(log_prior).map(|((_, p), prior)| p.max(1e-300).ln() - prior).collect();
-    let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let z: f64 = scores.iter().map(|s| (s - max).exp()).sum();
-    probabilities.iter().zip(&scores).map(|((l, _), s)| (l.clone(), (s - max).exp() / z)).collect()
-}
-
-/// First maximum: ties go to the earlier label, as in the model's own scoring.
-fn argmax(probabilities: &[(String, f64)]) -> usize {
-    let mut best = 0;
-    for (i, (_, p)) in probabilities.iter().enumerate() {
-        if *p > probabilities[best].1 {
-            best = i;
-        }
-    }
-    best
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn calibration_divides_out_the_prior() {
-        let p = vec![("true".to_string(), 0.7), ("false".to_string(), 0.3)];
-        let prior = [0.8f64.ln(), 0.2f64.ln()];
-        let c = calibrate(&p, &prior);
-        assert_eq!(argmax(&c), 1);
-        assert!((c[0].1 + c[1].1 - 1.0).abs() < 1e-12);
-        assert_eq!(argmax(&calibrate(&p, &[0.0, 0.0])), 0);
-    }
 }

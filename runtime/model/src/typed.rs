@@ -4,7 +4,12 @@
 //!   scored as the model's probability that its answer starts with the label as a whole word — summed
 //!   over the label's spellings (as written, Capitalized; `yes`/`no` for booleans), each spelling's
 //!   token log-probabilities plus the log-probability that the next token ends the word (end of turn,
-//!   whitespace or punctuation). The argmax wins; the softmax of the scores is the confidence.
+//!   whitespace or punctuation). A caller may divide a prior out of each label's probability (contextual
+//!   calibration, [`DecodeOptions::label_priors`]). The argmax wins; the softmax of the scores is the
+//!   confidence. A label's first-token probability bounds its whole score, so labels whose bound falls
+//!   below the best complete score are not run through the model at all: the answer is exactly the one
+//!   full scoring gives, and the bound stands in for the skipped labels' (negligible) probability unless
+//!   [`DecodeOptions::exact_labels`] asks for every label to be scored.
 //! * Every other type is **generated greedily under a grammar mask** ([`crate::grammar`]): at each step
 //!   the highest-logit token whose bytes keep the output a valid prefix of the type's textual form is
 //!   taken; end-of-turn is allowed only when the output is a complete value. Exceeding the token limit
@@ -115,11 +120,17 @@ impl TypeSchema {
 pub struct DecodeOptions {
     /// Most tokens a generated (non-finite) value may take; exceeding it is [`Error::MaxTokens`].
     pub max_tokens: usize,
+    /// Finite types: one log prior per label, in declaration order, subtracted from the label scores
+    /// (contextual calibration). Empty: none.
+    pub label_priors: Vec<f64>,
+    /// Finite types: run every label through the model, for callers that need every label's probability
+    /// (fitting a calibration), not just the answer.
+    pub exact_labels: bool,
 }
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        Self { max_tokens: 256 }
+        Self { max_tokens: 256, label_priors: Vec::new(), exact_labels: false }
     }
 }
 
@@ -131,7 +142,9 @@ pub struct Decoded {
     /// Finite types: the winner's normalized probability. Generated types: the model's probability of
     /// the generated token sequence (product over steps of the unmasked softmax).
     pub confidence: f64,
-    /// Finite types: every label with its normalized probability, in declaration order.
+    /// Finite types: every label with its normalized (calibrated, when priors were given) probability, in
+    /// declaration order. Unless [`DecodeOptions::exact_labels`], labels that could not win carry an upper
+    /// bound of their probability.
     pub probabilities: Vec<(String, f64)>,
     /// Tokens run through the model for this call beyond the prefix (continuation + scoring/generation).
     pub tokens_processed: usize,
@@ -141,9 +154,15 @@ pub struct Decoded {
     pub text: String,
 }
 
-/// How far (in nats) below the best complete label score a spelling's first-token bound must fall to be
-/// skipped. Calibration priors span well under this, so skipping never changes an answer.
-const PRUNE_MARGIN: f64 = 20.0;
+/// `ln Σ exp(x)`, stable for large magnitudes.
+fn log_sum_exp(xs: impl Iterator<Item = f64>) -> f64 {
+    let xs: Vec<f64> = xs.collect();
+    let m = xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
 
 fn log_softmax_vec(v: &[f32]) -> Vec<f32> {
     let m = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
@@ -169,7 +188,7 @@ impl Model {
         let mut state = prefix.clone();
         let logits = self.next_logits(&mut state, continuation)?;
         match schema.labels() {
-            Some(labels) => self.score_labels(&state, &logits, &labels, continuation.len()),
+            Some(labels) => self.score_labels(&state, &logits, &labels, opts, continuation.len()),
             None => self.generate_typed(state, logits, schema, opts, continuation.len()),
         }
     }
@@ -185,54 +204,55 @@ impl Model {
         state: &KvState,
         first_logits: &[f32],
         labels: &[(String, Value)],
+        opts: &DecodeOptions,
         processed: usize,
     ) -> Result<Decoded> {
-        let lp0 = log_softmax_vec(first_logits);
-        // Every (label, spelling) with its tokens and the log-probability of its first token, which bounds
-        // its whole score from above (each further term is ≤ 0). Scored best bound first, so a spelling
-        // whose bound is PRUNE_MARGIN below the best complete score is skipped: it cannot win, even after
-        // a calibration prior is divided out, and its bound stands in for its negligible probability.
-        let mut candidates = Vec::new();
-        for (label, (text, value)) in labels.iter().enumerate() {
-            for form in spellings(text, value) {
-                let toks = self.tokenizer.encode_plain(&form)?;
-                candidates.push((label, form, lp0[toks[0] as usize] as f64, toks));
-            }
+        if !opts.label_priors.is_empty() && opts.label_priors.len() != labels.len() {
+            return Err(Error::Decode(format!("{} label priors for {} labels", opts.label_priors.len(), labels.len())));
         }
-        candidates.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-        let mut parts: Vec<Vec<f64>> = vec![Vec::new(); labels.len()];
+        let prior = |label: usize| opts.label_priors.get(label).copied().unwrap_or(0.0);
+        let lp0 = log_softmax_vec(first_logits);
+        // Each label's spellings as tokens, and its bound: what its score would be if every token after the
+        // first were certain (each further term is a log-probability, ≤ 0).
+        let mut candidates = Vec::with_capacity(labels.len());
+        for (label, (text, value)) in labels.iter().enumerate() {
+            let forms: Vec<(String, Vec<u32>)> = spellings(text, value)
+                .into_iter()
+                .map(|form| Ok((form.clone(), self.tokenizer.encode_plain(&form)?)))
+                .collect::<Result<_>>()?;
+            let bound = log_sum_exp(forms.iter().map(|(_, toks)| lp0[toks[0] as usize] as f64)) - prior(label);
+            candidates.push((label, bound, forms));
+        }
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut scores = vec![f64::NEG_INFINITY; labels.len()];
         let mut processed = processed;
-        let mut best_complete = f64::NEG_INFINITY;
-        for (label, form, bound, toks) in candidates {
-            if bound < best_complete - PRUNE_MARGIN {
-                parts[label].push(bound);
+        let mut best = f64::NEG_INFINITY;
+        for (label, bound, forms) in candidates {
+            if !opts.exact_labels && bound < best {
+                scores[label] = bound;
                 continue;
             }
-            // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
-            let mut score = bound;
-            let mut st = state.clone();
-            let h = self.forward(&mut st, &toks)?;
-            processed += toks.len();
-            let lp = candle_nn::ops::log_softmax(&self.logits(&h)?, D::Minus1)?;
-            for (i, &t) in toks[1..].iter().enumerate() {
-                score += lp.i((i, t as usize))?.to_scalar::<f32>()? as f64;
+            let mut parts = Vec::with_capacity(forms.len());
+            for (form, toks) in forms {
+                // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
+                let mut score = lp0[toks[0] as usize] as f64;
+                let mut st = state.clone();
+                let h = self.forward(&mut st, &toks)?;
+                processed += toks.len();
+                let lp = candle_nn::ops::log_softmax(&self.logits(&h)?, D::Minus1)?;
+                for (i, &t) in toks[1..].iter().enumerate() {
+                    score += lp.i((i, t as usize))?.to_scalar::<f32>()? as f64;
+                }
+                let last = lp.i(toks.len() - 1)?.to_vec1::<f32>()?;
+                score += self.tokenizer.boundary_logprob(&last);
+                if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
+                    eprintln!("label {:?} spelling {form:?}: {score:.3}", labels[label].0);
+                }
+                parts.push(score);
             }
-            let last = lp.i(toks.len() - 1)?.to_vec1::<f32>()?;
-            score += self.tokenizer.boundary_logprob(&last);
-            if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
-                eprintln!("label {:?} spelling {form:?}: {score:.3}", labels[label].0);
-            }
-            best_complete = best_complete.max(score);
-            parts[label].push(score);
+            scores[label] = log_sum_exp(parts.into_iter()) - prior(label);
+            best = best.max(scores[label]);
         }
-        // A label's score is the log of the summed probabilities of its spellings.
-        let scores: Vec<f64> = parts
-            .iter()
-            .map(|p| {
-                let m = p.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                m + p.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
-            })
-            .collect();
         let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let z: f64 = scores.iter().map(|s| (s - m).exp()).sum();
         let probs: Vec<f64> = scores.iter().map(|s| (s - m).exp() / z).collect();

@@ -114,10 +114,39 @@ fn finite_types_score_every_label() {
 }
 
 #[test]
+fn skipping_labels_that_cannot_win_gives_the_exact_answer_and_priors_move_it() {
+    let m = qwen2();
+    let schema = route();
+    let n = schema.labels().unwrap().len();
+    let exact = DecodeOptions { exact_labels: true, ..DecodeOptions::default() };
+    for text in ["route this", "billing please", "x"] {
+        let prompt = m.tokenizer.chat_prompt(None, text).unwrap();
+        let full = m.decode_typed(&KvState::new(), &prompt, &schema, &exact).unwrap();
+        let fast = m.decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default()).unwrap();
+        assert_eq!(fast.value, full.value, "{text}");
+        assert!(fast.tokens_processed <= full.tokens_processed);
+        // A prior that halves every other label's odds against the winner's cannot change it; one that takes
+        // more than the winner's lead over the runner-up from it must.
+        let winner = full.probabilities.iter().position(|(l, _)| *l == full.text).unwrap();
+        let runner_up = (0..n).filter(|&i| i != winner).map(|i| full.probabilities[i].1).fold(0.0, f64::max);
+        let lead = (full.probabilities[winner].1 / runner_up).ln();
+        let favour: Vec<f64> = (0..n).map(|i| if i == winner { 0.0 } else { 2f64.ln() }).collect();
+        let kept = m.decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions { label_priors: favour, ..DecodeOptions::default() }).unwrap();
+        assert_eq!(kept.value, full.value);
+        let against: Vec<f64> = (0..n).map(|i| if i == winner { lead + 1.0 } else { 0.0 }).collect();
+        for opts in [DecodeOptions { label_priors: against.clone(), ..DecodeOptions::default() }, DecodeOptions { label_priors: against, exact_labels: true, ..DecodeOptions::default() }] {
+            assert_ne!(m.decode_typed(&KvState::new(), &prompt, &schema, &opts).unwrap().value, full.value, "{text}");
+        }
+    }
+    let wrong = DecodeOptions { label_priors: vec![0.0], ..DecodeOptions::default() };
+    assert!(m.decode_typed(&KvState::new(), &m.tokenizer.chat_prompt(None, "x").unwrap(), &schema, &wrong).is_err());
+}
+
+#[test]
 fn generated_types_follow_their_grammar() {
     let m = qwen2();
     let prompt = m.tokenizer.chat_prompt(None, "answer").unwrap();
-    let opts = DecodeOptions { max_tokens: 64 };
+    let opts = DecodeOptions { max_tokens: 64, ..DecodeOptions::default() };
     let schemas = [
         TypeSchema::Int,
         TypeSchema::Float,
@@ -149,7 +178,7 @@ fn generated_types_follow_their_grammar() {
     }
     assert!(completed >= 2, "only {completed} schemas completed");
     // A limit that a struct cannot fit in is an error.
-    let e = m.decode_typed(&KvState::new(), &prompt, &person(), &DecodeOptions { max_tokens: 3 }).unwrap_err();
+    let e = m.decode_typed(&KvState::new(), &prompt, &person(), &DecodeOptions { max_tokens: 3, ..DecodeOptions::default() }).unwrap_err();
     assert!(matches!(e, Error::MaxTokens { limit: 3, .. }), "{e}");
 }
 
