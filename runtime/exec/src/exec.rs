@@ -573,16 +573,8 @@ impl<'p> Machine<'p> {
                 let new = match op {
                     None => rhs,
                     Some(BinaryOp::StrConcat) => {
-                        // Grow the string in place when this local holds the only reference: `s += x` in a
-                        // loop stays linear.
                         let i = self.base + slot.index();
-                        let mut old = std::mem::replace(&mut self.stack[i], Value::Unit);
-                        if let (Value::Str(s), Value::Str(r)) = (&mut old, &rhs) {
-                            Rc::make_mut(s).push_str(r);
-                            self.stack[i] = old;
-                            return Ok(());
-                        }
-                        binary(BinaryOp::StrConcat, old, rhs, span)?
+                        return append_str(&mut self.stack[i], rhs, span).map_err(Ctrl::from);
                     }
                     Some(op) => binary(op, self.local(*slot).clone(), rhs, span)?,
                 };
@@ -607,23 +599,47 @@ impl<'p> Machine<'p> {
                     None => rhs,
                     Some(op) => binary(op, read_index(*kind, &container, &key, &self.types, span)?, rhs, span)?,
                 };
-                match (&container, &key) {
-                    (Value::List(l), Value::Int(i)) => {
-                        let mut l = l.borrow_mut();
-                        let len = l.len();
-                        let slot = list_slot(*i, len, span)?;
-                        l[slot] = new;
-                    }
-                    (Value::Dict(d), _) => {
-                        let key = KeyRef::from_value(&key).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
-                        dict_set(&mut d.borrow_mut(), key, new);
-                    }
-                    _ => return Err(RuntimeError::internal(format!("cannot assign into a {}", container.kind_name())).into()),
-                }
+                set_index(&container, &key, new, span).map_err(Ctrl::from)?;
             }
         }
         Ok(())
     }
+}
+
+/// `target += rhs` on strings. The string grows in place when `target` holds the only reference, so `s += x`
+/// in a loop stays linear.
+pub fn append_str(target: &mut Value, rhs: Value, span: Span) -> Result<(), RuntimeError> {
+    if let (Value::Str(s), Value::Str(r)) = (&mut *target, &rhs) {
+        Rc::make_mut(s).push_str(r);
+        return Ok(());
+    }
+    let old = std::mem::replace(target, Value::Unit);
+    *target = binary_op(BinaryOp::StrConcat, old, rhs, span)?;
+    Ok(())
+}
+
+/// `container[key] = value` on a list (out of range is an error located at `span`) or a dict.
+pub fn set_index(container: &Value, key: &Value, value: Value, span: Span) -> Result<(), RuntimeError> {
+    match (container, key) {
+        (Value::List(l), Value::Int(i)) => {
+            let mut l = l.borrow_mut();
+            let len = l.len();
+            let slot = list_slot(*i, len, span).map_err(into_error)?;
+            l[slot] = value;
+        }
+        (Value::Dict(d), _) => {
+            let key = KeyRef::from_value(key).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
+            dict_set(&mut d.borrow_mut(), key, value);
+        }
+        _ => return Err(RuntimeError::internal(format!("cannot assign into a {}", container.kind_name()))),
+    }
+    Ok(())
+}
+
+/// `base[index]` of the given kind, with the tree walker's errors (out of range, missing key, JSON shape)
+/// located at `span`.
+pub fn index_op(kind: IndexKind, base: &Value, index: &Value, types: &Types, span: Span) -> Result<Value, RuntimeError> {
+    read_index(kind, base, index, types, span).map_err(into_error)
 }
 
 /// The error for a call nested deeper than [`MAX_DEPTH`]; apart from [`Machine::enter`], which runs for every

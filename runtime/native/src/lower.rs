@@ -4,16 +4,19 @@
 
 use paw_check::hir::{self, BinaryOp, Callee, CompareOp, ExprKind, OrderedTy, Pattern, Place, StmtKind, Ty, UnaryOp};
 use paw_diagnostics::Span;
+use paw_runtime::Value;
 
 use crate::ir::{Cmp, Const, Func, Node, Rep, Site, SiteId, SiteKind};
 
 /// Why a function is not compiled: shown by the native report.
 pub type Unsupported = String;
 
-/// Lowers functions one by one; the call sites of all of them share one table.
+/// Lowers functions one by one; the sites and constants of all of them share one table each.
 pub struct Lowerer<'p> {
     program: &'p hir::Program,
     pub sites: Vec<Site<'p>>,
+    /// The values of string literals and `none`, copied by [`SiteKind::Literal`].
+    pub constants: Vec<Value>,
 }
 
 /// The state of one function being lowered.
@@ -23,24 +26,25 @@ struct FnLowering {
 
 type Lowered = Result<Node, Unsupported>;
 
-/// The representation of a value of type `ty`, if native code holds it in a register.
+/// The representation of a value of type `ty`, if native code supports values of that type.
 pub fn rep_of(ty: &Ty, program: &hir::Program) -> Result<Rep, Unsupported> {
     match ty {
         Ty::Int | Ty::Enum(_) => Ok(Rep::Int),
         Ty::Float => Ok(Rep::Float),
         Ty::Bool => Ok(Rep::Bool),
         Ty::Unit | Ty::Never => Ok(Rep::Unit),
+        Ty::Str | Ty::Json | Ty::List(_) | Ty::Dict(..) | Ty::Optional(_) | Ty::Struct(_) => Ok(Rep::Ref),
         other => Err(format!("uses a value of type `{}`", other.display(program))),
     }
 }
 
 impl<'p> Lowerer<'p> {
     pub fn new(program: &'p hir::Program) -> Lowerer<'p> {
-        Lowerer { program, sites: Vec::new() }
+        Lowerer { program, sites: Vec::new(), constants: Vec::new() }
     }
 
-    /// Lowers function `f`, or says why native code does not support it. Sites added for a rejected
-    /// function stay in the table unused.
+    /// Lowers function `f`, or says why native code does not support it. Sites and constants added for a
+    /// rejected function stay in the tables unused.
     pub fn function(&mut self, f: &'p hir::Function) -> Result<Func, Unsupported> {
         let params = f.params.iter().map(|p| self.rep(&p.ty)).collect::<Result<Vec<_>, _>>()?;
         let ret = self.rep(&f.ret)?;
@@ -56,13 +60,48 @@ impl<'p> Lowerer<'p> {
         rep_of(ty, self.program)
     }
 
-    fn site(&mut self, span: Span, kind: SiteKind<'p>) -> SiteId {
-        self.sites.push(Site { span, kind });
+    fn site(&mut self, span: Span, args: Vec<Ty>, kind: SiteKind<'p>) -> SiteId {
+        self.sites.push(Site { span, args, kind });
         SiteId(self.sites.len() as u32 - 1)
+    }
+
+    /// A runtime operation at `span` on `args` (of types `tys`), its result of type `ret` (a temporary
+    /// holds a [`Rep::Ref`] one). Operands that borrow a local's slot are copied first when a later operand
+    /// stores into that local, so every operand keeps the value it had when it was evaluated.
+    fn op(&mut self, st: &mut FnLowering, span: Span, kind: SiteKind<'p>, args: Vec<(Node, Ty)>, ret: &Ty) -> Lowered {
+        let ret = self.rep(ret)?;
+        let (mut nodes, tys): (Vec<Node>, Vec<Ty>) = args.into_iter().unzip();
+        for i in 0..nodes.len() {
+            let Some(local) = nodes[i].borrowed_local() else { continue };
+            if st.locals[local as usize] == Rep::Ref && nodes[i + 1..].iter().any(|n| n.assigns(local)) {
+                let copy = self.temp(st, Rep::Ref);
+                let original = std::mem::replace(&mut nodes[i], Node::Const(Const::Unit));
+                nodes[i] = Node::Block(vec![Node::Set(copy, Box::new(original))], Some(Box::new(Node::Local(copy))));
+            }
+        }
+        let dest = (ret == Rep::Ref).then(|| self.temp(st, Rep::Ref));
+        let site = self.site(span, tys, kind);
+        Ok(Node::Call { site, args: nodes, ret, dest })
+    }
+
+    /// A copy of a constant value.
+    fn literal(&mut self, st: &mut FnLowering, value: Value, ty: &Ty, span: Span) -> Lowered {
+        self.constants.push(value);
+        let index = self.constants.len() as u32 - 1;
+        self.op(st, span, SiteKind::Literal(index), Vec::new(), ty)
     }
 
     fn boxed(&mut self, st: &mut FnLowering, e: &'p hir::Expr) -> Result<Box<Node>, Unsupported> {
         self.expr(st, e).map(Box::new)
+    }
+
+    /// `e` with its type, as an operand of a runtime operation.
+    fn operand(&mut self, st: &mut FnLowering, e: &'p hir::Expr) -> Result<(Node, Ty), Unsupported> {
+        Ok((self.expr(st, e)?, e.ty.clone()))
+    }
+
+    fn operands(&mut self, st: &mut FnLowering, es: &'p [hir::Expr]) -> Result<Vec<(Node, Ty)>, Unsupported> {
+        es.iter().map(|e| self.operand(st, e)).collect()
     }
 
     fn expr(&mut self, st: &mut FnLowering, e: &'p hir::Expr) -> Lowered {
@@ -72,44 +111,113 @@ impl<'p> Lowerer<'p> {
             ExprKind::Int(i) => Node::Const(Const::Int(*i)),
             ExprKind::Float(f) => Node::Const(Const::Float(*f)),
             ExprKind::Bool(b) => Node::Const(Const::Bool(*b)),
+            ExprKind::Str(s) => self.literal(st, Value::str(s.as_str()), &e.ty, e.span)?,
+            ExprKind::None => self.literal(st, Value::None, &e.ty, e.span)?,
+            ExprKind::WrapSome(inner) => match self.rep(&inner.ty)? {
+                Rep::Ref => self.expr(st, inner)?,
+                _ => {
+                    let arg = self.operand(st, inner)?;
+                    self.op(st, e.span, SiteKind::Wrap, vec![arg], &e.ty)?
+                }
+            },
             ExprKind::Variant { index, .. } => Node::Const(Const::Int(i64::from(*index))),
             ExprKind::Local(id) => Node::Local(id.0),
             ExprKind::Binary { op, lhs, rhs } => {
-                let (l, r) = (self.boxed(st, lhs)?, self.boxed(st, rhs)?);
                 let operand = self.rep(&lhs.ty)?;
-                self.binary(*op, operand, l, r, e.span)?
+                if operand == Rep::Ref {
+                    let args = vec![self.operand(st, lhs)?, self.operand(st, rhs)?];
+                    self.op(st, e.span, SiteKind::ValueBinary(*op), args, &e.ty)?
+                } else {
+                    let (l, r) = (self.boxed(st, lhs)?, self.boxed(st, rhs)?);
+                    self.binary(*op, operand, l, r, e.span)?
+                }
             }
             ExprKind::Unary { op, operand } => {
                 let x = self.boxed(st, operand)?;
                 match op {
-                    UnaryOp::NegInt => Node::NegInt(x, self.site(e.span, SiteKind::Unary(*op))),
+                    UnaryOp::NegInt => Node::NegInt(x, self.site(e.span, Vec::new(), SiteKind::Unary(*op))),
                     UnaryOp::NegFloat => Node::NegFloat(x),
                     UnaryOp::Not => Node::Not(x),
                 }
             }
             ExprKind::And(a, b) => Node::And(self.boxed(st, a)?, self.boxed(st, b)?),
             ExprKind::Or(a, b) => Node::Or(self.boxed(st, a)?, self.boxed(st, b)?),
-            ExprKind::If { cond, then, else_ } => Node::If {
-                cond: self.boxed(st, cond)?,
-                then: self.boxed(st, then)?,
-                else_: match else_ {
-                    Some(x) => self.boxed(st, x)?,
-                    None => Box::new(Node::Const(Const::Unit)),
-                },
-                rep,
-            },
+            ExprKind::If { cond, then, else_ } => {
+                let cond = self.expr(st, cond)?;
+                let then = self.expr(st, then)?;
+                let else_ = match else_ {
+                    Some(x) => self.expr(st, x)?,
+                    None => Node::Const(Const::Unit),
+                };
+                self.if_(st, cond, then, else_, rep)
+            }
+            ExprKind::Coalesce(opt, default) => {
+                let tmp = self.temp(st, Rep::Ref);
+                let init = Node::Set(tmp, self.boxed(st, opt)?);
+                let is_none = self.op(st, e.span, SiteKind::IsNone, vec![(Node::Local(tmp), opt.ty.clone())], &Ty::Bool)?;
+                let present = self.unwrap(st, tmp, &opt.ty, &e.ty, e.span)?;
+                let default = self.expr(st, default)?;
+                let choice = self.if_(st, is_none, default, present, rep);
+                Node::Block(vec![init], Some(Box::new(choice)))
+            }
+            ExprKind::List(items) => {
+                let args = self.operands(st, items)?;
+                self.op(st, e.span, SiteKind::List, args, &e.ty)?
+            }
+            ExprKind::Range { start, end } => {
+                let args = vec![self.operand(st, start)?, self.operand(st, end)?];
+                self.op(st, e.span, SiteKind::Range, args, &e.ty)?
+            }
+            ExprKind::Interpolate(parts) => {
+                let args = self.operands(st, parts)?;
+                self.op(st, e.span, SiteKind::Interpolate, args, &e.ty)?
+            }
+            ExprKind::StructNew { id, fields } => {
+                let args = self.operands(st, fields)?;
+                self.op(st, e.span, SiteKind::Struct(*id), args, &e.ty)?
+            }
+            ExprKind::Field { base, index } => {
+                let args = vec![self.operand(st, base)?];
+                self.op(st, e.span, SiteKind::Field(*index), args, &e.ty)?
+            }
+            ExprKind::Index { base, index, kind } => {
+                let args = vec![self.operand(st, base)?, self.operand(st, index)?];
+                self.op(st, e.span, SiteKind::Index(*kind), args, &e.ty)?
+            }
             ExprKind::Block(block) => self.block(st, block)?,
             ExprKind::Match { scrutinee, arms } => self.match_(st, scrutinee, arms, rep)?,
-            ExprKind::Call { callee, args } => self.call(st, callee, args, e, rep)?,
-            // Every other expression has a value kind that `rep` rejected above.
-            _ => return Err("uses an expression the backend does not compile".into()),
+            ExprKind::Call { callee, args } => self.call(st, callee, args, e)?,
+            ExprKind::FnRef(_) | ExprKind::NativeRef(_) | ExprKind::FuzzyRef(_) | ExprKind::Closure(_) | ExprKind::Error => {
+                return Err("uses a function value".into())
+            }
         })
+    }
+
+    /// `if` whose branches have `rep`; branches holding `Value`s store into one temporary, whose slot is the
+    /// result.
+    fn if_(&mut self, st: &mut FnLowering, cond: Node, then: Node, else_: Node, rep: Rep) -> Node {
+        if rep != Rep::Ref {
+            return Node::If { cond: Box::new(cond), then: Box::new(then), else_: Box::new(else_), rep };
+        }
+        let join = self.temp(st, Rep::Ref);
+        let branch = |n: Node| Box::new(Node::Set(join, Box::new(n)));
+        let choose = Node::If { cond: Box::new(cond), then: branch(then), else_: branch(else_), rep: Rep::Unit };
+        Node::Block(vec![choose], Some(Box::new(Node::Local(join))))
+    }
+
+    /// The value of the present optional (of type `opt`) in local `tmp`, as a `ty`.
+    fn unwrap(&mut self, st: &mut FnLowering, tmp: u32, opt: &Ty, ty: &Ty, span: Span) -> Lowered {
+        match self.rep(ty)? {
+            // A present optional is its value itself.
+            Rep::Ref => Ok(Node::Local(tmp)),
+            _ => self.op(st, span, SiteKind::Unwrap, vec![(Node::Local(tmp), opt.clone())], ty),
+        }
     }
 
     fn binary(&mut self, op: BinaryOp, operand: Rep, lhs: Box<Node>, rhs: Box<Node>, span: Span) -> Lowered {
         Ok(match op {
-            BinaryOp::Int(a) => Node::IntOp { op: a, lhs, rhs, site: self.site(span, SiteKind::Binary(op)) },
-            BinaryOp::Float(a) => Node::FloatOp { op: a, lhs, rhs, site: self.site(span, SiteKind::Binary(op)) },
+            BinaryOp::Int(a) => Node::IntOp { op: a, lhs, rhs, site: self.site(span, Vec::new(), SiteKind::Binary(op)) },
+            BinaryOp::Float(a) => Node::FloatOp { op: a, lhs, rhs, site: self.site(span, Vec::new(), SiteKind::Binary(op)) },
             BinaryOp::Eq | BinaryOp::Ne if operand == Rep::Unit => return Err("compares unit values".into()),
             BinaryOp::Eq => Node::Cmp { op: Cmp::Eq, rep: operand, lhs, rhs },
             BinaryOp::Ne => Node::Cmp { op: Cmp::Ne, rep: operand, lhs, rhs },
@@ -128,6 +236,15 @@ impl<'p> Lowerer<'p> {
         })
     }
 
+    /// `lhs op rhs` of compound assignment: both operands and the result of type `ty`, `rhs` in a local,
+    /// errors at `span`.
+    fn compound(&mut self, st: &mut FnLowering, op: BinaryOp, ty: &Ty, lhs: Node, rhs: u32, span: Span) -> Lowered {
+        match self.rep(ty)? {
+            Rep::Ref => self.op(st, span, SiteKind::ValueBinary(op), vec![(lhs, ty.clone()), (Node::Local(rhs), ty.clone())], ty),
+            operand => self.binary(op, operand, Box::new(lhs), Box::new(Node::Local(rhs)), span),
+        }
+    }
+
     fn block(&mut self, st: &mut FnLowering, block: &'p hir::Block) -> Lowered {
         let stmts = block.stmts.iter().map(|s| self.stmt(st, s)).collect::<Result<Vec<_>, _>>()?;
         let tail = match &block.tail {
@@ -144,21 +261,7 @@ impl<'p> Lowerer<'p> {
                 st.locals[local.index()] = self.rep(&value.ty)?;
                 Node::Set(local.0, self.boxed(st, value)?)
             }
-            StmtKind::Assign { place: Place::Local(slot), op, value } => {
-                let rhs = self.boxed(st, value)?;
-                let value = match op {
-                    None => rhs,
-                    // `x op= v`: like the reference executor, `v` first, then `x`, errors at the statement.
-                    Some(op) => {
-                        let operand = self.rep(&value.ty)?;
-                        let tmp = self.temp(st, operand);
-                        let compute = self.binary(*op, operand, Box::new(Node::Local(slot.0)), Box::new(Node::Local(tmp)), stmt.span)?;
-                        Box::new(Node::Block(vec![Node::Set(tmp, rhs)], Some(Box::new(compute))))
-                    }
-                };
-                Node::Set(slot.0, value)
-            }
-            StmtKind::Assign { .. } => return Err("assigns to a field or an element".into()),
+            StmtKind::Assign { place, op, value } => self.assign(st, place, *op, value, stmt.span)?,
             StmtKind::While { cond, body } => Node::While { cond: self.boxed(st, cond)?, body: Box::new(self.block(st, body)?) },
             StmtKind::ForRange { var, start, end, body } => {
                 st.locals[var.index()] = Rep::Int;
@@ -169,7 +272,7 @@ impl<'p> Lowerer<'p> {
                     body: Box::new(self.block(st, body)?),
                 }
             }
-            StmtKind::ForList { .. } => return Err("iterates over a list".into()),
+            StmtKind::ForList { var, list, body } => self.for_list(st, var.0, list, body, stmt.span)?,
             StmtKind::Return(value) => Node::Return(match value {
                 Some(v) => self.boxed(st, v)?,
                 None => Box::new(Node::Const(Const::Unit)),
@@ -179,14 +282,90 @@ impl<'p> Lowerer<'p> {
         })
     }
 
+    /// Assignments, in the reference executor's order: the place's operands, then the value, then (for
+    /// `op=`) the old value; errors at the statement.
+    fn assign(&mut self, st: &mut FnLowering, place: &'p Place, op: Option<BinaryOp>, value: &'p hir::Expr, span: Span) -> Lowered {
+        let ty = &value.ty;
+        match place {
+            Place::Local(slot) => {
+                let rhs = self.boxed(st, value)?;
+                Ok(match op {
+                    None => Node::Set(slot.0, rhs),
+                    // The target is a place, not an operand: the value is computed first, then appended.
+                    Some(BinaryOp::StrConcat) => {
+                        let tmp = self.temp(st, Rep::Ref);
+                        let args = vec![(Node::Local(slot.0), ty.clone()), (Node::Local(tmp), ty.clone())];
+                        let append = self.op(st, span, SiteKind::AppendStr, args, &Ty::Unit)?;
+                        Node::Block(vec![Node::Set(tmp, rhs), append], None)
+                    }
+                    // `x op= v`: `v` first, then `x`.
+                    Some(op) => {
+                        let tmp = self.temp(st, self.rep(ty)?);
+                        let compute = self.compound(st, op, ty, Node::Local(slot.0), tmp, span)?;
+                        Node::Set(slot.0, Box::new(Node::Block(vec![Node::Set(tmp, rhs)], Some(Box::new(compute)))))
+                    }
+                })
+            }
+            Place::Field { base, index } => {
+                let (base_tmp, rhs_tmp) = (self.temp(st, Rep::Ref), self.temp(st, self.rep(ty)?));
+                let init = vec![Node::Set(base_tmp, self.boxed(st, base)?), Node::Set(rhs_tmp, self.boxed(st, value)?)];
+                let new = match op {
+                    None => Node::Local(rhs_tmp),
+                    Some(op) => {
+                        let old = self.op(st, span, SiteKind::Field(*index), vec![(Node::Local(base_tmp), base.ty.clone())], ty)?;
+                        self.compound(st, op, ty, old, rhs_tmp, span)?
+                    }
+                };
+                let set = self.op(st, span, SiteKind::SetField(*index), vec![(Node::Local(base_tmp), base.ty.clone()), (new, ty.clone())], &Ty::Unit)?;
+                Ok(Node::Block(init, Some(Box::new(set))))
+            }
+            Place::Index { base, index, kind } => {
+                let (base_tmp, key_tmp, rhs_tmp) = (self.temp(st, Rep::Ref), self.temp(st, self.rep(&index.ty)?), self.temp(st, self.rep(ty)?));
+                let init = vec![
+                    Node::Set(base_tmp, self.boxed(st, base)?),
+                    Node::Set(key_tmp, self.boxed(st, index)?),
+                    Node::Set(rhs_tmp, self.boxed(st, value)?),
+                ];
+                let (base_arg, key_arg) = ((Node::Local(base_tmp), base.ty.clone()), (Node::Local(key_tmp), index.ty.clone()));
+                let new = match op {
+                    None => Node::Local(rhs_tmp),
+                    Some(op) => {
+                        let old = self.op(st, span, SiteKind::Index(*kind), vec![base_arg.clone(), key_arg.clone()], ty)?;
+                        self.compound(st, op, ty, old, rhs_tmp, span)?
+                    }
+                };
+                let set = self.op(st, span, SiteKind::SetIndex, vec![base_arg, key_arg, (new, ty.clone())], &Ty::Unit)?;
+                Ok(Node::Block(init, Some(Box::new(set))))
+            }
+        }
+    }
+
+    /// `for var in list`: a counted loop over a snapshot of the list, each element moved out of it in turn.
+    fn for_list(&mut self, st: &mut FnLowering, var: u32, list: &'p hir::Expr, body: &'p hir::Block, span: Span) -> Lowered {
+        let Ty::List(elem) = &list.ty else { return Err("iterates over a value that is not a list".into()) };
+        let elem_rep = self.rep(elem)?;
+        st.locals[var as usize] = elem_rep;
+        let lowered_list = self.expr(st, list)?;
+        let owned = lowered_list.is_fresh();
+        let snapshot = self.op(st, span, SiteKind::Snapshot { owned }, vec![(lowered_list, list.ty.clone())], &list.ty)?;
+        let (items, len, i) = (self.temp(st, Rep::Ref), self.temp(st, Rep::Int), self.temp(st, Rep::Int));
+        let items_arg = || (Node::Local(items), list.ty.clone());
+        let count = self.op(st, span, SiteKind::ListLen, vec![items_arg()], &Ty::Int)?;
+        let item = self.op(st, span, SiteKind::TakeItem, vec![items_arg(), (Node::Local(i), Ty::Int)], elem)?;
+        let clear = self.op(st, span, SiteKind::Clear, vec![items_arg()], &Ty::Unit)?;
+        let body = Node::Block(vec![Node::Set(var, Box::new(item)), self.block(st, body)?], None);
+        let walk = Node::ForRange { var: i, start: Box::new(Node::Const(Const::Int(0))), end: Box::new(Node::Local(len)), body: Box::new(body) };
+        Ok(Node::Block(vec![Node::Set(items, Box::new(snapshot)), Node::Set(len, Box::new(count)), walk, clear], None))
+    }
+
     /// A fresh local of the function, for a value computed once and read later.
     fn temp(&mut self, st: &mut FnLowering, rep: Rep) -> u32 {
         st.locals.push(rep);
         st.locals.len() as u32 - 1
     }
 
-    /// `match` as a chain of `if`s over a temporary holding the scrutinee. The last arm needs no test: the
-    /// checker guarantees that some arm matches.
+    /// `match` as a chain of `if`s over a temporary holding the scrutinee; each arm's bindings are stored
+    /// once its pattern matched. The last arm needs no test: the checker guarantees that some arm matches.
     fn match_(&mut self, st: &mut FnLowering, scrutinee: &'p hir::Expr, arms: &'p [hir::MatchArm], rep: Rep) -> Lowered {
         let scrutinee_rep = self.rep(&scrutinee.ty)?;
         let tmp = self.temp(st, scrutinee_rep);
@@ -194,15 +373,11 @@ impl<'p> Lowerer<'p> {
         let mut chain: Option<Node> = None;
         for arm in arms.iter().rev() {
             let body = self.expr(st, &arm.body)?;
-            let (cond, bindings) = self.pattern(st, &arm.pattern, tmp, scrutinee_rep)?;
+            let (cond, bindings) = self.pattern(st, &arm.pattern, tmp, &scrutinee.ty, arm.span)?;
+            let arm_body = Node::Block(bindings, Some(Box::new(body)));
             chain = Some(match chain {
-                None => Node::Block(bindings, Some(Box::new(body))),
-                Some(rest) => Node::If {
-                    cond: Box::new(Node::Block(bindings, Some(Box::new(cond)))),
-                    then: Box::new(body),
-                    else_: Box::new(rest),
-                    rep,
-                },
+                None => arm_body,
+                Some(rest) => self.if_(st, cond, arm_body, rest, rep),
             });
         }
         match chain {
@@ -211,9 +386,10 @@ impl<'p> Lowerer<'p> {
         }
     }
 
-    /// The test of `pattern` against the local `value`, and the stores of its bindings (done before the
-    /// test; a pattern that binds always matches).
-    fn pattern(&mut self, st: &mut FnLowering, pattern: &Pattern, value: u32, rep: Rep) -> Result<(Node, Vec<Node>), Unsupported> {
+    /// The test of `pattern` against local `value` of type `ty`, and the stores of its bindings (valid once
+    /// the test passed).
+    fn pattern(&mut self, st: &mut FnLowering, pattern: &Pattern, value: u32, ty: &Ty, span: Span) -> Result<(Node, Vec<Node>), Unsupported> {
+        let rep = self.rep(ty)?;
         let equals = |c: Const| Node::Cmp { op: Cmp::Eq, rep, lhs: Box::new(Node::Local(value)), rhs: Box::new(Node::Const(c)) };
         Ok(match pattern {
             Pattern::Wildcard => (Node::Const(Const::Bool(true)), Vec::new()),
@@ -225,19 +401,39 @@ impl<'p> Lowerer<'p> {
             Pattern::Int(i) => (equals(Const::Int(*i)), Vec::new()),
             Pattern::Float(f) => (equals(Const::Float(*f)), Vec::new()),
             Pattern::Bool(b) => (equals(Const::Bool(*b)), Vec::new()),
-            Pattern::Str(_) | Pattern::Some(_) | Pattern::None => return Err("matches strings or optionals".into()),
+            Pattern::Str(s) => {
+                let text = self.literal(st, Value::str(s.as_str()), &Ty::Str, span)?;
+                let args = vec![(Node::Local(value), ty.clone()), (text, Ty::Str)];
+                (self.op(st, span, SiteKind::ValueBinary(BinaryOp::Eq), args, &Ty::Bool)?, Vec::new())
+            }
+            Pattern::None => (self.op(st, span, SiteKind::IsNone, vec![(Node::Local(value), ty.clone())], &Ty::Bool)?, Vec::new()),
+            Pattern::Some(inner) => {
+                let Ty::Optional(inner_ty) = ty else { return Err("matches `some` on a value that is not optional".into()) };
+                let present = Node::Not(Box::new(self.op(st, span, SiteKind::IsNone, vec![(Node::Local(value), ty.clone())], &Ty::Bool)?));
+                let (inner_value, mut bindings) = match self.rep(inner_ty)? {
+                    Rep::Ref => (value, Vec::new()),
+                    inner_rep => {
+                        let unwrapped = self.temp(st, inner_rep);
+                        let get = self.unwrap(st, value, ty, inner_ty, span)?;
+                        (unwrapped, vec![Node::Set(unwrapped, Box::new(get))])
+                    }
+                };
+                let (inner_cond, inner_bindings) = self.pattern(st, inner, inner_value, inner_ty, span)?;
+                let cond = Node::And(Box::new(present), Box::new(Node::Block(bindings.clone(), Some(Box::new(inner_cond)))));
+                bindings.extend(inner_bindings);
+                (cond, bindings)
+            }
         })
     }
 
-    fn call(&mut self, st: &mut FnLowering, callee: &'p Callee, args: &'p [hir::Expr], e: &'p hir::Expr, ret: Rep) -> Lowered {
-        let lowered = args.iter().map(|a| self.expr(st, a)).collect::<Result<Vec<_>, _>>()?;
-        let arg_tys = args.iter().map(|a| a.ty.clone()).collect();
+    fn call(&mut self, st: &mut FnLowering, callee: &'p Callee, args: &'p [hir::Expr], e: &'p hir::Expr) -> Lowered {
         let kind = match callee {
-            Callee::Fn(id) => SiteKind::Call { callee: *id, args: arg_tys, ret: e.ty.clone() },
-            Callee::Native(_) | Callee::Fuzzy(_) => SiteKind::Target { call: e, args: arg_tys, ret: e.ty.clone() },
+            Callee::Fn(id) => SiteKind::Call(*id),
+            Callee::Native(_) | Callee::Fuzzy(_) => SiteKind::Target(e),
             Callee::Value(_) => return Err("calls a function value".into()),
         };
-        Ok(Node::Call { site: self.site(e.span, kind), args: lowered, ret })
+        let args = self.operands(st, args)?;
+        self.op(st, e.span, kind, args, &e.ty)
     }
 }
 
