@@ -185,7 +185,7 @@ impl Gen {
                         self.scopes.pop();
                         format!("(match {scrutinee} {{ {lit} => {first}, {v} => {other} }})")
                     }
-                    _ => format!("{}.to_str()", self.expr(T::Int, d)),
+                    _ => format!("({}).to_str()", self.expr(T::Int, d)),
                 },
                 T::List => match self.rng.below(4) {
                     0 => format!("({} + {})", self.leaf_or_var(T::List), self.literal(T::List)),
