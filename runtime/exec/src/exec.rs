@@ -811,29 +811,36 @@ fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
             items.extend(b.borrow().iter().cloned());
             Value::list(items)
         }
-        (BinaryOp::Eq, a, b) => Value::Bool(a == b),
-        (BinaryOp::Ne, a, b) => Value::Bool(a != b),
-        (BinaryOp::Compare(op, ty), a, b) => {
-            let ord = match (ty, &a, &b) {
-                (OrderedTy::Int, Value::Int(x), Value::Int(y)) => x.cmp(y),
-                (OrderedTy::Float, Value::Float(x), Value::Float(y)) => match x.partial_cmp(y) {
-                    Some(o) => o,
-                    // Every comparison with NaN is false.
-                    None => return Ok(Value::Bool(false)),
-                },
-                (OrderedTy::Str, Value::Str(_), Value::Str(_)) => compare(&a, &b),
-                _ => return Err(RuntimeError::internal(format!("comparing a {} with a {}", a.kind_name(), b.kind_name())).into()),
-            };
-            Value::Bool(match op {
-                CompareOp::Lt => ord.is_lt(),
-                CompareOp::Le => ord.is_le(),
-                CompareOp::Gt => ord.is_gt(),
-                CompareOp::Ge => ord.is_ge(),
-            })
-        }
+        (op @ (BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Compare(..)), a, b) => Value::Bool(relation(op, &a, &b)?),
         (op, a, b) => {
             return Err(RuntimeError::internal(format!("{op:?} on a {} and a {}", a.kind_name(), b.kind_name())).into())
         }
+    })
+}
+
+/// `==`, `!=` and the orderings: comparing borrows both values.
+pub fn relation(op: BinaryOp, a: &Value, b: &Value) -> Result<bool, RuntimeError> {
+    let (op, ty) = match op {
+        BinaryOp::Eq => return Ok(a == b),
+        BinaryOp::Ne => return Ok(a != b),
+        BinaryOp::Compare(op, ty) => (op, ty),
+        op => return Err(RuntimeError::internal(format!("{op:?} is not a comparison"))),
+    };
+    let ord = match (ty, a, b) {
+        (OrderedTy::Int, Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (OrderedTy::Float, Value::Float(x), Value::Float(y)) => match x.partial_cmp(y) {
+            Some(o) => o,
+            // Every comparison with NaN is false.
+            None => return Ok(false),
+        },
+        (OrderedTy::Str, Value::Str(_), Value::Str(_)) => compare(a, b),
+        _ => return Err(RuntimeError::internal(format!("comparing a {} with a {}", a.kind_name(), b.kind_name()))),
+    };
+    Ok(match op {
+        CompareOp::Lt => ord.is_lt(),
+        CompareOp::Le => ord.is_le(),
+        CompareOp::Gt => ord.is_gt(),
+        CompareOp::Ge => ord.is_ge(),
     })
 }
 

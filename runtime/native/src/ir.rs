@@ -31,8 +31,15 @@ pub struct SiteId(pub u32);
 #[derive(Clone, Debug)]
 pub struct Site<'p> {
     pub span: Span,
-    pub args: Vec<Ty>,
+    pub args: Vec<Operand>,
     pub kind: SiteKind<'p>,
+}
+
+/// An operand's type, and whether it crosses as the address of a `Value` (decided once, while lowering).
+#[derive(Clone, Debug)]
+pub struct Operand {
+    pub ty: Ty,
+    pub by_ref: bool,
 }
 
 #[derive(Clone, Debug)]

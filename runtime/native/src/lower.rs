@@ -6,7 +6,7 @@ use paw_check::hir::{self, BinaryOp, Callee, CompareOp, ExprKind, OrderedTy, Pat
 use paw_diagnostics::Span;
 use paw_runtime::Value;
 
-use crate::ir::{Cmp, Const, Func, Node, Rep, Site, SiteId, SiteKind};
+use crate::ir::{Cmp, Const, Func, Node, Operand, Rep, Site, SiteId, SiteKind};
 
 /// Why a function is not compiled: shown by the native report.
 pub type Unsupported = String;
@@ -61,6 +61,7 @@ impl<'p> Lowerer<'p> {
     }
 
     fn site(&mut self, span: Span, args: Vec<Ty>, kind: SiteKind<'p>) -> SiteId {
+        let args = args.into_iter().map(|ty| Operand { by_ref: rep_of(&ty, self.program) == Ok(Rep::Ref), ty }).collect();
         self.sites.push(Site { span, args, kind });
         SiteId(self.sites.len() as u32 - 1)
     }

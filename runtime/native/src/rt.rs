@@ -14,12 +14,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use paw_check::hir::{self, BinaryOp, Ty};
-use paw_runtime::exec::{append_str, binary_op, frame_name, index_op, recursion_too_deep_error, set_index, unary_op};
+use paw_runtime::exec::{append_str, binary_op, frame_name, index_op, recursion_too_deep_error, relation, set_index, unary_op};
 use paw_runtime::value::StructObj;
 use paw_runtime::{ErrorKind, Fallback, RuntimeError, Value};
 
-use crate::ir::{Rep, Site, SiteKind};
-use crate::lower::rep_of;
+use crate::ir::{Operand, Site, SiteKind};
 
 /// The state of one entry into native code, passed to every native function as its first argument. The
 /// two counters come first, at fixed offsets that generated code reads and writes.
@@ -72,6 +71,7 @@ pub fn internal(message: &str) -> RuntimeError {
 }
 
 /// A scalar value as register bits: ints and enum variant indices as is, floats by their bits, bools 0 or 1.
+#[inline]
 pub fn to_bits(v: &Value) -> Result<i64, RuntimeError> {
     match v {
         Value::Int(i) => Ok(*i),
@@ -94,13 +94,26 @@ pub fn from_bits(bits: i64, ty: &Ty) -> Value {
     }
 }
 
-/// An operand of type `ty` passed as `bits`: borrowed when native code holds it as a `Value` (then `bits` is
-/// the address of its slot), made from the register bits otherwise.
-fn operand<'v>(bits: i64, ty: &Ty, program: &hir::Program) -> Cow<'v, Value> {
-    match rep_of(ty, program) {
-        // SAFETY: generated code passes the address of a live slot of its frame for every `Rep::Ref` operand.
-        Ok(Rep::Ref) => Cow::Borrowed(unsafe { &*(bits as *const Value) }),
-        _ => Cow::Owned(from_bits(bits, ty)),
+/// An operand passed as `bits`: borrowed when native code holds it as a `Value` (then `bits` is the address of
+/// its slot), made from the register bits otherwise.
+#[inline]
+fn operand<'v>(bits: i64, operand: &Operand) -> Cow<'v, Value> {
+    if operand.by_ref {
+        // SAFETY: generated code passes the address of a live slot of its frame for every such operand.
+        Cow::Borrowed(unsafe { &*(bits as *const Value) })
+    } else {
+        Cow::Owned(from_bits(bits, &operand.ty))
+    }
+}
+
+/// Calls `f` with the `n` values `get` makes, without allocating for the few arguments most calls have.
+fn with_values<R>(n: usize, get: impl Fn(usize) -> Value, f: impl FnOnce(&[Value]) -> R) -> R {
+    match n {
+        0 => f(&[]),
+        1 => f(&[get(0)]),
+        2 => f(&[get(0), get(1)]),
+        3 => f(&[get(0), get(1), get(2)]),
+        _ => f(&(0..n).map(get).collect::<Vec<_>>()),
     }
 }
 
@@ -171,21 +184,19 @@ pub extern "C" fn rt_leave_frame(ctx: &mut Ctx<'_>, site: u32) {
 pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *mut Value) -> i64 {
     ctx.guard(|ctx| {
         let site = &ctx.sites[site as usize];
-        let program = ctx.program;
         // SAFETY: generated code passes one initialized i64 per operand of the site.
         let bits = unsafe { std::slice::from_raw_parts(args, site.args.len()) };
-        let arg = |i: usize| operand(bits[i], &site.args[i], program);
+        let arg = |i: usize| operand(bits[i], &site.args[i]);
         // SAFETY: the machine outlives this entry into native code, and nothing else uses it meanwhile.
         let machine = unsafe { &mut *ctx.machine };
         let result = match &site.kind {
-            SiteKind::Call(callee) => {
-                let values: Vec<Value> = (0..bits.len()).map(|i| arg(i).into_owned()).collect();
-                leave_native(machine, ctx.depth, |m| m.call_fn(*callee, &values, site.span))?
-            }
+            SiteKind::Call(callee) => with_values(bits.len(), |i| arg(i).into_owned(), |values| {
+                leave_native(machine, ctx.depth, |m| m.call_fn(*callee, values, site.span))
+            })?,
             SiteKind::Target(call) => {
-                let values: Vec<Value> = (0..bits.len()).map(|i| arg(i).into_owned()).collect();
-                leave_native(machine, ctx.depth, |m| m.call_target(call, &values))?
+                with_values(bits.len(), |i| arg(i).into_owned(), |values| leave_native(machine, ctx.depth, |m| m.call_target(call, values)))?
             }
+            SiteKind::ValueBinary(op @ (BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Compare(..))) => Value::Bool(relation(*op, &arg(0), &arg(1))?),
             SiteKind::ValueBinary(op) => binary_op(*op, arg(0).into_owned(), arg(1).into_owned(), site.span)?,
             SiteKind::Literal(i) => ctx.constants[*i as usize].clone(),
             SiteKind::Wrap | SiteKind::Unwrap => arg(0).into_owned(),
