@@ -252,6 +252,12 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// The value of closure expression `c` with the values it captured.
+    fn closure_value(&self, c: &hir::Closure, captures: Box<[Value]>) -> Result<Value, RuntimeError> {
+        let lambda = *self.lambda_ids.get(&(c as *const hir::Closure)).ok_or_else(|| RuntimeError::internal("unknown closure"))?;
+        Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
+    }
+
     fn call_native(&mut self, id: hir::NativeId, args: &[Value], e: &hir::Expr) -> Eval {
         let f: NativeFn = if Some(id) == self.list_sum && e.ty == Ty::Float {
             crate::natives::list_sum_float()
@@ -390,12 +396,8 @@ impl<'p> Machine<'p> {
                 read_index(*kind, &base, &index, &self.types, e.span)
             }
             ExprKind::Closure(c) => {
-                let lambda = *self
-                    .lambda_ids
-                    .get(&(&**c as *const hir::Closure))
-                    .ok_or_else(|| RuntimeError::internal("unknown closure"))?;
                 let captures = c.captures.iter().map(|cap| self.local(cap.outer).clone()).collect();
-                Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
+                Ok(self.closure_value(c, captures)?)
             }
             ExprKind::Match { scrutinee, arms } => {
                 let v = self.eval(scrutinee)?;
@@ -944,6 +946,14 @@ impl Fallback for Machine<'_> {
     fn call_fn(&mut self, id: hir::FnId, args: &[Value], call_site: Span) -> Result<Value, RuntimeError> {
         self.stack.extend_from_slice(args);
         self.enter_fn(id, args.len(), Some(call_site)).map_err(into_error)
+    }
+
+    fn make_closure(&mut self, closure: &hir::Closure, captures: &[Value]) -> Result<Value, RuntimeError> {
+        self.closure_value(closure, captures.into())
+    }
+
+    fn call_fn_value(&mut self, f: &Value, args: &[Value], call_site: Span) -> Result<Value, RuntimeError> {
+        self.call_value(f, args, Some(call_site)).map_err(into_error)
     }
 
     fn call_target(&mut self, call: &hir::Expr, args: &[Value]) -> Result<Value, RuntimeError> {

@@ -9,8 +9,8 @@ use paw_check::hir::{self, ArithOp, FnId, IndexKind, StructId, Ty, UnaryOp};
 use paw_diagnostics::Span;
 
 /// How a value is held: an `int` or an enum variant's index in an `i64`, a `float` in an `f64`, a `bool` in a
-/// byte (0 or 1); unit takes no register. Every other value (strings, lists, dicts, structs, optionals, `json`)
-/// is a reference-counted `paw_runtime::Value` in a slot of the function's frame, and the register holds the
+/// byte (0 or 1); unit takes no register. Every other value (strings, lists, dicts, structs, optionals, `json`,
+/// functions and closures) is a reference-counted `paw_runtime::Value` in a slot of the function's frame, and the register holds the
 /// slot's address ([`Rep::Ref`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rep {
@@ -51,6 +51,10 @@ pub enum SiteKind<'p> {
     Call(FnId),
     /// A call of a native or fuzzy fn, through the reference executor.
     Target(&'p hir::Expr),
+    /// A call of a function value (the first operand), through the reference executor.
+    CallValue,
+    /// A closure value: the executor knows its body; the operands are the captured values.
+    Closure(&'p hir::Closure),
     /// The rest are operations on `Value`s, done by the runtime (`rt.rs`) with the reference executor's code.
     /// A binary operator on operands held as `Value`s (concatenation, equality, string order).
     ValueBinary(hir::BinaryOp),

@@ -4,6 +4,7 @@
 
 use paw_check::hir::{self, BinaryOp, Callee, CompareOp, ExprKind, OrderedTy, Pattern, Place, StmtKind, Ty, UnaryOp};
 use paw_diagnostics::Span;
+use paw_runtime::natives::NativeId;
 use paw_runtime::Value;
 
 use crate::ir::{Cmp, Const, Func, Node, Operand, Rep, Site, SiteId, SiteKind};
@@ -22,6 +23,15 @@ pub struct Lowerer<'p> {
 /// The state of one function being lowered.
 struct FnLowering {
     locals: Vec<Rep>,
+    /// The type of each local the function declares (closures capture locals by their types).
+    types: Vec<Option<Ty>>,
+}
+
+impl FnLowering {
+    fn declare(&mut self, local: u32, ty: &Ty, rep: Rep) {
+        self.locals[local as usize] = rep;
+        self.types[local as usize] = Some(ty.clone());
+    }
 }
 
 type Lowered = Result<Node, Unsupported>;
@@ -33,7 +43,7 @@ pub fn rep_of(ty: &Ty, program: &hir::Program) -> Result<Rep, Unsupported> {
         Ty::Float => Ok(Rep::Float),
         Ty::Bool => Ok(Rep::Bool),
         Ty::Unit | Ty::Never => Ok(Rep::Unit),
-        Ty::Str | Ty::Json | Ty::List(_) | Ty::Dict(..) | Ty::Optional(_) | Ty::Struct(_) => Ok(Rep::Ref),
+        Ty::Str | Ty::Json | Ty::List(_) | Ty::Dict(..) | Ty::Optional(_) | Ty::Struct(_) | Ty::Fn(..) => Ok(Rep::Ref),
         other => Err(format!("uses a value of type `{}`", other.display(program))),
     }
 }
@@ -48,9 +58,9 @@ impl<'p> Lowerer<'p> {
     pub fn function(&mut self, f: &'p hir::Function) -> Result<Func, Unsupported> {
         let params = f.params.iter().map(|p| self.rep(&p.ty)).collect::<Result<Vec<_>, _>>()?;
         let ret = self.rep(&f.ret)?;
-        let mut state = FnLowering { locals: vec![Rep::Unit; f.num_locals as usize] };
-        for (slot, rep) in params.iter().enumerate() {
-            state.locals[slot] = *rep;
+        let mut state = FnLowering { locals: vec![Rep::Unit; f.num_locals as usize], types: vec![None; f.num_locals as usize] };
+        for (slot, (rep, param)) in params.iter().zip(&f.params).enumerate() {
+            state.declare(slot as u32, &param.ty, *rep);
         }
         let body = self.expr(&mut state, &f.body)?;
         Ok(Func { params, ret, locals: state.locals, body })
@@ -188,9 +198,25 @@ impl<'p> Lowerer<'p> {
             ExprKind::Block(block) => self.block(st, block)?,
             ExprKind::Match { scrutinee, arms } => self.match_(st, scrutinee, arms, rep)?,
             ExprKind::Call { callee, args } => self.call(st, callee, args, e)?,
-            ExprKind::FnRef(_) | ExprKind::NativeRef(_) | ExprKind::FuzzyRef(_) | ExprKind::Closure(_) | ExprKind::Error => {
-                return Err("uses a function value".into())
+            ExprKind::FnRef(id) => self.literal(st, Value::Fn(id.0), &e.ty, e.span)?,
+            ExprKind::FuzzyRef(id) => self.literal(st, Value::Fuzzy(id.0), &e.ty, e.span)?,
+            ExprKind::NativeRef(id) => {
+                let name = &self.program.native(*id).name;
+                let native = NativeId::lookup(name).ok_or_else(|| format!("uses native fn `{name}`, which has no implementation"))?;
+                self.literal(st, Value::Native(native), &e.ty, e.span)?
             }
+            ExprKind::Closure(c) => {
+                let captures = c
+                    .captures
+                    .iter()
+                    .map(|cap| match &st.types[cap.outer.index()] {
+                        Some(ty) => Ok((Node::Local(cap.outer.0), ty.clone())),
+                        None => Err("captures a local of unknown type".to_string()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.op(st, e.span, SiteKind::Closure(c), captures, &e.ty)?
+            }
+            ExprKind::Error => return Err("has an expression with errors".into()),
         })
     }
 
@@ -259,13 +285,13 @@ impl<'p> Lowerer<'p> {
         Ok(match &stmt.kind {
             StmtKind::Expr(e) => self.expr(st, e)?,
             StmtKind::Let { local, value } => {
-                st.locals[local.index()] = self.rep(&value.ty)?;
+                st.declare(local.0, &value.ty, self.rep(&value.ty)?);
                 Node::Set(local.0, self.boxed(st, value)?)
             }
             StmtKind::Assign { place, op, value } => self.assign(st, place, *op, value, stmt.span)?,
             StmtKind::While { cond, body } => Node::While { cond: self.boxed(st, cond)?, body: Box::new(self.block(st, body)?) },
             StmtKind::ForRange { var, start, end, body } => {
-                st.locals[var.index()] = Rep::Int;
+                st.declare(var.0, &Ty::Int, Rep::Int);
                 Node::ForRange {
                     var: var.0,
                     start: self.boxed(st, start)?,
@@ -344,8 +370,7 @@ impl<'p> Lowerer<'p> {
     /// `for var in list`: a counted loop over a snapshot of the list, each element moved out of it in turn.
     fn for_list(&mut self, st: &mut FnLowering, var: u32, list: &'p hir::Expr, body: &'p hir::Block, span: Span) -> Lowered {
         let Ty::List(elem) = &list.ty else { return Err("iterates over a value that is not a list".into()) };
-        let elem_rep = self.rep(elem)?;
-        st.locals[var as usize] = elem_rep;
+        st.declare(var, elem, self.rep(elem)?);
         let lowered_list = self.expr(st, list)?;
         let owned = lowered_list.is_fresh();
         let snapshot = self.op(st, span, SiteKind::Snapshot { owned }, vec![(lowered_list, list.ty.clone())], &list.ty)?;
@@ -395,7 +420,7 @@ impl<'p> Lowerer<'p> {
         Ok(match pattern {
             Pattern::Wildcard => (Node::Const(Const::Bool(true)), Vec::new()),
             Pattern::Bind(slot) => {
-                st.locals[slot.index()] = rep;
+                st.declare(slot.0, ty, rep);
                 (Node::Const(Const::Bool(true)), vec![Node::Set(slot.0, Box::new(Node::Local(value)))])
             }
             Pattern::Variant { index, .. } => (equals(Const::Int(i64::from(*index))), Vec::new()),
@@ -428,13 +453,13 @@ impl<'p> Lowerer<'p> {
     }
 
     fn call(&mut self, st: &mut FnLowering, callee: &'p Callee, args: &'p [hir::Expr], e: &'p hir::Expr) -> Lowered {
-        let kind = match callee {
-            Callee::Fn(id) => SiteKind::Call(*id),
-            Callee::Native(_) | Callee::Fuzzy(_) => SiteKind::Target(e),
-            Callee::Value(_) => return Err("calls a function value".into()),
+        let (kind, mut operands) = match callee {
+            Callee::Fn(id) => (SiteKind::Call(*id), Vec::new()),
+            Callee::Native(_) | Callee::Fuzzy(_) => (SiteKind::Target(e), Vec::new()),
+            Callee::Value(f) => (SiteKind::CallValue, vec![self.operand(st, f)?]),
         };
-        let args = self.operands(st, args)?;
-        self.op(st, e.span, kind, args, &e.ty)
+        operands.extend(self.operands(st, args)?);
+        self.op(st, e.span, kind, operands, &e.ty)
     }
 }
 

@@ -196,6 +196,15 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *
             SiteKind::Target(call) => {
                 with_values(bits.len(), |i| arg(i).into_owned(), |values| leave_native(machine, ctx.depth, |m| m.call_target(call, values)))?
             }
+            SiteKind::CallValue => {
+                let f = arg(0).into_owned();
+                with_values(bits.len().saturating_sub(1), |i| arg(i + 1).into_owned(), |values| {
+                    leave_native(machine, ctx.depth, |m| m.call_fn_value(&f, values, site.span))
+                })?
+            }
+            SiteKind::Closure(closure) => {
+                with_values(bits.len(), |i| arg(i).into_owned(), |captures| machine.make_closure(closure, captures))?
+            }
             SiteKind::ValueBinary(op @ (BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Compare(..))) => Value::Bool(relation(*op, &arg(0), &arg(1))?),
             SiteKind::ValueBinary(op) => binary_op(*op, arg(0).into_owned(), arg(1).into_owned(), site.span)?,
             SiteKind::Literal(i) => ctx.constants[*i as usize].clone(),

@@ -1,8 +1,8 @@
 //! Random well-typed programs (a seeded generator of `.pw` source) run under native code and the reference
 //! executor: every `test` block is one case, and each must print the same and end the same way, errors
 //! (overflow, division by zero, index out of range, recursion depth) with the same message, span and trace.
-//! Values are scalars, strings, lists, optionals and a struct, so both the register and the `Value` paths
-//! of native code are compared. Strings and lists grow by a bounded amount per statement, never by doubling.
+//! Values are scalars, strings, lists, optionals, a struct and closures, so both the register and the `Value`
+//! paths of native code are compared. Strings and lists grow by a bounded amount per statement, never by doubling.
 
 mod support;
 
@@ -187,8 +187,14 @@ impl Gen {
                     }
                     _ => format!("({}).to_str()", self.expr(T::Int, d)),
                 },
-                T::List => match self.rng.below(4) {
+                T::List => match self.rng.below(5) {
                     0 => format!("({} + {})", self.leaf_or_var(T::List), self.literal(T::List)),
+                    4 => {
+                        // A closure that may capture a variable, run by a native of the standard library.
+                        let (list, captured) = (self.expr(T::List, d), self.leaf_or_var(T::Int));
+                        let v = self.fresh("c");
+                        format!("{list}.map(|{v}| {v} * 3 + {captured})")
+                    }
                     1 => format!("(0..{})", self.rng.below(5)),
                     2 => format!("{}.sort()", self.expr(T::List, d)),
                     _ => self.literal(T::List),
