@@ -313,8 +313,8 @@ impl<'p> Lowerer<'p> {
     /// `op=`) the old value; errors at the statement.
     fn assign(&mut self, st: &mut FnLowering, place: &'p Place, op: Option<BinaryOp>, value: &'p hir::Expr, span: Span) -> Lowered {
         let ty = &value.ty;
-        match place {
-            Place::Local(slot) => {
+        match (place, op) {
+            (Place::Local(slot), op) => {
                 let rhs = self.boxed(st, value)?;
                 Ok(match op {
                     None => Node::Set(slot.0, rhs),
@@ -333,20 +333,26 @@ impl<'p> Lowerer<'p> {
                     }
                 })
             }
-            Place::Field { base, index } => {
+            // Plain stores take their operands in order, as one operation.
+            (Place::Field { base, index }, None) => {
+                let args = vec![self.operand(st, base)?, self.operand(st, value)?];
+                self.op(st, span, SiteKind::SetField(*index), args, &Ty::Unit)
+            }
+            (Place::Index { base, index, .. }, None) => {
+                let args = vec![self.operand(st, base)?, self.operand(st, index)?, self.operand(st, value)?];
+                self.op(st, span, SiteKind::SetIndex, args, &Ty::Unit)
+            }
+            // Compound ones read the old value after computing the new operand: their operands wait in temporaries.
+            (Place::Field { base, index }, Some(op)) => {
                 let (base_tmp, rhs_tmp) = (self.temp(st, Rep::Ref), self.temp(st, self.rep(ty)?));
                 let init = vec![Node::Set(base_tmp, self.boxed(st, base)?), Node::Set(rhs_tmp, self.boxed(st, value)?)];
-                let new = match op {
-                    None => Node::Local(rhs_tmp),
-                    Some(op) => {
-                        let old = self.op(st, span, SiteKind::Field(*index), vec![(Node::Local(base_tmp), base.ty.clone())], ty)?;
-                        self.compound(st, op, ty, old, rhs_tmp, span)?
-                    }
-                };
-                let set = self.op(st, span, SiteKind::SetField(*index), vec![(Node::Local(base_tmp), base.ty.clone()), (new, ty.clone())], &Ty::Unit)?;
+                let base_arg = (Node::Local(base_tmp), base.ty.clone());
+                let old = self.op(st, span, SiteKind::Field(*index), vec![base_arg.clone()], ty)?;
+                let new = self.compound(st, op, ty, old, rhs_tmp, span)?;
+                let set = self.op(st, span, SiteKind::SetField(*index), vec![base_arg, (new, ty.clone())], &Ty::Unit)?;
                 Ok(Node::Block(init, Some(Box::new(set))))
             }
-            Place::Index { base, index, kind } => {
+            (Place::Index { base, index, kind }, Some(op)) => {
                 let (base_tmp, key_tmp, rhs_tmp) = (self.temp(st, Rep::Ref), self.temp(st, self.rep(&index.ty)?), self.temp(st, self.rep(ty)?));
                 let init = vec![
                     Node::Set(base_tmp, self.boxed(st, base)?),
@@ -354,13 +360,8 @@ impl<'p> Lowerer<'p> {
                     Node::Set(rhs_tmp, self.boxed(st, value)?),
                 ];
                 let (base_arg, key_arg) = ((Node::Local(base_tmp), base.ty.clone()), (Node::Local(key_tmp), index.ty.clone()));
-                let new = match op {
-                    None => Node::Local(rhs_tmp),
-                    Some(op) => {
-                        let old = self.op(st, span, SiteKind::Index(*kind), vec![base_arg.clone(), key_arg.clone()], ty)?;
-                        self.compound(st, op, ty, old, rhs_tmp, span)?
-                    }
-                };
+                let old = self.op(st, span, SiteKind::Index(*kind), vec![base_arg.clone(), key_arg.clone()], ty)?;
+                let new = self.compound(st, op, ty, old, rhs_tmp, span)?;
                 let set = self.op(st, span, SiteKind::SetIndex, vec![base_arg, key_arg, (new, ty.clone())], &Ty::Unit)?;
                 Ok(Node::Block(init, Some(Box::new(set))))
             }

@@ -96,3 +96,15 @@ fn a_string_built_natively_grows_in_place_and_prints_the_same() {
         assert!(report.functions.contains(&(name.to_string(), Placement::Native)), "{report}");
     }
 }
+
+#[test]
+fn operands_keep_the_values_they_had_when_evaluated() {
+    // Later operands reassign the locals that earlier operands read: native code must not see the new values.
+    let source = "fn f(a: list[int]) -> str {\n    let mut xs = a;\n    xs[{ xs = [7, 8, 9]; 1 }] = 5;\n\
+                  \x20   let mut s = \"ab\";\n    s += { s = \"x\"; \"y\" };\n    let t = s + { s = \"q\"; s };\n\
+                  \x20   \"{a} {xs} {s} {t}\"\n}\nfn main() {\n    print(f([1, 2]));\n}\n";
+    let (native, interp, report, _) = run_both(source);
+    assert_eq!(native, interp);
+    assert_eq!(native.stdout, "[1, 5] [7, 8, 9] q xyq\n");
+    assert!(report.functions.contains(&("f".to_string(), Placement::Native)), "{report}");
+}
