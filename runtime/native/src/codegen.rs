@@ -354,7 +354,7 @@ impl<'a, 'b> FnGen<'a, 'b> {
 
     fn finish(mut self, body: &Node) {
         let result = self.expr(body);
-        self.return_(result);
+        self.return_(result, body);
         self.b.switch_to_block(self.unwind);
         self.drop_frame();
         let placeholder = if self.ret == Rep::Ref { Vec::new() } else { self.placeholder(self.ret) };
@@ -367,12 +367,15 @@ impl<'a, 'b> FnGen<'a, 'b> {
         clif_type(rep).map(|ty| zero(&mut self.b, ty)).into_iter().collect()
     }
 
-    /// Returns `value`: a `Value` result is moved to `out` (it is a slot of this frame, about to be dropped).
-    fn return_(&mut self, value: Option<Value>) {
+    /// Returns `value`, the value of `node`. A `Value` result goes to `out`: moved when it is in a slot of this
+    /// frame (about to be dropped), cloned when it is a constant.
+    fn return_(&mut self, value: Option<Value>, node: &Node) {
         let values = match (value, clif_type(self.ret)) {
             (Some(v), Some(_)) if self.ret == Rep::Ref => {
                 if let Some(out) = self.out {
-                    self.helper(self.helpers.move_into, &[out, v]);
+                    let in_frame = node.is_fresh() || node.borrowed_local().is_some();
+                    let store = if in_frame { self.helpers.move_into } else { self.helpers.clone_into };
+                    self.helper(store, &[out, v]);
                 }
                 Vec::new()
             }
@@ -438,6 +441,10 @@ impl<'a, 'b> FnGen<'a, 'b> {
                 Const::Bool(v) => Some(self.b.ins().iconst(types::I8, i64::from(v))),
                 Const::Unit => None,
             },
+            Node::Constant(i) => {
+                let base = self.b.ins().load(self.ptr, MemFlagsData::trusted(), self.ctx, rt::CONSTANTS_OFFSET);
+                Some(self.b.ins().iadd_imm_s(base, i64::from(*i) * i64::from(SLOT)))
+            }
             Node::Local(i) => match self.vars[*i as usize] {
                 Some(var) => Some(self.b.use_var(var)),
                 None if self.slots[*i as usize].is_some() => Some(self.slot_addr(*i)),
@@ -578,7 +585,7 @@ impl<'a, 'b> FnGen<'a, 'b> {
             }
             Node::Return(value) => {
                 let v = self.expr(value);
-                self.return_(v);
+                self.return_(v, value);
                 None
             }
             Node::Call { site, args, ret, dest } => self.call(*site, args, *ret, *dest),

@@ -58,8 +58,6 @@ pub enum SiteKind<'p> {
     /// The rest are operations on `Value`s, done by the runtime (`rt.rs`) with the reference executor's code.
     /// A binary operator on operands held as `Value`s (concatenation, equality, string order).
     ValueBinary(hir::BinaryOp),
-    /// A copy of constant `n` of the program (a string literal, `none`).
-    Literal(u32),
     /// A scalar as a present optional.
     Wrap,
     /// A present optional's scalar.
@@ -117,6 +115,9 @@ pub enum Cmp {
 #[derive(Clone, Debug)]
 pub enum Node {
     Const(Const),
+    /// Constant `n` of the program (a string literal, `none`, a function): the address of its `Value`, borrowed
+    /// for the whole run.
+    Constant(u32),
     /// A local's value; for a [`Rep::Ref`] local, its slot (borrowed: see [`Node::is_fresh`]).
     Local(u32),
     /// Stores into a local; unit. A `Value` is moved out of a fresh temporary, cloned from anything else.
@@ -168,7 +169,7 @@ impl Node {
     pub fn assigns(&self, local: u32) -> bool {
         let any = |nodes: &[&Node]| nodes.iter().any(|n| n.assigns(local));
         match self {
-            Node::Const(_) | Node::Local(_) | Node::Break | Node::Continue => false,
+            Node::Const(_) | Node::Constant(_) | Node::Local(_) | Node::Break | Node::Continue => false,
             Node::Set(i, value) => *i == local || value.assigns(local),
             Node::Block(stmts, tail) => stmts.iter().any(|s| s.assigns(local)) || tail.as_ref().is_some_and(|t| t.assigns(local)),
             Node::IntOp { lhs, rhs, .. } | Node::FloatOp { lhs, rhs, .. } | Node::Cmp { lhs, rhs, .. } => any(&[lhs, rhs]),

@@ -16,7 +16,7 @@ pub type Unsupported = String;
 pub struct Lowerer<'p> {
     program: &'p hir::Program,
     pub sites: Vec<Site<'p>>,
-    /// The values of string literals and `none`, copied by [`SiteKind::Literal`].
+    /// The values of [`Node::Constant`]s: string literals, `none`, functions.
     pub constants: Vec<Value>,
 }
 
@@ -95,11 +95,10 @@ impl<'p> Lowerer<'p> {
         Ok(Node::Call { site, args: nodes, ret, dest })
     }
 
-    /// A copy of a constant value.
-    fn literal(&mut self, st: &mut FnLowering, value: Value, ty: &Ty, span: Span) -> Lowered {
+    /// A constant value.
+    fn literal(&mut self, value: Value) -> Node {
         self.constants.push(value);
-        let index = self.constants.len() as u32 - 1;
-        self.op(st, span, SiteKind::Literal(index), Vec::new(), ty)
+        Node::Constant(self.constants.len() as u32 - 1)
     }
 
     fn boxed(&mut self, st: &mut FnLowering, e: &'p hir::Expr) -> Result<Box<Node>, Unsupported> {
@@ -122,8 +121,8 @@ impl<'p> Lowerer<'p> {
             ExprKind::Int(i) => Node::Const(Const::Int(*i)),
             ExprKind::Float(f) => Node::Const(Const::Float(*f)),
             ExprKind::Bool(b) => Node::Const(Const::Bool(*b)),
-            ExprKind::Str(s) => self.literal(st, Value::str(s.as_str()), &e.ty, e.span)?,
-            ExprKind::None => self.literal(st, Value::None, &e.ty, e.span)?,
+            ExprKind::Str(s) => self.literal(Value::str(s.as_str())),
+            ExprKind::None => self.literal(Value::None),
             ExprKind::WrapSome(inner) => match self.rep(&inner.ty)? {
                 Rep::Ref => self.expr(st, inner)?,
                 _ => {
@@ -198,12 +197,12 @@ impl<'p> Lowerer<'p> {
             ExprKind::Block(block) => self.block(st, block)?,
             ExprKind::Match { scrutinee, arms } => self.match_(st, scrutinee, arms, rep)?,
             ExprKind::Call { callee, args } => self.call(st, callee, args, e)?,
-            ExprKind::FnRef(id) => self.literal(st, Value::Fn(id.0), &e.ty, e.span)?,
-            ExprKind::FuzzyRef(id) => self.literal(st, Value::Fuzzy(id.0), &e.ty, e.span)?,
+            ExprKind::FnRef(id) => self.literal(Value::Fn(id.0)),
+            ExprKind::FuzzyRef(id) => self.literal(Value::Fuzzy(id.0)),
             ExprKind::NativeRef(id) => {
                 let name = &self.program.native(*id).name;
                 let native = NativeId::lookup(name).ok_or_else(|| format!("uses native fn `{name}`, which has no implementation"))?;
-                self.literal(st, Value::Native(native), &e.ty, e.span)?
+                self.literal(Value::Native(native))
             }
             ExprKind::Closure(c) => {
                 let captures = c
@@ -429,7 +428,7 @@ impl<'p> Lowerer<'p> {
             Pattern::Float(f) => (equals(Const::Float(*f)), Vec::new()),
             Pattern::Bool(b) => (equals(Const::Bool(*b)), Vec::new()),
             Pattern::Str(s) => {
-                let text = self.literal(st, Value::str(s.as_str()), &Ty::Str, span)?;
+                let text = self.literal(Value::str(s.as_str()));
                 let args = vec![(Node::Local(value), ty.clone()), (text, Ty::Str)];
                 (self.op(st, span, SiteKind::ValueBinary(BinaryOp::Eq), args, &Ty::Bool)?, Vec::new())
             }

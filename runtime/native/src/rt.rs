@@ -21,27 +21,29 @@ use paw_runtime::{ErrorKind, Fallback, RuntimeError, Value};
 use crate::ir::{Operand, Site, SiteKind};
 
 /// The state of one entry into native code, passed to every native function as its first argument. The
-/// two counters come first, at fixed offsets that generated code reads and writes.
+/// two counters and the constants come first, at fixed offsets that generated code reads and writes.
 #[repr(C)]
 pub struct Ctx<'a> {
     /// Active `.pw` calls, shared with the reference executor at every crossing.
     pub depth: u32,
     /// Non-zero once `error` is set: native code then returns up to where it was entered.
     pub failed: u32,
+    /// The program's constants ([`crate::ir::Node::Constant`]), which native code borrows by address.
+    constants: *const Value,
     machine: *mut (dyn Fallback + 'a),
     program: &'a hir::Program,
     sites: &'a [Site<'a>],
-    constants: &'a [Value],
     pub error: Option<RuntimeError>,
 }
 
-/// Byte offsets of [`Ctx`]'s counters, for generated code.
+/// Byte offsets of [`Ctx`]'s first fields, for generated code.
 pub const DEPTH_OFFSET: i32 = 0;
 pub const FAILED_OFFSET: i32 = 4;
+pub const CONSTANTS_OFFSET: i32 = 8;
 
 impl<'a> Ctx<'a> {
     pub fn new(machine: &'a mut dyn Fallback, program: &'a hir::Program, sites: &'a [Site<'a>], constants: &'a [Value]) -> Ctx<'a> {
-        Ctx { depth: machine.depth(), failed: 0, machine, program, sites, constants, error: None }
+        Ctx { depth: machine.depth(), failed: 0, constants: constants.as_ptr(), machine, program, sites, error: None }
     }
 
     fn fail(&mut self, error: RuntimeError) {
@@ -207,7 +209,6 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *
             }
             SiteKind::ValueBinary(op @ (BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Compare(..))) => Value::Bool(relation(*op, &arg(0), &arg(1))?),
             SiteKind::ValueBinary(op) => binary_op(*op, arg(0).into_owned(), arg(1).into_owned(), site.span)?,
-            SiteKind::Literal(i) => ctx.constants[*i as usize].clone(),
             SiteKind::Wrap | SiteKind::Unwrap => arg(0).into_owned(),
             SiteKind::IsNone => Value::Bool(matches!(*arg(0), Value::None)),
             SiteKind::Interpolate => {
