@@ -63,6 +63,8 @@ pub enum SiteKind<'p> {
     /// A present optional's scalar.
     Unwrap,
     IsNone,
+    /// `opt ?? default` with both operands evaluated.
+    Coalesce,
     Interpolate,
     List,
     Range,

@@ -162,12 +162,18 @@ impl<'p> Lowerer<'p> {
                 self.if_(st, cond, then, else_, rep)
             }
             ExprKind::Coalesce(opt, default) => {
+                let opt_node = self.expr(st, opt)?;
+                let default_node = self.expr(st, default)?;
+                // A default that is a constant or a local can be evaluated eagerly: one operation does it all.
+                if matches!(default_node, Node::Const(_) | Node::Constant(_) | Node::Local(_)) {
+                    let args = vec![(opt_node, opt.ty.clone()), (default_node, e.ty.clone())];
+                    return self.op(st, e.span, SiteKind::Coalesce, args, &e.ty);
+                }
                 let tmp = self.temp(st, Rep::Ref);
-                let init = Node::Set(tmp, self.boxed(st, opt)?);
+                let init = Node::Set(tmp, Box::new(opt_node));
                 let is_none = self.op(st, e.span, SiteKind::IsNone, vec![(Node::Local(tmp), opt.ty.clone())], &Ty::Bool)?;
                 let present = self.unwrap(st, tmp, &opt.ty, &e.ty, e.span)?;
-                let default = self.expr(st, default)?;
-                let choice = self.if_(st, is_none, default, present, rep);
+                let choice = self.if_(st, is_none, default_node, present, rep);
                 Node::Block(vec![init], Some(Box::new(choice)))
             }
             ExprKind::List(items) => {

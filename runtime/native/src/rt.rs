@@ -211,6 +211,10 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *
             SiteKind::ValueBinary(op) => binary_op(*op, arg(0).into_owned(), arg(1).into_owned(), site.span)?,
             SiteKind::Wrap | SiteKind::Unwrap => arg(0).into_owned(),
             SiteKind::IsNone => Value::Bool(matches!(*arg(0), Value::None)),
+            SiteKind::Coalesce => match &*arg(0) {
+                Value::None => arg(1).into_owned(),
+                present => present.clone(),
+            },
             SiteKind::Interpolate => {
                 let mut text = String::new();
                 for i in 0..bits.len() {
