@@ -143,7 +143,7 @@ pub enum Node {
     Continue,
     Return(Box<Node>),
     /// A call or a runtime operation; the site says which, and its operand types. A [`Rep::Ref`] result is
-    /// written to `dest`, a temporary.
+    /// written to `dest`: a temporary, or, for a node used only as a statement, a local.
     Call { site: SiteId, args: Vec<Node>, ret: Rep, dest: Option<u32> },
 }
 

@@ -80,6 +80,12 @@ impl<'p> Lowerer<'p> {
     /// holds a [`Rep::Ref`] one). Operands that borrow a local's slot are copied first when a later operand
     /// stores into that local, so every operand keeps the value it had when it was evaluated.
     fn op(&mut self, st: &mut FnLowering, span: Span, kind: SiteKind<'p>, args: Vec<(Node, Ty)>, ret: &Ty) -> Lowered {
+        self.op_into(st, span, kind, args, ret, None)
+    }
+
+    /// Like [`Self::op`]; with `into`, a [`Rep::Ref`] result is stored straight into that local, and the node
+    /// is a statement (never an operand, which would move the local's value away).
+    fn op_into(&mut self, st: &mut FnLowering, span: Span, kind: SiteKind<'p>, args: Vec<(Node, Ty)>, ret: &Ty, into: Option<u32>) -> Lowered {
         let ret = self.rep(ret)?;
         let (mut nodes, tys): (Vec<Node>, Vec<Ty>) = args.into_iter().unzip();
         for i in 0..nodes.len() {
@@ -90,7 +96,7 @@ impl<'p> Lowerer<'p> {
                 nodes[i] = Node::Block(vec![Node::Set(copy, Box::new(original))], Some(Box::new(Node::Local(copy))));
             }
         }
-        let dest = (ret == Rep::Ref).then(|| self.temp(st, Rep::Ref));
+        let dest = (ret == Rep::Ref).then(|| into.unwrap_or_else(|| self.temp(st, Rep::Ref)));
         let site = self.site(span, tys, kind);
         Ok(Node::Call { site, args: nodes, ret, dest })
     }
@@ -383,9 +389,14 @@ impl<'p> Lowerer<'p> {
         let (items, len, i) = (self.temp(st, Rep::Ref), self.temp(st, Rep::Int), self.temp(st, Rep::Int));
         let items_arg = || (Node::Local(items), list.ty.clone());
         let count = self.op(st, span, SiteKind::ListLen, vec![items_arg()], &Ty::Int)?;
-        let item = self.op(st, span, SiteKind::TakeItem, vec![items_arg(), (Node::Local(i), Ty::Int)], elem)?;
+        let take = vec![items_arg(), (Node::Local(i), Ty::Int)];
+        // Each element moves straight into the loop variable.
+        let item = match st.locals[var as usize] {
+            Rep::Ref => self.op_into(st, span, SiteKind::TakeItem, take, elem, Some(var))?,
+            _ => Node::Set(var, Box::new(self.op(st, span, SiteKind::TakeItem, take, elem)?)),
+        };
         let clear = self.op(st, span, SiteKind::Clear, vec![items_arg()], &Ty::Unit)?;
-        let body = Node::Block(vec![Node::Set(var, Box::new(item)), self.block(st, body)?], None);
+        let body = Node::Block(vec![item, self.block(st, body)?], None);
         let walk = Node::ForRange { var: i, start: Box::new(Node::Const(Const::Int(0))), end: Box::new(Node::Local(len)), body: Box::new(body) };
         Ok(Node::Block(vec![Node::Set(items, Box::new(snapshot)), Node::Set(len, Box::new(count)), walk, clear], None))
     }
