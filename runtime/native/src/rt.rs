@@ -2,8 +2,9 @@
 //! the operations on `Value`s, and the conversions between registers and `paw_runtime::Value`s.
 //!
 //! Native code holds scalars in registers (see [`crate::ir::Rep`]); every other value is a reference-counted
-//! `Value`, the executor's own, in a slot of the native function's frame: native code only passes slot
-//! addresses, and these functions clone, store and drop the values, so there is exactly one ownership scheme.
+//! `Value`, the executor's own, in a slot of the native function's frame (or the program's table of constants):
+//! native code only passes addresses, and these functions clone, store and drop the values, so there is exactly
+//! one ownership scheme.
 //! Errors are `RuntimeError`s made by the reference executor's own functions, so messages and spans are
 //! identical; native code learns of one through [`Ctx::failed`] and unwinds by returning, each caller adding the
 //! callee's frame.
@@ -40,6 +41,12 @@ pub struct Ctx<'a> {
 pub const DEPTH_OFFSET: i32 = 0;
 pub const FAILED_OFFSET: i32 = 4;
 pub const CONSTANTS_OFFSET: i32 = 8;
+
+const _: () = {
+    assert!(std::mem::offset_of!(Ctx<'static>, depth) == DEPTH_OFFSET as usize);
+    assert!(std::mem::offset_of!(Ctx<'static>, failed) == FAILED_OFFSET as usize);
+    assert!(std::mem::offset_of!(Ctx<'static>, constants) == CONSTANTS_OFFSET as usize);
+};
 
 impl<'a> Ctx<'a> {
     pub fn new(machine: &'a mut dyn Fallback, program: &'a hir::Program, sites: &'a [Site<'a>], constants: &'a [Value]) -> Ctx<'a> {
@@ -101,7 +108,8 @@ pub fn from_bits(bits: i64, ty: &Ty) -> Value {
 #[inline]
 fn operand<'v>(bits: i64, operand: &Operand) -> Cow<'v, Value> {
     if operand.by_ref {
-        // SAFETY: generated code passes the address of a live slot of its frame for every such operand.
+        // SAFETY: generated code passes the address of a live slot of its frame, or of a constant, for every such
+        // operand.
         Cow::Borrowed(unsafe { &*(bits as *const Value) })
     } else {
         Cow::Owned(from_bits(bits, &operand.ty))
