@@ -1,7 +1,7 @@
 """Times `pawc run X.pw` (native code), `pawc run --interp X.pw`, `python3 X.py` and `lua5.4 X.lua` (where a Lua
 twin exists) for each benchmark program; prints a markdown table.
 
-Usage: harness.py PAWC PROGRAM_DIR TEXT_FILE RUNS
+Usage: harness.py PAWC PROGRAM_DIR TEXT_FILE EXPRESSIONS_FILE RUNS
 
 Every version of a program must print the same output (its checksum), so all do the same work. The runs
 alternate between the versions so that changing load on the machine hits all alike. Wall time is the elapsed time
@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-PROGRAMS = ["fib", "loop", "strbuild", "sort", "wordcount"]
+PROGRAMS = ["fib", "loop", "strbuild", "sort", "wordcount", "exprparse"]
 
 
 def measure(cmd):
@@ -41,10 +41,11 @@ def lua():
 
 
 def main():
-    pawc, program_dir, text, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    pawc, program_dir, text, exprs, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+    inputs = {"wordcount": [text], "exprparse": [exprs]}
     rows = []
     for name in PROGRAMS:
-        args = [text] if name == "wordcount" else []
+        args = inputs.get(name, [])
         source = os.path.join(program_dir, name)
         commands = {
             "native": [pawc, "run", source + ".pw", "--", *args],

@@ -16,4 +16,5 @@ pawc=${CARGO_TARGET_DIR:-$root/target}/release/pawc
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$here/make_text.py" "$work/words.txt"
-python3 "$here/harness.py" "$pawc" "$here" "$work/words.txt" "$runs"
+python3 "$here/make_exprs.py" "$work/exprs.txt"
+python3 "$here/harness.py" "$pawc" "$here" "$work/words.txt" "$work/exprs.txt" "$runs"

@@ -75,5 +75,8 @@ fn native_report_names_where_each_function_ran() {
     let report = stderr(&out);
     assert!(report.contains("native  fib\n"), "{report}");
     let out = pawc(&["run", "examples/hello", "--native-report"]);
-    assert!(stderr(&out).contains("interp  greeting: uses a value of type `str`"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("native  greeting\n"), "{}", stderr(&out));
+    let out = pawc(&["run", "examples/wordfreq", "--native-report", "--", "examples/wordfreq/data/sample.txt"]);
+    let report = stderr(&out);
+    assert!(report.contains("native  main\n") && !report.contains("interp  "), "{report}");
 }

@@ -2,7 +2,7 @@
 //! `paw-native`). Whichever way a function runs, calls, depth counting and stack traces behave the same: the
 //! caller checks and counts the depth of a call, and records the callee's frame when an error leaves it.
 
-use paw_check::hir::{Expr, FnId};
+use paw_check::hir::{Closure, Expr, FnId};
 use paw_diagnostics::Span;
 
 use crate::error::RuntimeError;
@@ -27,6 +27,11 @@ pub trait Fallback: Host {
     /// Calls plain function `id` from `call_site` as the tree walker does: depth checked and counted, the
     /// callee's frame recorded on error.
     fn call_fn(&mut self, id: FnId, args: &[Value], call_site: Span) -> Result<Value, RuntimeError>;
+    /// The value of closure expression `closure` with the values it captured (in `closure.captures` order).
+    fn make_closure(&mut self, closure: &Closure, captures: &[Value]) -> Result<Value, RuntimeError>;
+    /// Calls a function value (a function, native, fuzzy fn or closure) from `call_site`, as the tree walker
+    /// calls one.
+    fn call_fn_value(&mut self, f: &Value, args: &[Value], call_site: Span) -> Result<Value, RuntimeError>;
     /// Calls the native or fuzzy fn that the call expression `call` names, with its arguments evaluated.
     fn call_target(&mut self, call: &Expr, args: &[Value]) -> Result<Value, RuntimeError>;
 }

@@ -252,6 +252,12 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// The value of closure expression `c` with the values it captured.
+    fn closure_value(&self, c: &hir::Closure, captures: Box<[Value]>) -> Result<Value, RuntimeError> {
+        let lambda = *self.lambda_ids.get(&(c as *const hir::Closure)).ok_or_else(|| RuntimeError::internal("unknown closure"))?;
+        Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
+    }
+
     fn call_native(&mut self, id: hir::NativeId, args: &[Value], e: &hir::Expr) -> Eval {
         let f: NativeFn = if Some(id) == self.list_sum && e.ty == Ty::Float {
             crate::natives::list_sum_float()
@@ -390,12 +396,8 @@ impl<'p> Machine<'p> {
                 read_index(*kind, &base, &index, &self.types, e.span)
             }
             ExprKind::Closure(c) => {
-                let lambda = *self
-                    .lambda_ids
-                    .get(&(&**c as *const hir::Closure))
-                    .ok_or_else(|| RuntimeError::internal("unknown closure"))?;
                 let captures = c.captures.iter().map(|cap| self.local(cap.outer).clone()).collect();
-                Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
+                Ok(self.closure_value(c, captures)?)
             }
             ExprKind::Match { scrutinee, arms } => {
                 let v = self.eval(scrutinee)?;
@@ -573,16 +575,8 @@ impl<'p> Machine<'p> {
                 let new = match op {
                     None => rhs,
                     Some(BinaryOp::StrConcat) => {
-                        // Grow the string in place when this local holds the only reference: `s += x` in a
-                        // loop stays linear.
                         let i = self.base + slot.index();
-                        let mut old = std::mem::replace(&mut self.stack[i], Value::Unit);
-                        if let (Value::Str(s), Value::Str(r)) = (&mut old, &rhs) {
-                            Rc::make_mut(s).push_str(r);
-                            self.stack[i] = old;
-                            return Ok(());
-                        }
-                        binary(BinaryOp::StrConcat, old, rhs, span)?
+                        return append_str(&mut self.stack[i], rhs, span).map_err(Ctrl::from);
                     }
                     Some(op) => binary(op, self.local(*slot).clone(), rhs, span)?,
                 };
@@ -607,23 +601,47 @@ impl<'p> Machine<'p> {
                     None => rhs,
                     Some(op) => binary(op, read_index(*kind, &container, &key, &self.types, span)?, rhs, span)?,
                 };
-                match (&container, &key) {
-                    (Value::List(l), Value::Int(i)) => {
-                        let mut l = l.borrow_mut();
-                        let len = l.len();
-                        let slot = list_slot(*i, len, span)?;
-                        l[slot] = new;
-                    }
-                    (Value::Dict(d), _) => {
-                        let key = KeyRef::from_value(&key).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
-                        dict_set(&mut d.borrow_mut(), key, new);
-                    }
-                    _ => return Err(RuntimeError::internal(format!("cannot assign into a {}", container.kind_name())).into()),
-                }
+                set_index(&container, &key, new, span).map_err(Ctrl::from)?;
             }
         }
         Ok(())
     }
+}
+
+/// `target += rhs` on strings. The string grows in place when `target` holds the only reference, so `s += x`
+/// in a loop stays linear.
+pub fn append_str(target: &mut Value, rhs: Value, span: Span) -> Result<(), RuntimeError> {
+    if let (Value::Str(s), Value::Str(r)) = (&mut *target, &rhs) {
+        Rc::make_mut(s).push_str(r);
+        return Ok(());
+    }
+    let old = std::mem::replace(target, Value::Unit);
+    *target = binary_op(BinaryOp::StrConcat, old, rhs, span)?;
+    Ok(())
+}
+
+/// `container[key] = value` on a list (out of range is an error located at `span`) or a dict.
+pub fn set_index(container: &Value, key: &Value, value: Value, span: Span) -> Result<(), RuntimeError> {
+    match (container, key) {
+        (Value::List(l), Value::Int(i)) => {
+            let mut l = l.borrow_mut();
+            let len = l.len();
+            let slot = list_slot(*i, len, span).map_err(into_error)?;
+            l[slot] = value;
+        }
+        (Value::Dict(d), _) => {
+            let key = KeyRef::from_value(key).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
+            dict_set(&mut d.borrow_mut(), key, value);
+        }
+        _ => return Err(RuntimeError::internal(format!("cannot assign into a {}", container.kind_name()))),
+    }
+    Ok(())
+}
+
+/// `base[index]` of the given kind, with the tree walker's errors (out of range, missing key, JSON shape)
+/// located at `span`.
+pub fn index_op(kind: IndexKind, base: &Value, index: &Value, types: &Types, span: Span) -> Result<Value, RuntimeError> {
+    read_index(kind, base, index, types, span).map_err(into_error)
 }
 
 /// The error for a call nested deeper than [`MAX_DEPTH`]; apart from [`Machine::enter`], which runs for every
@@ -795,29 +813,36 @@ fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
             items.extend(b.borrow().iter().cloned());
             Value::list(items)
         }
-        (BinaryOp::Eq, a, b) => Value::Bool(a == b),
-        (BinaryOp::Ne, a, b) => Value::Bool(a != b),
-        (BinaryOp::Compare(op, ty), a, b) => {
-            let ord = match (ty, &a, &b) {
-                (OrderedTy::Int, Value::Int(x), Value::Int(y)) => x.cmp(y),
-                (OrderedTy::Float, Value::Float(x), Value::Float(y)) => match x.partial_cmp(y) {
-                    Some(o) => o,
-                    // Every comparison with NaN is false.
-                    None => return Ok(Value::Bool(false)),
-                },
-                (OrderedTy::Str, Value::Str(_), Value::Str(_)) => compare(&a, &b),
-                _ => return Err(RuntimeError::internal(format!("comparing a {} with a {}", a.kind_name(), b.kind_name())).into()),
-            };
-            Value::Bool(match op {
-                CompareOp::Lt => ord.is_lt(),
-                CompareOp::Le => ord.is_le(),
-                CompareOp::Gt => ord.is_gt(),
-                CompareOp::Ge => ord.is_ge(),
-            })
-        }
+        (op @ (BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Compare(..)), a, b) => Value::Bool(relation(op, &a, &b)?),
         (op, a, b) => {
             return Err(RuntimeError::internal(format!("{op:?} on a {} and a {}", a.kind_name(), b.kind_name())).into())
         }
+    })
+}
+
+/// `==`, `!=` and the orderings: comparing borrows both values.
+pub fn relation(op: BinaryOp, a: &Value, b: &Value) -> Result<bool, RuntimeError> {
+    let (op, ty) = match op {
+        BinaryOp::Eq => return Ok(a == b),
+        BinaryOp::Ne => return Ok(a != b),
+        BinaryOp::Compare(op, ty) => (op, ty),
+        op => return Err(RuntimeError::internal(format!("{op:?} is not a comparison"))),
+    };
+    let ord = match (ty, a, b) {
+        (OrderedTy::Int, Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (OrderedTy::Float, Value::Float(x), Value::Float(y)) => match x.partial_cmp(y) {
+            Some(o) => o,
+            // Every comparison with NaN is false.
+            None => return Ok(false),
+        },
+        (OrderedTy::Str, Value::Str(_), Value::Str(_)) => compare(a, b),
+        _ => return Err(RuntimeError::internal(format!("comparing a {} with a {}", a.kind_name(), b.kind_name()))),
+    };
+    Ok(match op {
+        CompareOp::Lt => ord.is_lt(),
+        CompareOp::Le => ord.is_le(),
+        CompareOp::Gt => ord.is_gt(),
+        CompareOp::Ge => ord.is_ge(),
     })
 }
 
@@ -921,6 +946,14 @@ impl Fallback for Machine<'_> {
     fn call_fn(&mut self, id: hir::FnId, args: &[Value], call_site: Span) -> Result<Value, RuntimeError> {
         self.stack.extend_from_slice(args);
         self.enter_fn(id, args.len(), Some(call_site)).map_err(into_error)
+    }
+
+    fn make_closure(&mut self, closure: &hir::Closure, captures: &[Value]) -> Result<Value, RuntimeError> {
+        self.closure_value(closure, captures.into())
+    }
+
+    fn call_fn_value(&mut self, f: &Value, args: &[Value], call_site: Span) -> Result<Value, RuntimeError> {
+        self.call_value(f, args, Some(call_site)).map_err(into_error)
     }
 
     fn call_target(&mut self, call: &hir::Expr, args: &[Value]) -> Result<Value, RuntimeError> {

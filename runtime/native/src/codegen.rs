@@ -1,14 +1,18 @@
 //! IR → Cranelift → machine code in memory (cranelift-jit).
 //!
-//! Each compiled function `f` becomes a native function `(ctx, params...) -> ret` plus an entry trampoline
-//! `(ctx, *const i64 args) -> i64` through which Rust calls it with register bits. After every call that can
-//! fail, code reads `ctx.failed` and, when set, returns at once: the error unwinds by ordinary returns.
+//! Each compiled function `f` becomes a native function `(ctx, [out], params...) -> ret` plus an entry
+//! trampoline `(ctx, *const i64 args, out) -> i64` through which Rust calls it with register bits. A function
+//! whose locals include `Value`s ([`Rep::Ref`]) keeps them in a frame of `Value` slots on its stack, set to unit
+//! on entry and dropped on every return; such parameters arrive as slot addresses and are cloned into the frame,
+//! and such a result is moved to `out`, a slot of the caller. After every call that can fail, code reads
+//! `ctx.failed` and, when set, returns at once: the error unwinds by ordinary returns, each dropping its frame.
 
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, AbiParam, BlockArg, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, Type, Value,
+    types, AbiParam, BlockArg, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot, StackSlotData, StackSlotKind, Type,
+    Value,
 };
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -20,8 +24,11 @@ use paw_runtime::exec::MAX_DEPTH;
 use crate::ir::{Cmp, Const, Func, Node, Rep, Site, SiteId, SiteKind};
 use crate::rt;
 
-/// A compiled function's entry: `(ctx, args) -> result bits`.
-pub type Entry = unsafe extern "C" fn(*mut rt::Ctx<'_>, *const i64) -> i64;
+/// A compiled function's entry: `(ctx, args, out) -> result bits`; a `Value` result is written to `out`.
+pub type Entry = unsafe extern "C" fn(*mut rt::Ctx<'_>, *const i64, *mut paw_runtime::Value) -> i64;
+
+/// The size of a frame slot: one `Value`.
+const SLOT: u32 = std::mem::size_of::<paw_runtime::Value>() as u32;
 
 /// Machine code for the compiled functions; the memory lives as long as this.
 pub struct Code {
@@ -57,6 +64,10 @@ struct Helpers {
     leave_frame: FuncId,
     call: FuncId,
     frem: FuncId,
+    frame_init: FuncId,
+    frame_drop: FuncId,
+    clone_into: FuncId,
+    move_into: FuncId,
 }
 
 fn clif_type(rep: Rep) -> Option<Type> {
@@ -65,6 +76,8 @@ fn clif_type(rep: Rep) -> Option<Type> {
         Rep::Float => Some(types::F64),
         Rep::Bool => Some(types::I8),
         Rep::Unit => None,
+        // A slot address; `compile` refuses hosts whose pointers are not 64-bit.
+        Rep::Ref => Some(types::I64),
     }
 }
 
@@ -79,14 +92,21 @@ pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, Codeg
         .finish(settings::Flags::new(flags))
         .map_err(module_error)?;
     let ptr = isa.pointer_type();
+    if ptr != types::I64 {
+        return Err(module_error("native code needs a 64-bit host"));
+    }
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-    let symbols: [(&str, *const u8); 6] = [
+    let symbols: [(&str, *const u8); 10] = [
         ("paw_rt_binary_error", rt::rt_binary_error as *const u8),
         ("paw_rt_unary_error", rt::rt_unary_error as *const u8),
         ("paw_rt_too_deep", rt::rt_too_deep as *const u8),
         ("paw_rt_leave_frame", rt::rt_leave_frame as *const u8),
         ("paw_rt_call", rt::rt_call as *const u8),
         ("paw_rt_frem", rt::rt_frem as *const u8),
+        ("paw_rt_frame_init", rt::rt_frame_init as *const u8),
+        ("paw_rt_frame_drop", rt::rt_frame_drop as *const u8),
+        ("paw_rt_clone_into", rt::rt_clone_into as *const u8),
+        ("paw_rt_move_into", rt::rt_move_into as *const u8),
     ];
     builder.symbols(symbols);
     let mut module = JITModule::new(builder);
@@ -103,19 +123,25 @@ pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, Codeg
         unary_error: import("paw_rt_unary_error", sig(&[ptr, types::I32, types::I64], &[]))?,
         too_deep: import("paw_rt_too_deep", sig(&[ptr, types::I32], &[]))?,
         leave_frame: import("paw_rt_leave_frame", sig(&[ptr, types::I32], &[]))?,
-        call: import("paw_rt_call", sig(&[ptr, types::I32, ptr], &[types::I64]))?,
+        call: import("paw_rt_call", sig(&[ptr, types::I32, ptr, ptr], &[types::I64]))?,
         frem: import("paw_rt_frem", sig(&[types::F64, types::F64], &[types::F64]))?,
+        frame_init: import("paw_rt_frame_init", sig(&[ptr, types::I32], &[]))?,
+        frame_drop: import("paw_rt_frame_drop", sig(&[ptr, types::I32], &[]))?,
+        clone_into: import("paw_rt_clone_into", sig(&[ptr, ptr], &[]))?,
+        move_into: import("paw_rt_move_into", sig(&[ptr, ptr], &[]))?,
     };
 
     let mut ids: Vec<Option<(FuncId, FuncId)>> = Vec::with_capacity(funcs.len());
     for (i, f) in funcs.iter().enumerate() {
         ids.push(match f {
             Some(f) => {
-                let params: Vec<Type> = std::iter::once(ptr).chain(f.params.iter().filter_map(|r| clif_type(*r))).collect();
-                let ret: Vec<Type> = clif_type(f.ret).into_iter().collect();
+                let out = (f.ret == Rep::Ref).then_some(ptr);
+                let params: Vec<Type> =
+                    std::iter::once(ptr).chain(out).chain(f.params.iter().filter_map(|r| clif_type(*r))).collect();
+                let ret = if f.ret == Rep::Ref { Vec::new() } else { clif_type(f.ret).into_iter().collect() };
                 let body = module.declare_function(&format!("paw_fn{i}"), Linkage::Local, &sig(&params, &ret)).map_err(module_error)?;
                 let entry = module
-                    .declare_function(&format!("paw_entry{i}"), Linkage::Local, &sig(&[ptr, ptr], &[types::I64]))
+                    .declare_function(&format!("paw_entry{i}"), Linkage::Local, &sig(&[ptr, ptr, ptr], &[types::I64]))
                     .map_err(module_error)?;
                 Some((body, entry))
             }
@@ -156,13 +182,16 @@ pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, Codeg
     Ok(Code { module: Some(module), entries })
 }
 
-/// The trampoline `(ctx, args) -> bits` around compiled function `body`.
+/// The trampoline `(ctx, args, out) -> bits` around compiled function `body`.
 fn build_entry(mut b: FunctionBuilder<'_>, module: &mut JITModule, body: FuncId, f: &Func) {
     let block = b.create_block();
     b.append_block_params_for_function_params(block);
     b.switch_to_block(block);
-    let (ctx, args) = (b.block_params(block)[0], b.block_params(block)[1]);
+    let (ctx, args, out) = (b.block_params(block)[0], b.block_params(block)[1], b.block_params(block)[2]);
     let mut call_args = vec![ctx];
+    if f.ret == Rep::Ref {
+        call_args.push(out);
+    }
     for (i, rep) in f.params.iter().enumerate() {
         let Some(ty) = clif_type(*rep) else { continue };
         let bits = b.ins().load(types::I64, MemFlagsData::trusted(), args, (i * 8) as i32);
@@ -205,7 +234,14 @@ struct FnGen<'a, 'b> {
     sites: &'a [Site<'a>],
     refs: HashMap<FuncId, FuncRef>,
     ctx: Value,
+    /// Scalar locals by local index.
     vars: Vec<Option<Variable>>,
+    /// The frame slot of each local held as a `Value`.
+    slots: Vec<Option<u32>>,
+    /// The frame of `Value` slots, if the function has any.
+    frame: Option<(StackSlot, u32)>,
+    /// Where a `Value` result goes.
+    out: Option<Value>,
     /// Innermost last: (where `continue` goes, where `break` goes).
     loops: Vec<(cranelift_codegen::ir::Block, cranelift_codegen::ir::Block)>,
     /// Returns a placeholder value after an error: the caller reads `ctx.failed`.
@@ -231,8 +267,18 @@ impl<'a, 'b> FnGen<'a, 'b> {
         b.switch_to_block(entry);
         let params = b.block_params(entry).to_vec();
         let ctx = params[0];
+        let out = (f.ret == Rep::Ref).then(|| params[1]);
         let mut vars = Vec::with_capacity(f.locals.len());
+        let mut slots = Vec::with_capacity(f.locals.len());
+        let mut frame_len = 0;
         for rep in &f.locals {
+            if *rep == Rep::Ref {
+                slots.push(Some(frame_len));
+                frame_len += 1;
+                vars.push(None);
+                continue;
+            }
+            slots.push(None);
             vars.push(clif_type(*rep).map(|ty| {
                 let var = b.declare_var(ty);
                 let zero = zero(&mut b, ty);
@@ -240,22 +286,78 @@ impl<'a, 'b> FnGen<'a, 'b> {
                 var
             }));
         }
-        let mut incoming = params[1..].iter();
-        for var in vars.iter().take(f.params.len()).flatten() {
-            if let Some(v) = incoming.next() {
-                b.def_var(*var, *v);
-            }
-        }
+        let frame = (frame_len > 0).then(|| {
+            let data = StackSlotData::new(StackSlotKind::ExplicitSlot, frame_len * SLOT, std::mem::align_of::<paw_runtime::Value>().trailing_zeros() as u8);
+            (b.create_sized_stack_slot(data), frame_len)
+        });
         let unwind = b.create_block();
         b.set_cold_block(unwind);
-        FnGen { b, module, helpers, ids, funcs, sites, refs: HashMap::new(), ctx, vars, loops: Vec::new(), unwind, ret: f.ret, ptr }
+        let mut gen = FnGen {
+            b,
+            module,
+            helpers,
+            ids,
+            funcs,
+            sites,
+            refs: HashMap::new(),
+            ctx,
+            vars,
+            slots,
+            frame,
+            out,
+            loops: Vec::new(),
+            unwind,
+            ret: f.ret,
+            ptr,
+        };
+        if let Some((slot, len)) = gen.frame {
+            let base = gen.b.ins().stack_addr(ptr, slot, 0);
+            let len = gen.b.ins().iconst(types::I32, i64::from(len));
+            gen.helper(gen.helpers.frame_init, &[base, len]);
+        }
+        let mut incoming = params[1 + usize::from(out.is_some())..].iter();
+        for (local, rep) in f.params.iter().enumerate() {
+            if let (Some(_), Some(value)) = (clif_type(*rep), incoming.next()) {
+                gen.store_param(local as u32, *value);
+            }
+        }
+        gen
+    }
+
+    /// Parameter `local` arrives in `value`: a scalar as is, a `Value` as the address of the caller's,
+    /// cloned into this frame.
+    fn store_param(&mut self, local: u32, value: Value) {
+        if let Some(var) = self.vars[local as usize] {
+            self.b.def_var(var, value);
+        } else if self.slots[local as usize].is_some() {
+            let dest = self.slot_addr(local);
+            self.helper(self.helpers.clone_into, &[dest, value]);
+        }
+    }
+
+    /// The address of the frame slot of `Value` local `local`.
+    fn slot_addr(&mut self, local: u32) -> Value {
+        match (self.frame, self.slots[local as usize]) {
+            (Some((frame, _)), Some(i)) => self.b.ins().stack_addr(self.ptr, frame, (i * SLOT) as i32),
+            _ => self.b.ins().iconst(self.ptr, 0),
+        }
+    }
+
+    /// Drops the frame's values, before a return.
+    fn drop_frame(&mut self) {
+        if let Some((slot, len)) = self.frame {
+            let base = self.b.ins().stack_addr(self.ptr, slot, 0);
+            let len = self.b.ins().iconst(types::I32, i64::from(len));
+            self.helper(self.helpers.frame_drop, &[base, len]);
+        }
     }
 
     fn finish(mut self, body: &Node) {
         let result = self.expr(body);
-        self.return_(result);
+        self.return_(result, body);
         self.b.switch_to_block(self.unwind);
-        let placeholder = self.placeholder(self.ret);
+        self.drop_frame();
+        let placeholder = if self.ret == Rep::Ref { Vec::new() } else { self.placeholder(self.ret) };
         self.b.ins().return_(&placeholder);
         self.b.seal_all_blocks();
         self.b.finalize(self.module.isa().frontend_config());
@@ -265,11 +367,23 @@ impl<'a, 'b> FnGen<'a, 'b> {
         clif_type(rep).map(|ty| zero(&mut self.b, ty)).into_iter().collect()
     }
 
-    fn return_(&mut self, value: Option<Value>) {
+    /// Returns `value`, the value of `node`. A `Value` result goes to `out`: moved when it is in a slot of this
+    /// frame (about to be dropped), cloned when it is a constant.
+    fn return_(&mut self, value: Option<Value>, node: &Node) {
         let values = match (value, clif_type(self.ret)) {
+            (Some(v), Some(_)) if self.ret == Rep::Ref => {
+                if let Some(out) = self.out {
+                    let in_frame = node.is_fresh() || node.borrowed_local().is_some();
+                    let store = if in_frame { self.helpers.move_into } else { self.helpers.clone_into };
+                    self.helper(store, &[out, v]);
+                }
+                Vec::new()
+            }
             (Some(v), Some(_)) => vec![v],
+            (_, _) if self.ret == Rep::Ref => Vec::new(),
             (_, ty) => ty.map(|ty| zero(&mut self.b, ty)).into_iter().collect(),
         };
+        self.drop_frame();
         self.b.ins().return_(&values);
         self.dead_block();
     }
@@ -327,11 +441,23 @@ impl<'a, 'b> FnGen<'a, 'b> {
                 Const::Bool(v) => Some(self.b.ins().iconst(types::I8, i64::from(v))),
                 Const::Unit => None,
             },
-            Node::Local(i) => self.vars[*i as usize].map(|var| self.b.use_var(var)),
+            Node::Constant(i) => {
+                let base = self.b.ins().load(self.ptr, MemFlagsData::trusted(), self.ctx, rt::CONSTANTS_OFFSET);
+                Some(self.b.ins().iadd_imm_s(base, i64::from(*i) * i64::from(SLOT)))
+            }
+            Node::Local(i) => match self.vars[*i as usize] {
+                Some(var) => Some(self.b.use_var(var)),
+                None if self.slots[*i as usize].is_some() => Some(self.slot_addr(*i)),
+                None => None,
+            },
             Node::Set(i, value) => {
                 let v = self.expr(value);
                 if let (Some(var), Some(v)) = (self.vars[*i as usize], v) {
                     self.b.def_var(var, v);
+                } else if let (Some(_), Some(v)) = (self.slots[*i as usize], v) {
+                    let dest = self.slot_addr(*i);
+                    let store = if value.is_fresh() { self.helpers.move_into } else { self.helpers.clone_into };
+                    self.helper(store, &[dest, v]);
                 }
                 None
             }
@@ -459,10 +585,10 @@ impl<'a, 'b> FnGen<'a, 'b> {
             }
             Node::Return(value) => {
                 let v = self.expr(value);
-                self.return_(v);
+                self.return_(v, value);
                 None
             }
-            Node::Call { site, args, ret } => self.call(*site, args, *ret),
+            Node::Call { site, args, ret, dest } => self.call(*site, args, *ret, *dest),
         }
     }
 
@@ -543,23 +669,30 @@ impl<'a, 'b> FnGen<'a, 'b> {
         }
     }
 
-    fn call(&mut self, site: SiteId, args: &[Node], ret: Rep) -> Option<Value> {
+    /// A call or runtime operation; a `Value` result lands in temporary `dest`, whose address is the result.
+    fn call(&mut self, site: SiteId, args: &[Node], ret: Rep, dest: Option<u32>) -> Option<Value> {
         let native = match &self.sites[site.0 as usize].kind {
-            SiteKind::Call { callee, .. } => self.native_callee(*callee),
+            SiteKind::Call(callee) => self.native_callee(*callee),
             _ => None,
         };
+        let out = dest.map(|d| self.slot_addr(d));
         match native {
             Some((id, params)) => {
                 let mut values = vec![self.ctx];
+                values.extend(out);
                 for (arg, rep) in args.iter().zip(params) {
                     let v = self.expr(arg);
-                    if clif_type(rep).is_some() {
-                        values.push(v.unwrap_or_else(|| zero(&mut self.b, clif_type(rep).unwrap_or(types::I64))));
+                    if let Some(ty) = clif_type(rep) {
+                        values.push(v.unwrap_or_else(|| zero(&mut self.b, ty)));
                     }
                 }
-                self.direct_call(id, &values, site)
+                let result = self.direct_call(id, &values, site);
+                out.or(result)
             }
-            None => self.call_out(site, args, ret),
+            None => {
+                let result = self.call_out(site, args, ret, out);
+                out.or(result)
+            }
         }
     }
 
@@ -593,8 +726,9 @@ impl<'a, 'b> FnGen<'a, 'b> {
         result
     }
 
-    /// A call through the reference executor: arguments as register bits in a stack array.
-    fn call_out(&mut self, site: SiteId, args: &[Node], ret: Rep) -> Option<Value> {
+    /// A call through the runtime: operands as register bits (or slot addresses) in a stack array, a `Value`
+    /// result written to `out`.
+    fn call_out(&mut self, site: SiteId, args: &[Node], ret: Rep, out: Option<Value>) -> Option<Value> {
         let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, (args.len().max(1) * 8) as u32, 3));
         for (i, arg) in args.iter().enumerate() {
             let bits = match self.expr(arg) {
@@ -605,10 +739,14 @@ impl<'a, 'b> FnGen<'a, 'b> {
         }
         let addr = self.b.ins().stack_addr(self.ptr, slot, 0);
         let (ctx, site_value) = (self.ctx, self.site(site));
-        let bits = self.helper(self.helpers.call, &[ctx, site_value, addr])[0];
+        let out = out.unwrap_or_else(|| self.b.ins().iconst(self.ptr, 0));
+        let bits = self.helper(self.helpers.call, &[ctx, site_value, addr, out])[0];
         let failed = self.b.ins().load(types::I32, MemFlagsData::trusted(), self.ctx, rt::FAILED_OFFSET);
         self.fail_if(failed, |_| {});
-        clif_type(ret).map(|ty| from_bits(&mut self.b, bits, ty))
+        match ret {
+            Rep::Ref => None,
+            _ => clif_type(ret).map(|ty| from_bits(&mut self.b, bits, ty)),
+        }
     }
 }
 

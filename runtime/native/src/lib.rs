@@ -18,7 +18,7 @@ use paw_runtime::exec::frame_name;
 use paw_runtime::{CompiledCode, Fallback, RunOptions, RuntimeError, TestOutcome, Value};
 
 use crate::codegen::Code;
-use crate::ir::Site;
+use crate::ir::{Rep, Site};
 use crate::lower::Lowerer;
 
 /// Where one function runs.
@@ -59,6 +59,9 @@ impl fmt::Display for Report {
 pub struct NativeProgram<'p> {
     program: &'p Program,
     sites: Vec<Site<'p>>,
+    constants: Vec<Value>,
+    /// The parameter and result representations of each compiled function, by function index.
+    signatures: Vec<Option<(Vec<Rep>, Rep)>>,
     code: Option<Code>,
     report: Report,
 }
@@ -81,7 +84,8 @@ pub fn compile(program: &Program) -> NativeProgram<'_> {
             }
         }
     }
-    let sites = lowerer.sites;
+    let signatures = funcs.iter().map(|f| f.as_ref().map(|f| (f.params.clone(), f.ret))).collect();
+    let (sites, constants) = (lowerer.sites, lowerer.constants);
     // A function that Cranelift rejects (a bug in the backend) is left out and the rest compiled again.
     let code = loop {
         match codegen::compile(&funcs, &sites) {
@@ -105,7 +109,7 @@ pub fn compile(program: &Program) -> NativeProgram<'_> {
     let report = Report {
         functions: program.functions.iter().zip(placements).map(|(f, p)| (frame_name(f), p)).collect(),
     };
-    NativeProgram { program, sites, code, report }
+    NativeProgram { program, sites, constants, signatures, code, report }
 }
 
 impl NativeProgram<'_> {
@@ -125,12 +129,20 @@ impl CompiledCode for NativeProgram<'_> {
             .as_ref()
             .and_then(|c| c.entries.get(id.index()).copied().flatten())
             .ok_or_else(|| rt::internal("called a function that was not compiled as native code"))?;
-        let bits = args.iter().map(rt::to_bits).collect::<Result<Vec<_>, _>>()?;
-        let mut ctx = rt::Ctx::new(machine, self.program, &self.sites);
-        // SAFETY: the entry takes one i64 per parameter, and `ctx` lives through the call.
-        let result = unsafe { entry(&mut ctx, bits.as_ptr()) };
+        let (params, ret) = self.signatures[id.index()].as_ref().ok_or_else(|| rt::internal("a compiled function without a signature"))?;
+        // A `Value` argument is passed as its address: the callee clones what it keeps.
+        let bits = args
+            .iter()
+            .zip(params)
+            .map(|(a, rep)| if *rep == Rep::Ref { Ok(a as *const Value as i64) } else { rt::to_bits(a) })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Value::Unit;
+        let mut ctx = rt::Ctx::new(machine, self.program, &self.sites, &self.constants);
+        // SAFETY: the entry takes one i64 per parameter, `args` and `out` outlive the call, and so does `ctx`.
+        let result = unsafe { entry(&mut ctx, bits.as_ptr(), &mut out) };
         match ctx.error.take() {
             Some(e) => Err(e),
+            None if *ret == Rep::Ref => Ok(out),
             None => Ok(rt::from_bits(result, &self.program.function(id).ret)),
         }
     }

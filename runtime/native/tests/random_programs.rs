@@ -1,6 +1,8 @@
 //! Random well-typed programs (a seeded generator of `.pw` source) run under native code and the reference
 //! executor: every `test` block is one case, and each must print the same and end the same way, errors
-//! (overflow, division by zero, recursion depth) with the same message, span and trace.
+//! (overflow, division by zero, index out of range, recursion depth) with the same message, span and trace.
+//! Values are scalars, strings, lists, optionals, a struct and closures, so both the register and the `Value`
+//! paths of native code are compared. Strings and lists grow by a bounded amount per statement, never by doubling.
 
 mod support;
 
@@ -35,6 +37,10 @@ enum T {
     Int,
     Float,
     Bool,
+    Str,
+    List,
+    Opt,
+    Pair,
 }
 
 impl T {
@@ -43,11 +49,15 @@ impl T {
             T::Int => "int",
             T::Float => "float",
             T::Bool => "bool",
+            T::Str => "str",
+            T::List => "list[int]",
+            T::Opt => "int?",
+            T::Pair => "Pair",
         }
     }
 }
 
-const TYPES: [T; 3] = [T::Int, T::Float, T::Bool];
+const TYPES: [T; 7] = [T::Int, T::Float, T::Bool, T::Str, T::List, T::Opt, T::Pair];
 
 /// A generated function's signature.
 struct Sig {
@@ -105,17 +115,29 @@ impl Gen {
             if !vars.is_empty() && self.rng.chance(70) {
                 return self.pick(&vars).clone();
             }
-            return match ty {
-                T::Int => self.int_literal(),
-                T::Float => self.float_literal(),
-                T::Bool => if self.rng.chance(50) { "true" } else { "false" }.into(),
-            };
+            return self.literal(ty);
         }
         let d = depth - 1;
         match self.rng.below(10) {
             0 => format!("(if {} {{ {} }} else {{ {} }})", self.expr(T::Bool, d), self.expr(ty, d), self.expr(ty, d)),
             1 => self.call(ty, d).unwrap_or_else(|| self.expr(ty, 0)),
             _ => match ty {
+                T::Int if self.rng.chance(40) => match self.rng.below(6) {
+                    0 => format!("{}.len()", self.expr(T::Str, d)),
+                    1 => format!("{}.len()", self.expr(T::List, d)),
+                    2 => format!("{}[{}]", self.expr(T::List, d), self.rng.below(5) as i64 - 1),
+                    3 => format!("({} ?? {})", self.expr(T::Opt, d), self.expr(T::Int, d)),
+                    4 => {
+                        let v = self.fresh("m");
+                        let opt = self.expr(T::Opt, d);
+                        let none = self.expr(T::Int, d);
+                        self.scopes.push(vec![(v.clone(), T::Int, false)]);
+                        let some = self.expr(T::Int, d);
+                        self.scopes.pop();
+                        format!("(match {opt} {{ some({v}) => {some}, none => {none} }})")
+                    }
+                    _ => format!("{}.a", self.expr(T::Pair, d)),
+                },
                 T::Int => match self.rng.below(9) {
                     0 => format!("(-{})", self.expr(T::Int, d)),
                     1 => format!("{}.abs()", self.expr(T::Int, d)),
@@ -134,18 +156,92 @@ impl Gen {
                         format!("({} {op} {})", self.expr(T::Float, d), self.expr(T::Float, d))
                     }
                 },
-                T::Bool => match self.rng.below(6) {
+                T::Bool => match self.rng.below(8) {
                     0 => format!("!{}", self.expr(T::Bool, d)),
                     1 => format!("({} && {})", self.expr(T::Bool, d), self.expr(T::Bool, d)),
                     2 => format!("({} || {})", self.expr(T::Bool, d), self.expr(T::Bool, d)),
+                    3 => {
+                        let operand = *self.pick(&[T::Str, T::List, T::Opt, T::Pair]);
+                        let op = if operand == T::Str { *self.pick(&["==", "!=", "<", ">="]) } else { *self.pick(&["==", "!="]) };
+                        format!("({} {op} {})", self.expr(operand, d), self.expr(operand, d))
+                    }
+                    4 => format!("{}.contains({})", self.expr(T::List, d), self.expr(T::Int, d)),
                     _ => {
                         let operand = *self.pick(&[T::Int, T::Int, T::Float, T::Bool]);
                         let op = if operand == T::Bool { *self.pick(&["==", "!="]) } else { *self.pick(&["==", "!=", "<", "<=", ">", ">="]) };
                         format!("({} {op} {})", self.expr(operand, d), self.expr(operand, d))
                     }
                 },
+                T::Str => match self.rng.below(5) {
+                    0 => self.interpolation(),
+                    1 => format!("({} + {})", self.leaf_or_var(T::Str), self.literal(T::Str)),
+                    2 => format!("{}.b", self.expr(T::Pair, d)),
+                    3 => {
+                        let v = self.fresh("m");
+                        let scrutinee = self.expr(T::Str, d);
+                        let (lit, first) = (self.literal(T::Str), self.expr(T::Str, d));
+                        self.scopes.push(vec![(v.clone(), T::Str, false)]);
+                        let other = self.expr(T::Str, d);
+                        self.scopes.pop();
+                        format!("(match {scrutinee} {{ {lit} => {first}, {v} => {other} }})")
+                    }
+                    _ => format!("({}).to_str()", self.expr(T::Int, d)),
+                },
+                T::List => match self.rng.below(5) {
+                    0 => format!("({} + {})", self.leaf_or_var(T::List), self.literal(T::List)),
+                    4 => {
+                        // A closure that may capture a variable, run by a native of the standard library.
+                        let (list, captured) = (self.expr(T::List, d), self.leaf_or_var(T::Int));
+                        let v = self.fresh("c");
+                        format!("{list}.map(|{v}| {v} * 3 + {captured})")
+                    }
+                    1 => format!("(0..{})", self.rng.below(5)),
+                    2 => format!("{}.sort()", self.expr(T::List, d)),
+                    _ => self.literal(T::List),
+                },
+                T::Opt => match self.rng.below(3) {
+                    0 => format!("{}.first()", self.expr(T::List, d)),
+                    1 => format!("{}.last()", self.expr(T::List, d)),
+                    _ => self.literal(T::Opt),
+                },
+                T::Pair => format!("Pair(a: {}, b: {})", self.expr(T::Int, d), self.expr(T::Str, d)),
             },
         }
+    }
+
+    /// A literal of `ty` (made of literals, for the compound types).
+    fn literal(&mut self, ty: T) -> String {
+        match ty {
+            T::Int => self.int_literal(),
+            T::Float => self.float_literal(),
+            T::Bool => if self.rng.chance(50) { "true" } else { "false" }.into(),
+            T::Str => format!("\"s{}\"", self.rng.below(6)),
+            T::List => {
+                let items: Vec<String> = (0..self.rng.below(3) + 1).map(|_| self.int_literal()).collect();
+                format!("[{}]", items.join(", "))
+            }
+            // `none` needs a type from its context; this one has it by itself.
+            T::Opt if self.rng.chance(40) => "[0].slice(0, 0).first()".into(),
+            T::Opt => format!("[{}].first()", self.int_literal()),
+            T::Pair => format!("Pair(a: {}, b: {})", self.int_literal(), self.literal(T::Str)),
+        }
+    }
+
+    /// A string interpolating a variable of any type (or an int): the parts stay free of nested quotes.
+    fn interpolation(&mut self) -> String {
+        let ty = *self.pick(&TYPES);
+        let vars = self.vars(ty, false);
+        let part = if vars.is_empty() { self.int_literal() } else { self.pick(&vars).clone() };
+        format!("\"<{{{part}}}>\"")
+    }
+
+    /// A variable of `ty` or a literal: an operand that keeps concatenations from doubling a value.
+    fn leaf_or_var(&mut self, ty: T) -> String {
+        let vars = self.vars(ty, false);
+        if !vars.is_empty() && self.rng.chance(60) {
+            return self.pick(&vars).clone();
+        }
+        self.literal(ty)
     }
 
     /// A call of an already generated function returning `ty`, if there is one.
@@ -178,21 +274,27 @@ impl Gen {
                 let name = self.fresh("v");
                 let value = self.expr(ty, 3);
                 self.scopes.last_mut().expect("a scope").push((name.clone(), ty, true));
-                format!("let mut {name} = {value};\n")
+                format!("let mut {name}: {} = {value};\n", ty.name())
             }
             2 => {
                 let ty = *self.pick(&TYPES);
                 let targets = self.vars(ty, true);
                 if targets.is_empty() {
-                    return format!("print({});\n", self.expr(ty, 2));
+                    return self.mutation(ty);
                 }
                 let target = self.pick(&targets).clone();
-                let op = match ty {
-                    T::Int => *self.pick(&["=", "+=", "-=", "*=", "/="]),
-                    T::Float => *self.pick(&["=", "+=", "-=", "*="]),
-                    T::Bool => "=",
-                };
-                format!("{target} {op} {};\n", self.expr(ty, 2))
+                match ty {
+                    T::Str if self.rng.chance(50) => format!("{target} += {};\n", self.interpolation()),
+                    T::Str | T::List => format!("{target} = {};\n", self.expr(ty, 0)),
+                    _ => {
+                        let op = match ty {
+                            T::Int => *self.pick(&["=", "+=", "-=", "*=", "/="]),
+                            T::Float => *self.pick(&["=", "+=", "-=", "*="]),
+                            _ => "=",
+                        };
+                        format!("{target} {op} {};\n", self.expr(ty, 2))
+                    }
+                }
             }
             3 => {
                 let ty = *self.pick(&TYPES);
@@ -219,12 +321,38 @@ impl Gen {
                 self.loop_depth -= 1;
                 format!("let mut {w} = 0;\nwhile {w} < {bound} && ({cond} || {w} < 2) {{\n{w} += 1;\n{body}}}\n")
             }
+            7 if self.rng.chance(50) => {
+                let var = self.fresh("e");
+                let list = self.expr(T::List, 1);
+                self.scopes.push(vec![(var.clone(), T::Int, false)]);
+                self.loop_depth += 1;
+                let body = self.block(2, d, ret);
+                self.loop_depth -= 1;
+                self.scopes.pop();
+                format!("for {var} in {list} {{\n{body}}}\n")
+            }
             7 if self.loop_depth > 0 => format!("if {} {{ {} }}\n", self.expr(T::Bool, 1), self.pick(&["break;", "continue;"])),
             8 => format!("if {} {{ return {}; }}\n", self.expr(T::Bool, 1), self.expr(ret, 2)),
             _ => {
-                let ty = *self.pick(&TYPES);
-                format!("print({});\n", self.expr(ty, 2))
+                let ty = *self.pick(&[T::List, T::Pair]);
+                self.mutation(ty)
             }
+        }
+    }
+
+    /// A statement that changes a list or a struct in place (a `print` for the other types).
+    fn mutation(&mut self, ty: T) -> String {
+        let targets = self.vars(ty, false);
+        if targets.is_empty() {
+            return format!("print({});\n", self.expr(ty, 2));
+        }
+        let target = self.pick(&targets).clone();
+        match (ty, self.rng.below(2)) {
+            (T::List, 0) => format!("{target}.push({});\n", self.expr(T::Int, 1)),
+            (T::List, _) => format!("{target}[{}] = {};\n", self.rng.below(4), self.expr(T::Int, 1)),
+            (T::Pair, 0) => format!("{target}.a += {};\n", self.expr(T::Int, 1)),
+            (T::Pair, _) => format!("{target}.b = {};\n", self.expr(T::Str, 1)),
+            _ => format!("print({});\n", self.expr(ty, 2)),
         }
     }
 
@@ -247,7 +375,7 @@ impl Gen {
     fn program(seed: u64) -> String {
         let mut g = Gen { rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1), fns: Vec::new(), scopes: Vec::new(), fresh: 0, loop_depth: 0 };
         // A recursive function: deep arguments reach the recursion limit in both executors alike.
-        let mut out = String::from("fn down(n: int, acc: int) -> int {\n    if n <= 0 { acc } else { down(n - 1, acc + n % 7) }\n}\n\n");
+        let mut out = String::from("struct Pair {\n    a: int,\n    b: str,\n}\n\nfn down(n: int, acc: int) -> int {\n    if n <= 0 { acc } else { down(n - 1, acc + n % 7) }\n}\n\n");
         g.fns.push(Sig { name: "down".into(), params: vec![T::Int, T::Int], ret: T::Int });
         for i in 0..8 {
             out.push_str(&g.function(i));
