@@ -18,6 +18,15 @@ fn model_home() -> PathBuf {
     })
 }
 
+/// A temporary PAW_HOME (its own artifact store) sharing the user's model cache.
+fn scratch_home() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let models = model_home().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::os::unix::fs::symlink(&models, home.path().join("models")).unwrap();
+    home
+}
+
 fn pawc_with_home(home: &Path, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pawc"))
         .args(args)
@@ -47,10 +56,7 @@ fn main() {
 
 #[test]
 fn build_run_test_and_eval_on_the_real_models() {
-    let home = tempfile::tempdir().unwrap();
-    let models = model_home().join("models");
-    std::fs::create_dir_all(&models).unwrap();
-    std::os::unix::fs::symlink(&models, home.path().join("models")).unwrap();
+    let home = scratch_home();
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
     std::fs::write(dir.join("paw.toml"), "[package]\nname = \"alerts\"\nversion = \"0.1.0\"\n\n[test]\nmin_accuracy = 0.5\n").unwrap();
@@ -145,5 +151,37 @@ fn fuzzy_examples_check_and_need_a_build_to_run() {
         let out = pawc_with_home(home.path(), &dir, &["run", "--", data]);
         assert_exit(&out, 1);
         assert!(stderr(&out).contains("pawc build"), "{name}: {}", stderr(&out));
+    }
+}
+
+/// Copies an example's `paw.toml`, `src/` and `data/` to `to`, so building it writes no `paw.lock` into the repository.
+fn copy_example(from: &Path, to: &Path) {
+    for dir in ["src", "data"] {
+        std::fs::create_dir_all(to.join(dir)).unwrap();
+        for entry in std::fs::read_dir(from.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, to.join(dir).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::copy(from.join("paw.toml"), to.join("paw.toml")).unwrap();
+}
+
+#[test]
+fn fuzzy_examples_build_and_answer_their_sample_data_on_the_real_models() {
+    let home = scratch_home();
+    for (name, data) in [
+        ("log_monitor", "data/app.log"),
+        ("support_router", "data/messages.txt"),
+        ("json_cleaner", "data/records.txt"),
+    ] {
+        let example = crate::repo().join("examples").join(name);
+        let project = tempfile::tempdir().unwrap();
+        copy_example(&example, project.path());
+        let out = pawc_with_home(home.path(), project.path(), &["build"]);
+        assert_exit(&out, 0);
+        let out = pawc_with_home(home.path(), project.path(), &["run", "--", data]);
+        assert_exit(&out, 0);
+        let expected = std::fs::read_to_string(example.join("expected_output.txt")).unwrap();
+        assert_eq!(stdout(&out), expected, "{name}: the model's answers on the sample data");
     }
 }
