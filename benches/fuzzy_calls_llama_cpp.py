@@ -10,6 +10,7 @@ Prints one JSON object: calls, seconds (calls only, model load and prefix exclud
 accuracy of the parsed answers."""
 import argparse, json, time
 
+import llama_cpp
 import numpy as np
 from llama_cpp import Llama
 
@@ -21,6 +22,12 @@ SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
 def render(value):
     """A call's single argument as paw renders it: strings raw, everything else as compact JSON."""
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def last_logits(llm):
+    """The logits after the last evaluated token, read from the context (llm.scores is not refreshed for the
+    last row after load_state unless logits_all, which would compute logits for every prompt token)."""
+    return np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),))
 
 
 def main():
@@ -58,7 +65,7 @@ def main():
         llm.eval(tokens)
         out = []
         for _ in range(a.max_tokens):
-            nxt = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+            nxt = int(np.argmax(last_logits(llm)))
             if nxt == end_of_turn:
                 break
             out.append(nxt)

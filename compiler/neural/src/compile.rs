@@ -25,7 +25,7 @@ use serde_json::Value;
 use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_program};
 
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 2");
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 3");
 
 /// Options that change the compiled program (so they are part of its id).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
