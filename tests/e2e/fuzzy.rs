@@ -18,6 +18,13 @@ fn model_home() -> PathBuf {
     })
 }
 
+/// Model runs spin while their threads wait for each other, so two at once on a small machine each run several
+/// times slower than one after the other: the real-model tests take turns.
+fn one_model_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static MODELS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    MODELS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// A temporary PAW_HOME (its own artifact store) sharing the user's model cache.
 fn scratch_home() -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
@@ -56,6 +63,7 @@ fn main() {
 
 #[test]
 fn build_run_test_and_eval_on_the_real_models() {
+    let _models = one_model_test_at_a_time();
     let home = scratch_home();
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
@@ -168,6 +176,7 @@ fn copy_example(from: &Path, to: &Path) {
 
 #[test]
 fn fuzzy_examples_build_and_answer_their_sample_data_on_the_real_models() {
+    let _models = one_model_test_at_a_time();
     let home = scratch_home();
     for (name, data) in [
         ("log_monitor", "data/app.log"),
