@@ -4,7 +4,8 @@
 //! 2. the compiler model writes new examples as one typed JSON value (grammar-masked greedy decoding, so the
 //!    answer always parses); examples whose output is not of the return type or that repeat an input are
 //!    dropped; then the compiler model, prompted with the declaration alone, answers each remaining input
-//!    and an example is kept only when the two answers agree. The user's examples come first, verbatim;
+//!    and an example is kept only when the two answers agree; for finite return types the kept examples are
+//!    balanced across labels. The user's examples come first, verbatim;
 //! 3. the pseudo-program and the interpreter's prompt template are assembled from them;
 //! 4. the interpreter runs the prompt up to the input once; that prefix state is saved;
 //! 5. finite return types get a contextual calibration (the interpreter's label prior on content-free
@@ -25,7 +26,7 @@ use serde_json::Value;
 use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_program};
 
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 3");
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 4");
 
 /// Options that change the compiled program (so they are part of its id).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,10 +77,11 @@ pub fn compile(
     timings.compiler_tokens = tokens;
     let (candidates, mistyped) = select_examples(spec, generated);
     let judged = Instant::now();
-    let (examples, disagreed) = judge_examples(spec, &models.compiler, candidates)?;
+    let (judged_examples, disagreed) = judge_examples(spec, &models.compiler, candidates)?;
     timings.judge_ms = judged.elapsed().as_millis() as u64;
+    let (examples, unbalancing) = balance_labels(spec, judged_examples);
     timings.pseudo_program_ms = start.elapsed().as_millis() as u64;
-    let dropped = mistyped + disagreed;
+    let dropped = mistyped + disagreed + unbalancing;
     let pseudo = pseudo_program(spec, &examples);
     let template = program_template(&pseudo);
 
@@ -185,6 +187,37 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
         }
     }
     Ok((kept, disagreed))
+}
+
+/// Finite return types: a generated example is kept only while its label has no more examples than the
+/// rarest label, so the program does not lean the interpreter towards whichever answer the compiler model
+/// happened to write most (small models copy the majority label of their examples); for an enum this
+/// favours labels no example shows yet. The user's examples are always kept. Returns the count dropped.
+fn balance_labels(spec: &Spec, examples: Vec<Example>) -> (Vec<Example>, usize) {
+    let Some(labels) = schema_of(&spec.ret).labels() else { return (examples, 0) };
+    let label_of = |e: &Example| labels.iter().position(|(_, value)| spec.ret.same_value(value, &e.output));
+    let mut counts = vec![0usize; labels.len()];
+    for e in examples.iter().filter(|e| e.source == "user") {
+        if let Some(i) = label_of(e) {
+            counts[i] += 1;
+        }
+    }
+    let mut kept = Vec::with_capacity(examples.len());
+    let mut dropped = 0;
+    for e in examples {
+        if e.source != "user" {
+            let rarest = counts.iter().copied().min().unwrap_or(0);
+            match label_of(&e) {
+                Some(i) if counts[i] == rarest => counts[i] += 1,
+                _ => {
+                    dropped += 1;
+                    continue;
+                }
+            }
+        }
+        kept.push(e);
+    }
+    (kept, dropped)
 }
 
 /// The input as one value: the parameter's type, or a struct of all parameters.
@@ -298,6 +331,17 @@ mod tests {
     fn salvage_keeps_complete_examples_of_a_cut_answer() {
         let ex = salvage(r#"[{"input": "a", "output": true}, {"input": "b", "output": fa"#);
         assert_eq!(ex, vec![(Value::from("a"), Value::Bool(true))]);
+    }
+
+    #[test]
+    fn generated_examples_do_not_outnumber_the_rarest_label() {
+        let spec = Spec { name: "f".into(), params: vec![], ret: TypeSpec::Bool, doc: String::new(), examples: vec![] };
+        let example = |output: bool, source: &str| Example { args: vec![], output: Value::Bool(output), source: source.into() };
+        let given = vec![example(true, "user"), example(true, "user"), example(true, "compiler"), example(false, "compiler"), example(false, "compiler"), example(true, "compiler"), example(false, "compiler")];
+        let (kept, dropped) = balance_labels(&spec, given);
+        let outputs: Vec<(bool, &str)> = kept.iter().map(|e| (e.output == Value::Bool(true), e.source.as_str())).collect();
+        assert_eq!(outputs, [(true, "user"), (true, "user"), (false, "compiler"), (false, "compiler"), (true, "compiler"), (false, "compiler")]);
+        assert_eq!(dropped, 1);
     }
 
     #[test]
