@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use paw_artifact::artifact::FORMAT;
 use paw_artifact::{Artifact, BuildKey, Example, Meta, SelfTest, SelfTestCase, Spec, Timings, TypeSpec};
-use paw_fuzzy::{prefix_tokens, schema_of, LoadedProgram};
+use paw_fuzzy::{schema_of, LoadedProgram};
 use paw_model::{DecodeOptions, Model, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -87,10 +87,8 @@ pub fn compile(
 
     let t = Instant::now();
     let interpreter = &models.interpreter;
-    let (before, _) = paw_artifact::artifact::split_template(&template).expect("program_template has one placeholder");
-    let prefix_state = interpreter.prefill(&prefix_tokens(interpreter, before)?).map_err(|e| e.to_string())?;
-    let prefix = interpreter.prefix_to_bytes(&prefix_state).map_err(|e| e.to_string())?;
     let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
+    let prefix = interpreter.prefix_to_bytes(program.prefix()).map_err(|e| e.to_string())?;
     timings.prefix_ms = t.elapsed().as_millis() as u64;
 
     let t = Instant::now();

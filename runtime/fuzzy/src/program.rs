@@ -64,6 +64,11 @@ impl LoadedProgram {
         self.prefix.len()
     }
 
+    /// The restored or prefilled state of the template up to the input (what an artifact saves).
+    pub fn prefix(&self) -> &KvState {
+        &self.prefix
+    }
+
     pub fn schema(&self) -> &TypeSchema {
         &self.schema
     }
