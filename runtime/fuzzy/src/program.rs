@@ -104,7 +104,7 @@ impl LoadedProgram {
 }
 
 /// The tokens of a program prefix: the chat opening, then the template text before the input.
-pub fn prefix_tokens(model: &Model, before: &str) -> Result<Vec<u32>, String> {
+fn prefix_tokens(model: &Model, before: &str) -> Result<Vec<u32>, String> {
     let mut tokens = model.tokenizer.chat_user_start(None).map_err(|e| e.to_string())?;
     tokens.extend(model.tokenizer.encode_plain(before).map_err(|e| e.to_string())?);
     Ok(tokens)
