@@ -6,6 +6,7 @@ mod fuzzy;
 mod hardening;
 mod lsp;
 mod native;
+mod standalone;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -4,4 +4,4 @@ pub mod driver;
 pub mod models;
 
 pub use driver::{build, plan, Compiler, Event, Outcome, Planned, Report};
-pub use models::{BuildConfig, ModelChoice, NeuralCompiler};
+pub use models::{BuildConfig, NeuralCompiler};

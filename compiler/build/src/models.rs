@@ -1,72 +1,14 @@
 //! Which models a build uses, their identities (for program ids, without loading them), and the neural
 //! compiler over them, which loads each model only when the first function actually needs compiling.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use paw_artifact::{Artifact, BuildKey, Spec};
 use paw_fuzzy::LazyModel;
-use paw_model::{ModelStore, Progress, Role};
+use paw_model::{ModelChoice, ModelStore, Role};
 use paw_neural::{CompileOptions, Models, COMPILER_VERSION};
 
 use crate::driver::Compiler;
-
-/// A model: one of the store's defaults, or a GGUF file.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelChoice {
-    Default(Role),
-    File(PathBuf),
-}
-
-impl ModelChoice {
-    /// `interpreter`, `compiler`, `smoke`, or a path to a `.gguf` file.
-    pub fn parse(text: &str) -> ModelChoice {
-        match Role::parse(text) {
-            Ok(role) => ModelChoice::Default(role),
-            Err(_) => ModelChoice::File(PathBuf::from(text)),
-        }
-    }
-
-    /// The name recorded in artifacts and `paw.lock`, readable back by [`ModelChoice::parse`].
-    pub fn name(&self) -> String {
-        match self {
-            ModelChoice::Default(role) => role.name().to_string(),
-            ModelChoice::File(path) => path.display().to_string(),
-        }
-    }
-
-    /// The model's sha256: pinned for the defaults (no file is read), hashed for other files.
-    pub fn sha256(&self, store: &ModelStore) -> Result<String, String> {
-        match self {
-            ModelChoice::Default(role) => match role.source().sha256 {
-                Some(sha) => Ok(sha.to_string()),
-                None => file_sha(&store.original_path(*role)),
-            },
-            ModelChoice::File(path) => file_sha(path),
-        }
-    }
-
-    /// The loadable file, fetching a default model unless `offline`.
-    pub fn locate(&self, store: &ModelStore, offline: bool) -> Result<PathBuf, String> {
-        match self {
-            ModelChoice::File(path) if path.is_file() => Ok(path.clone()),
-            ModelChoice::File(path) => Err(format!("model file {} does not exist", path.display())),
-            ModelChoice::Default(role) if offline => store.ready(*role).map_err(|e| e.to_string())?.ok_or_else(|| {
-                format!(
-                    "the {} model is not in {} and --offline forbids fetching it\n  help: run `pawc model fetch {}` once with network access",
-                    role.name(),
-                    store.home().display(),
-                    role.name()
-                )
-            }),
-            ModelChoice::Default(role) => store.ensure(*role, &Progress::Bar).map_err(|e| e.to_string()),
-        }
-    }
-}
-
-fn file_sha(path: &Path) -> Result<String, String> {
-    paw_model::store::sha256_file(path).map_err(|e| e.to_string())
-}
 
 /// The models and options of a build.
 #[derive(Clone, Debug)]

@@ -216,5 +216,25 @@ impl Database {
     }
 }
 
+/// One program checked once, as `pawc` and standalone executables do: the analysis, every file (for rendering
+/// diagnostics), and the user modules checked (`(module name, file)`, those the loader found included).
+pub struct CheckedOnce {
+    pub analysis: Arc<Analysis>,
+    pub files: Files,
+    pub user_modules: Vec<(String, FileId)>,
+}
+
+/// Checks the program of `modules` (`(module name, file in files)`) plus every module they use that `loader`
+/// finds.
+pub fn check_once(files: &Files, modules: Vec<(String, FileId)>, loader: &dyn SourceLoader) -> CheckedOnce {
+    let mut db = Database::with_files(files);
+    let modules: Vec<_> = modules.into_iter().map(|(name, file)| (name, db.source(file))).collect();
+    let workspace = db.workspace(modules);
+    db.load_used_modules(workspace, loader);
+    let analysis = check(&db, workspace).clone();
+    let user_modules = workspace.modules(&db).iter().filter(|m| !m.is_std).map(|m| (m.name.clone(), m.source.id(&db))).collect();
+    CheckedOnce { analysis, files: db.files(), user_modules }
+}
+
 #[cfg(test)]
 mod tests;

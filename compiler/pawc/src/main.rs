@@ -62,6 +62,14 @@ enum Command {
         /// The interpreter model the programs are built for: `interpreter` (default) or a .gguf file.
         #[arg(long)]
         interpreter: Option<String>,
+        /// Instead, make one standalone executable of the program (default: PROJECT/target/paw/NAME). It runs
+        /// without pawc, from any directory, and finds the fuzzy fns that `pawc build` compiled through the
+        /// project's paw.lock.
+        #[arg(long, conflicts_with_all = ["offline", "jobs", "compiler", "interpreter"])]
+        bin: bool,
+        /// Where `--bin` writes the executable.
+        #[arg(long, requires = "bin")]
+        out: Option<PathBuf>,
     },
     /// Measure a suite's fuzzy functions on labeled cases (see the evaluation contract).
     Eval {
@@ -165,7 +173,8 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
     match command {
         Command::New { name } => commands::new::run(&name, out),
         Command::Check { path } => commands::check::run(path.as_deref(), out),
-        Command::Build { path, offline, jobs, compiler, interpreter } => commands::build::run(
+        Command::Build { path, bin: true, out: dest, .. } => commands::binary::run(path.as_deref(), dest.as_deref(), out),
+        Command::Build { path, offline, jobs, compiler, interpreter, .. } => commands::build::run(
             commands::build::BuildArgs {
                 path: path.as_deref(),
                 offline,

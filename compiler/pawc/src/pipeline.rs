@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use paw_check::SourceLoader;
-use paw_db::{Analysis, Database};
-use paw_diagnostics::{Diagnostic, Files};
+use paw_db::{Analysis, CheckedOnce};
+use paw_diagnostics::{Diagnostic, FileId, Files};
 
 use crate::output::Output;
 use crate::project::Project;
@@ -18,6 +18,8 @@ pub struct Loaded {
     pub project: Project,
     pub files: Files,
     pub analysis: Arc<Analysis>,
+    /// Every user module checked: `(module name, file)`.
+    pub user_modules: Vec<(String, FileId)>,
 }
 
 /// Finds, reads and checks the program at `path`, printing every diagnostic. `Err` carries the exit code when
@@ -34,14 +36,9 @@ pub fn load_and_check(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitC
         modules.push((module.name.clone(), file));
     }
     // The same incremental database as the language server, used once.
-    let mut db = Database::with_files(&files);
-    let modules: Vec<_> = modules.into_iter().map(|(name, file)| (name, db.source(file))).collect();
-    let workspace = db.workspace(modules);
     // A project gives every module; a single file finds the modules it uses beside it.
     let loader = SiblingLoader { dir: (project.manifest.is_none()).then(|| project.root.clone()) };
-    db.load_used_modules(workspace, &loader);
-    let analysis = paw_db::check(&db, workspace).clone();
-    let files = db.files();
+    let CheckedOnce { analysis, files, user_modules } = paw_db::check_once(&files, modules, &loader);
     diagnostics.extend(analysis.diagnostics.iter().cloned());
     let errors = out.diagnostics(&diagnostics, &files);
     let warnings = diagnostics.len() - errors;
@@ -51,7 +48,7 @@ pub fn load_and_check(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitC
         eprintln!("{} could not compile {} due to {what}{also}", out.paint("error:", "1;31"), name(&project));
         return Err(ExitCode::from(1));
     }
-    Ok(Loaded { project, files, analysis })
+    Ok(Loaded { project, files, analysis, user_modules })
 }
 
 pub fn name(project: &Project) -> String {

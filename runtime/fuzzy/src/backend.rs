@@ -52,7 +52,25 @@ pub struct TraceEvent<'a> {
     pub latency: Duration,
 }
 
+impl std::fmt::Display for TraceEvent<'_> {
+    /// `[fuzzy] NAME(ARGS) -> RESULT confidence=C (MS ms)`: the line `--trace` prints.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
+        let result = match self.result {
+            Ok(v) => v.to_string(),
+            Err(err) => format!("error: {err}"),
+        };
+        let confidence = self.confidence.map_or(String::new(), |c| format!(" confidence={c:.3}"));
+        write!(f, "[fuzzy] {}({}) -> {result}{confidence} ({:.0} ms)", self.function, args.join(", "), self.latency.as_secs_f64() * 1000.0)
+    }
+}
+
 pub type TraceSink = Box<dyn Fn(&TraceEvent) + Send + Sync>;
+
+/// Whether `PAW_TRACE` asks for every fuzzy call to be printed.
+pub fn trace_from_env() -> bool {
+    std::env::var("PAW_TRACE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
 
 pub struct ArtifactBackend {
     store: ArtifactStore,

@@ -2,8 +2,10 @@
 //! typed decoding. [`ArtifactBackend`] plugs this into paw-runtime's executor.
 pub mod backend;
 pub mod program;
+pub mod project;
 pub mod render;
 
-pub use backend::{ArtifactBackend, LazyModel, TraceEvent, TraceSink};
+pub use backend::{trace_from_env, ArtifactBackend, LazyModel, TraceEvent, TraceSink};
 pub use program::{Answer, LoadedProgram};
+pub use project::{Problem, ProjectLink};
 pub use render::{render_input, render_value, schema_of};

@@ -10,6 +10,7 @@
 //! # Ok::<(), paw_model::Error>(())
 //! ```
 pub mod bench;
+pub mod choice;
 pub mod cli;
 pub mod convert;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod testing;
 pub mod tokenizer;
 pub mod typed;
 
+pub use choice::ModelChoice;
 pub use error::{Error, Result};
 pub use model::{Arch, Config, KvState, LoadOptions, Model};
 pub use store::{ModelInfo, ModelStore, Progress, Role};

@@ -1,4 +1,6 @@
-//! IR → Cranelift → machine code in memory (cranelift-jit).
+//! IR → Cranelift → machine code: in memory for `pawc run` (cranelift-jit, [`compile`]), or in an object file
+//! linked into a standalone executable (cranelift-object, [`compile_object`]). Both go through one generic
+//! [`generate`] over cranelift's `Module`, so the two never differ in the code they make.
 //!
 //! Each compiled function `f` becomes a native function `(ctx, [out], params...) -> ret` plus an entry
 //! trampoline `(ctx, *const i64 args, out) -> i64` through which Rust calls it with register bits. A function
@@ -17,7 +19,9 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_module::{default_libcall_names, DataDescription, DataId, FuncId, Linkage, Module};
+use cranelift_object::{ObjectBuilder, ObjectModule};
 use paw_check::hir::{ArithOp, FnId};
 use paw_runtime::exec::MAX_DEPTH;
 
@@ -81,22 +85,10 @@ fn clif_type(rep: Rep) -> Option<Type> {
     }
 }
 
-/// Compiles `funcs` (by function index; `None` for those that stay in the reference executor).
-pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, CodegenError> {
-    let mut flags = settings::builder();
-    for (name, value) in [("opt_level", "speed"), ("use_colocated_libcalls", "false"), ("is_pic", "false")] {
-        flags.set(name, value).map_err(module_error)?;
-    }
-    let isa = cranelift_native::builder()
-        .map_err(module_error)?
-        .finish(settings::Flags::new(flags))
-        .map_err(module_error)?;
-    let ptr = isa.pointer_type();
-    if ptr != types::I64 {
-        return Err(module_error("native code needs a 64-bit host"));
-    }
-    let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-    let symbols: [(&str, *const u8); 10] = [
+/// The runtime functions native code calls: the symbol each is imported as (exported under that name by
+/// `rt.rs`, for linked executables) and its address (for the JIT).
+fn helper_symbols() -> [(&'static str, *const u8); 10] {
+    [
         ("paw_rt_binary_error", rt::rt_binary_error as *const u8),
         ("paw_rt_unary_error", rt::rt_unary_error as *const u8),
         ("paw_rt_too_deep", rt::rt_too_deep as *const u8),
@@ -107,9 +99,127 @@ pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, Codeg
         ("paw_rt_frame_drop", rt::rt_frame_drop as *const u8),
         ("paw_rt_clone_into", rt::rt_clone_into as *const u8),
         ("paw_rt_move_into", rt::rt_move_into as *const u8),
-    ];
-    builder.symbols(symbols);
+    ]
+}
+
+/// The host's ISA; `pic` for code linked into a (position-independent) executable.
+fn host_isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
+    let mut flags = settings::builder();
+    let pic = if pic { "true" } else { "false" };
+    for (name, value) in [("opt_level", "speed"), ("use_colocated_libcalls", "false"), ("is_pic", pic)] {
+        flags.set(name, value).map_err(module_error)?;
+    }
+    let isa = cranelift_native::builder()
+        .map_err(module_error)?
+        .finish(settings::Flags::new(flags))
+        .map_err(module_error)?;
+    if isa.pointer_type() != types::I64 {
+        return Err(module_error("native code needs a 64-bit host"));
+    }
+    Ok(isa)
+}
+
+/// Compiles `funcs` (by function index; `None` for those that stay in the reference executor) into memory.
+pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, CodegenError> {
+    let mut builder = JITBuilder::with_isa(host_isa(false)?, default_libcall_names());
+    builder.symbols(helper_symbols());
     let mut module = JITModule::new(builder);
+    let ids = generate(&mut module, funcs, sites)?;
+    module.finalize_definitions().map_err(module_error)?;
+    let entries = ids
+        .iter()
+        .map(|ids| {
+            ids.map(|(_, entry)| {
+                let code = module.get_finalized_function(entry);
+                // SAFETY: `paw_entry{i}` was defined with exactly this signature, in the default call convention.
+                unsafe { std::mem::transmute::<*const u8, Entry>(code) }
+            })
+        })
+        .collect();
+    Ok(Code { module: Some(module), entries })
+}
+
+impl Code {
+    /// Code linked into this executable: the entries of [`compile_object`]'s table.
+    pub fn linked(entries: Vec<Option<Entry>>) -> Code {
+        Code { module: None, entries }
+    }
+}
+
+/// The symbol of the C function that an executable's `main` calls (`paw-standalone` defines it):
+/// `(entries, entry count, image, image length, code id, code id length) -> exit status`.
+pub const STANDALONE_MAIN: &str = "paw_standalone_main";
+
+/// Compiles `funcs` into a relocatable object file for the host, with a C `main` that calls
+/// [`STANDALONE_MAIN`] with the table of entries (one per function, null where not compiled) and the bytes
+/// `image` and `code_id`, which the object carries as data.
+pub fn compile_object(funcs: &[Option<Func>], sites: &[Site<'_>], image: &[u8], code_id: &[u8]) -> Result<Vec<u8>, CodegenError> {
+    let builder = ObjectBuilder::new(host_isa(true)?, "paw_program", default_libcall_names()).map_err(module_error)?;
+    let mut module = ObjectModule::new(builder);
+    let ids = generate(&mut module, funcs, sites)?;
+    let ptr = module.isa().pointer_type();
+    let bytes = |module: &mut ObjectModule, name: &str, data: &[u8]| -> Result<DataId, CodegenError> {
+        let id = module.declare_data(name, Linkage::Local, false, false).map_err(module_error)?;
+        let mut desc = DataDescription::new();
+        desc.define(data.to_vec().into_boxed_slice());
+        module.define_data(id, &desc).map_err(module_error)?;
+        Ok(id)
+    };
+    let data = [
+        // Writable: the entries' addresses are relocated at load time in a position-independent executable.
+        (module.declare_data("paw_entries", Linkage::Local, true, false).map_err(module_error)?, ids.len()),
+        (bytes(&mut module, "paw_image", image)?, image.len()),
+        (bytes(&mut module, "paw_code_id", code_id)?, code_id.len()),
+    ];
+    let table = data[0].0;
+    let mut desc = DataDescription::new();
+    desc.define_zeroinit(ids.len().max(1) * 8);
+    desc.set_align(8);
+    for (i, ids) in ids.iter().enumerate() {
+        if let Some((_, entry)) = ids {
+            let f = module.declare_func_in_data(*entry, &mut desc);
+            desc.write_function_addr((i * 8) as u32, f);
+        }
+    }
+    module.define_data(table, &desc).map_err(module_error)?;
+
+    let call_conv = module.isa().default_call_conv();
+    let mut sig = Signature::new(call_conv);
+    sig.params.extend([ptr, ptr, ptr, ptr, ptr, ptr].map(AbiParam::new));
+    sig.returns.push(AbiParam::new(types::I32));
+    let standalone = module.declare_function(STANDALONE_MAIN, Linkage::Import, &sig).map_err(module_error)?;
+    let mut sig = Signature::new(call_conv);
+    sig.params.extend([AbiParam::new(types::I32), AbiParam::new(ptr)]);
+    sig.returns.push(AbiParam::new(types::I32));
+    let main = module.declare_function("main", Linkage::Export, &sig).map_err(module_error)?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let block = b.create_block();
+        b.append_block_params_for_function_params(block);
+        b.switch_to_block(block);
+        let mut args = Vec::new();
+        for (data, len) in data {
+            let gv = module.declare_data_in_func(data, b.func);
+            args.push(b.ins().symbol_value(ptr, gv));
+            args.push(b.ins().iconst(ptr, len as i64));
+        }
+        let callee = module.declare_func_in_func(standalone, b.func);
+        let call = b.ins().call(callee, &args);
+        let status = b.inst_results(call)[0];
+        b.ins().return_(&[status]);
+        b.seal_all_blocks();
+        b.finalize(module.isa().frontend_config());
+    }
+    module.define_function(main, &mut ctx).map_err(|e| module_error(format!("{e:?}")))?;
+    module.finish().emit().map_err(module_error)
+}
+
+/// Declares and defines every compiled function of `funcs` in `module`: the ids of each one's body and entry.
+fn generate<M: Module>(module: &mut M, funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Vec<Option<(FuncId, FuncId)>>, CodegenError> {
+    let ptr = module.isa().pointer_type();
     let call_conv = module.isa().default_call_conv();
     let sig = |params: &[Type], ret: &[Type]| {
         let mut s = Signature::new(call_conv);
@@ -157,33 +267,22 @@ pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, Codeg
         ctx.func.signature = module.declarations().get_function_decl(body_id).signature.clone();
         {
             let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-            let gen = FnGen::new(b, &mut module, &helpers, &ids, funcs, sites, f, ptr);
+            let gen = FnGen::new(b, module, &helpers, &ids, funcs, sites, f, ptr);
             gen.finish(&f.body);
         }
         module.define_function(body_id, &mut ctx).map_err(|e| fail(&format!("{e:?}")))?;
         module.clear_context(&mut ctx);
 
         ctx.func.signature = module.declarations().get_function_decl(entry_id).signature.clone();
-        build_entry(FunctionBuilder::new(&mut ctx.func, &mut fctx), &mut module, body_id, f);
+        build_entry(FunctionBuilder::new(&mut ctx.func, &mut fctx), module, body_id, f);
         module.define_function(entry_id, &mut ctx).map_err(|e| fail(&format!("{e:?}")))?;
         module.clear_context(&mut ctx);
     }
-    module.finalize_definitions().map_err(module_error)?;
-    let entries = ids
-        .iter()
-        .map(|ids| {
-            ids.map(|(_, entry)| {
-                let code = module.get_finalized_function(entry);
-                // SAFETY: `paw_entry{i}` was defined with exactly this signature, in the default call convention.
-                unsafe { std::mem::transmute::<*const u8, Entry>(code) }
-            })
-        })
-        .collect();
-    Ok(Code { module: Some(module), entries })
+    Ok(ids)
 }
 
 /// The trampoline `(ctx, args, out) -> bits` around compiled function `body`.
-fn build_entry(mut b: FunctionBuilder<'_>, module: &mut JITModule, body: FuncId, f: &Func) {
+fn build_entry<M: Module>(mut b: FunctionBuilder<'_>, module: &mut M, body: FuncId, f: &Func) {
     let block = b.create_block();
     b.append_block_params_for_function_params(block);
     b.switch_to_block(block);
@@ -225,9 +324,9 @@ fn to_bits(b: &mut FunctionBuilder<'_>, v: Value) -> Value {
 }
 
 /// Generates one function's body.
-struct FnGen<'a, 'b> {
+struct FnGen<'a, 'b, M: Module> {
     b: FunctionBuilder<'b>,
-    module: &'a mut JITModule,
+    module: &'a mut M,
     helpers: &'a Helpers,
     ids: &'a [Option<(FuncId, FuncId)>],
     funcs: &'a [Option<Func>],
@@ -250,18 +349,18 @@ struct FnGen<'a, 'b> {
     ptr: Type,
 }
 
-impl<'a, 'b> FnGen<'a, 'b> {
+impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
     #[allow(clippy::too_many_arguments)]
     fn new(
         mut b: FunctionBuilder<'b>,
-        module: &'a mut JITModule,
+        module: &'a mut M,
         helpers: &'a Helpers,
         ids: &'a [Option<(FuncId, FuncId)>],
         funcs: &'a [Option<Func>],
         sites: &'a [Site<'a>],
         f: &Func,
         ptr: Type,
-    ) -> FnGen<'a, 'b> {
+    ) -> FnGen<'a, 'b, M> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);

@@ -1,7 +1,8 @@
 //! Native code for the normal functions of a checked program.
 //!
 //! [`compile`] lowers each function to the backend's IR ([`ir`], by [`lower`]) and then to machine code with
-//! Cranelift ([`codegen`], JIT into memory). A function the backend does not support yet stays with the
+//! Cranelift ([`codegen`], JIT into memory). [`compile_object`] makes the same code into an object file for a
+//! standalone executable (`pawc build --bin`), whose runtime finds it again with [`link`]. A function the backend does not support yet stays with the
 //! reference executor (`paw-runtime`), per function: the two call each other freely, count call depth
 //! together and build the same `.pw` stack traces, so a program's output does not depend on where each
 //! function ran. [`Report`] says which ran where.
@@ -17,6 +18,7 @@ use paw_check::hir::{FnId, Program};
 use paw_runtime::exec::frame_name;
 use paw_runtime::{CompiledCode, Fallback, RunOptions, RuntimeError, TestOutcome, Value};
 
+pub use crate::codegen::Entry;
 use crate::codegen::Code;
 use crate::ir::{Rep, Site};
 use crate::lower::Lowerer;
@@ -66,9 +68,15 @@ pub struct NativeProgram<'p> {
     report: Report,
 }
 
-/// Compiles every function the backend supports. Never fails: what cannot be compiled runs in the reference
-/// executor, and the report says why.
-pub fn compile(program: &Program) -> NativeProgram<'_> {
+/// A program lowered to the backend's IR, before code generation.
+struct Lowered<'p> {
+    funcs: Vec<Option<ir::Func>>,
+    placements: Vec<Placement>,
+    sites: Vec<Site<'p>>,
+    constants: Vec<Value>,
+}
+
+fn lower_program(program: &Program) -> Lowered<'_> {
     let mut lowerer = Lowerer::new(program);
     let mut placements: Vec<Placement> = Vec::with_capacity(program.functions.len());
     let mut funcs = Vec::with_capacity(program.functions.len());
@@ -84,32 +92,86 @@ pub fn compile(program: &Program) -> NativeProgram<'_> {
             }
         }
     }
-    let signatures = funcs.iter().map(|f| f.as_ref().map(|f| (f.params.clone(), f.ret))).collect();
-    let (sites, constants) = (lowerer.sites, lowerer.constants);
-    // A function that Cranelift rejects (a bug in the backend) is left out and the rest compiled again.
-    let code = loop {
-        match codegen::compile(&funcs, &sites) {
-            Ok(code) => break Some(code),
-            Err(e) => match e.function {
-                Some(i) => {
-                    funcs[i] = None;
-                    placements[i] = Placement::Interpreted(format!("code generation failed: {}", e.message));
-                }
-                None => {
-                    for (f, p) in funcs.iter_mut().zip(placements.iter_mut()) {
-                        if f.take().is_some() {
-                            *p = Placement::Interpreted(format!("the native backend is unavailable: {}", e.message));
-                        }
+    Lowered { funcs, placements, sites: lowerer.sites, constants: lowerer.constants }
+}
+
+impl<'p> Lowered<'p> {
+    /// Names the lowered program: its functions, sites and constants, and this version of paw. A standalone
+    /// executable carries the id of the program its code was made from and lowers again at start: equal ids
+    /// mean the same sites, constants and signatures, so the linked code fits them.
+    fn code_id(&self) -> String {
+        let sites: Vec<_> = self.sites.iter().map(|s| (s.span, &s.args)).collect();
+        let text = format!("{}\n{:?}\n{:?}\n{:?}", env!("CARGO_PKG_VERSION"), self.funcs, sites, self.constants);
+        blake3::hash(text.as_bytes()).to_hex().to_string()
+    }
+
+    /// Runs `codegen` over the functions until it succeeds: a function that Cranelift rejects (a bug in the
+    /// backend) is left to the reference executor and the rest compiled again. `None`: the backend is
+    /// unavailable on this host, and nothing is compiled.
+    fn generate<T>(&mut self, codegen: impl Fn(&[Option<ir::Func>], &[Site<'p>]) -> Result<T, codegen::CodegenError>) -> Option<T> {
+        loop {
+            match codegen(&self.funcs, &self.sites) {
+                Ok(code) => return Some(code),
+                Err(e) => match e.function {
+                    Some(i) => {
+                        self.funcs[i] = None;
+                        self.placements[i] = Placement::Interpreted(format!("code generation failed: {}", e.message));
                     }
-                    break None;
-                }
-            },
+                    None => {
+                        for (f, p) in self.funcs.iter_mut().zip(self.placements.iter_mut()) {
+                            if f.take().is_some() {
+                                *p = Placement::Interpreted(format!("the native backend is unavailable: {}", e.message));
+                            }
+                        }
+                        return None;
+                    }
+                },
+            }
         }
-    };
-    let report = Report {
-        functions: program.functions.iter().zip(placements).map(|(f, p)| (frame_name(f), p)).collect(),
-    };
-    NativeProgram { program, sites, constants, signatures, code, report }
+    }
+
+    fn into_program(self, program: &'p Program, code: Option<Code>) -> NativeProgram<'p> {
+        let signatures = self.funcs.iter().map(|f| f.as_ref().map(|f| (f.params.clone(), f.ret))).collect();
+        let report = Report {
+            functions: program.functions.iter().zip(self.placements).map(|(f, p)| (frame_name(f), p)).collect(),
+        };
+        NativeProgram { program, sites: self.sites, constants: self.constants, signatures, code, report }
+    }
+}
+
+/// Compiles every function the backend supports into memory (JIT). Never fails: what cannot be compiled runs
+/// in the reference executor, and the report says why.
+pub fn compile(program: &Program) -> NativeProgram<'_> {
+    let mut lowered = lower_program(program);
+    let code = lowered.generate(codegen::compile);
+    lowered.into_program(program, code)
+}
+
+/// An object file for a standalone executable (see [`codegen::compile_object`]): the program's native code,
+/// a C `main`, and `image` (what the executable needs at start, for [`link`]) as data. Also returns where each
+/// function will run.
+pub fn compile_object(program: &Program, image: &[u8]) -> Result<(Vec<u8>, Report), String> {
+    let mut lowered = lower_program(program);
+    let code_id = lowered.code_id();
+    let object = lowered
+        .generate(|funcs, sites| codegen::compile_object(funcs, sites, image, code_id.as_bytes()))
+        .ok_or_else(|| "the native backend does not support this machine".to_string())?;
+    Ok((object, lowered.into_program(program, None).report))
+}
+
+/// The native program of an executable made by [`compile_object`]: `program` lowered again (it must be the
+/// program the object was compiled from: `code_id` is checked), running the linked `entries`.
+pub fn link<'p>(program: &'p Program, entries: Vec<Option<Entry>>, code_id: &str) -> Result<NativeProgram<'p>, String> {
+    let mut lowered = lower_program(program);
+    if lowered.code_id() != code_id || entries.len() != program.functions.len() {
+        return Err("the executable's native code does not match its program (made by another version of paw?)".to_string());
+    }
+    for (entry, (f, placement)) in entries.iter().zip(lowered.funcs.iter_mut().zip(lowered.placements.iter_mut())) {
+        if entry.is_none() && f.take().is_some() {
+            *placement = Placement::Interpreted("code generation failed when the executable was built".to_string());
+        }
+    }
+    Ok(lowered.into_program(program, Some(Code::linked(entries))))
 }
 
 impl NativeProgram<'_> {

@@ -148,6 +148,7 @@ fn arith_operand(bits: i64, op: BinaryOp) -> Value {
 
 /// The slow path of an arithmetic operator (overflow, division by zero): the reference executor's operator
 /// makes the error.
+#[export_name = "paw_rt_binary_error"]
 pub extern "C" fn rt_binary_error(ctx: &mut Ctx<'_>, site: u32, a: i64, b: i64) {
     ctx.guard(|ctx| {
         let site = &ctx.sites[site as usize];
@@ -161,6 +162,7 @@ pub extern "C" fn rt_binary_error(ctx: &mut Ctx<'_>, site: u32, a: i64, b: i64) 
     });
 }
 
+#[export_name = "paw_rt_unary_error"]
 pub extern "C" fn rt_unary_error(ctx: &mut Ctx<'_>, site: u32, a: i64) {
     ctx.guard(|ctx| {
         let site = &ctx.sites[site as usize];
@@ -175,12 +177,14 @@ pub extern "C" fn rt_unary_error(ctx: &mut Ctx<'_>, site: u32, a: i64) {
 }
 
 /// A call at `site` would nest deeper than the reference executor allows.
+#[export_name = "paw_rt_too_deep"]
 pub extern "C" fn rt_too_deep(ctx: &mut Ctx<'_>, site: u32) {
     let span = ctx.sites[site as usize].span;
     ctx.fail(recursion_too_deep_error(span));
 }
 
 /// An error left the native function called at `site`: records its frame, as the reference executor does.
+#[export_name = "paw_rt_leave_frame"]
 pub extern "C" fn rt_leave_frame(ctx: &mut Ctx<'_>, site: u32) {
     let site = &ctx.sites[site as usize];
     if let (SiteKind::Call(callee), Some(error)) = (&site.kind, ctx.error.as_mut()) {
@@ -191,6 +195,7 @@ pub extern "C" fn rt_leave_frame(ctx: &mut Ctx<'_>, site: u32) {
 /// Everything at a site that leaves native code: a call of a plain function that was not compiled, of a native
 /// or fuzzy fn, or an operation on `Value`s. `args` holds one operand per type of the site (see [`operand`]);
 /// the result goes to `out` or is returned (see [`finish`]).
+#[export_name = "paw_rt_call"]
 pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *mut Value) -> i64 {
     ctx.guard(|ctx| {
         let site = &ctx.sites[site as usize];
@@ -312,11 +317,13 @@ fn leave_native(machine: &mut dyn Fallback, depth: u32, call: impl FnOnce(&mut d
 }
 
 /// `a % b` on floats, which Cranelift has no instruction for.
+#[export_name = "paw_rt_frem"]
 pub extern "C" fn rt_frem(a: f64, b: f64) -> f64 {
     a % b
 }
 
 /// Makes the `n` slots of a frame at `slots` hold unit, so that every slot always holds a valid `Value`.
+#[export_name = "paw_rt_frame_init"]
 pub extern "C" fn rt_frame_init(slots: *mut Value, n: u32) {
     for i in 0..n as usize {
         // SAFETY: the frame has `n` slots of `Value` size and alignment; they are uninitialized, so written
@@ -326,12 +333,14 @@ pub extern "C" fn rt_frame_init(slots: *mut Value, n: u32) {
 }
 
 /// Drops the values of a frame's `n` slots when the function returns or unwinds.
+#[export_name = "paw_rt_frame_drop"]
 pub extern "C" fn rt_frame_drop(slots: *mut Value, n: u32) {
     // SAFETY: the slots were initialized by `rt_frame_init` and are not used after this.
     unsafe { std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(slots, n as usize)) };
 }
 
 /// `*dest = (*src).clone()`; `dest` and `src` may be the same slot.
+#[export_name = "paw_rt_clone_into"]
 pub extern "C" fn rt_clone_into(dest: *mut Value, src: *const Value) {
     // SAFETY: both are live slots of native frames; the clone is made before the store.
     unsafe {
@@ -341,6 +350,7 @@ pub extern "C" fn rt_clone_into(dest: *mut Value, src: *const Value) {
 }
 
 /// Moves the value of temporary `src` to `dest`, leaving unit behind.
+#[export_name = "paw_rt_move_into"]
 pub extern "C" fn rt_move_into(dest: *mut Value, src: *mut Value) {
     // SAFETY: both are live slots of native frames.
     unsafe {

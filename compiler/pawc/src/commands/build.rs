@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use paw_artifact::{ArtifactStore, PawLock};
-use paw_build::{BuildConfig, Event, ModelChoice, NeuralCompiler, Outcome};
-use paw_model::ModelStore;
+use paw_build::{BuildConfig, Event, NeuralCompiler, Outcome};
+use paw_model::{ModelChoice, ModelStore};
 
 use crate::output::Output;
 use crate::pipeline::{load_and_check, plural};

@@ -12,9 +12,8 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use paw_artifact::{function_key, program_id, spec_of, ArtifactStore, PawLock, Spec};
-use paw_build::ModelChoice;
 use paw_fuzzy::{LazyModel, LoadedProgram};
-use paw_model::ModelStore;
+use paw_model::{ModelChoice, ModelStore};
 use serde_json::{json, Value};
 
 use crate::output::Output;
