@@ -88,6 +88,15 @@ fn an_executable_without_built_fuzzy_fns_says_what_to_run() {
     assert!(err.contains("fuzzy fn `main.needs_alert`"), "names the function: {err}");
     assert!(err.contains(&format!("run `pawc build {}`", root.display())), "says what to run: {err}");
     assert!(stdout(&out).is_empty(), "nothing ran: {}", stdout(&out));
+
+    // PAW_PROJECT points the executable at a project that moved.
+    let moved = tmp.path().join("moved");
+    std::fs::create_dir(&moved).unwrap();
+    let mut command = Command::new(&exe);
+    command.current_dir(tmp.path()).env("NO_COLOR", "1").env("PAW_HOME", &empty_home).env("PAW_PROJECT", &moved);
+    let out = command.output().unwrap();
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains(&format!("run `pawc build {}`", moved.display())), "{}", stderr(&out));
 }
 
 #[test]

@@ -51,6 +51,16 @@ pub fn load_and_check(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitC
     Ok(Loaded { project, files, analysis, user_modules })
 }
 
+/// [`load_and_check`] for a program that must have a `fn main()`.
+pub fn load_runnable(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitCode> {
+    let loaded = load_and_check(path, out)?;
+    if let Err(d) = loaded.analysis.checked.entry_point() {
+        out.diagnostics(&[d], &loaded.files);
+        return Err(ExitCode::from(1));
+    }
+    Ok(loaded)
+}
+
 pub fn name(project: &Project) -> String {
     match &project.manifest {
         Some(m) => format!("{} v{}", m.package.name, m.package.version),

@@ -12,7 +12,7 @@ use std::process::{Command, ExitCode};
 use paw_standalone::{Image, Module, IMAGE_FORMAT};
 
 use crate::output::Output;
-use crate::pipeline::{load_and_check, name, plural};
+use crate::pipeline::{load_runnable, name, plural};
 
 /// The environment variable that names the runtime library to link against, overriding the search beside pawc.
 const RUNTIME_VAR: &str = "PAW_RUNTIME_LIB";
@@ -23,14 +23,10 @@ const RUNTIME_LIB: &str = "libpaw_standalone.a";
 const SYSTEM_LIBS: &[&str] = &["-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
 
 pub fn run(path: Option<&Path>, dest: Option<&Path>, out: &Output) -> ExitCode {
-    let loaded = match load_and_check(path, out) {
+    let loaded = match load_runnable(path, out) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    if let Err(d) = loaded.analysis.checked.entry_point() {
-        out.diagnostics(&[d], &loaded.files);
-        return ExitCode::from(1);
-    }
     let project = &loaded.project;
     let root = match std::path::absolute(&project.root) {
         Ok(root) => root,

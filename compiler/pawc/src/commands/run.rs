@@ -7,17 +7,13 @@ use paw_runtime::RunOptions;
 
 use crate::engine::EngineArgs;
 use crate::output::Output;
-use crate::pipeline::load_and_check;
+use crate::pipeline::load_runnable;
 
 pub fn run(path: Option<&Path>, args: Vec<String>, trace: bool, engine: &EngineArgs, out: &Output) -> ExitCode {
-    let loaded = match load_and_check(path, out) {
+    let loaded = match load_runnable(path, out) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    if let Err(d) = loaded.analysis.checked.entry_point() {
-        out.diagnostics(&[d], &loaded.files);
-        return ExitCode::from(1);
-    }
     let fuzzy = match crate::fuzzy::backend(&loaded, trace) {
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
