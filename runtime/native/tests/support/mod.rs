@@ -10,7 +10,8 @@ use std::sync::Arc;
 use paw_diagnostics::Files;
 use paw_runtime::{RuntimeError, TestOutcome, Unbuilt};
 
-use exec_support::{compile, options};
+pub use exec_support::compile;
+use exec_support::options;
 
 /// How one run ended and what it printed.
 #[derive(Debug, PartialEq)]
