@@ -17,12 +17,14 @@ fn artifact(id: &str, program: &str) -> Artifact {
             examples: vec![],
             dropped_examples: 0,
             calibration: vec![],
+            head: None,
             prefix_tokens: 3,
             self_test: SelfTest::default(),
         },
         prompt_template: format!("{program}\n[INPUT]\n{{INPUT_PLACEHOLDER}}\n[END_INPUT]"),
         pseudo_program: program.into(),
         prefix: vec![7; 100_000],
+        head: None,
         timings: Timings::default(),
     }
 }

@@ -5,5 +5,5 @@ pub mod program;
 pub mod render;
 
 pub use backend::{ArtifactBackend, LazyModel, TraceEvent, TraceSink};
-pub use program::{Answer, LoadedProgram};
+pub use program::{Answer, Features, LoadedProgram};
 pub use render::{render_input, render_value, schema_of};
