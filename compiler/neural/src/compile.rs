@@ -4,14 +4,17 @@
 //! 2. the compiler model writes new examples as one typed JSON value (grammar-masked greedy decoding, so the
 //!    answer always parses); examples whose output is not of the return type or that repeat an input are
 //!    dropped; then the compiler model, prompted with the declaration alone, answers each remaining input
-//!    and an example is kept only when the two answers agree. The user's examples come first, verbatim;
+//!    and an example is kept only when the two answers agree. For finite return types the inputs are asked
+//!    for label by label, and the judge's answers are calibrated on the candidates; none are asked for when
+//!    the budget cannot give every label two (they would only train a head, see 5). The user's examples
+//!    come first, verbatim;
 //! 3. the pseudo-program and the interpreter's prompt template are assembled: for infinite return types
 //!    with all the kept examples, for finite ones with the user's examples only;
 //! 4. the interpreter runs the prompt up to the input once; that prefix state is saved;
 //! 5. finite return types get a head ([`crate::head`]) fitted on the interpreter's readings of all the kept
 //!    generated examples (none of them is in its prompt, so what it learns holds for new inputs); with
-//!    too few examples for a head, a contextual calibration (the interpreter's label prior on content-free
-//!    inputs) is subtracted at call time instead;
+//!    too few examples for a head (under six, or under two of some label), a contextual calibration (the
+//!    interpreter's label prior on content-free inputs) is subtracted at call time instead;
 //! 6. the artifact runs on the docstring examples (self-test).
 //! Everything is greedy, so the same spec and models give the same bytes (timings aside).
 
@@ -25,11 +28,11 @@ use paw_model::{DecodeOptions, KvState, Model, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::head::{fit_head, Sample};
+use crate::head::{fit_head, Sample, MIN_PER_LABEL};
 use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_program};
 
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 5");
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 6");
 
 /// Options that change the compiled program (so they are part of its id).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,8 +82,15 @@ pub fn compile(
     let start = Instant::now();
     let mut timings = Timings::default();
 
-    let finite = schema_of(&spec.ret).is_finite();
-    let wanted = if finite { options.head_examples } else { options.synthesized_examples };
+    let labels = schema_of(&spec.ret).labels();
+    let finite = labels.is_some();
+    let wanted = match labels {
+        // Finite types show the interpreter only the user's examples: new ones are written only to train a
+        // head, and only when there is room for enough of every label.
+        Some(labels) if options.calibrate && labels.len() * MIN_PER_LABEL <= options.head_examples => options.head_examples,
+        Some(_) => 0,
+        None => options.synthesized_examples,
+    };
     let (generated, tokens) = write_examples(spec, &models.compiler, wanted, options)?;
     timings.compiler_tokens = tokens;
     let (candidates, mistyped) = select_examples(spec, generated);
@@ -131,6 +141,9 @@ pub fn compile(
 
 /// The compiler model's new examples (unvalidated), and how many tokens it wrote.
 fn write_examples(spec: &Spec, compiler: &Model, wanted: usize, options: &CompileOptions) -> Result<(Vec<(Value, Value)>, usize), String> {
+    if wanted == 0 {
+        return Ok((vec![], 0));
+    }
     if let Some(labels) = schema_of(&spec.ret).labels() {
         return write_inputs_per_label(spec, compiler, &labels, wanted, options);
     }
@@ -161,8 +174,9 @@ fn write_inputs_per_label(spec: &Spec, compiler: &Model, labels: &[(String, Valu
     let user = format!(
         "A small language model will carry out this function:\n\n{}\n\
          Write a JSON array of {per_label} new inputs for which the function's correct output is the one named \
-         below. Make them short, realistic and varied, like real inputs and unlike the examples above, including \
-         hard cases the description's rules decide.\n\nOutput: ",
+         below. Write them as the function's real inputs would look, in the same form as the inputs of the \
+         examples above but about different things; make them varied, including hard cases the description's \
+         rules decide.\n\nOutput: ",
         describe_spec(spec),
     );
     let mut shared = compiler.tokenizer.chat_user_start(Some(COMPILER_SYSTEM)).map_err(|e| e.to_string())?;
@@ -215,24 +229,45 @@ fn salvage(partial: &str) -> Vec<Value> {
 
 /// Keeps the generated examples that the compiler model, prompted with the declaration alone (the
 /// `--baseline prompt` program), answers the same way: a second, independent reading of the spec, so an
-/// example whose output the generator got wrong is unlikely to teach the interpreter. Returns the kept
-/// examples (the user's first, always kept) and how many disagreed.
+/// example whose output the generator got wrong is unlikely to teach the interpreter. For finite return
+/// types the judge's label scores are first calibrated on the candidates themselves (each label's mean
+/// log-probability over them is subtracted): the candidates were written for every label alike, and a small
+/// model's own leaning (towards `true`, say) would otherwise reject every example of the other labels.
+/// Returns the kept examples (the user's first, always kept) and how many disagreed.
 fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Result<(Vec<Example>, usize), String> {
     if candidates.iter().all(|e| e.source == "user") {
         return Ok((candidates, 0));
     }
     let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
-    let mut kept = Vec::with_capacity(candidates.len());
-    let mut disagreed = 0;
-    for example in candidates {
-        let agrees = example.source == "user"
-            || judge.call(compiler, &example.args).is_ok_and(|answer| spec.ret.same_value(&answer.value, &example.output));
-        if agrees {
-            kept.push(example);
-        } else {
-            disagreed += 1;
+    let verdicts: Vec<bool> = match judge.schema().labels() {
+        Some(labels) => {
+            let mut scores = Vec::with_capacity(candidates.len());
+            for e in &candidates {
+                let probabilities = if e.source == "user" { None } else { judge.label_probabilities(compiler, &e.args)? };
+                scores.push(probabilities.map(|p| p.iter().map(|x| x.max(1e-30).ln()).collect::<Vec<f64>>()));
+            }
+            let judged: Vec<&Vec<f64>> = scores.iter().flatten().collect();
+            let mean: Vec<f64> = (0..labels.len()).map(|k| judged.iter().map(|s| s[k]).sum::<f64>() / judged.len() as f64).collect();
+            candidates
+                .iter()
+                .zip(&scores)
+                .map(|(e, s)| match s {
+                    None => true,
+                    Some(s) => {
+                        let calibrated: Vec<f64> = s.iter().zip(&mean).map(|(x, m)| x - m).collect();
+                        let best = (1..calibrated.len()).fold(0, |b, i| if calibrated[i] > calibrated[b] { i } else { b });
+                        spec.ret.same_value(&labels[best].1, &e.output)
+                    }
+                })
+                .collect()
         }
-    }
+        None => candidates
+            .iter()
+            .map(|e| e.source == "user" || judge.call(compiler, &e.args).is_ok_and(|answer| spec.ret.same_value(&answer.value, &e.output)))
+            .collect(),
+    };
+    let disagreed = verdicts.iter().filter(|v| !**v).count();
+    let kept = candidates.into_iter().zip(verdicts).filter_map(|(e, keep)| keep.then_some(e)).collect();
     Ok((kept, disagreed))
 }
 
