@@ -47,6 +47,7 @@ fn main() {
             examples: vec![],
             dropped_examples: 0,
             calibration: vec![],
+            head: None,
             prefix_tokens: 340,
             self_test: SelfTest::default(),
         };
@@ -56,6 +57,7 @@ fn main() {
             prompt_template: format!("{}\n[INPUT]\n{{INPUT_PLACEHOLDER}}\n[END_INPUT]", p.spec.doc),
             pseudo_program: p.spec.doc.clone(),
             prefix: vec![1; 340 * 24 * 1024],
+            head: None,
             timings: Timings::default(),
         };
         store.write(&artifact).unwrap();

@@ -31,12 +31,14 @@ impl Compiler for Counting {
                 examples: vec![],
                 dropped_examples: 0,
                 calibration: vec![],
+                head: None,
                 prefix_tokens: 0,
                 self_test: SelfTest::default(),
             },
             prompt_template: format!("{}\n{{INPUT_PLACEHOLDER}}", spec.doc),
             pseudo_program: spec.doc.clone(),
             prefix: spec.canonical_json().into_bytes(),
+            head: None,
             timings: Timings::default(),
         })
     }

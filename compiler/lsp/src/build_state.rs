@@ -145,12 +145,14 @@ mod tests {
                 examples: vec![],
                 dropped_examples: 0,
                 calibration: vec![],
+                head: None,
                 prefix_tokens: 1,
                 self_test,
             },
             prompt_template: format!("{pseudo_program}\n{{INPUT_PLACEHOLDER}}"),
             pseudo_program: pseudo_program.into(),
             prefix: vec![1; 16],
+            head: None,
             timings: Timings::default(),
         }
     }

@@ -1,6 +1,7 @@
 //! The neural compiler: turns a fuzzy function's canonical spec into a program artifact with the compiler
 //! model (pseudo-program) and the interpreter model (prefix state, calibration, self-test).
 pub mod compile;
+pub mod head;
 pub mod prompt;
 
 pub use compile::{compile, CompileOptions, Models, COMPILER_VERSION};

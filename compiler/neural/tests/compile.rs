@@ -55,7 +55,7 @@ fn event_spec() -> Spec {
     }
 }
 
-const OPTIONS: CompileOptions = CompileOptions { synthesized_examples: 3, max_compiler_tokens: 120, calibrate: true };
+const OPTIONS: CompileOptions = CompileOptions { synthesized_examples: 3, head_examples: 8, tokens_per_example: 40, calibrate: true };
 
 #[test]
 fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_values() {

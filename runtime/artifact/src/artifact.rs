@@ -15,6 +15,8 @@ pub const PROMPT_TEMPLATE: &str = "prompt_template.txt";
 pub const PSEUDO_PROGRAM: &str = "pseudo_program.txt";
 pub const PREFIX: &str = "prefix.safetensors";
 pub const TIMINGS: &str = "timings.json";
+/// Present when the program has a [`Head`].
+pub const HEAD: &str = "head.json";
 pub const CHECKSUMS: &str = "checksums.json";
 
 /// An artifact in memory. Every file but `timings.json` is a pure function of the spec and the build key.
@@ -26,7 +28,36 @@ pub struct Artifact {
     pub pseudo_program: String,
     /// The interpreter's KV state over the prompt up to the placeholder (paw-model's prefix format).
     pub prefix: Vec<u8>,
+    /// Finite return types: the classifier fitted on the examples, when there were enough of them.
+    pub head: Option<Head>,
     pub timings: Timings,
+}
+
+/// A classifier over the interpreter's reading of a call, for finite return types. A label's score is
+/// `scale × (the model's label score) + weights[label] · hidden + bias[label]`, where `hidden` is the
+/// interpreter's final hidden state where the answer starts: the program's prompt still speaks, and what
+/// the examples taught is added on top of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    pub scale: f64,
+    /// One per label, in declaration order.
+    pub bias: Vec<f64>,
+    /// One row of `d_model` weights per label, in declaration order; empty when the fit chose to use the
+    /// label scores alone.
+    pub weights: Vec<Vec<f32>>,
+}
+
+/// How a [`Head`] was chosen, for people (hover, `meta.json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeadFit {
+    /// Labeled examples it was fitted on (the user's and the judged generated ones).
+    pub examples: usize,
+    /// The L2 penalty of the hidden-state weights the cross-validation chose; `null`: none used.
+    pub l2: Option<f64>,
+    /// Cross-validated accuracy of the chosen head on the examples.
+    pub cv_accuracy: f64,
+    /// Accuracy of the prompt alone (uncalibrated label scores) on the same examples.
+    pub prompt_accuracy: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,6 +77,9 @@ pub struct Meta {
     /// Finite return types: per-label log prior of the interpreter under this program, subtracted from the
     /// label scores at call time (contextual calibration). Empty when not used.
     pub calibration: Vec<(String, f64)>,
+    /// How the program's head was fitted; `null` when it has none.
+    #[serde(default)]
+    pub head: Option<HeadFit>,
     /// Tokens in the saved prefix state.
     pub prefix_tokens: usize,
     pub self_test: SelfTest,

@@ -154,7 +154,14 @@ impl ArtifactStore {
         let pseudo_program = text(artifact::PSEUDO_PROGRAM, take(artifact::PSEUDO_PROGRAM)?)?;
         let prefix = take(artifact::PREFIX)?;
         let timings: Timings = serde_json::from_slice(&take(artifact::TIMINGS)?).unwrap_or_default();
-        Ok(Artifact { meta, prompt_template, pseudo_program, prefix, timings })
+        let head = match files.remove(artifact::HEAD) {
+            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::HEAD)))?),
+            None => None,
+        };
+        if meta.head.is_some() != head.is_some() {
+            return Err(LoadError::Corrupt(format!("{} and {} disagree about the program's head", artifact::META, artifact::HEAD)));
+        }
+        Ok(Artifact { meta, prompt_template, pseudo_program, prefix, head, timings })
     }
 
     /// What an artifact is, without reading its large prefix state: its meta and its pseudo-program, for
@@ -191,15 +198,19 @@ impl ArtifactStore {
         let result = (|| {
             let meta = serde_json::to_vec_pretty(&artifact.meta).map_err(std::io::Error::other)?;
             let timings = serde_json::to_vec_pretty(&artifact.timings).map_err(std::io::Error::other)?;
-            let files: [(&str, &[u8]); 5] = [
+            let head = artifact.head.as_ref().map(serde_json::to_vec).transpose().map_err(std::io::Error::other)?;
+            let mut files: Vec<(&str, &[u8])> = vec![
                 (artifact::META, &meta),
                 (artifact::PROMPT_TEMPLATE, artifact.prompt_template.as_bytes()),
                 (artifact::PSEUDO_PROGRAM, artifact.pseudo_program.as_bytes()),
                 (artifact::PREFIX, &artifact.prefix),
                 (artifact::TIMINGS, &timings),
             ];
+            if let Some(head) = &head {
+                files.push((artifact::HEAD, head));
+            }
             let mut sums = BTreeMap::new();
-            for (name, bytes) in files {
+            for &(name, bytes) in &files {
                 write_synced(&tmp.join(name), bytes)?;
                 sums.insert(name.to_string(), FileSum { size: bytes.len() as u64, blake3: blake3::hash(bytes).to_hex().to_string() });
             }

@@ -1,8 +1,8 @@
 //! The store's guarantees: round trip, corruption detected (never loaded), no half artifacts, concurrent
 //! writers of one id never corrupt it.
 
-use paw_artifact::artifact::{PREFIX, PSEUDO_PROGRAM};
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, LoadError, Meta, SelfTest, Spec, Status, Timings, TypeSpec};
+use paw_artifact::artifact::{HEAD, PREFIX, PSEUDO_PROGRAM};
+use paw_artifact::{Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, Meta, SelfTest, Spec, Status, Timings, TypeSpec};
 
 fn artifact(id: &str, program: &str) -> Artifact {
     let spec = Spec { name: "f".into(), params: vec![], ret: TypeSpec::Bool, doc: "Decide.".into(), examples: vec![] };
@@ -17,12 +17,14 @@ fn artifact(id: &str, program: &str) -> Artifact {
             examples: vec![],
             dropped_examples: 0,
             calibration: vec![],
+            head: None,
             prefix_tokens: 3,
             self_test: SelfTest::default(),
         },
         prompt_template: format!("{program}\n[INPUT]\n{{INPUT_PLACEHOLDER}}\n[END_INPUT]"),
         pseudo_program: program.into(),
         prefix: vec![7; 100_000],
+        head: None,
         timings: Timings::default(),
     }
 }
@@ -38,6 +40,24 @@ fn written_artifacts_load_back_identically() {
     store.write(&a).unwrap();
     assert_eq!(store.status("abc"), Status::Ready);
     assert_eq!(store.load("abc").unwrap(), a);
+}
+
+#[test]
+fn a_head_is_stored_beside_the_program_and_checked_like_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    let mut a = artifact("abc", "Say true.");
+    a.head = Some(Head { scale: 0.5, bias: vec![0.25, -0.25], weights: vec![vec![0.1, -2.5e-7], vec![3.0, 0.0]] });
+    a.meta.head = Some(HeadFit { examples: 12, l2: Some(0.1), cv_accuracy: 0.75, prompt_accuracy: 0.5 });
+    store.write(&a).unwrap();
+    assert_eq!(store.load("abc").unwrap(), a);
+    std::fs::write(store.path("abc").join(HEAD), "{}").unwrap();
+    assert!(matches!(store.status("abc"), Status::Corrupt(why) if why.contains(HEAD)));
+    assert!(matches!(store.load("abc"), Err(LoadError::Corrupt(_))));
+    // A head that meta.json does not announce (or the reverse) is damage too.
+    a.meta.head = None;
+    store.write(&a).unwrap();
+    assert!(matches!(store.load("abc"), Err(LoadError::Corrupt(why)) if why.contains("head")));
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! tokenized once, its return type as a decoding schema, and its label calibration.
 
 use paw_artifact::artifact::split_template;
-use paw_artifact::{Artifact, Spec};
-use paw_model::{DecodeOptions, KvState, Model, TypeSchema};
+use paw_artifact::{Artifact, Head, Spec};
+use paw_model::{DecodeOptions, KvState, Model, Reading, TypeSchema};
 use serde_json::Value;
 
 use crate::render::{render_input, schema_of};
@@ -25,8 +25,16 @@ pub struct LoadedProgram {
     /// Tokens after the input: the template's tail, then the tokens that open the answer.
     tail: Vec<u32>,
     schema: TypeSchema,
-    /// Per-label log prior subtracted from label scores (empty: none).
+    /// Per-label log prior subtracted from label scores (empty: none). Unused when there is a head.
     calibration: Vec<f64>,
+    head: Option<Head>,
+}
+
+/// What the compiler fits a head on: the interpreter's hidden state where the answer starts, and every
+/// label's log-probability under the prompt alone.
+pub struct Features {
+    pub hidden: Vec<f32>,
+    pub label_log_probs: Vec<f64>,
 }
 
 /// Most tokens a generated (non-finite) answer may take.
@@ -38,7 +46,21 @@ impl LoadedProgram {
         let prefix = model.prefix_from_bytes(&artifact.prefix).map_err(|e| format!("cannot restore the program's state: {e}"))?;
         let (_, after) = artifact.template_parts();
         let labels: Vec<f64> = artifact.meta.calibration.iter().map(|(_, p)| *p).collect();
-        LoadedProgram::assemble(model, artifact.meta.spec.clone(), prefix, after, labels)
+        let program = LoadedProgram::assemble(model, artifact.meta.spec.clone(), prefix, after, labels)?;
+        program.with_head(artifact.head.clone(), model)
+    }
+
+    /// Answers with `head` (checked against the return type and the model) instead of the calibration.
+    pub fn with_head(mut self, head: Option<Head>, model: &Model) -> Result<LoadedProgram, String> {
+        if let Some(h) = &head {
+            let labels = self.schema.labels().map_or(0, |l| l.len());
+            let d = model.config.d_model;
+            if h.bias.len() != labels || !(h.weights.is_empty() || h.weights.len() == labels) || h.weights.iter().any(|w| w.len() != d) || !(h.scale >= 0.0) {
+                return Err(format!("the program's head does not fit its return type ({labels} labels) and this interpreter (d_model {d})"));
+            }
+        }
+        self.head = head;
+        Ok(self)
     }
 
     /// Prefills a template on `model` (a program that was not built into an artifact, e.g. a baseline).
@@ -57,7 +79,7 @@ impl LoadedProgram {
         if !calibration.is_empty() && calibration.len() != labels {
             return Err(format!("the calibration has {} labels but the return type has {labels}", calibration.len()));
         }
-        Ok(LoadedProgram { spec, prefix, tail, schema, calibration })
+        Ok(LoadedProgram { spec, prefix, tail, schema, calibration, head: None })
     }
 
     pub fn prefix_len(&self) -> usize {
@@ -78,29 +100,56 @@ impl LoadedProgram {
         self.call_calibrated(model, args, &self.calibration)
     }
 
-    /// Answers one call with the given label calibration (the compiler uses this to fit one).
+    /// Answers one call with the given label calibration (the compiler uses this to fit one); a head, when
+    /// the program has one, takes its place.
     pub fn call_calibrated(&self, model: &Model, args: &[Value], calibration: &[f64]) -> Result<Answer, String> {
-        let options = DecodeOptions { max_tokens: MAX_ANSWER_TOKENS, label_priors: calibration.to_vec(), exact_labels: false };
-        self.answer(model, args, &options)
+        let reading = self.read(model, args)?;
+        let mut options = DecodeOptions { max_tokens: MAX_ANSWER_TOKENS, label_priors: calibration.to_vec(), ..DecodeOptions::default() };
+        if let Some(head) = &self.head {
+            options.label_scale = head.scale;
+            options.label_priors = head_offsets(head, &reading.hidden);
+        }
+        self.answer(model, reading, &options)
     }
 
     /// Every label's raw (uncalibrated) probability for one call; `None` for non-finite types.
     pub fn label_probabilities(&self, model: &Model, args: &[Value]) -> Result<Option<Vec<f64>>, String> {
+        Ok(self.features(model, args)?.map(|f| f.label_log_probs.iter().map(|lp| lp.exp()).collect()))
+    }
+
+    /// The reading and the uncalibrated label log-probabilities of one call; `None` for non-finite types.
+    pub fn features(&self, model: &Model, args: &[Value]) -> Result<Option<Features>, String> {
         if !self.schema.is_finite() {
             return Ok(None);
         }
-        let options = DecodeOptions { max_tokens: MAX_ANSWER_TOKENS, label_priors: Vec::new(), exact_labels: true };
-        let answer = self.answer(model, args, &options)?;
-        Ok(Some(answer.probabilities.iter().map(|(_, p)| *p).collect()))
+        let reading = self.read(model, args)?;
+        let hidden = reading.hidden.clone();
+        let options = DecodeOptions { max_tokens: MAX_ANSWER_TOKENS, exact_labels: true, ..DecodeOptions::default() };
+        let answer = self.answer(model, reading, &options)?;
+        Ok(Some(Features { hidden, label_log_probs: answer.probabilities.iter().map(|(_, p)| p.max(1e-30).ln()).collect() }))
     }
 
-    fn answer(&self, model: &Model, args: &[Value], options: &DecodeOptions) -> Result<Answer, String> {
+    fn read(&self, model: &Model, args: &[Value]) -> Result<Reading, String> {
         let input = render_input(&self.spec, args)?;
         let mut continuation = model.tokenizer.encode_plain(&input).map_err(|e| e.to_string())?;
         continuation.extend_from_slice(&self.tail);
-        let decoded = model.decode_typed(&self.prefix, &continuation, &self.schema, options).map_err(|e| e.to_string())?;
+        model.read(&self.prefix, &continuation).map_err(|e| e.to_string())
+    }
+
+    fn answer(&self, model: &Model, reading: Reading, options: &DecodeOptions) -> Result<Answer, String> {
+        let decoded = model.answer(reading, &self.schema, options).map_err(|e| e.to_string())?;
         Ok(Answer { value: decoded.value, confidence: decoded.confidence, probabilities: decoded.probabilities, tokens: decoded.tokens_processed })
     }
+}
+
+/// A head's per-label offsets for one reading, as priors to subtract: `-(weights · hidden + bias)`.
+fn head_offsets(head: &Head, hidden: &[f32]) -> Vec<f64> {
+    (0..head.bias.len())
+        .map(|label| {
+            let learned = head.weights.get(label).map_or(0.0, |w| w.iter().zip(hidden).map(|(a, b)| *a as f64 * *b as f64).sum::<f64>());
+            -(learned + head.bias[label])
+        })
+        .collect()
 }
 
 /// The tokens of a program prefix: the chat opening, then the template text before the input.

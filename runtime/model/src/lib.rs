@@ -27,7 +27,7 @@ pub use error::{Error, Result};
 pub use model::{Arch, Config, KvState, LoadOptions, Model};
 pub use store::{ModelInfo, ModelStore, Progress, Role};
 pub use tokenizer::{ChatTemplate, PawTokenizer};
-pub use typed::{DecodeOptions, Decoded, TypeSchema};
+pub use typed::{DecodeOptions, Decoded, Reading, TypeSchema};
 
 #[allow(dead_code)]
 fn assert_shareable() {

@@ -4,8 +4,9 @@
 //!   scored as the model's probability that its answer starts with the label as a whole word — summed
 //!   over the label's spellings (as written, Capitalized; `yes`/`no` for booleans), each spelling's
 //!   token log-probabilities plus the log-probability that the next token ends the word (end of turn,
-//!   whitespace or punctuation). A caller may divide a prior out of each label's probability (contextual
-//!   calibration, [`DecodeOptions::label_priors`]). The argmax wins; the softmax of the scores is the
+//!   whitespace or punctuation). A caller may scale the scores and subtract a per-label offset from each
+//!   ([`DecodeOptions::label_scale`], [`DecodeOptions::label_priors`]: contextual calibration, or a compiled
+//!   head's per-call offsets computed from [`Reading::hidden`]). The argmax wins; the softmax of the scores is the
 //!   confidence. A label's first-token probability bounds its whole score, so labels whose bound falls
 //!   below the best complete score are not run through the model at all: the answer is exactly the one
 //!   full scoring gives, and the bound stands in for the skipped labels' (negligible) probability unless
@@ -121,8 +122,10 @@ pub struct DecodeOptions {
     /// Most tokens a generated (non-finite) value may take; exceeding it is [`Error::MaxTokens`].
     pub max_tokens: usize,
     /// Finite types: one log prior per label, in declaration order, subtracted from the label scores
-    /// (contextual calibration). Empty: none.
+    /// (contextual calibration, or a compiled head's offsets). Empty: none.
     pub label_priors: Vec<f64>,
+    /// Finite types: each label's score is multiplied by this (≥ 0) before its prior is subtracted.
+    pub label_scale: f64,
     /// Finite types: run every label through the model, for callers that need every label's probability
     /// (fitting a calibration), not just the answer.
     pub exact_labels: bool,
@@ -130,7 +133,7 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        Self { max_tokens: 256, label_priors: Vec::new(), exact_labels: false }
+        Self { max_tokens: 256, label_priors: Vec::new(), label_scale: 1.0, exact_labels: false }
     }
 }
 
@@ -171,6 +174,16 @@ fn log_softmax_vec(v: &[f32]) -> Vec<f32> {
     v.iter().map(|&x| x - lse).collect()
 }
 
+/// The model having read a call, just before it answers: the state after the continuation, and the
+/// final-normed hidden state and logits of its last position.
+pub struct Reading {
+    state: KvState,
+    /// What a compiled head classifies (`d_model` values).
+    pub hidden: Vec<f32>,
+    logits: Vec<f32>,
+    processed: usize,
+}
+
 impl Model {
     /// Decode a value of type `schema` as the answer that follows `prefix` + `continuation`.
     /// `prefix` is not modified (it is typically a restored program prefix shared by many calls);
@@ -182,14 +195,29 @@ impl Model {
         schema: &TypeSchema,
         opts: &DecodeOptions,
     ) -> Result<Decoded> {
+        let reading = self.read(prefix, continuation)?;
+        self.answer(reading, schema, opts)
+    }
+
+    /// Runs `continuation` after `prefix` (which is not modified), up to the answer.
+    pub fn read(&self, prefix: &KvState, continuation: &[u32]) -> Result<Reading> {
         if continuation.is_empty() {
             return Err(Error::Decode("empty continuation: nothing to predict from".into()));
         }
         let mut state = prefix.clone();
-        let logits = self.next_logits(&mut state, continuation)?;
+        let h = self.forward(&mut state, continuation)?;
+        let last = h.narrow(0, h.dim(0)? - 1, 1)?;
+        let logits = self.logits(&last)?.squeeze(0)?.to_vec1::<f32>()?;
+        let hidden = last.squeeze(0)?.to_vec1::<f32>()?;
+        Ok(Reading { state, hidden, logits, processed: continuation.len() })
+    }
+
+    /// Decodes the answer of a [`Reading`] as a value of type `schema`.
+    pub fn answer(&self, reading: Reading, schema: &TypeSchema, opts: &DecodeOptions) -> Result<Decoded> {
+        let Reading { state, logits, processed, .. } = reading;
         match schema.labels() {
-            Some(labels) => self.score_labels(&state, &logits, &labels, opts, continuation.len()),
-            None => self.generate_typed(state, logits, schema, opts, continuation.len()),
+            Some(labels) => self.score_labels(&state, &logits, &labels, opts, processed),
+            None => self.generate_typed(state, logits, schema, opts, processed),
         }
     }
 
@@ -210,7 +238,11 @@ impl Model {
         if !opts.label_priors.is_empty() && opts.label_priors.len() != labels.len() {
             return Err(Error::Decode(format!("{} label priors for {} labels", opts.label_priors.len(), labels.len())));
         }
+        if !(opts.label_scale >= 0.0) {
+            return Err(Error::Decode(format!("label scale {} is not ≥ 0", opts.label_scale)));
+        }
         let prior = |label: usize| opts.label_priors.get(label).copied().unwrap_or(0.0);
+        let scale = opts.label_scale;
         let lp0 = log_softmax_vec(first_logits);
         // Each label's spellings as tokens, and its bound: what its score would be if every token after the
         // first were certain (each further term is a log-probability, ≤ 0).
@@ -220,7 +252,7 @@ impl Model {
                 .into_iter()
                 .map(|form| Ok((form.clone(), self.tokenizer.encode_plain(&form)?)))
                 .collect::<Result<_>>()?;
-            let bound = log_sum_exp(forms.iter().map(|(_, toks)| lp0[toks[0] as usize] as f64)) - prior(label);
+            let bound = scale * log_sum_exp(forms.iter().map(|(_, toks)| lp0[toks[0] as usize] as f64)) - prior(label);
             candidates.push((label, bound, forms));
         }
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -250,7 +282,7 @@ impl Model {
                 }
                 parts.push(score);
             }
-            scores[label] = log_sum_exp(parts.into_iter()) - prior(label);
+            scores[label] = scale * log_sum_exp(parts.into_iter()) - prior(label);
             best = best.max(scores[label]);
         }
         let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);

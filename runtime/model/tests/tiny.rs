@@ -142,6 +142,30 @@ fn skipping_labels_that_cannot_win_gives_the_exact_answer_and_priors_move_it() {
     assert!(m.decode_typed(&KvState::new(), &m.tokenizer.chat_prompt(None, "x").unwrap(), &schema, &wrong).is_err());
 }
 
+/// What a compiled head does: reads the call once, then answers with a scale and per-call offsets.
+#[test]
+fn a_reading_answers_like_decode_typed_and_scaled_offsets_decide() {
+    let m = qwen2();
+    let schema = route();
+    let n = schema.labels().unwrap().len();
+    let prompt = m.tokenizer.chat_prompt(None, "billing please").unwrap();
+    let direct = m.decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default()).unwrap();
+    let reading = m.read(&KvState::new(), &prompt).unwrap();
+    assert_eq!(reading.hidden.len(), m.config.d_model);
+    assert_eq!(m.answer(reading, &schema, &DecodeOptions::default()).unwrap(), direct);
+    // Scale 0: the offsets alone decide, whichever label the model prefers.
+    for favourite in 0..n {
+        let priors: Vec<f64> = (0..n).map(|i| if i == favourite { 0.0 } else { 1.0 }).collect();
+        for exact_labels in [false, true] {
+            let opts = DecodeOptions { label_scale: 0.0, label_priors: priors.clone(), exact_labels, ..DecodeOptions::default() };
+            let d = m.decode_typed(&KvState::new(), &prompt, &schema, &opts).unwrap();
+            assert_eq!(d.value, schema.labels().unwrap()[favourite].1);
+        }
+    }
+    let negative = DecodeOptions { label_scale: -1.0, ..DecodeOptions::default() };
+    assert!(m.decode_typed(&KvState::new(), &prompt, &schema, &negative).is_err());
+}
+
 #[test]
 fn generated_types_follow_their_grammar() {
     let m = qwen2();
