@@ -33,7 +33,7 @@ const MIN_LOG_PROB: f64 = -30.0;
 /// The fewest examples for which a head is fitted.
 pub const MIN_EXAMPLES: usize = 6;
 /// The fewest examples of every label for which a head is fitted. A head that never saw a label learns
-/// to never say it: on a 50-intent dev function, heads fitted on a handful of the labels scored half of
+/// to never say it: on a 20-intent dev function, heads fitted on a handful of the labels scored half of
 /// what the prompt did.
 pub const MIN_PER_LABEL: usize = 2;
 
