@@ -75,7 +75,16 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
         for e in &first.meta.examples {
             assert!(spec.ret.accepts(&e.output) && spec.params[0].ty.accepts(&e.args[0]), "{}: ill-typed example {e:?}", spec.name);
         }
-        assert!(first.pseudo_program.starts_with(&spec.doc), "the task paragraph is the docstring: {}", first.pseudo_program);
+        if spec.ret == TypeSpec::Bool {
+            assert!(first.pseudo_program.starts_with(&spec.doc), "the task paragraph is the docstring: {}", first.pseudo_program);
+        } else {
+            // Infinite return types: the declaration in the user's form, every kept example as a `>>>` line.
+            assert!(spec.doc.lines().all(|l| first.pseudo_program.contains(&format!("/// {l}"))), "{}", first.pseudo_program);
+            for e in &first.meta.examples {
+                let call = format!("/// >>> {}({})", spec.name, serde_json::to_string(&e.args[0]).unwrap());
+                assert!(first.pseudo_program.contains(&call), "{call} is not in {}", first.pseudo_program);
+            }
+        }
         assert_eq!(first.meta.self_test.total, spec.examples.len());
         let labels = if spec.ret == TypeSpec::Bool { 2 } else { 0 };
         assert_eq!(first.meta.calibration.len(), labels, "{}: one prior per label of a finite type", spec.name);
