@@ -18,12 +18,13 @@
 //!    too few examples for a head (under six, or under two of some label), a contextual calibration (the
 //!    interpreter's label prior on content-free inputs) is subtracted at call time instead;
 //! 6. the artifact runs on the docstring examples (self-test).
+//!
 //! Everything is greedy, so the same spec and models give the same bytes (timings aside).
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use paw_artifact::artifact::FORMAT;
+use paw_artifact::artifact::{split_template, FORMAT};
 use paw_artifact::{Artifact, BuildKey, Example, Head, HeadFit, Meta, SelfTest, SelfTestCase, Spec, SpecExample, Timings, TypeSpec};
 use paw_fuzzy::{schema_of, LoadedProgram};
 use paw_model::{DecodeOptions, KvState, Model, TypeSchema};
@@ -110,7 +111,8 @@ pub fn compile(
         let mut declared = spec.clone();
         declared.examples = examples.iter().map(|e| SpecExample { args: e.args.clone(), expected: e.output.clone() }).collect();
         let template = baseline_template(&declared);
-        (template.split(paw_artifact::INPUT_PLACEHOLDER).next().unwrap_or_default().trim_end().to_string(), template)
+        let (before, _) = split_template(&template).ok_or("a prompt template needs exactly one input placeholder")?;
+        (before.trim_end().to_string(), template)
     };
 
     let t = Instant::now();
@@ -253,8 +255,8 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
         Some(labels) => {
             let mut scores = Vec::with_capacity(candidates.len());
             for e in &candidates {
-                let probabilities = if e.source == "user" { None } else { judge.label_probabilities(compiler, &e.args)? };
-                scores.push(probabilities.map(|p| p.iter().map(|x| x.max(1e-30).ln()).collect::<Vec<f64>>()));
+                let features = if e.source == "user" { None } else { judge.features(compiler, &e.args)? };
+                scores.push(features.map(|f| f.label_log_probs));
             }
             let judged: Vec<&Vec<f64>> = scores.iter().flatten().collect();
             let mean: Vec<f64> = (0..labels.len()).map(|k| judged.iter().map(|s| s[k]).sum::<f64>() / judged.len() as f64).collect();

@@ -50,7 +50,7 @@ pub struct Head {
 /// How a [`Head`] was chosen, for people (hover, `meta.json`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HeadFit {
-    /// Labeled examples it was fitted on (the user's and the judged generated ones).
+    /// Labeled examples it was fitted on: the judged generated ones (the user's are in the prompt).
     pub examples: usize,
     /// The L2 penalty of the hidden-state weights the cross-validation chose; `null`: none used.
     pub l2: Option<f64>,
