@@ -1,6 +1,7 @@
 //! `pawc bench model`: prompt-processing and decode speed, and peak memory.
 use crate::error::Result;
-use crate::model::{argmax, KvState, Model};
+use crate::kv::KvState;
+use crate::model::{argmax, Model};
 use std::path::Path;
 use std::time::Instant;
 

@@ -1,13 +1,15 @@
 //! A decoder-only transformer over GGUF weights (qwen2, qwen3, llama) on candle.
 //!
 //! The weights ([`Model`]) are immutable after loading and shared freely between threads; all mutable
-//! state of a call lives in a [`KvState`] owned by that call. A `KvState` is a persistent value: extending
-//! it builds new tensors (`Tensor::cat`), so a prefix state can be cloned cheaply and extended by many calls
-//! at once without any of them seeing the others' tokens.
+//! state of a call lives in a [`KvState`] owned by that call. The weight matrices run on candle's quantized
+//! kernels; the rest of each layer is plain f32 code in [`crate::kernels`].
 use crate::error::{Error, Result};
+use crate::kernels::{self, Heads, Positions, RopeStyle};
+use crate::kv::{KvState, LayerKv};
+use crate::q8_tiles::{self, TiledQ8};
 use crate::tokenizer::PawTokenizer;
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
-use candle_core::{DType, Device, Module, Tensor, D};
+use candle_core::{Device, Module, Tensor};
 use sha2::Digest;
 use std::path::Path;
 use std::sync::Arc;
@@ -51,87 +53,95 @@ pub struct Config {
 pub const MAX_CONTEXT: usize = 32768;
 
 struct Layer {
-    attn_norm: Tensor,
+    attn_norm: Vec<f32>,
     /// q, k and v projections stacked into one matrix (one matmul per layer instead of three).
     wqkv: Linear,
-    bqkv: Option<Tensor>,
+    bqkv: Option<Vec<f32>>,
     wo: Linear,
-    q_norm: Option<Tensor>,
-    k_norm: Option<Tensor>,
-    ffn_norm: Tensor,
+    q_norm: Option<Vec<f32>>,
+    k_norm: Option<Vec<f32>>,
+    ffn_norm: Vec<f32>,
     /// gate and up projections stacked.
     gate_up: Linear,
     down: Linear,
 }
 
-/// A quantized matrix, possibly with its input dimension zero-padded to a multiple of 256 so that
-/// candle's tiled (AVX512-VNNI) Q8_0 kernels apply; the input is padded with zeros to match.
-struct Linear {
-    w: QMatMul,
-    pad: usize,
+/// A weight matrix and the kernel that multiplies by it.
+enum Linear {
+    /// paw's AVX512-VNNI kernel ([`TiledQ8`]): every matrix, requantized to Q8_0 where it is not.
+    Tiled(TiledQ8),
+    /// candle's quantized kernels, on CPUs without AVX512-VNNI (or when asked for).
+    Candle(QMatMul),
 }
 
 impl Linear {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        if self.pad == 0 {
-            Ok(self.w.forward(x)?)
-        } else {
-            Ok(self.w.forward(&x.pad_with_zeros(D::Minus1, 0, self.pad)?)?)
+    /// `rows` input rows (`x`, row-major) times the matrix: `rows` output rows.
+    fn forward(&self, x: &[f32], rows: usize) -> Result<Vec<f32>> {
+        match self {
+            Linear::Tiled(m) => Ok(m.matmul(x, rows)),
+            Linear::Candle(w) => {
+                let input = Tensor::from_slice(x, (rows, x.len() / rows), &Device::Cpu)?;
+                Ok(w.forward(&input)?.flatten_all()?.to_vec1::<f32>()?)
+            }
         }
     }
 
-    /// Stack `parts` (same dtype and input width) by rows; pad Q8_0 inputs to a multiple of 256.
-    fn stacked(parts: Vec<QTensor>, pad_q8: bool) -> Result<Self> {
-        // K-quant files mix types within a layer (Q4_K_M: q/k Q4_K, v Q6_K); such parts are requantized to
-        // Q8_0 (no worse than either) so they can still be stacked into one matrix.
-        let parts = if parts.iter().any(|p| p.dtype() != parts[0].dtype()) {
-            parts
-                .into_iter()
-                .map(|p| QTensor::quantize(&p.dequantize(&Device::Cpu)?, GgmlDType::Q8_0))
-                .collect::<candle_core::Result<Vec<_>>>()?
-        } else {
-            parts
-        };
-        let dt = parts[0].dtype();
+    /// Number of outputs (rows of the matrix).
+    fn outputs(&self) -> usize {
+        match self {
+            Linear::Tiled(m) => m.outputs(),
+            Linear::Candle(QMatMul::QTensor(q)) => q.shape().dims()[0],
+            Linear::Candle(QMatMul::Tensor(t) | QMatMul::TensorF16(t)) => t.dims()[0],
+        }
+    }
+
+    /// Stacks `parts` (same input width) by rows into one matrix.
+    fn stacked(parts: Vec<QTensor>, kernels: Kernels) -> Result<Self> {
         let k = parts[0].shape().dims()[1];
-        if parts.len() == 1 && !(dt == GgmlDType::Q8_0 && k % 256 != 0 && pad_q8) {
-            return Ok(Linear { w: QMatMul::from_qtensor(parts.into_iter().next().unwrap())?, pad: 0 });
+        if parts.iter().any(|p| p.shape().dims()[1] != k) {
+            return Err(Error::Unsupported("projections of one layer differ in width".into()));
         }
-        if parts.iter().any(|p| p.dtype() != dt || p.shape().dims()[1] != k) {
-            return Err(Error::Unsupported("projections of one layer differ in type or width".into()));
-        }
+        // Mixed types within a layer (K-quant files: Q4_K q/k with Q6_K v), and anything but Q8_0 for paw's
+        // kernel, are requantized to Q8_0, no coarser than any of the K-quants or Q5/Q4 types.
+        let uniform = parts.iter().all(|p| p.dtype() == parts[0].dtype());
+        let dt = if kernels == Kernels::Paw || !uniform { GgmlDType::Q8_0 } else { parts[0].dtype() };
+        let parts = parts
+            .into_iter()
+            .map(|p| if p.dtype() == dt { Ok(p) } else { QTensor::quantize(&p.dequantize(&Device::Cpu)?, dt) })
+            .collect::<candle_core::Result<Vec<_>>>()?;
         let rows: usize = parts.iter().map(|p| p.shape().dims()[0]).sum();
-        let pad = if dt == GgmlDType::Q8_0 && k % 256 != 0 && pad_q8 { 256 - k % 256 } else { 0 };
-        let row_bytes = k / dt.block_size() * dt.type_size();
-        let pad_bytes = pad / dt.block_size() * dt.type_size();
-        let mut bytes = Vec::with_capacity(rows * (row_bytes + pad_bytes));
+        let mut bytes = Vec::with_capacity(parts.iter().map(|p| p.storage_size_in_bytes()).sum());
         for p in &parts {
-            let data = p.data()?;
-            for row in data.chunks_exact(row_bytes) {
-                bytes.extend_from_slice(row);
-                // A Q8_0 block of zeros (scale 0) contributes nothing.
-                bytes.resize(bytes.len() + pad_bytes, 0);
-            }
+            bytes.extend_from_slice(&p.data()?);
+        }
+        if kernels == Kernels::Paw {
+            return Ok(Linear::Tiled(TiledQ8::from_q8_0(&bytes, rows, k)));
         }
         let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &Device::Cpu, dt)?;
-        let q = QTensor::new(storage, (rows, k + pad))?;
-        Ok(Linear { w: QMatMul::from_qtensor(q)?, pad })
+        Ok(Linear::Candle(QMatMul::from_qtensor(QTensor::new(storage, (rows, k))?)?))
     }
 }
 
-/// How to lay out the weights in memory.
+/// Which kernels multiply by the weight matrices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernels {
+    /// paw's AVX512-VNNI Q8_0 kernel ([`crate::q8_tiles`]): the default where the CPU has it.
+    Paw,
+    /// candle's quantized CPU kernels, in each matrix's own type.
+    Candle,
+}
+
+/// How to load a model.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
-    /// Zero-pad the input width of Q8_0 matrices to a multiple of 256 so candle's tiled AVX512-VNNI
-    /// kernels run them (about 5x faster prompt processing on the 0.5B interpreter). Those kernels
-    /// quantize activations per 256 values (Q8_K) instead of per 32 (Q8_0): logits move slightly
-    /// (KL ~0.006 nats on a sample prompt). Default: on, unless `PAW_PAD_Q8=0`.
-    pub pad_q8_for_tiles: bool,
+    pub kernels: Kernels,
 }
 
 impl Default for LoadOptions {
+    /// paw's kernels where the CPU supports them, unless `PAW_KERNELS=candle`.
     fn default() -> Self {
-        Self { pad_q8_for_tiles: std::env::var("PAW_PAD_Q8").map(|v| v != "0").unwrap_or(true) }
+        let candle = std::env::var("PAW_KERNELS").is_ok_and(|v| v == "candle");
+        Self { kernels: if q8_tiles::supported() && !candle { Kernels::Paw } else { Kernels::Candle } }
     }
 }
 
@@ -141,35 +151,14 @@ pub struct Model {
     pub tokenizer: PawTokenizer,
     embed: Arc<QTensor>,
     layers: Vec<Layer>,
-    norm: Tensor,
+    norm: Vec<f32>,
     output: Linear,
-    cos: Tensor,
-    sin: Tensor,
+    /// Rotary angles' cosines and sines, `head_dim / 2` per position.
+    cos: Vec<f32>,
+    sin: Vec<f32>,
     device: Device,
+    n_logits: usize,
     fingerprint: String,
-}
-
-/// The attention state (KV cache) of a token sequence: one `(k, v)` pair per layer, each
-/// `(1, n_kv_head, n_tokens, head_dim)` f32, plus the token ids it was built from.
-#[derive(Clone, Debug, Default)]
-pub struct KvState {
-    pub(crate) kv: Vec<(Tensor, Tensor)>,
-    pub(crate) tokens: Vec<u32>,
-}
-
-impl KvState {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn len(&self) -> usize {
-        self.tokens.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
-    }
-    pub fn tokens(&self) -> &[u32] {
-        &self.tokens
-    }
 }
 
 /// Prompt tokens are run through the model in chunks of at most this many tokens (bounds the
@@ -204,7 +193,10 @@ impl Model {
         r: &mut R,
         opts: &LoadOptions,
     ) -> Result<Self> {
-        let pad = opts.pad_q8_for_tiles;
+        if opts.kernels == Kernels::Paw && !q8_tiles::supported() {
+            return Err(Error::Unsupported("paw's kernels need a CPU with AVX512-VNNI".into()));
+        }
+        let kernels = opts.kernels;
         let device = Device::Cpu;
         let arch_name = md(&ct, "general.architecture")?.to_string()?.clone();
         let arch = match arch_name.as_str() {
@@ -255,26 +247,21 @@ impl Model {
         }
 
         let mut get = |name: &str| -> Result<QTensor> { Ok(ct.tensor(r, name, &device)?) };
-        let deq = |q: QTensor| -> Result<Tensor> { Ok(q.dequantize(&Device::Cpu)?) };
+        let deq = |q: QTensor| -> Result<Vec<f32>> { Ok(q.dequantize(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?) };
         let embed_q = get("token_embd.weight")?;
         let norm = deq(get("output_norm.weight")?)?;
-        fp.update(bytes_of_f32(&norm)?);
-        let float_embed = matches!(embed_q.dtype(), GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16);
-        let (embed, output) = if ct.tensor_infos.contains_key("output.weight") {
-            (Arc::new(embed_q), Linear::stacked(vec![get("output.weight")?], pad)?)
-        } else if float_embed {
-            let e = Arc::new(embed_q);
-            (e.clone(), Linear { w: QMatMul::from_arc(e)?, pad: 0 })
-        } else {
-            // Tied embeddings: one (possibly padded) copy serves both the output projection and
-            // the embedding lookups.
-            let lin = Linear::stacked(vec![embed_q], pad)?;
-            let e = match &lin.w {
-                QMatMul::QTensor(q) => q.clone(),
-                _ => return Err(Error::Unsupported("unexpected embedding layout".into())),
-            };
-            (e, lin)
+        fp.update(norm.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>());
+        // Tied embeddings (no `output.weight`): the table also serves as the output projection.
+        let output = match ct.tensor_infos.contains_key("output.weight") {
+            true => get("output.weight")?,
+            false => {
+                let copy = embed_q.data()?.into_owned();
+                let storage = candle_core::quantized::QStorage::from_data(copy.into(), &Device::Cpu, embed_q.dtype())?;
+                QTensor::new(storage, embed_q.shape().clone())?
+            }
         };
+        let output = Linear::stacked(vec![output], kernels)?;
+        let embed = Arc::new(embed_q);
         let has_bias = arch == Arch::Qwen2;
         let mut layers = Vec::with_capacity(n_layer);
         for i in 0..n_layer {
@@ -289,23 +276,23 @@ impl Model {
                     deq(get(&format!("{p}.attn_k.bias"))?)?,
                     deq(get(&format!("{p}.attn_v.bias"))?)?,
                 ];
-                Some(Tensor::cat(&b, 0)?)
+                Some(b.concat())
             } else {
                 None
             };
             let gate = get(&format!("{p}.ffn_gate.weight"))?;
             let up = get(&format!("{p}.ffn_up.weight"))?;
-            let gate_up = Linear::stacked(vec![gate, up], pad)?;
+            let gate_up = Linear::stacked(vec![gate, up], kernels)?;
             let layer = Layer {
                 attn_norm: deq(get(&format!("{p}.attn_norm.weight"))?)?,
-                wqkv: Linear::stacked(vec![wq, wk, wv], pad)?,
+                wqkv: Linear::stacked(vec![wq, wk, wv], kernels)?,
                 bqkv,
-                wo: Linear::stacked(vec![get(&format!("{p}.attn_output.weight"))?], pad)?,
+                wo: Linear::stacked(vec![get(&format!("{p}.attn_output.weight"))?], kernels)?,
                 q_norm: if qk_norm { Some(deq(get(&format!("{p}.attn_q_norm.weight"))?)?) } else { None },
                 k_norm: if qk_norm { Some(deq(get(&format!("{p}.attn_k_norm.weight"))?)?) } else { None },
                 ffn_norm: deq(get(&format!("{p}.ffn_norm.weight"))?)?,
                 gate_up,
-                down: Linear::stacked(vec![get(&format!("{p}.ffn_down.weight"))?], pad)?,
+                down: Linear::stacked(vec![get(&format!("{p}.ffn_down.weight"))?], kernels)?,
             };
             layers.push(layer);
         }
@@ -323,10 +310,9 @@ impl Model {
                 sin.push(a.sin());
             }
         }
-        let cos = Tensor::from_vec(cos, (context_length, half), &device)?;
-        let sin = Tensor::from_vec(sin, (context_length, half), &device)?;
         let fingerprint = format!("{:x}", fp.finalize());
-        Ok(Self { config, tokenizer, embed, layers, norm, output, cos, sin, device, fingerprint })
+        let n_logits = output.outputs();
+        Ok(Self { config, tokenizer, embed, layers, norm, output, cos, sin, device, n_logits, fingerprint })
     }
 
     /// A stable identifier of the weights' layout and configuration; prefix states record it.
@@ -343,7 +329,7 @@ impl Model {
     }
 
     /// Embedding rows for `ids`, dequantized from the (quantized) embedding table on demand.
-    fn embed(&self, ids: &[u32]) -> Result<Tensor> {
+    fn embed(&self, ids: &[u32]) -> Result<Vec<f32>> {
         let dt = self.embed.dtype();
         let d = self.config.d_model;
         let data = self.embed.data()?;
@@ -353,144 +339,126 @@ impl Model {
             for &id in ids {
                 out.extend_from_slice(&all[id as usize * d..(id as usize + 1) * d]);
             }
-            return Ok(Tensor::from_vec(out, (ids.len(), d), &self.device)?);
+            return Ok(out);
         }
         let row_bytes = d / dt.block_size() * dt.type_size();
-        // Rows may be zero-padded beyond d (see `Linear`): step by the stored width.
-        let stride = self.embed.shape().dims()[1] / dt.block_size() * dt.type_size();
         let mut bytes = Vec::with_capacity(ids.len() * row_bytes);
         for &id in ids {
             let id = id as usize;
             if id >= self.embed.shape().dims()[0] {
                 return Err(Error::Decode(format!("token id {id} is outside the vocabulary")));
             }
-            bytes.extend_from_slice(&data[id * stride..id * stride + row_bytes]);
+            bytes.extend_from_slice(&data[id * row_bytes..(id + 1) * row_bytes]);
         }
         let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &self.device, dt)?;
         let q = QTensor::new(storage, (ids.len(), d))?;
-        Ok(q.dequantize(&self.device)?)
+        Ok(q.dequantize(&self.device)?.flatten_all()?.to_vec1::<f32>()?)
     }
 
-    /// Run `tokens` after `state`, extending it. Returns the final-normed hidden states of the new
-    /// positions, `(tokens.len(), d_model)`.
-    pub fn forward(&self, state: &mut KvState, tokens: &[u32]) -> Result<Tensor> {
-        let needed = state.len() + tokens.len();
+    fn check_room(&self, needed: usize) -> Result<()> {
         if needed > self.config.context_length {
             return Err(Error::ContextOverflow { needed, limit: self.config.context_length });
         }
-        if tokens.is_empty() {
-            return Ok(Tensor::zeros((0, self.config.d_model), DType::F32, &self.device)?);
-        }
-        let mut outs = Vec::new();
-        for chunk in tokens.chunks(PREFILL_CHUNK) {
-            outs.push(self.forward_chunk(state, chunk)?);
-        }
-        Ok(if outs.len() == 1 { outs.pop().unwrap() } else { Tensor::cat(&outs, 0)? })
+        Ok(())
     }
 
-    fn forward_chunk(&self, state: &mut KvState, tokens: &[u32]) -> Result<Tensor> {
+    /// Run `tokens` after `state`, extending it. Returns the final-normed hidden states of the new
+    /// positions, `tokens.len()` rows of `d_model`.
+    pub fn forward(&self, state: &mut KvState, tokens: &[u32]) -> Result<Vec<f32>> {
+        self.check_room(state.len() + tokens.len())?;
+        let mut hidden = Vec::with_capacity(tokens.len() * self.config.d_model);
+        for chunk in tokens.chunks(PREFILL_CHUNK) {
+            let start = state.len();
+            let rows = Rows { positions: (start..start + chunk.len()).collect(), visible_from: vec![0; chunk.len()] };
+            let (h, new) = self.run(state, chunk, &rows)?;
+            state.append(new, chunk);
+            hidden.extend(h);
+        }
+        Ok(hidden)
+    }
+
+    /// Runs each of `branches` after `state` as if it were alone (no branch sees another's tokens), all in
+    /// one pass over the weights; `state` is not changed. Returns the final-normed hidden states of every
+    /// branch's tokens, branch after branch. Each row equals what [`Model::forward`] gives for it.
+    pub fn forward_branches(&self, state: &KvState, branches: &[Vec<u32>]) -> Result<Vec<f32>> {
+        self.check_room(state.len() + branches.iter().map(Vec::len).max().unwrap_or(0))?;
+        let mut tokens = Vec::new();
+        let mut rows = Rows::default();
+        for branch in branches {
+            let from = tokens.len();
+            for (i, &t) in branch.iter().enumerate() {
+                tokens.push(t);
+                rows.positions.push(state.len() + i);
+                rows.visible_from.push(from);
+            }
+        }
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self.run(state, &tokens, &rows)?.0)
+    }
+
+    /// One pass of `tokens` through every layer after `state`, placed as `rows` says. Returns the
+    /// final-normed hidden states and every layer's keys and values of the new rows.
+    fn run(&self, state: &KvState, tokens: &[u32], rows: &Rows) -> Result<(Vec<f32>, Vec<LayerKv>)> {
         let c = &self.config;
-        let pos = state.len();
         let l = tokens.len();
-        let t = pos + l;
-        let n_rep = c.n_head / c.n_kv_head;
-        let mut x = self.embed(tokens)?.unsqueeze(0)?; // (1, l, d)
-        let cos = self.cos.narrow(0, pos, l)?;
-        let sin = self.sin.narrow(0, pos, l)?;
-        let mask = if l > 1 {
-            let m: Vec<f32> = (0..l)
-                .flat_map(|i| (0..t).map(move |j| if j > pos + i { f32::NEG_INFINITY } else { 0.0 }))
-                .collect();
-            Some(Tensor::from_vec(m, (l, t), &self.device)?)
-        } else {
-            None
-        };
-        let scale = 1.0 / (c.head_dim as f64).sqrt();
-        let fresh = state.kv.is_empty();
+        let eps = c.rms_eps as f32;
+        let (nq, nkv) = (c.n_head * c.head_dim, c.n_kv_head * c.head_dim);
+        let half = c.head_dim / 2;
+        let style = if c.arch == Arch::Llama { RopeStyle::Interleaved } else { RopeStyle::Halves };
+        let heads = Heads { n_head: c.n_head, n_kv_head: c.n_kv_head, head_dim: c.head_dim };
+        let mut x = self.embed(tokens)?;
         let mut new_kv = Vec::with_capacity(c.n_layer);
         for (li, layer) in self.layers.iter().enumerate() {
-            let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, c.rms_eps as f32)?;
-            let mut qkv = layer.wqkv.forward(&h)?;
-            if let Some(b) = &layer.bqkv {
-                qkv = qkv.broadcast_add(b)?;
+            let mut qkv = layer.wqkv.forward(&kernels::rms_norm(&x, &layer.attn_norm, eps), l)?;
+            let mut q = Vec::with_capacity(l * nq);
+            let mut new = LayerKv { k: Vec::with_capacity(l * nkv), v: Vec::with_capacity(l * nkv) };
+            for (row, &pos) in qkv.chunks_exact_mut(nq + 2 * nkv).zip(&rows.positions) {
+                if let Some(b) = &layer.bqkv {
+                    add_in_place(row, b);
+                }
+                let (qr, kv) = row.split_at_mut(nq);
+                let (kr, vr) = kv.split_at_mut(nkv);
+                if let (Some(qn), Some(kn)) = (&layer.q_norm, &layer.k_norm) {
+                    kernels::rms_norm_in_place(qr, qn, eps);
+                    kernels::rms_norm_in_place(kr, kn, eps);
+                }
+                let (cos, sin) = (&self.cos[pos * half..(pos + 1) * half], &self.sin[pos * half..(pos + 1) * half]);
+                kernels::rope(qr, c.head_dim, cos, sin, style);
+                kernels::rope(kr, c.head_dim, cos, sin, style);
+                q.extend_from_slice(qr);
+                new.k.extend_from_slice(kr);
+                new.v.extend_from_slice(vr);
             }
-            let nq = c.n_head * c.head_dim;
-            let nkv = c.n_kv_head * c.head_dim;
-            let q = qkv.narrow(D::Minus1, 0, nq)?;
-            let k = qkv.narrow(D::Minus1, nq, nkv)?;
-            let v = qkv.narrow(D::Minus1, nq + nkv, nkv)?;
-            let mut q = q.reshape((1, l, c.n_head, c.head_dim))?.transpose(1, 2)?.contiguous()?;
-            let mut k = k.reshape((1, l, c.n_kv_head, c.head_dim))?.transpose(1, 2)?.contiguous()?;
-            let v = v.reshape((1, l, c.n_kv_head, c.head_dim))?.transpose(1, 2)?.contiguous()?;
-            if let (Some(qn), Some(kn)) = (&layer.q_norm, &layer.k_norm) {
-                q = candle_nn::ops::rms_norm(&q, qn, c.rms_eps as f32)?;
-                k = candle_nn::ops::rms_norm(&k, kn, c.rms_eps as f32)?;
-            }
-            let (q, k) = match c.arch {
-                Arch::Llama => (
-                    candle_nn::rotary_emb::rope_i(&q, &cos, &sin)?,
-                    candle_nn::rotary_emb::rope_i(&k, &cos, &sin)?,
-                ),
-                _ => (
-                    candle_nn::rotary_emb::rope(&q, &cos, &sin)?,
-                    candle_nn::rotary_emb::rope(&k, &cos, &sin)?,
-                ),
-            };
-            let (k, v) = if fresh {
-                (k, v)
-            } else {
-                let (kc, vc) = &state.kv[li];
-                (Tensor::cat(&[kc, &k], 2)?, Tensor::cat(&[vc, &v], 2)?)
-            };
-            // Grouped-query attention without copying K/V: the n_rep query heads that share a KV head
-            // are adjacent, so fold them into the row dimension.
-            let qg = q.reshape((1, c.n_kv_head, n_rep * l, c.head_dim))?;
-            let att = (qg.matmul(&k.t()?)? * scale)?; // (1, kv, rep*l, t)
-            let att = match &mask {
-                Some(m) => att
-                    .reshape((1, c.n_kv_head, n_rep, l, t))?
-                    .broadcast_add(m)?
-                    .reshape((1, c.n_kv_head, n_rep * l, t))?,
-                None => att,
-            };
-            let att = candle_nn::ops::softmax_last_dim(&att)?;
-            let y = att.matmul(&v)?; // (1, kv, rep*l, hd)
-            let y = y
-                .reshape((1, c.n_head, l, c.head_dim))?
-                .transpose(1, 2)?
-                .reshape((1, l, c.n_head * c.head_dim))?;
-            let y = layer.wo.forward(&y)?;
-            x = (x + y)?;
-            let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, c.rms_eps as f32)?;
-            let gu = layer.gate_up.forward(&h)?;
-            let g = gu.narrow(D::Minus1, 0, c.d_ff)?;
-            let u = gu.narrow(D::Minus1, c.d_ff, c.d_ff)?;
-            let m = layer.down.forward(&(candle_nn::ops::silu(&g)? * u)?)?;
-            x = (x + m)?;
-            new_kv.push((k, v));
+            let mut y = vec![0f32; l * nq];
+            attention(&q, state.layer(li), &new, rows, heads, &mut y);
+            new_kv.push(new);
+            add_in_place(&mut x, &layer.wo.forward(&y, l)?);
+            let gate_up = layer.gate_up.forward(&kernels::rms_norm(&x, &layer.ffn_norm, eps), l)?;
+            add_in_place(&mut x, &layer.down.forward(&kernels::swiglu(&gate_up, c.d_ff), l)?);
         }
-        state.kv = new_kv;
-        state.tokens.extend_from_slice(tokens);
-        let x = candle_nn::ops::rms_norm(&x, &self.norm, c.rms_eps as f32)?;
-        Ok(x.squeeze(0)?)
+        kernels::rms_norm_in_place(&mut x, &self.norm, eps);
+        Ok((x, new_kv))
     }
 
-    /// Output projection: `(n, d_model)` hidden states to `(n, vocab)` logits.
-    pub fn logits(&self, hidden: &Tensor) -> Result<Tensor> {
-        Ok(self.output.forward(hidden)?)
+    /// Width of a logits row: the output matrix's rows (at least the tokenizer's vocabulary).
+    pub fn logits_width(&self) -> usize {
+        self.n_logits
     }
 
-    /// Logits of the last position after running `tokens`, as a vector.
+    /// Output projection: hidden states (rows of `d_model`) to logits (rows of [`Model::logits_width`]).
+    pub fn logits(&self, hidden: &[f32]) -> Result<Vec<f32>> {
+        self.output.forward(hidden, hidden.len() / self.config.d_model)
+    }
+
+    /// Logits of the last position after running `tokens`.
     pub fn next_logits(&self, state: &mut KvState, tokens: &[u32]) -> Result<Vec<f32>> {
+        if tokens.is_empty() {
+            return Err(Error::Decode("no tokens to predict from".into()));
+        }
         let h = self.forward(state, tokens)?;
-        let n = h.dim(0)?;
-        let last = h.narrow(0, n - 1, 1)?;
-        Ok(self.logits(&last)?.squeeze(0)?.to_vec1::<f32>()?)
-    }
-
-    /// Log-softmax over the last dimension of a logits tensor.
-    pub fn log_softmax(logits: &Tensor) -> Result<Tensor> {
-        Ok(candle_nn::ops::log_softmax(logits, D::Minus1)?)
+        self.logits(&h[h.len() - self.config.d_model..])
     }
 
     /// Greedy generation of up to `max_new` tokens after `prompt`, stopping at end-of-turn.
@@ -525,6 +493,57 @@ fn bytemuck_f32(data: &[u8]) -> &[f32] {
     unsafe { std::slice::from_raw_parts(data.as_ptr() as *const f32, data.len() / 4) }
 }
 
-fn bytes_of_f32(t: &Tensor) -> Result<Vec<u8>> {
-    Ok(t.flatten_all()?.to_vec1::<f32>()?.iter().flat_map(|x| x.to_le_bytes()).collect())
+/// Where the rows of one pass sit: row `i` is at position `positions[i]` and sees the whole state plus
+/// rows `visible_from[i]..=i` of the pass.
+#[derive(Default)]
+struct Rows {
+    positions: Vec<usize>,
+    visible_from: Vec<usize>,
+}
+
+fn add_in_place(x: &mut [f32], y: &[f32]) {
+    for (a, b) in x.iter_mut().zip(y) {
+        *a += b;
+    }
+}
+
+/// Attention of every row of a pass, into `out` (rows of `n_head * head_dim`); rows are shared among
+/// candle's worker threads.
+fn attention(q: &[f32], cached: ([&[f32]; 2], [&[f32]; 2]), new: &LayerKv, rows: &Rows, heads: Heads, out: &mut [f32]) {
+    let nq = heads.n_head * heads.head_dim;
+    let nkv = heads.n_kv_head * heads.head_dim;
+    let one = |i: usize, scores: &mut Vec<f32>, out_row: &mut [f32]| {
+        let seen = rows.visible_from[i] * nkv..(i + 1) * nkv;
+        let keys = Positions { cached: cached.0, fresh: &new.k[seen.clone()] };
+        let values = Positions { cached: cached.1, fresh: &new.v[seen] };
+        kernels::attend(&q[i * nq..(i + 1) * nq], &keys, &values, heads, scores, out_row);
+    };
+    let l = rows.positions.len();
+    if l == 1 {
+        return one(0, &mut Vec::new(), out);
+    }
+    let out = OutRows(out.as_mut_ptr());
+    candle_core::utils::barrier_pool().execute_chunked(l, |range| {
+        let mut scores = Vec::new();
+        for i in range {
+            // SAFETY: the pool hands every row index to exactly one worker, so the rows written are disjoint,
+            // and `out` (l rows of nq) outlives the call.
+            one(i, &mut scores, unsafe { out.row(i, nq) });
+        }
+    });
+}
+
+/// The output of [`attention`], written by several workers, each to its own rows.
+struct OutRows(*mut f32);
+
+// SAFETY: see the use in `attention`: no two threads ever get the same row.
+unsafe impl Sync for OutRows {}
+
+impl OutRows {
+    /// # Safety
+    /// Row `i` must be in bounds and not be handed out twice at once.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn row(&self, i: usize, width: usize) -> &mut [f32] {
+        std::slice::from_raw_parts_mut(self.0.add(i * width), width)
+    }
 }

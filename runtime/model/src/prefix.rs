@@ -6,8 +6,9 @@
 //! "tokens": [the prefix token ids], "n_layer": N}`. One entry, because safetensors writes its metadata map
 //! in hash order: several entries would make equal states serialize to different bytes.
 use crate::error::{Error, Result};
-use crate::model::{KvState, Model};
-use candle_core::{DType, Tensor};
+use crate::kv::{KvState, LayerKv};
+use crate::model::Model;
+use candle_core::{Device, Tensor};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -24,24 +25,34 @@ struct PrefixMeta {
 }
 
 impl Model {
-    /// Run `tokens` from an empty state and return the resulting prefix state.
+    /// Run `tokens` from an empty state and return the resulting prefix state, frozen: its clones share it.
     pub fn prefill(&self, tokens: &[u32]) -> Result<KvState> {
         let mut st = KvState::new();
         self.forward(&mut st, tokens)?;
-        Ok(st)
+        Ok(st.freeze())
     }
 
     /// Serialize a prefix state (safetensors bytes).
     pub fn prefix_to_bytes(&self, state: &KvState) -> Result<Vec<u8>> {
+        let c = &self.config;
+        let n = state.len();
         let mut tensors: Vec<(String, Tensor)> = Vec::new();
-        for (i, (k, v)) in state.kv.iter().enumerate() {
-            tensors.push((format!("layer.{i}.k"), k.contiguous()?));
-            tensors.push((format!("layer.{i}.v"), v.contiguous()?));
+        if n > 0 {
+            for i in 0..c.n_layer {
+                let LayerKv { k, v } = state.layer_rows(i);
+                // Stored (1, n_kv_head, n_tokens, head_dim): heads outermost.
+                let heads_first = |rows: Vec<f32>| -> Result<Tensor> {
+                    let t = Tensor::from_vec(rows, (n, c.n_kv_head, c.head_dim), &Device::Cpu)?;
+                    Ok(t.transpose(0, 1)?.contiguous()?.unsqueeze(0)?)
+                };
+                tensors.push((format!("layer.{i}.k"), heads_first(k)?));
+                tensors.push((format!("layer.{i}.v"), heads_first(v)?));
+            }
         }
         let description = PrefixMeta {
             format: FORMAT.to_string(),
             model: self.fingerprint().to_string(),
-            tokens: state.tokens.clone(),
+            tokens: state.tokens().to_vec(),
             n_layer: self.config.n_layer,
         };
         let meta = HashMap::from([(META_KEY.to_string(), serde_json::to_string(&description).expect("plain data serializes"))]);
@@ -85,20 +96,22 @@ impl Model {
         }
         let tokens = description.tokens;
         let c = &self.config;
-        let mut kv = Vec::with_capacity(c.n_layer);
-        let load = |name: &str| -> Result<Tensor> {
+        let mut layers = Vec::with_capacity(c.n_layer);
+        let load = |name: &str| -> Result<Vec<f32>> {
             let v = st.tensor(name).map_err(|e| bad(format!("{name}: {e}")))?;
             let want = [1, c.n_kv_head, tokens.len(), c.head_dim];
             if v.shape() != want || v.dtype() != safetensors::Dtype::F32 {
                 return Err(bad(format!("{name}: shape {:?}, expected {want:?} f32", v.shape())));
             }
-            Ok(Tensor::from_raw_buffer(v.data(), DType::F32, v.shape(), self.device())?)
+            let t = Tensor::from_raw_buffer(v.data(), candle_core::DType::F32, v.shape(), self.device())?;
+            // Back to one row per position.
+            Ok(t.squeeze(0)?.transpose(0, 1)?.contiguous()?.flatten_all()?.to_vec1::<f32>()?)
         };
         if !tokens.is_empty() {
             for i in 0..c.n_layer {
-                kv.push((load(&format!("layer.{i}.k"))?, load(&format!("layer.{i}.v"))?));
+                layers.push(LayerKv { k: load(&format!("layer.{i}.k"))?, v: load(&format!("layer.{i}.v"))? });
             }
         }
-        Ok(KvState { kv, tokens })
+        Ok(KvState::frozen(layers, tokens))
     }
 }

@@ -17,8 +17,8 @@
 //!   is an error ([`Error::MaxTokens`]), never a truncated value.
 use crate::error::{Error, Result};
 use crate::grammar::{self, Status};
-use crate::model::{KvState, Model};
-use candle_core::{IndexOp, D};
+use crate::kv::KvState;
+use crate::model::Model;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -167,6 +167,9 @@ fn log_sum_exp(xs: impl Iterator<Item = f64>) -> f64 {
     m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
+/// Candidates whose bound is within this many nats of the leader's are scored in the first pass with it.
+const NEAR_LEADER: f64 = 3.0;
+
 fn log_softmax_vec(v: &[f32]) -> Vec<f32> {
     let m = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
     let s: f64 = v.iter().map(|&x| ((x - m) as f64).exp()).sum();
@@ -206,9 +209,8 @@ impl Model {
         }
         let mut state = prefix.clone();
         let h = self.forward(&mut state, continuation)?;
-        let last = h.narrow(0, h.dim(0)? - 1, 1)?;
-        let logits = self.logits(&last)?.squeeze(0)?.to_vec1::<f32>()?;
-        let hidden = last.squeeze(0)?.to_vec1::<f32>()?;
+        let hidden = h[h.len() - self.config.d_model..].to_vec();
+        let logits = self.logits(&hidden)?;
         Ok(Reading { state, hidden, logits, processed: continuation.len() })
     }
 
@@ -258,32 +260,48 @@ impl Model {
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut scores = vec![f64::NEG_INFINITY; labels.len()];
         let mut processed = processed;
+        // Candidates are scored in at most two passes over the weights, each running all its spellings at
+        // once: first the leader and those whose bound is close to the leader's, then whichever others could
+        // still beat the best score found. A skipped candidate's bound is below a complete score, so the
+        // argmax is the one full scoring gives.
+        let top = candidates.first().map_or(f64::NEG_INFINITY, |c| c.1);
+        let (first, rest): (Vec<_>, Vec<_>) =
+            candidates.into_iter().partition(|c| opts.exact_labels || c.1 >= top - NEAR_LEADER);
         let mut best = f64::NEG_INFINITY;
-        for (label, bound, forms) in candidates {
-            if !opts.exact_labels && bound < best {
-                scores[label] = bound;
+        let mut pending = first;
+        for pass in 0..2 {
+            if pass == 1 {
+                pending = rest.iter().filter(|c| c.1 >= best).cloned().collect();
+                for c in rest.iter().filter(|c| c.1 < best) {
+                    scores[c.0] = c.1;
+                }
+            }
+            let branches: Vec<Vec<u32>> = pending.iter().flat_map(|c| c.2.iter().map(|(_, toks)| toks.clone())).collect();
+            if branches.is_empty() {
                 continue;
             }
-            let mut parts = Vec::with_capacity(forms.len());
-            for (form, toks) in forms {
-                // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
-                let mut score = lp0[toks[0] as usize] as f64;
-                let mut st = state.clone();
-                let h = self.forward(&mut st, &toks)?;
-                processed += toks.len();
-                let lp = candle_nn::ops::log_softmax(&self.logits(&h)?, D::Minus1)?;
-                for (i, &t) in toks[1..].iter().enumerate() {
-                    score += lp.i((i, t as usize))?.to_scalar::<f32>()? as f64;
+            let hidden = self.forward_branches(state, &branches)?;
+            let logits = self.logits(&hidden)?;
+            let mut rows = logits.chunks_exact(self.logits_width());
+            for (label, _, forms) in &pending {
+                let mut parts = Vec::with_capacity(forms.len());
+                for (form, toks) in forms {
+                    // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
+                    let lps: Vec<Vec<f32>> = rows.by_ref().take(toks.len()).map(log_softmax_vec).collect();
+                    processed += toks.len();
+                    let mut score = lp0[toks[0] as usize] as f64;
+                    for (lp, &t) in lps.iter().zip(&toks[1..]) {
+                        score += lp[t as usize] as f64;
+                    }
+                    score += self.tokenizer.boundary_logprob(&lps[toks.len() - 1]);
+                    if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
+                        eprintln!("label {:?} spelling {form:?}: {score:.3}", labels[*label].0);
+                    }
+                    parts.push(score);
                 }
-                let last = lp.i(toks.len() - 1)?.to_vec1::<f32>()?;
-                score += self.tokenizer.boundary_logprob(&last);
-                if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
-                    eprintln!("label {:?} spelling {form:?}: {score:.3}", labels[label].0);
-                }
-                parts.push(score);
+                scores[*label] = scale * log_sum_exp(parts.into_iter()) - prior(*label);
+                best = best.max(scores[*label]);
             }
-            scores[label] = scale * log_sum_exp(parts.into_iter()) - prior(label);
-            best = best.max(scores[label]);
         }
         let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let z: f64 = scores.iter().map(|s| (s - m).exp()).sum();
