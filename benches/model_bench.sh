@@ -11,15 +11,14 @@ THREADS="${THREADS:-2}"
 VENV="${LLAMA_VENV:-/tmp/llama-venv}"
 export RAYON_NUM_THREADS="$THREADS"
 [ -x "$VENV/bin/python" ] || benches/setup_llama_cpp.sh
-cargo build -q -p paw-model --example paw-model
-PAW=target/debug/examples/paw-model
-[ -n "${CARGO_TARGET_DIR:-}" ] && PAW="$CARGO_TARGET_DIR/debug/examples/paw-model"
-Q8=$("$PAW" model path interpreter)
+cargo build -q --release -p pawc
+PAWC="${CARGO_TARGET_DIR:-target}/release/pawc"
+Q8=$("$PAWC" model path interpreter)
 ORIG="$(dirname "$Q8")/model.gguf"
 echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) threads=$THREADS load=$(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$ROUNDS"); do
   echo "## round $r"
-  "$PAW" bench --json | tr -d '\n ' ; echo
+  "$PAWC" bench model --json | tr -d '\n ' ; echo
   "$VENV/bin/python" benches/llama_cpp_bench.py "$ORIG" --threads "$THREADS"
   "$VENV/bin/python" benches/llama_cpp_bench.py "$Q8" --threads "$THREADS"
 done
