@@ -8,7 +8,7 @@ for line in open(sys.argv[1]):
     if not line.startswith("{"):
         continue
     r = json.loads(line)
-    key = (r.get("engine", "paw (candle)"), r["model"].rsplit("/", 1)[-1])
+    key = (r.get("engine", "paw"), r["model"].rsplit("/", 1)[-1])
     rows.setdefault(key, []).append(r)
 summary = {}
 for key, rs in rows.items():

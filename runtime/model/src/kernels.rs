@@ -20,11 +20,15 @@ fn dot_lanes(x: &[f32], y: &[f32]) -> f32 {
     for (i, (a, b)) in xt.iter().zip(yt).enumerate() {
         acc[i] += a * b;
     }
-    let mut s = 0f32;
-    for a in acc {
-        s += a;
+    // Pairwise, halving the lanes each step: vector adds instead of sixteen dependent scalar ones.
+    let mut width = 16;
+    while width > 1 {
+        width /= 2;
+        for i in 0..width {
+            acc[i] += acc[i + width];
+        }
     }
-    s
+    acc[0]
 }
 
 /// `acc += w · x`.
@@ -33,6 +37,26 @@ fn axpy_lanes(acc: &mut [f32], w: f32, x: &[f32]) {
     for (a, b) in acc.iter_mut().zip(x) {
         *a += w * b;
     }
+}
+
+/// `Σ w[i] · xs(i)` over 16 lanes (`xs(i)` has at least `lanes` values): the accumulator stays in a register
+/// when all 16 lanes are in use.
+#[inline(always)]
+fn weighted_sum16<'a>(lanes: usize, weights: impl Iterator<Item = f32>, xs: impl Fn(usize) -> &'a [f32]) -> [f32; 16] {
+    let mut acc = [0f32; 16];
+    if lanes == 16 {
+        for (i, w) in weights.enumerate() {
+            let x: &[f32; 16] = xs(i)[..16].try_into().expect("16 lanes");
+            for l in 0..16 {
+                acc[l] += w * x[l];
+            }
+        }
+    } else {
+        for (i, w) in weights.enumerate() {
+            axpy_lanes(&mut acc[..lanes], w, xs(i));
+        }
+    }
+    acc
 }
 
 /// Runs `$body` compiled for the best vector extension the CPU has; the body's float operations are
@@ -60,6 +84,7 @@ macro_rules! multiversion {
         }
     };
 }
+pub(crate) use multiversion;
 
 multiversion! {
 fn dot(x: &[f32], y: &[f32]) -> f32 {
@@ -124,14 +149,18 @@ pub(crate) fn swiglu(gate_up: &[f32], d_ff: usize) -> Vec<f32> {
 
 /// Keys or values of one layer as seen by a query: the cached positions (in one or two stored segments)
 /// followed by some of the rows being computed now. Each position is a row of `n_kv_head * head_dim`.
+/// For keys, the first segment may also come transposed (`[kv_head][head_dim][position]`), which scores
+/// 16 positions per vector operation.
 pub(crate) struct Positions<'a> {
     pub cached: [&'a [f32]; 2],
+    pub first_transposed: &'a [f32],
     pub fresh: &'a [f32],
 }
 
 impl Positions<'_> {
-    fn rows(&self, width: usize) -> impl Iterator<Item = &[f32]> {
-        self.cached.iter().flat_map(move |s| s.chunks_exact(width)).chain(self.fresh.chunks_exact(width))
+    /// The stored segments in position order.
+    fn segments(&self) -> [&[f32]; 3] {
+        [self.cached[0], self.cached[1], self.fresh]
     }
 }
 
@@ -155,8 +184,22 @@ fn attend(q: &[f32], keys: &Positions, values: &Positions, heads: Heads, scores:
         let kv = (h / n_rep) * head_dim..(h / n_rep + 1) * head_dim;
         let qh = &q[h * head_dim..(h + 1) * head_dim];
         scores.clear();
-        for k in keys.rows(kv_width) {
-            scores.push(dot_lanes(qh, &k[kv.clone()]) * scale);
+        let mut segments = keys.segments().into_iter();
+        if !keys.first_transposed.is_empty() {
+            let n = segments.next().unwrap_or_default().len() / kv_width;
+            let kt = &keys.first_transposed[kv.start * n..kv.end * n];
+            for start in (0..n).step_by(16) {
+                let lanes = (n - start).min(16);
+                let acc = weighted_sum16(lanes, qh.iter().copied(), |d| &kt[d * n + start..d * n + start + lanes]);
+                for a in &acc[..lanes] {
+                    scores.push(a * scale);
+                }
+            }
+        }
+        for segment in segments {
+            for k in segment.chunks_exact(kv_width) {
+                scores.push(dot_lanes(qh, &k[kv.clone()]) * scale);
+            }
         }
         let mut max = f32::NEG_INFINITY;
         for &s in scores.iter() {
@@ -167,10 +210,22 @@ fn attend(q: &[f32], keys: &Positions, values: &Positions, heads: Heads, scores:
             *s = (*s - max).exp();
             sum += *s;
         }
-        let oh = &mut out[h * head_dim..(h + 1) * head_dim];
-        oh.fill(0.0);
-        for (p, v) in scores.iter().zip(values.rows(kv_width)) {
-            axpy_lanes(oh, p / sum, &v[kv.clone()]);
+        for s in scores.iter_mut() {
+            *s /= sum;
+        }
+        // 16 output dimensions at a time, accumulated in registers over every position.
+        for (c, oc) in out[h * head_dim..(h + 1) * head_dim].chunks_mut(16).enumerate() {
+            let dims = kv.start + c * 16..kv.start + c * 16 + oc.len();
+            let mut acc = [0f32; 16];
+            let mut p = scores.iter().copied();
+            for segment in values.segments() {
+                let rows = segment.len() / kv_width;
+                let part = weighted_sum16(oc.len(), p.by_ref().take(rows), |i| &segment[i * kv_width + dims.start..]);
+                for (a, b) in acc.iter_mut().zip(part) {
+                    *a += b;
+                }
+            }
+            oc.copy_from_slice(&acc[..oc.len()]);
         }
     }
 }
@@ -196,8 +251,8 @@ mod tests {
         let heads = Heads { n_head: 2, n_kv_head: 1, head_dim: 4 };
         let k = [1.0, 0.0, 0.0, 0.0];
         let v = [1.0, 2.0, 3.0, 4.0];
-        let keys = Positions { cached: [&k, &[]], fresh: &[] };
-        let values = Positions { cached: [&v, &[]], fresh: &[] };
+        let keys = Positions { cached: [&k, &[]], first_transposed: &[], fresh: &[] };
+        let values = Positions { cached: [&v, &[]], first_transposed: &[], fresh: &[] };
         let mut out = [0f32; 8];
         attend(&[0.5; 8], &keys, &values, heads, &mut Vec::new(), &mut out);
         assert_eq!(out, [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0]);

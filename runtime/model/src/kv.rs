@@ -1,4 +1,5 @@
 //! The attention state (KV cache) of a token sequence.
+use crate::kernels::Heads;
 use std::sync::Arc;
 
 /// Keys and values of one layer: one row of `n_kv_head * head_dim` f32 per position, so appending a
@@ -9,6 +10,21 @@ pub(crate) struct LayerKv {
     pub v: Vec<f32>,
 }
 
+/// A shared layer: its keys and values, and the keys once more transposed, `[kv_head][head_dim][position]`,
+/// so that a query's scores against consecutive positions are vector operations without horizontal sums.
+#[derive(Debug)]
+struct SharedLayer {
+    kv: LayerKv,
+    keys_t: Vec<f32>,
+}
+
+/// What a query of one layer attends to: the shared positions (also as transposed keys), then the owned ones.
+pub(crate) struct LayerView<'a> {
+    pub keys: [&'a [f32]; 2],
+    pub values: [&'a [f32]; 2],
+    pub shared_keys_t: &'a [f32],
+}
+
 /// The attention state of a token sequence: every layer's keys and values, and the token ids.
 ///
 /// A persistent value: its positions are a shared, frozen part (behind an `Arc`: what [`crate::Model::prefill`]
@@ -16,7 +32,7 @@ pub(crate) struct LayerKv {
 /// part, so one program prefix serves any number of concurrent calls and none sees the others' tokens.
 #[derive(Clone, Debug, Default)]
 pub struct KvState {
-    shared: Arc<[LayerKv]>,
+    shared: Arc<[SharedLayer]>,
     own: Vec<LayerKv>,
     tokens: Vec<u32>,
 }
@@ -36,35 +52,54 @@ impl KvState {
     }
 
     /// A state whose positions are all shared.
-    pub(crate) fn frozen(layers: Vec<LayerKv>, tokens: Vec<u32>) -> Self {
-        Self { shared: layers.into(), own: Vec::new(), tokens }
+    pub(crate) fn frozen(layers: Vec<LayerKv>, tokens: Vec<u32>, heads: Heads) -> Self {
+        let n = tokens.len();
+        let shared = layers
+            .into_iter()
+            .map(|kv| {
+                let mut keys_t = vec![0f32; kv.k.len()];
+                let width = heads.n_kv_head * heads.head_dim;
+                for (pos, row) in kv.k.chunks_exact(width).enumerate() {
+                    for (dim, &x) in row.iter().enumerate() {
+                        keys_t[dim * n + pos] = x;
+                    }
+                }
+                SharedLayer { kv, keys_t }
+            })
+            .collect();
+        Self { shared, own: Vec::new(), tokens }
     }
 
     /// The same positions, all moved into the shared part (so clones of the result copy nothing).
-    pub(crate) fn freeze(self) -> Self {
+    pub(crate) fn freeze(self, heads: Heads) -> Self {
         if self.own.is_empty() {
             return self;
         }
         let layers = (0..self.own.len()).map(|i| self.layer_rows(i)).collect();
-        Self::frozen(layers, self.tokens)
+        Self::frozen(layers, self.tokens, heads)
     }
 
-    /// Layer `i`'s keys and values in position order, as up to two stored segments each.
-    pub(crate) fn layer(&self, i: usize) -> ([&[f32]; 2], [&[f32]; 2]) {
+    /// Layer `i` as a query sees it.
+    pub(crate) fn layer(&self, i: usize) -> LayerView<'_> {
+        let shared = self.shared.get(i);
+        let own = self.own.get(i);
         fn keys(l: Option<&LayerKv>) -> &[f32] {
             l.map_or(&[], |l| &l.k)
         }
         fn values(l: Option<&LayerKv>) -> &[f32] {
             l.map_or(&[], |l| &l.v)
         }
-        let (shared, own) = (self.shared.get(i), self.own.get(i));
-        ([keys(shared), keys(own)], [values(shared), values(own)])
+        LayerView {
+            keys: [keys(shared.map(|s| &s.kv)), keys(own)],
+            values: [values(shared.map(|s| &s.kv)), values(own)],
+            shared_keys_t: shared.map_or(&[][..], |s| &s.keys_t[..]),
+        }
     }
 
     /// Layer `i`'s keys and values as one contiguous copy each.
     pub(crate) fn layer_rows(&self, i: usize) -> LayerKv {
-        let ([k0, k1], [v0, v1]) = self.layer(i);
-        LayerKv { k: [k0, k1].concat(), v: [v0, v1].concat() }
+        let view = self.layer(i);
+        LayerKv { k: view.keys.concat(), v: view.values.concat() }
     }
 
     /// Appends the positions of `tokens`, whose keys and values per layer are `new`.

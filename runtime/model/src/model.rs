@@ -5,7 +5,7 @@
 //! kernels; the rest of each layer is plain f32 code in [`crate::kernels`].
 use crate::error::{Error, Result};
 use crate::kernels::{self, Heads, Positions, RopeStyle};
-use crate::kv::{KvState, LayerKv};
+use crate::kv::{KvState, LayerKv, LayerView};
 use crate::q8_tiles::{self, TiledQ8};
 use crate::tokenizer::PawTokenizer;
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
@@ -320,6 +320,10 @@ impl Model {
         &self.fingerprint
     }
 
+    pub(crate) fn heads(&self) -> Heads {
+        Heads { n_head: self.config.n_head, n_kv_head: self.config.n_kv_head, head_dim: self.config.head_dim }
+    }
+
     pub fn context_length(&self) -> usize {
         self.config.context_length
     }
@@ -407,7 +411,7 @@ impl Model {
         let (nq, nkv) = (c.n_head * c.head_dim, c.n_kv_head * c.head_dim);
         let half = c.head_dim / 2;
         let style = if c.arch == Arch::Llama { RopeStyle::Interleaved } else { RopeStyle::Halves };
-        let heads = Heads { n_head: c.n_head, n_kv_head: c.n_kv_head, head_dim: c.head_dim };
+        let heads = self.heads();
         let mut x = self.embed(tokens)?;
         let mut new_kv = Vec::with_capacity(c.n_layer);
         for (li, layer) in self.layers.iter().enumerate() {
@@ -509,13 +513,13 @@ fn add_in_place(x: &mut [f32], y: &[f32]) {
 
 /// Attention of every row of a pass, into `out` (rows of `n_head * head_dim`); rows are shared among
 /// candle's worker threads.
-fn attention(q: &[f32], cached: ([&[f32]; 2], [&[f32]; 2]), new: &LayerKv, rows: &Rows, heads: Heads, out: &mut [f32]) {
+fn attention(q: &[f32], cached: LayerView, new: &LayerKv, rows: &Rows, heads: Heads, out: &mut [f32]) {
     let nq = heads.n_head * heads.head_dim;
     let nkv = heads.n_kv_head * heads.head_dim;
     let one = |i: usize, scores: &mut Vec<f32>, out_row: &mut [f32]| {
         let seen = rows.visible_from[i] * nkv..(i + 1) * nkv;
-        let keys = Positions { cached: cached.0, fresh: &new.k[seen.clone()] };
-        let values = Positions { cached: cached.1, fresh: &new.v[seen] };
+        let keys = Positions { cached: cached.keys, first_transposed: cached.shared_keys_t, fresh: &new.k[seen.clone()] };
+        let values = Positions { cached: cached.values, first_transposed: &[], fresh: &new.v[seen] };
         kernels::attend(&q[i * nq..(i + 1) * nq], &keys, &values, heads, scores, out_row);
     };
     let l = rows.positions.len();

@@ -29,7 +29,7 @@ impl Model {
     pub fn prefill(&self, tokens: &[u32]) -> Result<KvState> {
         let mut st = KvState::new();
         self.forward(&mut st, tokens)?;
-        Ok(st.freeze())
+        Ok(st.freeze(self.heads()))
     }
 
     /// Serialize a prefix state (safetensors bytes).
@@ -112,6 +112,6 @@ impl Model {
                 layers.push(LayerKv { k: load(&format!("layer.{i}.k"))?, v: load(&format!("layer.{i}.v"))? });
             }
         }
-        Ok(KvState::frozen(layers, tokens))
+        Ok(KvState::frozen(layers, tokens, self.heads()))
     }
 }

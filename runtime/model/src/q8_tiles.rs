@@ -19,7 +19,7 @@ const BLOCK: usize = 32;
 const TILE_ROWS: usize = 16;
 const TILE_BYTES: usize = TILE_ROWS * 2 + TILE_ROWS * BLOCK;
 /// Activation rows multiplied together against each pair of tile columns (accumulators stay in registers).
-const ROWS_PER_STEP: usize = 4;
+const ROWS_PER_STEP: usize = 8;
 
 /// A Q8_0 matrix in the tiled layout.
 pub(crate) struct TiledQ8 {
@@ -87,6 +87,10 @@ impl TiledQ8 {
                     // outputs of tile columns 2*pair and 2*pair+1, rows r0..r0+step, all inside `out`.
                     unsafe {
                         match step {
+                            8 => kernel::<8>(self, &acts, pair, r0, &dst, width),
+                            7 => kernel::<7>(self, &acts, pair, r0, &dst, width),
+                            6 => kernel::<6>(self, &acts, pair, r0, &dst, width),
+                            5 => kernel::<5>(self, &acts, pair, r0, &dst, width),
                             4 => kernel::<4>(self, &acts, pair, r0, &dst, width),
                             3 => kernel::<3>(self, &acts, pair, r0, &dst, width),
                             2 => kernel::<2>(self, &acts, pair, r0, &dst, width),
@@ -116,24 +120,31 @@ struct QuantizedRows {
 impl QuantizedRows {
     fn new(x: &[f32], rows: usize, k: usize) -> Self {
         let blocks = k / BLOCK;
-        let mut qs = Vec::with_capacity(rows * k);
-        let mut scales = Vec::with_capacity(rows * blocks);
-        let mut offsets = Vec::with_capacity(rows * blocks);
-        for block in x.chunks_exact(BLOCK) {
-            let amax = block.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let d = amax / 127.0;
-            let id = if d != 0.0 { 1.0 / d } else { 0.0 };
-            let mut sum = 0i32;
-            for &v in block {
-                let q = (v * id).round() as i8;
-                sum += q as i32;
-                qs.push(q);
-            }
-            scales.push(f16::from_f32(d).to_f32());
-            offsets.push(128.0 * sum as f32);
-        }
-        Self { qs, scales, offsets, blocks }
+        let mut quantized = Self { qs: vec![0; rows * k], scales: vec![0.0; rows * blocks], offsets: vec![0.0; rows * blocks], blocks };
+        quantize_blocks(x, &mut quantized.qs, &mut quantized.scales, &mut quantized.offsets);
+        quantized
     }
+}
+
+crate::kernels::multiversion! {
+/// ggml's `quantize_row_q8_0` on every 32 values of `x`, plus 128 × each block's sum of quants.
+fn quantize_blocks(x: &[f32], qs: &mut [i8], scales: &mut [f32], offsets: &mut [f32]) {
+    for (((block, q), scale), offset) in x.chunks_exact(BLOCK).zip(qs.chunks_exact_mut(BLOCK)).zip(scales.iter_mut()).zip(offsets.iter_mut()) {
+        let mut amax = 0f32;
+        for v in block {
+            amax = amax.max(v.abs());
+        }
+        let d = amax / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        let mut sum = 0i32;
+        for (q, &v) in q.iter_mut().zip(block) {
+            *q = (v * id).round() as i8;
+            sum += *q as i32;
+        }
+        *scale = f16::from_f32(d).to_f32();
+        *offset = 128.0 * sum as f32;
+    }
+}
 }
 
 /// The output buffer of [`TiledQ8::matmul`], written by several workers, each to its own tile columns.

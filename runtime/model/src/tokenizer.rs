@@ -168,10 +168,11 @@ impl PawTokenizer {
         self.special.get(id as usize).copied().unwrap_or(true)
     }
 
-    /// log of the total probability, under log-probabilities `lp`, of the tokens that end a word.
-    pub fn boundary_logprob(&self, lp: &[f32]) -> f64 {
-        let m = self.boundary.iter().map(|&i| lp[i as usize]).fold(f32::NEG_INFINITY, f32::max) as f64;
-        let s: f64 = self.boundary.iter().map(|&i| (lp[i as usize] as f64 - m).exp()).sum();
+    /// log of the total probability of the tokens that end a word, given a row of logits and its log-sum-exp.
+    pub fn boundary_logprob(&self, logits: &[f32], log_sum_exp: f32) -> f64 {
+        let lp = |i: u32| (logits[i as usize] - log_sum_exp) as f64;
+        let m = self.boundary.iter().map(|&i| lp(i)).fold(f64::NEG_INFINITY, f64::max);
+        let s: f64 = self.boundary.iter().map(|&i| (lp(i) - m).exp()).sum();
         m + s.ln()
     }
 

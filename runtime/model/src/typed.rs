@@ -167,13 +167,20 @@ fn log_sum_exp(xs: impl Iterator<Item = f64>) -> f64 {
     m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
-/// Candidates whose bound is within this many nats of the leader's are scored in the first pass with it.
-const NEAR_LEADER: f64 = 3.0;
+/// Rows of label tokens scored per pass over the weights: up to about this many, a pass costs what one row
+/// does on two cores (the weights are read once; the arithmetic is not yet the limit).
+const PASS_ROWS: usize = 8;
+
+/// `log Σ exp(v)`: a row's log-softmax is `v - log_sum_exp_f32(v)`.
+fn log_sum_exp_f32(v: &[f32]) -> f32 {
+    let m = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    // f32 exponentials (a vocabulary row has ~150k), summed per 1024 in f64.
+    let s: f64 = v.chunks(1024).map(|c| c.iter().map(|&x| (x - m).exp()).sum::<f32>() as f64).sum();
+    m + s.ln() as f32
+}
 
 fn log_softmax_vec(v: &[f32]) -> Vec<f32> {
-    let m = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-    let s: f64 = v.iter().map(|&x| ((x - m) as f64).exp()).sum();
-    let lse = m + s.ln() as f32;
+    let lse = log_sum_exp_f32(v);
     v.iter().map(|&x| x - lse).collect()
 }
 
@@ -245,7 +252,8 @@ impl Model {
         }
         let prior = |label: usize| opts.label_priors.get(label).copied().unwrap_or(0.0);
         let scale = opts.label_scale;
-        let lp0 = log_softmax_vec(first_logits);
+        let lse0 = log_sum_exp_f32(first_logits);
+        let lp0 = |t: u32| first_logits[t as usize] - lse0;
         // Each label's spellings as tokens, and its bound: what its score would be if every token after the
         // first were certain (each further term is a log-probability, ≤ 0).
         let mut candidates = Vec::with_capacity(labels.len());
@@ -254,46 +262,50 @@ impl Model {
                 .into_iter()
                 .map(|form| Ok((form.clone(), self.tokenizer.encode_plain(&form)?)))
                 .collect::<Result<_>>()?;
-            let bound = scale * log_sum_exp(forms.iter().map(|(_, toks)| lp0[toks[0] as usize] as f64)) - prior(label);
+            let bound = scale * log_sum_exp(forms.iter().map(|(_, toks)| lp0(toks[0]) as f64)) - prior(label);
             candidates.push((label, bound, forms));
         }
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut scores = vec![f64::NEG_INFINITY; labels.len()];
         let mut processed = processed;
-        // Candidates are scored in at most two passes over the weights, each running all its spellings at
-        // once: first the leader and those whose bound is close to the leader's, then whichever others could
-        // still beat the best score found. A skipped candidate's bound is below a complete score, so the
-        // argmax is the one full scoring gives.
-        let top = candidates.first().map_or(f64::NEG_INFINITY, |c| c.1);
-        let (first, rest): (Vec<_>, Vec<_>) =
-            candidates.into_iter().partition(|c| opts.exact_labels || c.1 >= top - NEAR_LEADER);
         let mut best = f64::NEG_INFINITY;
-        let mut pending = first;
-        for pass in 0..2 {
-            if pass == 1 {
-                pending = rest.iter().filter(|c| c.1 >= best).cloned().collect();
-                for c in rest.iter().filter(|c| c.1 < best) {
-                    scores[c.0] = c.1;
+        // Candidates are scored in bound order, several per pass over the weights: all their spellings run as
+        // branches of one pass, and a pass of up to PASS_ROWS rows costs about what one row does. Once a
+        // candidate's bound is below the best complete score, neither it nor any after it can win.
+        let mut next = 0;
+        while next < candidates.len() && (opts.exact_labels || candidates[next].1 >= best) {
+            let mut end = next + 1;
+            let mut rows: usize = candidates[next].2.iter().map(|(_, t)| t.len()).sum();
+            while let Some((_, bound, forms)) = candidates.get(end) {
+                let more: usize = forms.iter().map(|(_, t)| t.len()).sum();
+                if !opts.exact_labels && (rows + more > PASS_ROWS || *bound < best) {
+                    break;
                 }
+                rows += more;
+                end += 1;
             }
-            let branches: Vec<Vec<u32>> = pending.iter().flat_map(|c| c.2.iter().map(|(_, toks)| toks.clone())).collect();
-            if branches.is_empty() {
-                continue;
-            }
+            let pass = &candidates[next..end];
+            next = end;
+            let branches: Vec<Vec<u32>> = pass.iter().flat_map(|c| c.2.iter().map(|(_, toks)| toks.clone())).collect();
             let hidden = self.forward_branches(state, &branches)?;
             let logits = self.logits(&hidden)?;
             let mut rows = logits.chunks_exact(self.logits_width());
-            for (label, _, forms) in &pending {
+            for (label, _, forms) in pass {
                 let mut parts = Vec::with_capacity(forms.len());
                 for (form, toks) in forms {
                     // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
-                    let lps: Vec<Vec<f32>> = rows.by_ref().take(toks.len()).map(log_softmax_vec).collect();
-                    processed += toks.len();
-                    let mut score = lp0[toks[0] as usize] as f64;
-                    for (lp, &t) in lps.iter().zip(&toks[1..]) {
-                        score += lp[t as usize] as f64;
+                    let mut score = lp0(toks[0]) as f64;
+                    let mut last = None;
+                    for (i, row) in rows.by_ref().take(toks.len()).enumerate() {
+                        let lse = log_sum_exp_f32(row);
+                        if let Some(&t) = toks.get(i + 1) {
+                            score += (row[t as usize] - lse) as f64;
+                        }
+                        last = Some((row, lse));
                     }
-                    score += self.tokenizer.boundary_logprob(&lps[toks.len() - 1]);
+                    let (row, lse) = last.expect("every spelling has a token");
+                    score += self.tokenizer.boundary_logprob(row, lse);
+                    processed += toks.len();
                     if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
                         eprintln!("label {:?} spelling {form:?}: {score:.3}", labels[*label].0);
                     }
@@ -302,6 +314,9 @@ impl Model {
                 scores[*label] = scale * log_sum_exp(parts.into_iter()) - prior(*label);
                 best = best.max(scores[*label]);
             }
+        }
+        for (label, bound, _) in &candidates[next..] {
+            scores[*label] = *bound;
         }
         let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let z: f64 = scores.iter().map(|s| (s - m).exp()).sum();
