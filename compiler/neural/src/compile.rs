@@ -35,9 +35,9 @@ use crate::head::{fit_head, Sample, MIN_PER_LABEL};
 use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_program};
 
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
-/// The model engine's arithmetic counts too ("engine 2": paw's own Q8_0 kernel), since the prefix state
-/// and the fitted head are made of its numbers.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 7, engine 2");
+/// The model engine's arithmetic counts too ("engine 3": paw's own Q8_0 kernel and attention), since the
+/// prefix state and the fitted head are made of its numbers.
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 7, engine 3");
 
 /// Options that change the compiled program (so they are part of its id).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
