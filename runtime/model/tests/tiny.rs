@@ -267,8 +267,8 @@ fn q8_0_conversion_is_deterministic_and_close() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.gguf");
     let b = dir.path().join("b.gguf");
-    assert_eq!(paw_model::convert::convert_to_q8_0(&src, &a).unwrap(), 3);
-    paw_model::convert::convert_to_q8_0(&src, &b).unwrap();
+    assert_eq!(paw_model::convert::convert_to_q8_0(&src, &a, paw_model::convert::Conversion::ScalarKernels).unwrap(), 3);
+    paw_model::convert::convert_to_q8_0(&src, &b, paw_model::convert::Conversion::ScalarKernels).unwrap();
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     let m0 = qwen2();
     let m1 = Model::load(&a).unwrap();
