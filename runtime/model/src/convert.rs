@@ -63,3 +63,20 @@ pub fn convert_to_q8_0(src: &Path, dst: &Path, conversion: Conversion) -> Result
     std::fs::rename(&tmp, dst).map_err(|e| Error::io(dst, e))?;
     Ok(converted)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_quantized_keeps_the_embedding_table_float_and_q8_0_tensors() {
+        let all = Conversion::AllQuantized;
+        assert!(all.applies_to("blk.0.ffn_down.weight", GgmlDType::Q4K));
+        assert!(all.applies_to("output.weight", GgmlDType::Q6K));
+        assert!(!all.applies_to("token_embd.weight", GgmlDType::Q4K));
+        assert!(!all.applies_to("blk.0.attn_norm.weight", GgmlDType::F32));
+        assert!(!all.applies_to("blk.0.attn_q.weight", GgmlDType::Q8_0));
+        assert!(!Conversion::ScalarKernels.applies_to("blk.0.ffn_down.weight", GgmlDType::Q4K));
+        assert!(Conversion::ScalarKernels.applies_to("token_embd.weight", GgmlDType::Q5_0));
+    }
+}
