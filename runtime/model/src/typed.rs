@@ -179,11 +179,6 @@ fn log_sum_exp_f32(v: &[f32]) -> f32 {
     m + s.ln() as f32
 }
 
-fn log_softmax_vec(v: &[f32]) -> Vec<f32> {
-    let lse = log_sum_exp_f32(v);
-    v.iter().map(|&x| x - lse).collect()
-}
-
 /// The model having read a call, just before it answers: the state after the continuation, and the
 /// final-normed hidden state and logits of its last position.
 pub struct Reading {
@@ -272,16 +267,16 @@ impl Model {
         // Candidates are scored in bound order, several per pass over the weights: all their spellings run as
         // branches of one pass, and a pass of up to PASS_ROWS rows costs about what one row does. Once a
         // candidate's bound is below the best complete score, neither it nor any after it can win.
+        let rows_of = |forms: &[(String, Vec<u32>)]| forms.iter().map(|(_, toks)| toks.len()).sum::<usize>();
         let mut next = 0;
         while next < candidates.len() && (opts.exact_labels || candidates[next].1 >= best) {
             let mut end = next + 1;
-            let mut rows: usize = candidates[next].2.iter().map(|(_, t)| t.len()).sum();
+            let mut pass_rows = rows_of(&candidates[next].2);
             while let Some((_, bound, forms)) = candidates.get(end) {
-                let more: usize = forms.iter().map(|(_, t)| t.len()).sum();
-                if !opts.exact_labels && (rows + more > PASS_ROWS || *bound < best) {
+                if !opts.exact_labels && (pass_rows + rows_of(forms) > PASS_ROWS || *bound < best) {
                     break;
                 }
-                rows += more;
+                pass_rows += rows_of(forms);
                 end += 1;
             }
             let pass = &candidates[next..end];
@@ -377,8 +372,7 @@ impl Model {
             let chosen = pick(&logits, |t| allowed(t, &mut buf)).ok_or_else(|| {
                 Error::Decode(format!("no token can continue {:?}", String::from_utf8_lossy(&out)))
             })?;
-            let lp = log_softmax_vec(&logits);
-            logp += lp[chosen as usize] as f64;
+            logp += (logits[chosen as usize] - log_sum_exp_f32(&logits)) as f64;
             if chosen == eot {
                 break;
             }
