@@ -8,10 +8,13 @@
 //! with dozens of examples and hundreds of dimensions this is a small, well-conditioned problem. Candidates
 //! (the prompt alone, calibration only, then weaker and weaker L2 penalties) are compared by k-fold
 //! cross-validated accuracy on the examples; a more complex candidate must be strictly better to be chosen.
+//! The examples are the compiler model's imitations of real inputs, so cross-validation on them can be
+//! fooled (a head that learns the imitations' template scores 1.0); a candidate must also answer at least
+//! as many of the user's own examples, each read as a new input, as the prompt alone does.
 //! Examples are weighted so that every label present counts the same in total. Everything is plain
 //! arithmetic in a fixed order, so the same examples give the same bytes.
 
-use paw_artifact::{Head, HeadFit};
+use paw_artifact::{Head, HeadFit, HeldOut};
 use paw_fuzzy::Features;
 
 /// One labeled example's features.
@@ -37,31 +40,42 @@ pub const MIN_EXAMPLES: usize = 6;
 /// what the prompt did.
 pub const MIN_PER_LABEL: usize = 2;
 
-/// Fits a head on `samples` over `labels` labels; `None` when there are too few examples, or a label has
-/// too few.
-pub fn fit_head(samples: &[Sample], labels: usize) -> Option<(Head, HeadFit)> {
+/// Whether examples with these counts per label are enough to fit a head on.
+pub fn enough_for_head(count_per_label: &[usize]) -> bool {
+    count_per_label.iter().sum::<usize>() >= MIN_EXAMPLES && count_per_label.len() >= 2 && count_per_label.iter().all(|c| *c >= MIN_PER_LABEL)
+}
+
+/// Fits a head on `samples` over `labels` labels, checked on `held_out` (the user's examples, each read
+/// as a new input); `None` when there are too few examples, or a label has too few.
+pub fn fit_head(samples: &[Sample], held_out: &[Sample], labels: usize) -> Option<(Head, HeadFit, HeldOut)> {
     let mut count = vec![0usize; labels];
     samples.iter().for_each(|s| count[s.label] += 1);
-    if samples.len() < MIN_EXAMPLES || labels < 2 || count.iter().any(|c| *c < MIN_PER_LABEL) {
+    if !enough_for_head(&count) {
         return None;
     }
-    let data = Standardized::new(samples, labels);
-    let prompt_accuracy = data.accuracy(&Model::prompt(labels, samples.len()), &(0..samples.len()).collect::<Vec<_>>());
+    let data = Standardized::new(samples, held_out, labels);
+    let all: Vec<usize> = (0..samples.len()).collect();
+    let prompt = Model::prompt(labels, samples.len());
+    let prompt_accuracy = data.accuracy(&prompt, &all);
+    let prompt_right = data.held_out_right(&prompt, &all);
     // Candidates: None = calibration only (no hidden-state weights), Some(λ) = weights with penalty λ.
-    let mut best: (Option<Option<f64>>, f64) = (None, prompt_accuracy);
+    let mut best = (None, prompt_accuracy, prompt, prompt_right);
     for candidate in std::iter::once(None).chain(PENALTIES.iter().map(|p| Some(*p))) {
         let accuracy = data.cross_validate(candidate);
-        if accuracy > best.1 {
-            best = (Some(candidate), accuracy);
+        if accuracy <= best.1 {
+            continue;
+        }
+        let model = data.train(&all, candidate);
+        let right = data.held_out_right(&model, &all);
+        if right >= prompt_right {
+            best = (Some(candidate), accuracy, model, right);
         }
     }
-    let all: Vec<usize> = (0..samples.len()).collect();
-    let (head, l2) = match best.0 {
-        None => (Model::prompt(labels, samples.len()), None),
-        Some(candidate) => (data.train(&all, candidate), candidate),
-    };
-    let fit = HeadFit { examples: samples.len(), l2, cv_accuracy: best.1, prompt_accuracy };
-    Some((data.export(&head, l2.is_some()), fit))
+    let (chosen, cv_accuracy, model, program_right) = best;
+    let l2 = chosen.flatten();
+    let fit = HeadFit { examples: samples.len(), l2, cv_accuracy, prompt_accuracy };
+    let held_out = HeldOut { examples: held_out.len(), program_right, prompt_right };
+    Some((data.export(&model, l2.is_some()), fit, held_out))
 }
 
 /// A fitted model in the examples' span: hidden-state weights `w_label = Σ_i alpha[i][label] z_i`.
@@ -79,7 +93,8 @@ impl Model {
 }
 
 /// The samples with standardized hidden states (`z = (h - mean) / (std · √d)`, so that `z · z ≈ 1`), their
-/// Gram matrix and centred, clipped label log-probabilities.
+/// Gram matrix and centred, clipped label log-probabilities; the held-out samples standardized alike, with
+/// their products with the samples.
 struct Standardized {
     labels: usize,
     mean: Vec<f64>,
@@ -89,10 +104,14 @@ struct Standardized {
     gram: Vec<Vec<f64>>,
     log_probs: Vec<Vec<f64>>,
     targets: Vec<usize>,
+    /// `held_gram[i][j] = z(held-out i) · z(sample j)`.
+    held_gram: Vec<Vec<f64>>,
+    held_log_probs: Vec<Vec<f64>>,
+    held_targets: Vec<usize>,
 }
 
 impl Standardized {
-    fn new(samples: &[Sample], labels: usize) -> Standardized {
+    fn new(samples: &[Sample], held_out: &[Sample], labels: usize) -> Standardized {
         let n = samples.len() as f64;
         let d = samples[0].features.hidden.len();
         let mut mean = vec![0.0; d];
@@ -109,20 +128,35 @@ impl Standardized {
         }
         let root_d = (d as f64).sqrt();
         let spread: Vec<f64> = spread.iter().map(|v| v.sqrt().max(1e-6) * root_d).collect();
-        let z: Vec<Vec<f64>> = samples
-            .iter()
-            .map(|s| s.features.hidden.iter().zip(&mean).zip(&spread).map(|((h, m), sd)| (*h as f64 - m) / sd).collect())
-            .collect();
+        let standardize = |s: &Sample| -> Vec<f64> { s.features.hidden.iter().zip(&mean).zip(&spread).map(|((h, m), sd)| (*h as f64 - m) / sd).collect() };
+        let z: Vec<Vec<f64>> = samples.iter().map(standardize).collect();
         let gram = z.iter().map(|a| z.iter().map(|b| dot(a, b)).collect()).collect();
-        let log_probs = samples
-            .iter()
-            .map(|s| {
-                let clipped: Vec<f64> = s.features.label_log_probs.iter().map(|l| l.max(MIN_LOG_PROB)).collect();
-                let centre = clipped.iter().sum::<f64>() / clipped.len() as f64;
-                clipped.iter().map(|l| l - centre).collect()
+        let held_gram = held_out.iter().map(|s| standardize(s)).map(|a| z.iter().map(|b| dot(&a, b)).collect()).collect();
+        Standardized {
+            labels,
+            mean,
+            spread,
+            z,
+            gram,
+            log_probs: samples.iter().map(centred_log_probs).collect(),
+            targets: samples.iter().map(|s| s.label).collect(),
+            held_gram,
+            held_log_probs: held_out.iter().map(centred_log_probs).collect(),
+            held_targets: held_out.iter().map(|s| s.label).collect(),
+        }
+    }
+
+    /// How many held-out samples a model trained on `train` answers right.
+    fn held_out_right(&self, model: &Model, train: &[usize]) -> usize {
+        (0..self.held_targets.len())
+            .filter(|&i| {
+                let scores = (0..self.labels).map(|k| {
+                    let learned: f64 = train.iter().zip(&model.alpha).map(|(&j, a)| a[k] * self.held_gram[i][j]).sum();
+                    model.scale * self.held_log_probs[i][k] + learned + model.bias[k]
+                });
+                argmax(&scores.collect::<Vec<_>>()) == self.held_targets[i]
             })
-            .collect();
-        Standardized { labels, mean, spread, z, gram, log_probs, targets: samples.iter().map(|s| s.label).collect() }
+            .count()
     }
 
     /// Scores of sample `i` under a model trained on `train` (whose alphas are indexed like `train`).
@@ -227,6 +261,13 @@ impl Standardized {
     }
 }
 
+/// A sample's label log-probabilities, clipped below and centred (a per-sample constant the softmax ignores).
+fn centred_log_probs(s: &Sample) -> Vec<f64> {
+    let clipped: Vec<f64> = s.features.label_log_probs.iter().map(|l| l.max(MIN_LOG_PROB)).collect();
+    let centre = clipped.iter().sum::<f64>() / clipped.len() as f64;
+    clipped.iter().map(|l| l - centre).collect()
+}
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -275,7 +316,7 @@ mod tests {
     #[test]
     fn a_head_learns_what_the_prompt_misses() {
         let samples = separable();
-        let (head, fit) = fit_head(&samples, 2).expect("enough examples");
+        let (head, fit, _) = fit_head(&samples, &[], 2).expect("enough examples");
         assert_eq!(fit.prompt_accuracy, 0.5);
         assert!(fit.cv_accuracy > 0.9, "{fit:?}");
         assert!(fit.l2.is_some());
@@ -293,30 +334,45 @@ mod tests {
                 sample(&[((i * 5 % 7) as f32), ((i * 3 % 4) as f32)], &lp, label)
             })
             .collect();
-        let (head, fit) = fit_head(&samples, 2).unwrap();
+        let (head, fit, _) = fit_head(&samples, &[], 2).unwrap();
         assert_eq!(fit.prompt_accuracy, 1.0);
         assert_eq!(fit.l2, None);
         assert_eq!((head.scale, head.bias.as_slice(), head.weights.len()), (1.0, &[0.0, 0.0][..], 0));
     }
 
     #[test]
+    fn a_head_that_gets_the_users_examples_wrong_is_not_used() {
+        // The generated examples are told apart by the hidden state's first dimension; the user's, read as new
+        // inputs, have it the other way round, and the prompt gets them right.
+        let held_out = vec![sample(&[-1.0, 0.0, 0.5], &[-2.5, -0.1], 1), sample(&[1.0, 0.0, 0.5], &[-0.1, -2.5], 0)];
+        let (head, fit, checked) = fit_head(&separable(), &held_out, 2).unwrap();
+        assert_eq!((checked.examples, checked.prompt_right), (2, 2));
+        assert_eq!(checked.program_right, 2, "{fit:?}");
+        assert!(fit.l2.is_none() && head.weights.is_empty(), "{fit:?}");
+        // Without them, the same examples give a head with weights.
+        let (_, fit, checked) = fit_head(&separable(), &[], 2).unwrap();
+        assert!(fit.l2.is_some());
+        assert_eq!(checked.examples, 0);
+    }
+
+    #[test]
     fn too_few_examples_or_a_label_with_too_few_give_no_head() {
-        assert!(fit_head(&separable()[..4], 2).is_none());
+        assert!(fit_head(&separable()[..4], &[], 2).is_none());
         let one_label: Vec<Sample> = separable().into_iter().filter(|s| s.label == 1).collect();
-        assert!(fit_head(&one_label, 2).is_none());
+        assert!(fit_head(&one_label, &[], 2).is_none());
         let mut one_of_label_0: Vec<Sample> = separable().into_iter().filter(|s| s.label == 1).collect();
         one_of_label_0.push(separable().remove(0));
-        assert!(fit_head(&one_of_label_0, 2).is_none());
+        assert!(fit_head(&one_of_label_0, &[], 2).is_none());
         let mut two_of_label_0 = one_of_label_0;
         two_of_label_0.push(separable().remove(2));
-        assert!(fit_head(&two_of_label_0, 2).is_some());
-        assert!(fit_head(&separable(), 3).is_none(), "a third label without examples");
+        assert!(fit_head(&two_of_label_0, &[], 2).is_some());
+        assert!(fit_head(&separable(), &[], 3).is_none(), "a third label without examples");
     }
 
     #[test]
     fn fitting_is_deterministic() {
-        let a = fit_head(&separable(), 2).unwrap();
-        let b = fit_head(&separable(), 2).unwrap();
+        let a = fit_head(&separable(), &[], 2).unwrap();
+        let b = fit_head(&separable(), &[], 2).unwrap();
         assert_eq!(serde_json::to_string(&a.0).unwrap(), serde_json::to_string(&b.0).unwrap());
     }
 }

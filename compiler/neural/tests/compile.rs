@@ -75,10 +75,12 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
         for e in &first.meta.examples {
             assert!(spec.ret.accepts(&e.output) && spec.params[0].ty.accepts(&e.args[0]), "{}: ill-typed example {e:?}", spec.name);
         }
-        if spec.ret == TypeSpec::Bool {
+        if first.meta.head.is_some() {
+            // PAW's framing: the docstring as the task paragraph, the user's examples only.
             assert!(first.pseudo_program.starts_with(&spec.doc), "the task paragraph is the docstring: {}", first.pseudo_program);
+            assert!(first.meta.examples.iter().filter(|e| e.source == "user").all(|e| first.pseudo_program.contains(e.args[0].as_str().unwrap())));
         } else {
-            // Infinite return types: the declaration in the user's form, every kept example as a `>>>` line.
+            // The declaration in the user's form, every kept example as a `>>>` line.
             assert!(spec.doc.lines().all(|l| first.pseudo_program.contains(&format!("/// {l}"))), "{}", first.pseudo_program);
             for e in &first.meta.examples {
                 let call = format!("/// >>> {}({})", spec.name, serde_json::to_string(&e.args[0]).unwrap());
@@ -86,8 +88,19 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
             }
         }
         assert_eq!(first.meta.self_test.total, spec.examples.len());
-        let labels = if spec.ret == TypeSpec::Bool { 2 } else { 0 };
-        assert_eq!(first.meta.calibration.len(), labels, "{}: one prior per label of a finite type", spec.name);
+        if spec.ret == TypeSpec::Bool {
+            // Finite: the head or calibration is checked on the user's examples, each held out, and never
+            // answers fewer of them than the prompt alone.
+            let held = first.meta.held_out.clone().expect("a finite type's program is checked on the user's examples");
+            assert_eq!(held.examples, spec.examples.len());
+            assert!(held.program_right >= held.prompt_right, "{held:?}");
+            if first.meta.head.is_none() {
+                let calibrated = first.meta.calibration.len() == 2;
+                assert!(calibrated || (first.meta.calibration.is_empty() && held.program_right == held.prompt_right), "{:?}", first.meta.calibration);
+            }
+        } else {
+            assert!(first.meta.calibration.is_empty() && first.meta.held_out.is_none());
+        }
 
         let program = LoadedProgram::from_artifact(&models.interpreter, &first).expect("the artifact restores");
         let answer = program.call(&models.interpreter, &[json!("WARN cache: 91% full")]).expect("a call is answered");

@@ -60,6 +60,17 @@ pub struct HeadFit {
     pub prompt_accuracy: f64,
 }
 
+/// The user's examples answered as new inputs: the only check of a head or calibration on inputs of the
+/// real form (the generated examples they are fitted on are the compiler model's imitations).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeldOut {
+    pub examples: usize,
+    /// Answered right with the head or calibration the program uses.
+    pub program_right: usize,
+    /// Answered right by the uncalibrated label scores alone.
+    pub prompt_right: usize,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
     pub format: String,
@@ -80,6 +91,10 @@ pub struct Meta {
     /// How the program's head was fitted; `null` when it has none.
     #[serde(default)]
     pub head: Option<HeadFit>,
+    /// Finite return types: the user's examples each answered as a new input (by a program whose prompt
+    /// shows the others), by this program and by its prompt alone; `null` when not run.
+    #[serde(default)]
+    pub held_out: Option<HeldOut>,
     /// Tokens in the saved prefix state.
     pub prefix_tokens: usize,
     pub self_test: SelfTest,

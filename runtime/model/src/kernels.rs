@@ -31,32 +31,57 @@ fn dot_lanes(x: &[f32], y: &[f32]) -> f32 {
     acc[0]
 }
 
-/// `acc += w · x`.
+/// `e^x` in plain f32 arithmetic that vectorizes (libm's `expf` is a call per value): `x = n·ln 2 + r`
+/// with `|r| ≤ ln 2 / 2`, a degree-6 Taylor polynomial for `e^r` (relative error under 2e-7), and `2^n`
+/// written into the exponent bits. `x` is clamped to `[-87, 88]`, where `2^n` is a normal float: below,
+/// the result is ~1.6e-38 instead of smaller, which no sum or softmax here can tell from 0.
 #[inline(always)]
-fn axpy_lanes(acc: &mut [f32], w: f32, x: &[f32]) {
-    for (a, b) in acc.iter_mut().zip(x) {
-        *a += w * b;
-    }
+fn exp_poly(x: f32) -> f32 {
+    const LOG2_E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    // Adding and subtracting 1.5·2^23 rounds to the nearest integer (ties to even) in any vector width.
+    const ROUND: f32 = 12_582_912.0;
+    let x = x.clamp(-87.0, 88.0);
+    let n = (x * LOG2_E + ROUND) - ROUND;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
+    p * f32::from_bits(((n as i32 + 127) << 23) as u32)
 }
 
-/// `Σ w[i] · xs(i)` over 16 lanes (`xs(i)` has at least `lanes` values): the accumulator stays in a register
-/// when all 16 lanes are in use.
+/// The largest of `v` (−∞ when empty), over 16 fixed lanes.
 #[inline(always)]
-fn weighted_sum16<'a>(lanes: usize, weights: impl Iterator<Item = f32>, xs: impl Fn(usize) -> &'a [f32]) -> [f32; 16] {
-    let mut acc = [0f32; 16];
-    if lanes == 16 {
-        for (i, w) in weights.enumerate() {
-            let x: &[f32; 16] = xs(i)[..16].try_into().expect("16 lanes");
-            for l in 0..16 {
-                acc[l] += w * x[l];
-            }
-        }
-    } else {
-        for (i, w) in weights.enumerate() {
-            axpy_lanes(&mut acc[..lanes], w, xs(i));
+fn max_lanes(v: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; 16];
+    let (chunks, tail) = v.split_at(v.len() - v.len() % 16);
+    for c in chunks.chunks_exact(16) {
+        for i in 0..16 {
+            acc[i] = acc[i].max(c[i]);
         }
     }
-    acc
+    for (i, x) in tail.iter().enumerate() {
+        acc[i] = acc[i].max(*x);
+    }
+    acc.iter().fold(f32::NEG_INFINITY, |m, x| m.max(*x))
+}
+
+/// Replaces each `x` of `v` by `e^(x - max)` and returns their sum, accumulated in 16 fixed lanes.
+#[inline(always)]
+fn exp_shifted_lanes(v: &mut [f32], max: f32) -> f32 {
+    let mut acc = [0f32; 16];
+    let split = v.len() - v.len() % 16;
+    let (chunks, tail) = v.split_at_mut(split);
+    for c in chunks.chunks_exact_mut(16) {
+        for i in 0..16 {
+            c[i] = exp_poly(c[i] - max);
+            acc[i] += c[i];
+        }
+    }
+    for (i, x) in tail.iter_mut().enumerate() {
+        *x = exp_poly(*x - max);
+        acc[i] += *x;
+    }
+    acc.iter().sum()
 }
 
 /// Runs `$body` compiled for the best vector extension the CPU has; the body's float operations are
@@ -89,6 +114,26 @@ pub(crate) use multiversion;
 multiversion! {
 fn dot(x: &[f32], y: &[f32]) -> f32 {
     dot_lanes(x, y)
+}
+}
+
+multiversion! {
+/// `ln Σ e^x` over `v` (a row's log-softmax is `v - log_sum_exp(v)`); −∞ when `v` is empty. The
+/// exponentials are summed in f32 per 4096 values and those sums in f64, so a vocabulary-sized row
+/// loses no precision to its length.
+fn log_sum_exp(v: &[f32]) -> f32 {
+    let max = max_lanes(v);
+    if max == f32::NEG_INFINITY {
+        return max;
+    }
+    let mut block = [0f32; 4096];
+    let mut sum = 0f64;
+    for c in v.chunks(4096) {
+        let b = &mut block[..c.len()];
+        b.copy_from_slice(c);
+        sum += exp_shifted_lanes(b, max) as f64;
+    }
+    max + sum.ln() as f32
 }
 }
 
@@ -166,14 +211,18 @@ impl DisjointWrites {
     }
 }
 
+multiversion! {
 /// `silu(gate) * up` for rows laid out `[gate | up]`, each half `d_ff` wide.
-pub(crate) fn swiglu(gate_up: &[f32], d_ff: usize) -> Vec<f32> {
-    let mut out = Vec::with_capacity(gate_up.len() / 2);
-    for row in gate_up.chunks_exact(2 * d_ff) {
+fn swiglu(gate_up: &[f32], d_ff: usize) -> Vec<f32> {
+    let mut out = vec![0f32; gate_up.len() / 2];
+    for (row, o) in gate_up.chunks_exact(2 * d_ff).zip(out.chunks_exact_mut(d_ff)) {
         let (g, u) = row.split_at(d_ff);
-        out.extend(g.iter().zip(u).map(|(&g, &u)| g / (1.0 + (-g).exp()) * u));
+        for ((o, &g), &u) in o.iter_mut().zip(g).zip(u) {
+            *o = g / (1.0 + exp_poly(-g)) * u;
+        }
     }
     out
+}
 }
 
 /// Keys or values of one layer as seen by a query: the cached positions (in one or two stored segments)
@@ -201,63 +250,141 @@ pub(crate) struct Heads {
     pub head_dim: usize,
 }
 
+/// Query heads computed together over the same keys and values: each vector of keys or values loaded
+/// serves all of them (their accumulators, 16 lanes each, fit in registers).
+const MAX_GROUP: usize = 8;
+
 multiversion! {
-/// Attention of one query row: `q` (`n_head * head_dim`) over `keys`/`values`, into `out` (same width).
-/// Query head `h` reads KV head `h / (n_head / n_kv_head)`.
-fn attend(q: &[f32], keys: &Positions, values: &Positions, heads: Heads, scores: &mut Vec<f32>, out: &mut [f32]) {
-    let Heads { n_head, n_kv_head, head_dim } = heads;
+/// Attention of one query row for the query heads that read KV head `kv_head` (`n_head / n_kv_head` of
+/// them): `q` is the whole row (`n_head * head_dim`); `out` receives those heads' outputs, in order
+/// (`n_head / n_kv_head * head_dim`). `scores` is scratch.
+fn attend(q: &[f32], keys: &Positions, values: &Positions, heads: Heads, kv_head: usize, scores: &mut Vec<f32>, out: &mut [f32]) {
+    let n_rep = heads.n_head / heads.n_kv_head;
+    let hd = heads.head_dim;
+    let mut first = 0;
+    while first < n_rep {
+        let group = (n_rep - first).min(MAX_GROUP);
+        let head = kv_head * n_rep + first;
+        let (q, out) = (&q[head * hd..(head + group) * hd], &mut out[first * hd..(first + group) * hd]);
+        let at = (keys, values, heads, kv_head);
+        match group {
+            1 => attend_heads::<1>(q, at, scores, out),
+            2 => attend_heads::<2>(q, at, scores, out),
+            3 => attend_heads::<3>(q, at, scores, out),
+            4 => attend_heads::<4>(q, at, scores, out),
+            5 => attend_heads::<5>(q, at, scores, out),
+            6 => attend_heads::<6>(q, at, scores, out),
+            7 => attend_heads::<7>(q, at, scores, out),
+            _ => attend_heads::<MAX_GROUP>(q, at, scores, out),
+        }
+        first += group;
+    }
+}
+}
+
+/// [`attend`] for `G` query heads (`q`: `G × head_dim`) of one KV head: scores, softmax, weighted values.
+#[inline(always)]
+fn attend_heads<const G: usize>(q: &[f32], (keys, values, heads, kv_head): (&Positions, &Positions, Heads, usize), scores: &mut Vec<f32>, out: &mut [f32]) {
+    let Heads { n_kv_head, head_dim, .. } = heads;
     let kv_width = n_kv_head * head_dim;
-    let n_rep = n_head / n_kv_head;
+    let kv = kv_head * head_dim..(kv_head + 1) * head_dim;
     let scale = 1.0 / (head_dim as f32).sqrt();
-    for h in 0..n_head {
-        let kv = (h / n_rep) * head_dim..(h / n_rep + 1) * head_dim;
-        let qh = &q[h * head_dim..(h + 1) * head_dim];
-        scores.clear();
-        let mut segments = keys.segments().into_iter();
-        if !keys.first_transposed.is_empty() {
-            let n = segments.next().unwrap_or_default().len() / kv_width;
-            let kt = &keys.first_transposed[kv.start * n..kv.end * n];
-            for start in (0..n).step_by(16) {
-                let lanes = (n - start).min(16);
-                let acc = weighted_sum16(lanes, qh.iter().copied(), |d| &kt[d * n + start..d * n + start + lanes]);
-                for a in &acc[..lanes] {
-                    scores.push(a * scale);
+    let n: usize = keys.segments().iter().map(|s| s.len() / kv_width).sum();
+    scores.clear();
+    scores.resize(G * n, 0.0);
+    let mut p = 0;
+    let mut segments = keys.segments().into_iter();
+    if !keys.first_transposed.is_empty() {
+        let n1 = segments.next().unwrap_or_default().len() / kv_width;
+        let kt = &keys.first_transposed[kv.start * n1..kv.end * n1];
+        for start in (0..n1).step_by(16) {
+            let lanes = (n1 - start).min(16);
+            let acc = weighted_columns::<G>(q, head_dim, lanes, |d| &kt[d * n1 + start..]);
+            for (j, a) in acc.iter().enumerate() {
+                for (s, x) in scores[j * n + start..][..lanes].iter_mut().zip(a) {
+                    *s = x * scale;
                 }
             }
         }
-        for segment in segments {
-            for k in segment.chunks_exact(kv_width) {
-                scores.push(dot_lanes(qh, &k[kv.clone()]) * scale);
+        p = n1;
+    }
+    for segment in segments {
+        for k in segment.chunks_exact(kv_width) {
+            for j in 0..G {
+                scores[j * n + p] = dot_lanes(&q[j * head_dim..(j + 1) * head_dim], &k[kv.clone()]) * scale;
             }
+            p += 1;
         }
-        let mut max = f32::NEG_INFINITY;
-        for &s in scores.iter() {
-            max = max.max(s);
+    }
+    for s in scores.chunks_exact_mut(n) {
+        let max = max_lanes(s);
+        let sum = exp_shifted_lanes(s, max);
+        for x in s.iter_mut() {
+            *x /= sum;
         }
-        let mut sum = 0f32;
-        for s in scores.iter_mut() {
-            *s = (*s - max).exp();
-            sum += *s;
-        }
-        for s in scores.iter_mut() {
-            *s /= sum;
-        }
-        // 16 output dimensions at a time, accumulated in registers over every position.
-        for (c, oc) in out[h * head_dim..(h + 1) * head_dim].chunks_mut(16).enumerate() {
-            let dims = kv.start + c * 16..kv.start + c * 16 + oc.len();
-            let mut acc = [0f32; 16];
-            let mut p = scores.iter().copied();
-            for segment in values.segments() {
-                let rows = segment.len() / kv_width;
-                let part = weighted_sum16(oc.len(), p.by_ref().take(rows), |i| &segment[i * kv_width + dims.start..]);
-                for (a, b) in acc.iter_mut().zip(part) {
-                    *a += b;
+    }
+    // 16 output dimensions at a time, accumulated in registers over every position.
+    for dims in (0..head_dim).step_by(16) {
+        let width = (head_dim - dims).min(16);
+        let mut acc = [[0f32; 16]; G];
+        let mut p = 0;
+        for segment in values.segments() {
+            for row in segment.chunks_exact(kv_width) {
+                let v = &row[kv.start + dims..][..width];
+                if width == 16 {
+                    let v: [f32; 16] = v.try_into().expect("16 lanes");
+                    for j in 0..G {
+                        let w = scores[j * n + p];
+                        let a = &mut acc[j];
+                        for l in 0..16 {
+                            a[l] += w * v[l];
+                        }
+                    }
+                } else {
+                    for (j, a) in acc.iter_mut().enumerate() {
+                        let w = scores[j * n + p];
+                        for (a, v) in a.iter_mut().zip(v) {
+                            *a += w * v;
+                        }
+                    }
                 }
+                p += 1;
             }
-            oc.copy_from_slice(&acc[..oc.len()]);
+        }
+        for (j, a) in acc.iter().enumerate() {
+            out[j * head_dim + dims..][..width].copy_from_slice(&a[..width]);
         }
     }
 }
+
+/// `acc[j][l] = Σ_d q_j[d] · column(d)[l]` for `G` vectors `q_j` (`q`: `G × dim`) and `lanes ≤ 16` lanes,
+/// summed over `d` in order: each column loaded serves all `G`.
+#[inline(always)]
+fn weighted_columns<'a, const G: usize>(q: &[f32], dim: usize, lanes: usize, column: impl Fn(usize) -> &'a [f32]) -> [[f32; 16]; G] {
+    let mut acc = [[0f32; 16]; G];
+    if lanes == 16 {
+        for d in 0..dim {
+            let x: [f32; 16] = column(d)[..16].try_into().expect("16 lanes");
+            for j in 0..G {
+                let w = q[j * dim + d];
+                let a = &mut acc[j];
+                for l in 0..16 {
+                    a[l] += w * x[l];
+                }
+            }
+        }
+    } else {
+        for d in 0..dim {
+            let x = &column(d)[..lanes];
+            for (j, a) in acc.iter_mut().enumerate() {
+                let w = q[j * dim + d];
+                for (a, x) in a.iter_mut().zip(x) {
+                    *a += w * x;
+                }
+            }
+        }
+    }
+    acc
 }
 
 #[cfg(test)]
@@ -276,6 +403,28 @@ mod tests {
     }
 
     #[test]
+    fn exp_poly_matches_libm_to_single_precision() {
+        for i in 0..=20_000 {
+            let x = -87.0 + i as f32 * (175.0 / 20_000.0);
+            let (got, want) = (exp_poly(x) as f64, (x as f64).exp());
+            assert!(((got - want) / want).abs() < 5e-7, "exp({x}) = {got}, want {want}");
+        }
+        assert!(exp_poly(-1000.0) < 1e-37 && exp_poly(f32::NEG_INFINITY) < 1e-37);
+        assert!(exp_poly(1000.0).is_finite());
+    }
+
+    #[test]
+    fn log_sum_exp_matches_f64_and_ignores_length() {
+        for n in [1, 15, 16, 17, 5000, 151_936] {
+            let v: Vec<f32> = (0..n).map(|i| (i as f32 * 0.013).sin() * 12.0 - 3.0).collect();
+            let m = v.iter().fold(f64::NEG_INFINITY, |m, x| m.max(*x as f64));
+            let want = m + v.iter().map(|x| (*x as f64 - m).exp()).sum::<f64>().ln();
+            assert!((log_sum_exp(&v) as f64 - want).abs() < 1e-4 * want.abs().max(1.0), "n = {n}");
+        }
+        assert_eq!(log_sum_exp(&[]), f32::NEG_INFINITY);
+    }
+
+    #[test]
     fn attention_over_one_position_returns_its_value() {
         let heads = Heads { n_head: 2, n_kv_head: 1, head_dim: 4 };
         let k = [1.0, 0.0, 0.0, 0.0];
@@ -283,8 +432,61 @@ mod tests {
         let keys = Positions { cached: [&k, &[]], first_transposed: &[], fresh: &[] };
         let values = Positions { cached: [&v, &[]], first_transposed: &[], fresh: &[] };
         let mut out = [0f32; 8];
-        attend(&[0.5; 8], &keys, &values, heads, &mut Vec::new(), &mut out);
+        attend(&[0.5; 8], &keys, &values, heads, 0, &mut Vec::new(), &mut out);
         assert_eq!(out, [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0]);
+    }
+
+    /// Grouped-query attention written out in f64, one head at a time.
+    fn naive_attention(q: &[f32], k: &[f32], v: &[f32], heads: Heads) -> Vec<f64> {
+        let Heads { n_head, n_kv_head, head_dim } = heads;
+        let (kv_width, n_rep) = (n_kv_head * head_dim, n_head / n_kv_head);
+        let mut out = vec![0f64; n_head * head_dim];
+        for h in 0..n_head {
+            let kv = (h / n_rep) * head_dim;
+            let scores: Vec<f64> = k
+                .chunks(kv_width)
+                .map(|k| (0..head_dim).map(|d| q[h * head_dim + d] as f64 * k[kv + d] as f64).sum::<f64>() / (head_dim as f64).sqrt())
+                .collect();
+            let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let z: f64 = scores.iter().map(|s| (s - max).exp()).sum();
+            for (p, s) in scores.iter().enumerate() {
+                for d in 0..head_dim {
+                    out[h * head_dim + d] += (s - max).exp() / z * v[p * kv_width + kv + d] as f64;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn grouped_attention_matches_naive_over_all_segment_kinds() {
+        // 7 and 9 query heads per KV head (one group, and a group of 8 then 1); 16- and 8-wide heads; 37
+        // positions: 21 frozen (transposed keys, a partial block of 5), 9 cached, 7 fresh.
+        for (n_head, n_kv_head, head_dim) in [(14, 2, 32), (9, 1, 8)] {
+            let heads = Heads { n_head, n_kv_head, head_dim };
+            let kv_width = n_kv_head * head_dim;
+            let wave = |n: usize, f: f32| -> Vec<f32> { (0..n).map(|i| (i as f32 * f).sin()).collect() };
+            let (k, v, q) = (wave(37 * kv_width, 0.37), wave(37 * kv_width, 0.71), wave(n_head * head_dim, 0.13));
+            let n1 = 21;
+            let mut kt = vec![0f32; n1 * kv_width];
+            for p in 0..n1 {
+                for d in 0..kv_width {
+                    kt[d * n1 + p] = k[p * kv_width + d];
+                }
+            }
+            let split = |x: &[f32]| (x[..n1 * kv_width].to_vec(), x[n1 * kv_width..30 * kv_width].to_vec(), x[30 * kv_width..].to_vec());
+            let ((k1, k2, k3), (v1, v2, v3)) = (split(&k), split(&v));
+            let keys = Positions { cached: [&k1, &k2], first_transposed: &kt, fresh: &k3 };
+            let values = Positions { cached: [&v1, &v2], first_transposed: &[], fresh: &v3 };
+            let group = n_head / n_kv_head * head_dim;
+            let mut out = vec![0f32; n_head * head_dim];
+            for (kv_head, o) in out.chunks_mut(group).enumerate() {
+                attend(&q, &keys, &values, heads, kv_head, &mut Vec::new(), o);
+            }
+            for (got, want) in out.iter().zip(naive_attention(&q, &k, &v, heads)) {
+                assert!((*got as f64 - want).abs() < 1e-5, "{got} vs {want}");
+            }
+        }
     }
 
     #[test]

@@ -512,23 +512,21 @@ struct Rows {
 fn attention(q: &[f32], cached: LayerView, new: &LayerKv, rows: &Rows, heads: Heads, out: &mut [f32]) {
     let nq = heads.n_head * heads.head_dim;
     let nkv = heads.n_kv_head * heads.head_dim;
-    let one = |i: usize, scores: &mut Vec<f32>, out_row: &mut [f32]| {
-        let seen = rows.visible_from[i] * nkv..(i + 1) * nkv;
-        let keys = Positions { cached: cached.keys, first_transposed: cached.shared_keys_t, fresh: &new.k[seen.clone()] };
-        let values = Positions { cached: cached.values, first_transposed: &[], fresh: &new.v[seen] };
-        kernels::attend(&q[i * nq..(i + 1) * nq], &keys, &values, heads, scores, out_row);
-    };
-    let l = rows.positions.len();
-    if l == 1 {
-        return one(0, &mut Vec::new(), out);
-    }
+    let group = nq / heads.n_kv_head;
+    // One work item per row and KV head: even a single row splits over the workers.
+    let items = rows.positions.len() * heads.n_kv_head;
     let out = DisjointWrites::new(out);
-    candle_core::utils::barrier_pool().execute_chunked(l, |range| {
+    candle_core::utils::barrier_pool().execute_chunked(items, |range| {
         let mut scores = Vec::new();
-        for i in range {
-            // SAFETY: the pool hands every row index to exactly one worker, so the rows written are disjoint,
-            // and `out` (l rows of nq) outlives the call.
-            one(i, &mut scores, unsafe { out.slice(i * nq, nq) });
+        for item in range {
+            let (i, kv_head) = (item / heads.n_kv_head, item % heads.n_kv_head);
+            let seen = rows.visible_from[i] * nkv..(i + 1) * nkv;
+            let keys = Positions { cached: cached.keys, first_transposed: cached.shared_keys_t, fresh: &new.k[seen.clone()] };
+            let values = Positions { cached: cached.values, first_transposed: &[], fresh: &new.v[seen] };
+            // SAFETY: the pool hands every item to exactly one worker, and each item writes its own row's
+            // heads of its KV head, so the writes are disjoint; `out` (rows × nq) outlives the call.
+            let out_heads = unsafe { out.slice(i * nq + kv_head * group, group) };
+            kernels::attend(&q[i * nq..(i + 1) * nq], &keys, &values, heads, kv_head, &mut scores, out_heads);
         }
     });
 }

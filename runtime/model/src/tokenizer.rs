@@ -170,10 +170,8 @@ impl PawTokenizer {
 
     /// log of the total probability of the tokens that end a word, given a row of logits and its log-sum-exp.
     pub fn boundary_logprob(&self, logits: &[f32], log_sum_exp: f32) -> f64 {
-        let lp = |i: u32| (logits[i as usize] - log_sum_exp) as f64;
-        let m = self.boundary.iter().map(|&i| lp(i)).fold(f64::NEG_INFINITY, f64::max);
-        let s: f64 = self.boundary.iter().map(|&i| (lp(i) - m).exp()).sum();
-        m + s.ln()
+        let boundary: Vec<f32> = self.boundary.iter().map(|&i| logits[i as usize]).collect();
+        (crate::kernels::log_sum_exp(&boundary) - log_sum_exp) as f64
     }
 
     pub fn is_stop(&self, id: u32) -> bool {

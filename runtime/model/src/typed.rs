@@ -17,6 +17,7 @@
 //!   is an error ([`Error::MaxTokens`]), never a truncated value.
 use crate::error::{Error, Result};
 use crate::grammar::{self, Status};
+use crate::kernels;
 use crate::kv::KvState;
 use crate::model::Model;
 use serde::{Deserialize, Serialize};
@@ -171,14 +172,6 @@ fn log_sum_exp(xs: impl Iterator<Item = f64>) -> f64 {
 /// does on two cores (the weights are read once; the arithmetic is not yet the limit).
 const PASS_ROWS: usize = 8;
 
-/// `log Σ exp(v)`: a row's log-softmax is `v - log_sum_exp_f32(v)`.
-fn log_sum_exp_f32(v: &[f32]) -> f32 {
-    let m = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-    // f32 exponentials (a vocabulary row has ~150k), summed per 1024 in f64.
-    let s: f64 = v.chunks(1024).map(|c| c.iter().map(|&x| (x - m).exp()).sum::<f32>() as f64).sum();
-    m + s.ln() as f32
-}
-
 /// The model having read a call, just before it answers: the state after the continuation, and the
 /// final-normed hidden state and logits of its last position.
 pub struct Reading {
@@ -247,7 +240,7 @@ impl Model {
         }
         let prior = |label: usize| opts.label_priors.get(label).copied().unwrap_or(0.0);
         let scale = opts.label_scale;
-        let lse0 = log_sum_exp_f32(first_logits);
+        let lse0 = kernels::log_sum_exp(first_logits);
         let lp0 = |t: u32| first_logits[t as usize] - lse0;
         // Each label's spellings as tokens, and its bound: what its score would be if every token after the
         // first were certain (each further term is a log-probability, ≤ 0).
@@ -292,7 +285,7 @@ impl Model {
                     let mut score = lp0(toks[0]) as f64;
                     let mut last = None;
                     for (i, row) in rows.by_ref().take(toks.len()).enumerate() {
-                        let lse = log_sum_exp_f32(row);
+                        let lse = kernels::log_sum_exp(row);
                         if let Some(&t) = toks.get(i + 1) {
                             score += (row[t as usize] - lse) as f64;
                         }
@@ -372,7 +365,7 @@ impl Model {
             let chosen = pick(&logits, |t| allowed(t, &mut buf)).ok_or_else(|| {
                 Error::Decode(format!("no token can continue {:?}", String::from_utf8_lossy(&out)))
             })?;
-            logp += (logits[chosen as usize] - log_sum_exp_f32(&logits)) as f64;
+            logp += (logits[chosen as usize] - kernels::log_sum_exp(&logits)) as f64;
             if chosen == eot {
                 break;
             }
