@@ -38,7 +38,7 @@ pub const MIN_EXAMPLES: usize = 6;
 /// The fewest examples of every label for which a head is fitted. A head that never saw a label learns
 /// to never say it: on a 20-intent dev function, heads fitted on a handful of the labels scored half of
 /// what the prompt did.
-pub const MIN_PER_LABEL: usize = 2;
+const MIN_PER_LABEL: usize = 2;
 
 /// Whether examples with these counts per label are enough to fit a head on.
 pub fn enough_for_head(count_per_label: &[usize]) -> bool {

@@ -85,8 +85,8 @@ pub struct Meta {
     /// Examples the compiler model wrote that were dropped (wrong type, a repeated input, or an output the
     /// compiler model did not give again when prompted with the declaration alone).
     pub dropped_examples: usize,
-    /// Finite return types: per-label log prior of the interpreter under this program, subtracted from the
-    /// label scores at call time (contextual calibration). Empty when not used.
+    /// Finite return types: per-label log prior of the interpreter under this program (at half strength),
+    /// subtracted from the label scores at call time (contextual calibration). Empty when not used.
     pub calibration: Vec<(String, f64)>,
     /// How the program's head was fitted; `null` when it has none.
     #[serde(default)]
