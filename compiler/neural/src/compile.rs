@@ -41,7 +41,7 @@ use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_p
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
 /// The model engine's arithmetic counts too ("engine 4": paw's own Q8_0 kernel, grouped attention, polynomial exp), since the
 /// prefix state and the fitted head are made of its numbers.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 12, engine 4");
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 13, engine 4");
 
 /// The fewest new examples per label asked for to train a head. Asked for two of each of 12 labels, the
 /// compiler model's survived the judge 14 times in 24 and never two of every label, so no head could be
@@ -310,9 +310,10 @@ fn input_type(spec: &Spec) -> TypeSpec {
     }
 }
 
-/// The user's examples verbatim, then each generated one that is well-typed and new (inputs compared as
-/// [`comparable`]). Returns the count dropped.
+/// The user's examples verbatim, then each generated one that is well-typed, new (inputs compared as
+/// [`comparable`]) and opens like the user's inputs ([`required_openings`]). Returns the count dropped.
 fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>, usize) {
+    let openings = required_openings(spec);
     let mut out: Vec<Example> = spec
         .examples
         .iter()
@@ -330,7 +331,8 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
         let typed = args.len() == spec.params.len()
             && spec.params.iter().zip(&args).all(|(p, a)| p.ty.accepts(a))
             && spec.ret.accepts(&output)
-            && !args.iter().any(|a| a.as_str().is_some_and(|s| s.trim().is_empty()));
+            && !args.iter().any(|a| a.as_str().is_some_and(|s| s.trim().is_empty()))
+            && openings.iter().zip(&args).all(|(required, a)| required.as_ref().is_none_or(|r| a.as_str().is_some_and(|s| opening(s) == *r)));
         let key = comparable(&args);
         if !typed || out.iter().any(|e| comparable(&e.args) == key) {
             dropped += 1;
@@ -339,6 +341,31 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
         out.push(Example { args, output, source: "compiler".into() });
     }
     (out, dropped)
+}
+
+/// How many leading characters [`opening`] compares.
+const OPENING: usize = 5;
+
+/// A string's first characters as classes: `9` for a digit, `a` for a letter, any other character as
+/// itself (`"2024-05-01 12:00:03 ERROR …"` → `"9999-"`).
+fn opening(s: &str) -> String {
+    s.chars().take(OPENING).map(|c| if c.is_ascii_digit() { '9' } else if c.is_alphabetic() { 'a' } else { c }).collect()
+}
+
+/// Per parameter, the [`opening`] that all of the user's (two or more) examples share, when it is
+/// structured (a digit or a symbol in it: a log line's timestamp, a record's bracket); `None` otherwise.
+/// Generated inputs must have it: asked for log lines, the compiler model sometimes writes descriptions
+/// of log lines instead ("This server log line indicates a critical error…"), and a head fitted on those
+/// learns nothing about log lines.
+fn required_openings(spec: &Spec) -> Vec<Option<String>> {
+    (0..spec.params.len())
+        .map(|i| {
+            let openings: Vec<Option<String>> = spec.examples.iter().map(|e| e.args.get(i).and_then(Value::as_str).map(opening)).collect();
+            let first = openings.first().cloned().flatten()?;
+            let shared = openings.len() >= 2 && openings.iter().all(|o| o.as_ref() == Some(&first));
+            (shared && first.chars().any(|c| c != 'a' && c != ' ')).then_some(first)
+        })
+        .collect()
 }
 
 /// The smallest label prior (ln ≈ -13.8): a label the interpreter never says on content-free inputs is
@@ -499,6 +526,28 @@ mod tests {
         let ex = salvage(r#"[{"input": "a", "output": true}, {"input": "b", "output": fa"#);
         assert_eq!(ex, vec![serde_json::json!({"input": "a", "output": true})]);
         assert_eq!(salvage(r#"["one", "two", "thr"#), vec![Value::from("one"), Value::from("two")]);
+    }
+
+    #[test]
+    fn generated_inputs_must_open_like_the_users_structured_ones() {
+        let spec = |inputs: &[&str]| Spec {
+            name: "f".into(),
+            params: vec![paw_artifact::ParamSpec { name: "line".into(), ty: TypeSpec::Str }],
+            ret: TypeSpec::Bool,
+            doc: String::new(),
+            examples: inputs.iter().map(|i| SpecExample { args: vec![Value::from(*i)], expected: Value::Bool(true) }).collect(),
+        };
+        let logs = spec(&["2024-05-01 12:00:03 ERROR db: lost", "2024-05-01 12:00:04 INFO web: GET /"]);
+        assert_eq!(required_openings(&logs), vec![Some("9999-".to_string())]);
+        let generated = vec![
+            (Value::from("2023-11-30 08:15:00 WARN disk 91% full"), Value::Bool(true)),
+            (Value::from("This server log line indicates a critical error"), Value::Bool(true)),
+        ];
+        let (kept, dropped) = select_examples(&logs, generated);
+        assert_eq!((kept.len(), dropped), (3, 1));
+        // Free text shares no structured opening, and one example sets no requirement.
+        assert_eq!(required_openings(&spec(&["Book a flight to Lima", "Find a hotel in Rome"])), vec![None]);
+        assert_eq!(required_openings(&spec(&["{'id': 5}"])), vec![None]);
     }
 
     #[test]
