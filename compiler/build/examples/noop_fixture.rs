@@ -48,6 +48,7 @@ fn main() {
             dropped_examples: 0,
             calibration: vec![],
             head: None,
+            held_out: None,
             prefix_tokens: 340,
             self_test: SelfTest::default(),
         };

@@ -32,6 +32,7 @@ impl Compiler for Counting {
                 dropped_examples: 0,
                 calibration: vec![],
                 head: None,
+                held_out: None,
                 prefix_tokens: 0,
                 self_test: SelfTest::default(),
             },

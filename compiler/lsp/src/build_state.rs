@@ -146,6 +146,7 @@ mod tests {
                 dropped_examples: 0,
                 calibration: vec![],
                 head: None,
+                held_out: None,
                 prefix_tokens: 1,
                 self_test,
             },

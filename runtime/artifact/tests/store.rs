@@ -18,6 +18,7 @@ fn artifact(id: &str, program: &str) -> Artifact {
             dropped_examples: 0,
             calibration: vec![],
             head: None,
+            held_out: None,
             prefix_tokens: 3,
             self_test: SelfTest::default(),
         },
