@@ -131,11 +131,11 @@ pub fn compile(
 
     let t = Instant::now();
     let held_out = if finite && options.calibrate { held_out_samples(spec, interpreter, &shown, framing)? } else { vec![] };
-    let fitted = if finite && options.calibrate { fit_program_head(spec, &program, interpreter, &examples, &held_out)? } else { None };
+    let fitted = if framing == Framing::Paw { fit_program_head(spec, &program, interpreter, &examples, &held_out)? } else { None };
     let (head, head_fit, mut checked) = fitted.map_or((None, None, None), |(h, f, c)| (Some(h), Some(f), Some(c)));
     let calibration = if options.calibrate && head.is_none() { fit_calibration(spec, &program, interpreter)? } else { vec![] };
-    if !calibration.is_empty() && !held_out.is_empty() {
-        let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
+    let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
+    if !priors.is_empty() && !held_out.is_empty() {
         let right = |priors: &[f64]| held_out.iter().filter(|s| calibrated_label(&s.features.label_log_probs, priors) == s.label).count();
         checked = Some(HeldOut { examples: held_out.len(), program_right: right(&priors), prompt_right: right(&[]) });
     }
@@ -143,7 +143,6 @@ pub fn compile(
     timings.calibration_ms = t.elapsed().as_millis() as u64;
 
     let t = Instant::now();
-    let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
     let self_test = self_test(spec, &program, interpreter, &priors);
     timings.self_test_ms = t.elapsed().as_millis() as u64;
     timings.total_ms = start.elapsed().as_millis() as u64;
