@@ -330,24 +330,7 @@ fn attend_heads<const G: usize>(q: &[f32], (keys, values, heads, kv_head): (&Pos
         let mut p = 0;
         for segment in values.segments() {
             for row in segment.chunks_exact(kv_width) {
-                let v = &row[kv.start + dims..][..width];
-                if width == 16 {
-                    let v: [f32; 16] = v.try_into().expect("16 lanes");
-                    for j in 0..G {
-                        let w = scores[j * n + p];
-                        let a = &mut acc[j];
-                        for l in 0..16 {
-                            a[l] += w * v[l];
-                        }
-                    }
-                } else {
-                    for (j, a) in acc.iter_mut().enumerate() {
-                        let w = scores[j * n + p];
-                        for (a, v) in a.iter_mut().zip(v) {
-                            *a += w * v;
-                        }
-                    }
-                }
+                accumulate_group(&mut acc, &row[kv.start + dims..][..width], |j| scores[j * n + p]);
                 p += 1;
             }
         }
@@ -362,29 +345,31 @@ fn attend_heads<const G: usize>(q: &[f32], (keys, values, heads, kv_head): (&Pos
 #[inline(always)]
 fn weighted_columns<'a, const G: usize>(q: &[f32], dim: usize, lanes: usize, column: impl Fn(usize) -> &'a [f32]) -> [[f32; 16]; G] {
     let mut acc = [[0f32; 16]; G];
-    if lanes == 16 {
-        for d in 0..dim {
-            let x: [f32; 16] = column(d)[..16].try_into().expect("16 lanes");
-            for j in 0..G {
-                let w = q[j * dim + d];
-                let a = &mut acc[j];
-                for l in 0..16 {
-                    a[l] += w * x[l];
-                }
+    for d in 0..dim {
+        accumulate_group(&mut acc, &column(d)[..lanes], |j| q[j * dim + d]);
+    }
+    acc
+}
+
+/// `acc[j] += weight(j) · x` for each of `G` accumulators, over the first `x.len() ≤ 16` lanes: the one
+/// vector `x` loaded serves all of them. The full-width case is spelled out so that it vectorizes.
+#[inline(always)]
+fn accumulate_group<const G: usize>(acc: &mut [[f32; 16]; G], x: &[f32], weight: impl Fn(usize) -> f32) {
+    if let Ok(x) = <[f32; 16]>::try_from(x) {
+        for (j, a) in acc.iter_mut().enumerate() {
+            let w = weight(j);
+            for l in 0..16 {
+                a[l] += w * x[l];
             }
         }
     } else {
-        for d in 0..dim {
-            let x = &column(d)[..lanes];
-            for (j, a) in acc.iter_mut().enumerate() {
-                let w = q[j * dim + d];
-                for (a, x) in a.iter_mut().zip(x) {
-                    *a += w * x;
-                }
+        for (j, a) in acc.iter_mut().enumerate() {
+            let w = weight(j);
+            for (a, x) in a.iter_mut().zip(x) {
+                *a += w * x;
             }
         }
     }
-    acc
 }
 
 #[cfg(test)]
