@@ -97,7 +97,6 @@ pub fn compile(
     let mut timings = Timings::default();
 
     let labels = schema_of(&spec.ret).labels();
-    let finite = labels.is_some();
     let wanted = match &labels {
         // New examples of a finite type are written to train a head, and only when the budget asks for
         // enough of every label that two of each are likely to survive the judge.
@@ -130,14 +129,21 @@ pub fn compile(
     timings.prefix_ms = t.elapsed().as_millis() as u64;
 
     let t = Instant::now();
-    let held_out = if finite && options.calibrate { held_out_samples(spec, interpreter, &shown, framing)? } else { vec![] };
-    let fitted = if framing == Framing::Paw { fit_program_head(spec, &program, interpreter, &examples, &held_out)? } else { None };
+    let fitted = if framing == Framing::Paw {
+        let held_out = held_out_samples(spec, interpreter, &shown, framing)?;
+        fit_program_head(spec, &program, interpreter, &examples, &held_out)?
+    } else {
+        None
+    };
     let (head, head_fit, mut checked) = fitted.map_or((None, None, None), |(h, f, c)| (Some(h), Some(f), Some(c)));
     let calibration = if options.calibrate && head.is_none() { fit_calibration(spec, &program, interpreter)? } else { vec![] };
     let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
-    if !priors.is_empty() && !held_out.is_empty() {
+    if !priors.is_empty() {
+        let held_out = held_out_samples(spec, interpreter, &shown, framing)?;
         let right = |priors: &[f64]| held_out.iter().filter(|s| calibrated_label(&s.features.label_log_probs, priors) == s.label).count();
-        checked = Some(HeldOut { examples: held_out.len(), program_right: right(&priors), prompt_right: right(&[]) });
+        if !held_out.is_empty() {
+            checked = Some(HeldOut { examples: held_out.len(), program_right: right(&priors), prompt_right: right(&[]) });
+        }
     }
     let program = program.with_head(head.clone(), interpreter)?;
     timings.calibration_ms = t.elapsed().as_millis() as u64;
@@ -427,7 +433,7 @@ fn program_text(spec: &Spec, shown: &[Example], framing: Framing) -> Result<(Str
 fn head_can_fit(spec: &Spec, labels: &[(String, Value)], examples: &[Example]) -> bool {
     let mut count = vec![0usize; labels.len()];
     for e in examples.iter().filter(|e| e.source != "user") {
-        if let Some(label) = labels.iter().position(|(_, value)| spec.ret.same_value(value, &e.output)) {
+        if let Some(label) = label_of(spec, labels, &e.output) {
             count[label] += 1;
         }
     }
@@ -441,7 +447,7 @@ fn held_out_samples(spec: &Spec, interpreter: &Model, shown: &[Example], framing
     let labels = schema_of(&spec.ret).labels().expect("finite type");
     let mut samples = Vec::new();
     for (i, e) in shown.iter().enumerate().filter(|(_, e)| e.source == "user") {
-        let Some(label) = labels.iter().position(|(_, value)| spec.ret.same_value(value, &e.output)) else { continue };
+        let Some(label) = label_of(spec, &labels, &e.output) else { continue };
         let others: Vec<Example> = shown.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, e)| e.clone()).collect();
         let (_, template) = program_text(spec, &others, framing)?;
         let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
@@ -449,6 +455,11 @@ fn held_out_samples(spec: &Spec, interpreter: &Model, shown: &[Example], framing
         samples.push(Sample { features, label });
     }
     Ok(samples)
+}
+
+/// The index of `output` among a finite return type's `labels`.
+fn label_of(spec: &Spec, labels: &[(String, Value)], output: &Value) -> Option<usize> {
+    labels.iter().position(|(_, value)| spec.ret.same_value(value, output))
 }
 
 /// The label whose log-probability minus its prior (none when `priors` is empty) is highest; the first
@@ -465,7 +476,7 @@ fn fit_program_head(spec: &Spec, program: &LoadedProgram, interpreter: &Model, e
     let labels = program.schema().labels().expect("finite type");
     let mut samples = Vec::with_capacity(examples.len());
     for e in examples.iter().filter(|e| e.source != "user") {
-        let Some(label) = labels.iter().position(|(_, value)| spec.ret.same_value(value, &e.output)) else { continue };
+        let Some(label) = label_of(spec, &labels, &e.output) else { continue };
         let features = program.features(interpreter, &e.args)?.expect("finite type");
         samples.push(Sample { features, label });
     }
