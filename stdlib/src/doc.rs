@@ -11,7 +11,11 @@ pub fn reference_markdown() -> String {
          methods of that value: `s.trim()`, `xs.map(f)`.\n",
     );
     for (name, source) in MODULES {
-        let title = if *name == "prelude" { "prelude".to_string() } else { format!("std.{name}") };
+        let title = if *name == "prelude" {
+            "prelude".to_string()
+        } else {
+            format!("std.{name}")
+        };
         out.push_str(&format!("\n## {title}\n"));
         let mut docs: Vec<&str> = Vec::new();
         let mut intro: Vec<&str> = Vec::new();

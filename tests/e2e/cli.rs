@@ -77,7 +77,12 @@ fn missing_paths_and_manifests_are_user_errors() {
 
 #[test]
 fn fmt_check_accepts_the_examples() {
-    for dir in ["examples/hello", "examples/wordfreq", "examples/csv_summary", "examples/json_transform"] {
+    for dir in [
+        "examples/hello",
+        "examples/wordfreq",
+        "examples/csv_summary",
+        "examples/json_transform",
+    ] {
         let out = pawc(&["fmt", "--check", dir]);
         assert_exit(&out, 0);
     }

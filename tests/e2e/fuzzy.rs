@@ -67,7 +67,11 @@ fn build_run_test_and_eval_on_the_real_models() {
     let home = scratch_home();
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
-    std::fs::write(dir.join("paw.toml"), "[package]\nname = \"alerts\"\nversion = \"0.1.0\"\n\n[test]\nmin_accuracy = 0.5\n").unwrap();
+    std::fs::write(
+        dir.join("paw.toml"),
+        "[package]\nname = \"alerts\"\nversion = \"0.1.0\"\n\n[test]\nmin_accuracy = 0.5\n",
+    )
+    .unwrap();
     std::fs::create_dir(dir.join("src")).unwrap();
     std::fs::write(dir.join("src/main.pw"), PROJECT).unwrap();
 
@@ -112,7 +116,11 @@ fn build_run_test_and_eval_on_the_real_models() {
     std::fs::write(dir.join("src/main.pw"), PROJECT.replace("right now", "today")).unwrap();
     let out = pawc_with_home(home.path(), dir, &["run"]);
     assert_exit(&out, 1);
-    assert!(stderr(&out).contains("changed since the last build"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("changed since the last build"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// `pawc lsp` on the built project: hover shows the program and its self-test, building from the editor finds
@@ -129,20 +137,40 @@ fn editor_sees_the_build(home: &Path, dir: &Path, lock: &str) {
         hover["contents"]["value"].as_str().unwrap().to_string()
     };
     let text = hover(&mut client, PROJECT);
-    assert!(text.contains(&format!("**build:** built — program `{id}`, self-test ")), "{text}");
+    assert!(
+        text.contains(&format!("**build:** built — program `{id}`, self-test ")),
+        "{text}"
+    );
     assert!(text.contains("pseudo-program:\n```text\n"), "{text}");
 
     let arguments = serde_json::json!([at_text(&uri, PROJECT, "needs_alert(line", 0)]);
-    client.request("workspace/executeCommand", serde_json::json!({ "command": "paw.build", "arguments": arguments }));
+    client.request(
+        "workspace/executeCommand",
+        serde_json::json!({ "command": "paw.build", "arguments": arguments }),
+    );
     let shown = client.message("window/showMessage");
     assert_eq!(shown["params"]["type"], 3, "{shown}");
-    assert!(shown["params"]["message"].as_str().unwrap().contains("0 compiled, 1 up to date"), "{shown}");
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("0 compiled, 1 up to date"),
+        "{shown}"
+    );
 
     let edited = PROJECT.replace("right now", "today");
-    client.notify("textDocument/didChange", serde_json::json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": edited }] }));
+    client.notify(
+        "textDocument/didChange",
+        serde_json::json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": edited }] }),
+    );
     client.diagnostics(&uri);
     let text = hover(&mut client, &edited);
-    assert!(text.contains(&format!("**build:** stale — the spec changed since program `{id}` was built")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "**build:** stale — the spec changed since program `{id}` was built"
+        )),
+        "{text}"
+    );
     client.shutdown();
 }
 
@@ -189,7 +217,11 @@ fn fuzzy_examples_build_and_answer_their_sample_data_on_the_real_models() {
         assert_exit(&pawc_with_home(home.path(), project.path(), &["build"]), 0);
         let out = pawc_with_home(home.path(), project.path(), &["run", "--", data]);
         assert_exit(&out, 0);
-        let inputs = std::fs::read_to_string(project.path().join(data)).unwrap().lines().map(str::to_string).collect();
+        let inputs = std::fs::read_to_string(project.path().join(data))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
         (stdout(&out), inputs)
     };
 
@@ -201,12 +233,21 @@ fn fuzzy_examples_build_and_answer_their_sample_data_on_the_real_models() {
     let routed: Vec<&str> = out.lines().collect();
     assert_eq!(routed.len(), messages.len(), "{out}");
     for (line, message) in routed.iter().zip(&messages) {
-        let (team, text) = line.split_once(": ").unwrap_or_else(|| panic!("not `team: message`: {line}"));
-        assert!(["billing", "technical", "shipping", "general"].contains(&team) && text == message, "{line}");
+        let (team, text) = line
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("not `team: message`: {line}"));
+        assert!(
+            ["billing", "technical", "shipping", "general"].contains(&team) && text == message,
+            "{line}"
+        );
     }
 
     let (out, lines) = run("log_monitor", "data/app.log");
     let alerts: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("ALERT ")).collect();
     assert!(alerts.iter().all(|a| lines.iter().any(|l| l == a)), "{out}");
-    assert_eq!(out.lines().last(), Some(format!("{} alerts", alerts.len()).as_str()), "{out}");
+    assert_eq!(
+        out.lines().last(),
+        Some(format!("{} alerts", alerts.len()).as_str()),
+        "{out}"
+    );
 }

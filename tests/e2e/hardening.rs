@@ -13,10 +13,16 @@ fn check_file(dir: &Path, name: &str, bytes: &[u8]) -> std::process::Output {
 #[test]
 fn pathological_inputs_get_diagnostics() {
     let tmp = tempfile::tempdir().unwrap();
-    let nested = format!("fn main() {{ let x = {}1{}; }}\n", "(".repeat(10_000), ")".repeat(10_000));
+    let nested = format!(
+        "fn main() {{ let x = {}1{}; }}\n",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
     let chain = format!("fn main() {{ let x = 1{}; }}\n", "+1".repeat(500_000));
     // Distinct names: a valid 5 MB file (with one name repeated it would be 180,000 E0104 errors instead).
-    let big: String = (0..5 * 1024 * 1024 / 36).map(|i| format!("fn f{i:06}() -> int {{ 1 + 2 * 3 }}\n")).collect();
+    let big: String = (0..5 * 1024 * 1024 / 36)
+        .map(|i| format!("fn f{i:06}() -> int {{ 1 + 2 * 3 }}\n"))
+        .collect();
     let cases: Vec<(&str, Vec<u8>, i32)> = vec![
         ("nested.pw", nested.into_bytes(), 1),
         ("chain.pw", chain.into_bytes(), 1),
@@ -42,7 +48,13 @@ fn fuzz_regressions_are_handled() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let out = pawc(&["check", path.to_str().unwrap()]);
-        assert!(matches!(out.status.code(), Some(0 | 1)), "{}: {:?}\n{}", path.display(), out.status, stderr(&out));
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}: {:?}\n{}",
+            path.display(),
+            out.status,
+            stderr(&out)
+        );
     }
 }
 
@@ -58,11 +70,19 @@ fn test_programs_check_exactly_as_expected() {
     for entry in std::fs::read_dir(repo().join("tests/programs/err")).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        let code = text.lines().next().and_then(|l| l.strip_prefix("// expect: ")).expect("first line names the code");
+        let code = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("// expect: "))
+            .expect("first line names the code");
         let out = pawc(&["check", path.to_str().unwrap()]);
         assert_exit(&out, 1);
         let err = stderr(&out);
-        assert!(reports_error(&err, code.trim()), "{}: no error {code}:\n{err}", path.display());
+        assert!(
+            reports_error(&err, code.trim()),
+            "{}: no error {code}:\n{err}",
+            path.display()
+        );
     }
 }
 
@@ -70,5 +90,7 @@ fn test_programs_check_exactly_as_expected() {
 /// blank line, then `× message` (`⚠` for warnings, which do not count).
 fn reports_error(output: &str, code: &str) -> bool {
     let lines: Vec<&str> = output.lines().collect();
-    lines.windows(3).any(|w| w[0].trim() == code && w[1].trim().is_empty() && w[2].trim_start().starts_with('×'))
+    lines
+        .windows(3)
+        .any(|w| w[0].trim() == code && w[1].trim().is_empty() && w[2].trim_start().starts_with('×'))
 }

@@ -73,10 +73,21 @@ impl Client {
                 return;
             }
         });
-        let mut client = Client { child, stdin, incoming, notifications: Vec::new(), next_id: 0, versions: HashMap::new(), home: None };
+        let mut client = Client {
+            child,
+            stdin,
+            incoming,
+            notifications: Vec::new(),
+            next_id: 0,
+            versions: HashMap::new(),
+            home: None,
+        };
         let root_uri = uri(root);
         let capabilities = json!({ "workspace": { "codeLens": { "refreshSupport": true } } });
-        let init = client.request("initialize", json!({ "processId": null, "rootUri": root_uri, "capabilities": capabilities }));
+        let init = client.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": root_uri, "capabilities": capabilities }),
+        );
         assert!(init["capabilities"]["hoverProvider"].as_bool().unwrap(), "{init}");
         client.notify("initialized", json!({}));
         client
@@ -165,7 +176,10 @@ impl Client {
             return self.notifications.remove(i);
         }
         loop {
-            let message = self.incoming.recv_timeout(HANG).unwrap_or_else(|_| panic!("the server sends {method}"));
+            let message = self
+                .incoming
+                .recv_timeout(HANG)
+                .unwrap_or_else(|_| panic!("the server sends {method}"));
             if message["method"] == method {
                 return message;
             }
@@ -175,7 +189,10 @@ impl Client {
 
     pub(crate) fn open(&mut self, path: &Path, text: &str) -> String {
         let uri = uri(path);
-        self.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "paw", "version": 1, "text": text } }));
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "paw", "version": 1, "text": text } }),
+        );
         uri
     }
 
@@ -255,7 +272,11 @@ fn main() {
 fn project() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().canonicalize().unwrap();
-    std::fs::write(root.join("paw.toml"), "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n").unwrap();
+    std::fs::write(
+        root.join("paw.toml"),
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
     std::fs::create_dir(root.join("src")).unwrap();
     std::fs::write(root.join("src/helpers.pw"), HELPERS).unwrap();
     std::fs::write(root.join("src/main.pw"), MAIN).unwrap();
@@ -278,7 +299,10 @@ fn lsp_diagnostics_follow_edits_with_codes_and_related_spans() {
     assert_eq!(d["severity"], 1);
     assert_eq!(d["source"], "paw");
     let code = d["code"].as_str().unwrap();
-    assert!(crate::stderr(&check).contains(code), "the same diagnostic as `pawc check`: {d}");
+    assert!(
+        crate::stderr(&check).contains(code),
+        "the same diagnostic as `pawc check`: {d}"
+    );
     let (line, _) = pos(&broken, "let total", 0);
     assert_eq!(d["range"]["start"]["line"], line);
     // The span in the annotation that explains the expectation is related information.
@@ -314,15 +338,24 @@ fn lsp_hover_definition_references_and_rename() {
     // Hover: a function from another module, with its docs; a local, with its type; a fuzzy fn and its build state.
     let hover = client.request("textDocument/hover", at_text(&uri, MAIN, "twice(21)", 1));
     let text = hover["contents"]["value"].as_str().unwrap();
-    assert!(text.contains("fn twice(n: int) -> int") && text.contains("Twice `n`."), "{text}");
+    assert!(
+        text.contains("fn twice(n: int) -> int") && text.contains("Twice `n`."),
+        "{text}"
+    );
     let hover = client.request("textDocument/hover", at_text(&uri, MAIN, "count, y", 2));
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("count: int"), "{hover}");
+    assert!(
+        hover["contents"]["value"].as_str().unwrap().contains("count: int"),
+        "{hover}"
+    );
     let hover = client.request("textDocument/hover", at_text(&uri, MAIN, "is_alert(line", 0));
     let text = hover["contents"]["value"].as_str().unwrap();
     assert!(text.contains("fuzzy fn is_alert(line: str) -> bool"), "{text}");
     assert!(text.contains("never built"), "{text}");
     let hover = client.request("textDocument/hover", at_text(&uri, MAIN, "x + p.y", 0));
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("Point.x: int"), "{hover}");
+    assert!(
+        hover["contents"]["value"].as_str().unwrap().contains("Point.x: int"),
+        "{hover}"
+    );
 
     // Definition across files, and of a field.
     let def = client.request("textDocument/definition", at_text(&uri, MAIN, "twice(21)", 0));
@@ -333,7 +366,10 @@ fn lsp_hover_definition_references_and_rename() {
 
     // A local used inside a string after non-ASCII text: columns are UTF-16 code units.
     let hover = client.request("textDocument/hover", at_text(&uri, MAIN, "total}", 1));
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("total: int"), "{hover}");
+    assert!(
+        hover["contents"]["value"].as_str().unwrap().contains("total: int"),
+        "{hover}"
+    );
     assert_eq!(hover["range"]["start"], position(MAIN, "total}", 0));
 
     // References to a local.
@@ -358,12 +394,18 @@ fn lsp_hover_definition_references_and_rename() {
         "textDocument/rename",
         json!({ "textDocument": { "uri": uri }, "position": position(MAIN, "print", 0), "newName": "show" }),
     );
-    assert!(client.response(id)["error"]["message"].as_str().unwrap().contains("only names declared in this project"));
+    assert!(client.response(id)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("only names declared in this project"));
     let id = client.send_request(
         "textDocument/rename",
         json!({ "textDocument": { "uri": uri }, "position": position(MAIN, "count =", 0), "newName": "while" }),
     );
-    assert!(client.response(id)["error"]["message"].as_str().unwrap().contains("not a valid name"));
+    assert!(client.response(id)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a valid name"));
     client.shutdown();
 }
 
@@ -377,7 +419,12 @@ fn position(text: &str, needle: &str, shift: usize) -> Value {
 }
 
 fn labels(completion: &Value) -> Vec<String> {
-    completion.as_array().unwrap().iter().map(|c| c["label"].as_str().unwrap().to_string()).collect()
+    completion
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -395,19 +442,30 @@ fn lsp_completion_and_signature_help() {
     };
 
     // Module members after `helpers.`, struct fields and methods after `p.`, variants after `helpers.Color.`.
-    let text = MAIN.replace("    print(\"café 😀 {total}\");", "    helpers.\n    p.\n    helpers.Color.\n    total.\n    tot");
+    let text = MAIN.replace(
+        "    print(\"café 😀 {total}\");",
+        "    helpers.\n    p.\n    helpers.Color.\n    total.\n    tot",
+    );
     edit(&mut client, &text, 2);
     let members = labels(&client.request("textDocument/completion", at_text(&uri, &text, "helpers.\n", 8)));
-    assert!(members.contains(&"twice".into()) && members.contains(&"Point".into()) && members.contains(&"Color".into()), "{members:?}");
+    assert!(
+        members.contains(&"twice".into()) && members.contains(&"Point".into()) && members.contains(&"Color".into()),
+        "{members:?}"
+    );
     let fields = labels(&client.request("textDocument/completion", at_text(&uri, &text, "p.\n", 2)));
     assert_eq!(fields[..2], ["x".to_string(), "y".to_string()], "{fields:?}");
     let variants = labels(&client.request("textDocument/completion", at_text(&uri, &text, "Color.\n", 6)));
     assert_eq!(variants, ["red", "green"]);
     let std_members = labels(&client.request("textDocument/completion", at_text(&uri, &text, "total.\n", 6)));
-    assert!(std_members.contains(&"abs".into()) && std_members.contains(&"max".into()), "std.math for an int: {std_members:?}");
+    assert!(
+        std_members.contains(&"abs".into()) && std_members.contains(&"max".into()),
+        "std.math for an int: {std_members:?}"
+    );
     // Anywhere else: keywords, locals in scope, functions.
     let all = labels(&client.request("textDocument/completion", at_text(&uri, &text, "    tot", 7)));
-    for expected in ["let", "while", "total", "count", "p", "is_alert", "main", "print", "helpers"] {
+    for expected in [
+        "let", "while", "total", "count", "p", "is_alert", "main", "print", "helpers",
+    ] {
         assert!(all.contains(&expected.to_string()), "{expected} in {all:?}");
     }
 
@@ -428,21 +486,38 @@ fn lsp_symbols_tokens_formatting_and_the_build_lens() {
     client.diagnostics(&uri);
 
     let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
-    let names: Vec<&str> = symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["is_alert", "main"]);
     let found = client.request("workspace/symbol", json!({ "query": "poin" }));
     assert_eq!(found[0]["name"], "Point");
     assert!(found[0]["location"]["uri"].as_str().unwrap().ends_with("helpers.pw"));
 
-    let tokens = client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } }));
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
     let data = tokens["data"].as_array().unwrap();
     assert_eq!(data.len() % 5, 0);
-    assert!(data.len() / 5 > 20, "every keyword, name, literal and comment is a token");
+    assert!(
+        data.len() / 5 > 20,
+        "every keyword, name, literal and comment is a token"
+    );
 
     // Formatting: a badly laid out file gets one edit with the canonical text.
     let messy = MAIN.replace("    let total = p.x + p.y;", "let total=p.x+p.y;");
-    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": messy }] }));
-    let edits = client.request("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 4, "insertSpaces": true } }));
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": messy }] }),
+    );
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
     assert_eq!(edits[0]["newText"], MAIN);
 
     let actions = client.request(
@@ -475,15 +550,34 @@ fn lsp_build_lens_runs_pawc_build_and_reports_its_failure() {
         json!({ "command": "paw.build", "arguments": lens["command"]["arguments"], "workDoneToken": "build-1" }),
     );
     let started = client.response(id);
-    assert!(started["result"]["message"].as_str().unwrap().contains("Building `main.is_alert`"), "{started}");
+    assert!(
+        started["result"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Building `main.is_alert`"),
+        "{started}"
+    );
     let begin = client.message("$/progress");
-    assert_eq!((&begin["params"]["token"], &begin["params"]["value"]["kind"]), (&json!("build-1"), &json!("begin")), "{begin}");
+    assert_eq!(
+        (&begin["params"]["token"], &begin["params"]["value"]["kind"]),
+        (&json!("build-1"), &json!("begin")),
+        "{begin}"
+    );
     let shown = client.message("window/showMessage");
     assert_eq!(shown["params"]["type"], 1, "an error: {shown}");
     let message = shown["params"]["message"].as_str().unwrap();
-    assert!(message.contains("Building `main.is_alert` failed") && message.contains("--offline forbids fetching"), "{message}");
+    assert!(
+        message.contains("Building `main.is_alert` failed") && message.contains("--offline forbids fetching"),
+        "{message}"
+    );
     let logged = client.message("window/logMessage");
-    assert!(logged["params"]["message"].as_str().unwrap().starts_with("pawc build: "), "{logged}");
+    assert!(
+        logged["params"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("pawc build: "),
+        "{logged}"
+    );
     loop {
         let progress = client.message("$/progress");
         if progress["params"]["value"]["kind"] == "end" {
@@ -503,13 +597,22 @@ fn lock_naming(id: &str) -> paw_artifact::PawLock {
         options: "{}".into(),
     };
     let functions = [("main.is_alert".to_string(), id.to_string())].into();
-    paw_artifact::PawLock { version: 1, build, compiler_model: "compiler".into(), interpreter_model: "interpreter".into(), functions }
+    paw_artifact::PawLock {
+        version: 1,
+        build,
+        compiler_model: "compiler".into(),
+        interpreter_model: "interpreter".into(),
+        functions,
+    }
 }
 
 /// The program id of `is_alert` in `main` (with `helpers` beside it) under [`lock_naming`]'s build key.
 fn current_id(main: &str) -> String {
     let mut files = paw_diagnostics::Files::new();
-    let roots = [("main", main), ("helpers", HELPERS)].map(|(name, text)| paw_check::Root { name: name.into(), file: files.add(format!("{name}.pw"), text.to_string()) });
+    let roots = [("main", main), ("helpers", HELPERS)].map(|(name, text)| paw_check::Root {
+        name: name.into(),
+        file: files.add(format!("{name}.pw"), text.to_string()),
+    });
     let checked = paw_check::check_program(&mut files, &roots, &paw_check::NoLoader);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let spec = paw_artifact::spec_of(&checked.program.fuzzy[0], &checked.program).unwrap();
@@ -532,20 +635,34 @@ fn lsp_hover_reads_the_build_state_from_the_lock_and_the_store() {
     // The lock names a program of another spec.
     lock_naming("0123456789abcdef0123").write(&root).unwrap();
     let text = hover(&mut client, MAIN);
-    assert!(text.contains("stale — the spec changed since program `0123456789abcdef0123` was built"), "{text}");
+    assert!(
+        text.contains("stale — the spec changed since program `0123456789abcdef0123` was built"),
+        "{text}"
+    );
 
     // The lock names the current spec's program, which the store (this server's empty PAW_HOME) lacks.
     let id = current_id(MAIN);
     lock_naming(&id).write(&root).unwrap();
     let text = hover(&mut client, MAIN);
-    assert!(text.contains(&format!("not usable — `paw.lock` names program `{id}`, but the artifact store does not hold it")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "not usable — `paw.lock` names program `{id}`, but the artifact store does not hold it"
+        )),
+        "{text}"
+    );
 
     // An unsaved edit of the docstring makes it stale at once.
     let edited = MAIN.replace("worth waking someone up for", "urgent");
-    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": edited }] }));
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": edited }] }),
+    );
     client.diagnostics(&uri);
     let text = hover(&mut client, &edited);
-    assert!(text.contains(&format!("stale — the spec changed since program `{id}` was built")), "{text}");
+    assert!(
+        text.contains(&format!("stale — the spec changed since program `{id}` was built")),
+        "{text}"
+    );
     client.shutdown();
 }
 
@@ -558,15 +675,36 @@ fn lsp_goes_to_definitions_in_the_standard_library() {
     let mut client = Client::start(tmp.path());
     let uri = client.open(&file, source);
     assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
-    for (needle, module, declaration) in [("split(", "text", "native fn split("), ("print(", "prelude", "native fn print[")] {
+    for (needle, module, declaration) in [
+        ("split(", "text", "native fn split("),
+        ("print(", "prelude", "native fn print["),
+    ] {
         let def = client.request("textDocument/definition", at_text(&uri, source, needle, 0));
         let path = PathBuf::from(def["uri"].as_str().unwrap().strip_prefix("file://").unwrap());
         assert!(path.ends_with(format!("std/{module}.pw")), "{def}");
-        assert!(path.starts_with(client.home.as_ref().unwrap().path().canonicalize().unwrap().join("stdlib")), "{def}");
-        assert!(std::fs::metadata(&path).unwrap().permissions().readonly(), "the copy is read-only");
+        assert!(
+            path.starts_with(
+                client
+                    .home
+                    .as_ref()
+                    .unwrap()
+                    .path()
+                    .canonicalize()
+                    .unwrap()
+                    .join("stdlib")
+            ),
+            "{def}"
+        );
+        assert!(
+            std::fs::metadata(&path).unwrap().permissions().readonly(),
+            "the copy is read-only"
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, paw_stdlib::module_source(module).unwrap());
-        let line = text.lines().nth(def["range"]["start"]["line"].as_u64().unwrap() as usize).unwrap();
+        let line = text
+            .lines()
+            .nth(def["range"]["start"]["line"].as_u64().unwrap() as usize)
+            .unwrap();
         assert!(line.starts_with(declaration), "{line:?} for {needle}");
     }
     client.shutdown();
@@ -579,10 +717,15 @@ fn lsp_survives_a_panicking_handler_and_honours_cancellation() {
     let id = client.send_request("paw/crash", Value::Null);
     let response = client.response(id);
     assert_eq!(response["error"]["code"], -32603, "{response}");
-    assert!(response["error"]["message"].as_str().unwrap().contains("internal error"));
+    assert!(response["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("internal error"));
 
     // Still serving. A large file keeps the server busy, so the hover and its cancellation arrive together.
-    let big: String = (0..3000).map(|i| format!("fn f{i}(x: int) -> int {{\n    x + {i}\n}}\n")).collect();
+    let big: String = (0..3000)
+        .map(|i| format!("fn f{i}(x: int) -> int {{\n    x + {i}\n}}\n"))
+        .collect();
     let uri = client.open(&main, &format!("{MAIN}{big}"));
     client.next_id += 1;
     let id = client.next_id;
@@ -601,7 +744,13 @@ fn lsp_survives_a_panicking_handler_and_honours_cancellation() {
 
 /// `nvim`, installed from Debian's `neovim` package when it is missing and this user may install packages.
 fn neovim() -> PathBuf {
-    let found = || Command::new("sh").args(["-c", "command -v nvim"]).output().ok().filter(|o| o.status.success());
+    let found = || {
+        Command::new("sh")
+            .args(["-c", "command -v nvim"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    };
     if found().is_none() {
         let installed = Command::new("sh")
             .args(["-c", "command -v apt-get >/dev/null && [ \"$(id -u)\" = 0 ] && (apt-get install -y neovim || (apt-get update && apt-get install -y neovim))"])
@@ -661,17 +810,33 @@ vim.cmd('qa!')
     assert!(status.success(), "nvim exited with {status}");
     let result = std::fs::read_to_string(&out).expect("the script wrote its findings");
     let (error_line, _) = pos(&broken, "let total", 0);
-    assert!(result.contains(&format!("diagnostic {error_line} E0201 expected `str`, found `int`")), "{result}");
-    assert!(result.contains("hover ```paw helpers fn twice(n: int) -> int ```  Twice `n`."), "{result}");
+    assert!(
+        result.contains(&format!("diagnostic {error_line} E0201 expected `str`, found `int`")),
+        "{result}"
+    );
+    assert!(
+        result.contains("hover ```paw helpers fn twice(n: int) -> int ```  Twice `n`."),
+        "{result}"
+    );
 }
 
 use crate::repo;
 
 #[test]
 fn the_vscode_extension_packages_with_one_script() {
-    let out = Command::new("bash").arg(repo().join("editors/build-vsix.sh")).output().expect("bash runs");
+    let out = Command::new("bash")
+        .arg(repo().join("editors/build-vsix.sh"))
+        .output()
+        .expect("bash runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "build-vsix.sh failed\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "build-vsix.sh failed\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let vsix = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
-    assert!(vsix.extension().is_some_and(|e| e == "vsix") && vsix.is_file(), "last line names the package: {vsix:?}");
+    assert!(
+        vsix.extension().is_some_and(|e| e == "vsix") && vsix.is_file(),
+        "last line names the package: {vsix:?}"
+    );
 }

@@ -42,7 +42,10 @@ fn every_example_runs_and_tests_the_same_natively() {
     let listed: Vec<&str> = EXAMPLES.iter().map(|(name, _)| *name).collect();
     for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        assert!(listed.contains(&name.as_str()), "example {name} is missing from the differential test");
+        assert!(
+            listed.contains(&name.as_str()),
+            "example {name} is missing from the differential test"
+        );
     }
     for (name, args) in EXAMPLES {
         let dir = format!("examples/{name}");
@@ -76,7 +79,16 @@ fn native_report_names_where_each_function_ran() {
     assert!(report.contains("native  fib\n"), "{report}");
     let out = pawc(&["run", "examples/hello", "--native-report"]);
     assert!(stderr(&out).contains("native  greeting\n"), "{}", stderr(&out));
-    let out = pawc(&["run", "examples/wordfreq", "--native-report", "--", "examples/wordfreq/data/sample.txt"]);
+    let out = pawc(&[
+        "run",
+        "examples/wordfreq",
+        "--native-report",
+        "--",
+        "examples/wordfreq/data/sample.txt",
+    ]);
     let report = stderr(&out);
-    assert!(report.contains("native  main\n") && !report.contains("interp  "), "{report}");
+    assert!(
+        report.contains("native  main\n") && !report.contains("interp  "),
+        "{report}"
+    );
 }

@@ -26,12 +26,23 @@ fn main() {
     }
     let project = dir.join("project");
     std::fs::create_dir_all(project.join("src")).unwrap();
-    std::fs::write(project.join("paw.toml"), "[package]\nname = \"noop\"\nversion = \"0.1.0\"\n").unwrap();
+    std::fs::write(
+        project.join("paw.toml"),
+        "[package]\nname = \"noop\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
     std::fs::write(project.join("src/main.pw"), &source).unwrap();
 
     let mut files = Files::new();
     let file = files.add("main.pw", source);
-    let checked = check_program(&mut files, &[Root { name: "main".into(), file }], &NoLoader);
+    let checked = check_program(
+        &mut files,
+        &[Root {
+            name: "main".into(),
+            file,
+        }],
+        &NoLoader,
+    );
     let home = dir.join("home");
     let key = BuildConfig::default().build_key(&ModelStore::new(&home)).unwrap();
     let store = ArtifactStore::in_home(&home);

@@ -33,7 +33,12 @@ pub fn plan(program: &Program, build: &BuildKey, store: &ArtifactStore) -> Resul
             Ok(spec) => {
                 let id = program_id(&spec, build);
                 let status = store.status(&id);
-                planned.push(Planned { key: function_key(&f.module, &f.name), spec, id, status });
+                planned.push(Planned {
+                    key: function_key(&f.module, &f.name),
+                    spec,
+                    id,
+                    status,
+                });
             }
             Err(e) => errors.push(e),
         }
@@ -50,7 +55,9 @@ pub enum Outcome {
     /// Already in the store.
     Cached,
     /// Compiled now (`replaced_corrupt`: a damaged artifact was there).
-    Compiled { replaced_corrupt: Option<String> },
+    Compiled {
+        replaced_corrupt: Option<String>,
+    },
     /// Another build compiled it while this one waited for the lock.
     BuiltConcurrently,
     Failed(String),
@@ -69,19 +76,38 @@ pub struct Report {
 /// What the driver tells its caller while it works.
 pub enum Event<'a> {
     /// A damaged artifact was found and will be rebuilt.
-    Corrupt { key: &'a str, reason: &'a str },
-    Started { key: &'a str },
-    Finished { report: &'a Report },
+    Corrupt {
+        key: &'a str,
+        reason: &'a str,
+    },
+    Started {
+        key: &'a str,
+    },
+    Finished {
+        report: &'a Report,
+    },
 }
 
 /// Compiles every planned function that is not ready, with up to `jobs` at once. Reports come back in plan order.
-pub fn build(planned: &[Planned], store: &ArtifactStore, compiler: &dyn Compiler, jobs: usize, events: &(dyn Fn(Event) + Sync)) -> Vec<Report> {
+pub fn build(
+    planned: &[Planned],
+    store: &ArtifactStore,
+    compiler: &dyn Compiler,
+    jobs: usize,
+    events: &(dyn Fn(Event) + Sync),
+) -> Vec<Report> {
     let reports: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; planned.len()]);
     let mut todo = Vec::new();
     for (i, p) in planned.iter().enumerate() {
         match &p.status {
             Status::Ready => {
-                let report = Report { key: p.key.clone(), id: p.id.clone(), outcome: Outcome::Cached, self_test: None, seconds: 0.0 };
+                let report = Report {
+                    key: p.key.clone(),
+                    id: p.id.clone(),
+                    outcome: Outcome::Cached,
+                    self_test: None,
+                    seconds: 0.0,
+                };
                 events(Event::Finished { report: &report });
                 reports.lock().unwrap()[i] = Some(report);
             }
@@ -96,7 +122,9 @@ pub fn build(planned: &[Planned], store: &ArtifactStore, compiler: &dyn Compiler
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, todo.len().max(1)) {
             scope.spawn(|| loop {
-                let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    break;
+                };
                 let p = &planned[i];
                 events(Event::Started { key: &p.key });
                 let report = build_one(p, store, compiler);
@@ -105,15 +133,31 @@ pub fn build(planned: &[Planned], store: &ArtifactStore, compiler: &dyn Compiler
             });
         }
     });
-    reports.into_inner().unwrap().into_iter().map(|r| r.expect("every planned function is reported")).collect()
+    reports
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("every planned function is reported"))
+        .collect()
 }
 
 fn build_one(p: &Planned, store: &ArtifactStore, compiler: &dyn Compiler) -> Report {
     let start = Instant::now();
-    let report = |outcome, self_test| Report { key: p.key.clone(), id: p.id.clone(), outcome, self_test, seconds: start.elapsed().as_secs_f64() };
+    let report = |outcome, self_test| Report {
+        key: p.key.clone(),
+        id: p.id.clone(),
+        outcome,
+        self_test,
+        seconds: start.elapsed().as_secs_f64(),
+    };
     let _lock = match store.lock(&p.id) {
         Ok(lock) => lock,
-        Err(e) => return report(Outcome::Failed(format!("cannot lock {}: {e}", store.root().display())), None),
+        Err(e) => {
+            return report(
+                Outcome::Failed(format!("cannot lock {}: {e}", store.root().display())),
+                None,
+            )
+        }
     };
     // Another process may have built it while this one waited.
     let replaced_corrupt = match store.status(&p.id) {

@@ -51,7 +51,9 @@ pub struct NeuralCompiler {
 
 impl NeuralCompiler {
     pub fn new(config: BuildConfig, key: BuildKey, store: ModelStore) -> NeuralCompiler {
-        let lazy = |choice: ModelChoice, store: ModelStore, offline: bool| LazyModel::new(move || choice.locate(&store, offline));
+        let lazy = |choice: ModelChoice, store: ModelStore, offline: bool| {
+            LazyModel::new(move || choice.locate(&store, offline))
+        };
         NeuralCompiler {
             compiler: lazy(config.compiler.clone(), store.clone(), config.offline),
             interpreter: lazy(config.interpreter.clone(), store, config.offline),
@@ -61,7 +63,10 @@ impl NeuralCompiler {
     }
 
     fn models(&self) -> Result<Models, String> {
-        Ok(Models { compiler: self.compiler.get()?, interpreter: self.interpreter.get()? })
+        Ok(Models {
+            compiler: self.compiler.get()?,
+            interpreter: self.interpreter.get()?,
+        })
     }
 
     /// The interpreter this compiler uses (loaded on demand), e.g. for evaluating what it built.

@@ -46,13 +46,25 @@ impl Compiler for Counting {
 }
 
 fn key() -> BuildKey {
-    BuildKey { compiler_version: "test".into(), compiler_sha256: "c".into(), interpreter_sha256: "i".into(), options: "{}".into() }
+    BuildKey {
+        compiler_version: "test".into(),
+        compiler_sha256: "c".into(),
+        interpreter_sha256: "i".into(),
+        options: "{}".into(),
+    }
 }
 
 fn checked(source: &str) -> Program {
     let mut files = Files::new();
     let file = files.add("main.pw", source.to_string());
-    let checked = check_program(&mut files, &[Root { name: "main".into(), file }], &NoLoader);
+    let checked = check_program(
+        &mut files,
+        &[Root {
+            name: "main".into(),
+            file,
+        }],
+        &NoLoader,
+    );
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     checked.program
 }
@@ -73,14 +85,19 @@ fn run(program: &Program, store: &ArtifactStore, compiler: &Counting) -> (Vec<Ou
             warnings.lock().unwrap().push(key.to_string());
         }
     });
-    (reports.into_iter().map(|r| r.outcome).collect(), warnings.into_inner().unwrap())
+    (
+        reports.into_iter().map(|r| r.outcome).collect(),
+        warnings.into_inner().unwrap(),
+    )
 }
 
 #[test]
 fn only_changed_functions_are_compiled() {
     let dir = tempfile::tempdir().unwrap();
     let store = ArtifactStore::new(dir.path());
-    let compiler = Counting { calls: AtomicUsize::new(0) };
+    let compiler = Counting {
+        calls: AtomicUsize::new(0),
+    };
     let fresh = Outcome::Compiled { replaced_corrupt: None };
 
     let (outcomes, _) = run(&checked(&source("Is it spam?", "")), &store, &compiler);
@@ -106,7 +123,9 @@ fn only_changed_functions_are_compiled() {
 fn a_damaged_artifact_is_rebuilt_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let store = ArtifactStore::new(dir.path());
-    let compiler = Counting { calls: AtomicUsize::new(0) };
+    let compiler = Counting {
+        calls: AtomicUsize::new(0),
+    };
     let program = checked(&source("Is it spam?", ""));
     run(&program, &store, &compiler);
     let id = plan(&program, &key(), &store).unwrap()[0].id.clone();
@@ -126,7 +145,9 @@ fn a_damaged_artifact_is_rebuilt_with_a_warning() {
 fn concurrent_builds_compile_each_function_once() {
     let dir = tempfile::tempdir().unwrap();
     let program = checked(&source("Is it spam?", ""));
-    let compiler = Counting { calls: AtomicUsize::new(0) };
+    let compiler = Counting {
+        calls: AtomicUsize::new(0),
+    };
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| run(&program, &ArtifactStore::new(dir.path()), &compiler));

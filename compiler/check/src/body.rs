@@ -11,8 +11,8 @@ use paw_syntax::ast;
 
 use crate::checker::{Checker, DiagnosticExt, ItemRef};
 use crate::hir::{
-    ArithOp, BinaryOp, Block, Capture, Closure, CompareOp, Expr, ExprKind, FnId, IndexKind, LocalId, OrderedTy,
-    Param, Place, Stmt, StmtKind, TestDef, Ty, UnaryOp,
+    ArithOp, BinaryOp, Block, Capture, Closure, CompareOp, Expr, ExprKind, FnId, IndexKind, LocalId, OrderedTy, Param,
+    Place, Stmt, StmtKind, TestDef, Ty, UnaryOp,
 };
 use crate::infer::Table;
 
@@ -91,7 +91,9 @@ impl Checker {
                 (source.module, source.item, source.ret_span)
             };
             let ast = self.modules[module].ast.clone();
-            let ast::Item::Fn(decl) = &ast.items[item] else { continue };
+            let ast::Item::Fn(decl) = &ast.items[item] else {
+                continue;
+            };
             let Some(block) = &decl.body else { continue };
             let function = &self.program.functions[index];
             let (params, ret) = (function.params.clone(), function.ret.clone());
@@ -101,7 +103,10 @@ impl Checker {
             }
             let expect = match ret {
                 Ty::Unit => Expect::Discard,
-                ret => Expect::Ty(ret, ret_span.map(|s| Label::new(s, "expected because of the return type"))),
+                ret => Expect::Ty(
+                    ret,
+                    ret_span.map(|s| Label::new(s, "expected because of the return type")),
+                ),
             };
             let body = self.check_block(block, &expect);
             let (body, num_locals) = self.finish_body(body);
@@ -117,14 +122,23 @@ impl Checker {
                 let body = self.check_block(&test.body, &Expect::Discard);
                 let (body, num_locals) = self.finish_body(body);
                 let module = self.modules[m].name.clone();
-                self.program.tests.push(TestDef { name: test.name.clone(), module, body, num_locals, span: test.span });
+                self.program.tests.push(TestDef {
+                    name: test.name.clone(),
+                    module,
+                    body,
+                    num_locals,
+                    span: test.span,
+                });
             }
         }
     }
 
     fn start_body(&mut self, module: usize, ret: Ty, ret_origin: Option<Span>) {
         self.table = Table::default();
-        self.body = Body { module, ..Body::default() };
+        self.body = Body {
+            module,
+            ..Body::default()
+        };
         self.push_frame(ret, ret_origin);
         self.body.scopes.push(Vec::new());
     }
@@ -158,7 +172,15 @@ impl Checker {
         let frame = self.frame();
         let slot = LocalId(frame.num_locals);
         frame.num_locals += 1;
-        self.body.locals.push(Local { name: name.to_string(), slot, frame: frame_index, ty, mutable, span, used: false });
+        self.body.locals.push(Local {
+            name: name.to_string(),
+            slot,
+            frame: frame_index,
+            ty,
+            mutable,
+            span,
+            used: false,
+        });
         let index = self.body.locals.len() - 1;
         if let Some(scope) = self.body.scopes.last_mut() {
             scope.push(index);
@@ -175,17 +197,30 @@ impl Checker {
             }
             let (name, span) = (local.name.clone(), local.span);
             self.warning("W0101", format!("unused variable `{name}`"), span, "never read")
-                .hint(format!("if this is intentional, prefix it with an underscore: `_{name}`"));
+                .hint(format!(
+                    "if this is intentional, prefix it with an underscore: `_{name}`"
+                ));
         }
     }
 
     pub(crate) fn find_local_index(&self, name: &str) -> Option<usize> {
-        self.body.scopes.iter().rev().flat_map(|s| s.iter().rev()).copied().find(|&i| self.body.locals[i].name == name)
+        self.body
+            .scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .copied()
+            .find(|&i| self.body.locals[i].name == name)
     }
 
     /// The names of the locals in scope (for suggestions).
     pub(crate) fn local_names(&self) -> Vec<String> {
-        self.body.scopes.iter().flatten().map(|&i| self.body.locals[i].name.clone()).collect()
+        self.body
+            .scopes
+            .iter()
+            .flatten()
+            .map(|&i| self.body.locals[i].name.clone())
+            .collect()
     }
 
     /// The slot of local `index` in the current frame, capturing it through every closure in between.
@@ -215,7 +250,13 @@ impl Checker {
         self.body.scopes.push(Vec::new());
         // A final block-like statement without `;` is the block's value when there is no tail.
         let value_stmt = match (&block.tail, block.stmts.last()) {
-            (None, Some(ast::Stmt { kind: ast::StmtKind::Expr { expr, semi: false }, .. })) => Some(expr),
+            (
+                None,
+                Some(ast::Stmt {
+                    kind: ast::StmtKind::Expr { expr, semi: false },
+                    ..
+                }),
+            ) => Some(expr),
             _ => None,
         };
         let stmt_count = block.stmts.len() - usize::from(value_stmt.is_some());
@@ -244,7 +285,10 @@ impl Checker {
         if let (Expect::Discard, Some(t)) = (expect, &tail) {
             if self.table.shallow(&t.ty) != Ty::Never {
                 let t = tail.take().expect("matched above");
-                stmts.push(Stmt { span: t.span, kind: StmtKind::Expr(t) });
+                stmts.push(Stmt {
+                    span: t.span,
+                    kind: StmtKind::Expr(t),
+                });
             }
         }
         let ty = match (&tail, diverged) {
@@ -256,7 +300,14 @@ impl Checker {
             }
         };
         self.pop_scope();
-        expr(ExprKind::Block(Block { stmts, tail: tail.map(Box::new) }), ty, block.span)
+        expr(
+            ExprKind::Block(Block {
+                stmts,
+                tail: tail.map(Box::new),
+            }),
+            ty,
+            block.span,
+        )
     }
 
     /// A block without a value where a value is expected: "missing value".
@@ -265,9 +316,24 @@ impl Checker {
         if self.table.unify(expected, &Ty::Unit) {
             return;
         }
-        let end = Span { start: block.span.end.saturating_sub(1), ..block.span };
+        let end = Span {
+            start: block.span.end.saturating_sub(1),
+            ..block.span
+        };
         let shown = self.show(expected);
-        let d = self.error("E0213", format!("missing value: expected `{shown}`, but this block ends without one"), end, format!("{} `{shown}` value is needed here", if shown.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }));
+        let d = self.error(
+            "E0213",
+            format!("missing value: expected `{shown}`, but this block ends without one"),
+            end,
+            format!(
+                "{} `{shown}` value is needed here",
+                if shown.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                }
+            ),
+        );
         if let Some(origin) = origin {
             d.secondary.push(origin.clone());
         }
@@ -291,12 +357,20 @@ impl Checker {
     fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<Stmt> {
         let kind = match &stmt.kind {
             ast::StmtKind::Error => return None,
-            ast::StmtKind::Let { name, mutable, ty, value } => {
-                let annotated = ty.as_ref().map(|t| (self.resolve_type(self.body.module, t, &[]), t.span()));
+            ast::StmtKind::Let {
+                name,
+                mutable,
+                ty,
+                value,
+            } => {
+                let annotated = ty
+                    .as_ref()
+                    .map(|t| (self.resolve_type(self.body.module, t, &[]), t.span()));
                 let value = match &annotated {
-                    Some((t, at)) => {
-                        self.check_expr(value, &Expect::Ty(t.clone(), Some(Label::new(*at, "expected because of this annotation"))))
-                    }
+                    Some((t, at)) => self.check_expr(
+                        value,
+                        &Expect::Ty(t.clone(), Some(Label::new(*at, "expected because of this annotation"))),
+                    ),
                     None => self.check_expr(value, &Expect::Any),
                 };
                 let ty = annotated.map_or_else(|| value.ty.clone(), |(t, _)| t);
@@ -310,8 +384,13 @@ impl Checker {
                 let is_break = matches!(stmt.kind, ast::StmtKind::Break);
                 if self.frame().loops == 0 {
                     let word = if is_break { "break" } else { "continue" };
-                    self.error("E0214", format!("`{word}` outside of a loop"), stmt.span, "not inside `while` or `for`")
-                        .hint("`break` and `continue` work only in the body of a `while` or `for` (not across a closure)");
+                    self.error(
+                        "E0214",
+                        format!("`{word}` outside of a loop"),
+                        stmt.span,
+                        "not inside `while` or `for`",
+                    )
+                    .hint("`break` and `continue` work only in the body of a `while` or `for` (not across a closure)");
                 }
                 if is_break {
                     StmtKind::Break
@@ -335,7 +414,10 @@ impl Checker {
         self.frame().loops -= 1;
         match checked.kind {
             ExprKind::Block(b) => b,
-            _ => Block { stmts: Vec::new(), tail: None },
+            _ => Block {
+                stmts: Vec::new(),
+                tail: None,
+            },
         }
     }
 
@@ -366,7 +448,13 @@ impl Checker {
                     Ty::Json => "iterate over the elements of a JSON array with `.items()`",
                     _ => "`for` iterates over a `list[T]` or a range `a..b`",
                 };
-                self.error("E0203", format!("cannot iterate over `{shown}`"), iter.span, format!("this is `{shown}`")).hint(help);
+                self.error(
+                    "E0203",
+                    format!("cannot iterate over `{shown}`"),
+                    iter.span,
+                    format!("this is `{shown}`"),
+                )
+                .hint(help);
                 Ty::Error
             }
         };
@@ -386,7 +474,10 @@ impl Checker {
             Some(value) => {
                 let expect = match self.table.shallow(&ret) {
                     Ty::Unit => Expect::Ty(Ty::Unit, None),
-                    _ => Expect::Ty(ret, origin.map(|s| Label::new(s, "expected because of the return type"))),
+                    _ => Expect::Ty(
+                        ret,
+                        origin.map(|s| Label::new(s, "expected because of the return type")),
+                    ),
                 };
                 let checked = self.check_expr(value, &expect);
                 StmtKind::Return(Some(checked))
@@ -394,7 +485,12 @@ impl Checker {
             None => {
                 if !self.table.unify(&ret, &Ty::Unit) {
                     let shown = self.show(&ret);
-                    let d = self.error("E0213", format!("missing return value: this function returns `{shown}`"), span, "returns nothing");
+                    let d = self.error(
+                        "E0213",
+                        format!("missing return value: this function returns `{shown}`"),
+                        span,
+                        "returns nothing",
+                    );
                     if let Some(origin) = origin {
                         d.secondary.push(Label::new(origin, "the return type is declared here"));
                     }
@@ -421,7 +517,10 @@ impl Checker {
             ast::AssignOp::Mul => Some(self.arith_op(ArithOp::Mul, &target_ty, "*=", span)?),
             ast::AssignOp::Div => Some(self.arith_op(ArithOp::Div, &target_ty, "/=", span)?),
         };
-        Some(Stmt { kind: StmtKind::Assign { place, op, value }, span })
+        Some(Stmt {
+            kind: StmtKind::Assign { place, op, value },
+            span,
+        })
     }
 
     /// An assignable place and its type, or `None` after reporting why it is not one.
@@ -432,13 +531,19 @@ impl Checker {
                 let Some(index) = self.find_local_index(&name.name) else {
                     let value = self.infer_expr(target, None);
                     if !matches!(value.kind, ExprKind::Error) {
-                        self.error("E0221", format!("cannot assign to `{}`", name.name), target.span, "not a variable")
-                            .hint("only variables, struct fields and list or dict elements can be assigned");
+                        self.error(
+                            "E0221",
+                            format!("cannot assign to `{}`", name.name),
+                            target.span,
+                            "not a variable",
+                        )
+                        .hint("only variables, struct fields and list or dict elements can be assigned");
                     }
                     return None;
                 };
                 let local = &self.body.locals[index];
-                let (local_name, decl_span, mutable, home) = (local.name.clone(), local.span, local.mutable, local.frame);
+                let (local_name, decl_span, mutable, home) =
+                    (local.name.clone(), local.span, local.mutable, local.frame);
                 if home + 1 != self.body.frames.len() {
                     self.error("E0209", format!("a closure cannot assign to the captured variable `{local_name}`"), target.span, "assigned inside a closure")
                         .also((decl_span, "declared outside the closure"))
@@ -446,9 +551,14 @@ impl Checker {
                     return None;
                 }
                 if !mutable {
-                    self.error("E0208", format!("cannot assign twice to immutable variable `{local_name}`"), target.span, "cannot assign")
-                        .also((decl_span, format!("`{local_name}` is declared here without `mut`")))
-                        .hint(format!("make it mutable: `let mut {local_name}`"));
+                    self.error(
+                        "E0208",
+                        format!("cannot assign twice to immutable variable `{local_name}`"),
+                        target.span,
+                        "cannot assign",
+                    )
+                    .also((decl_span, format!("`{local_name}` is declared here without `mut`")))
+                    .hint(format!("make it mutable: `let mut {local_name}`"));
                     return None;
                 }
                 let local = &self.body.locals[index];
@@ -458,24 +568,48 @@ impl Checker {
                 let checked = self.infer_expr(target, None);
                 match checked.kind {
                     ExprKind::Field { base, index } => Some((Place::Field { base: *base, index }, checked.ty)),
-                    ExprKind::Index { kind: IndexKind::Json, .. } => {
-                        self.error("E0221", "a `json` value cannot be changed in place", target.span, "cannot assign")
-                            .hint("build a changed copy with `json.set(value, key, field)` (after `use std.json`)");
+                    ExprKind::Index {
+                        kind: IndexKind::Json, ..
+                    } => {
+                        self.error(
+                            "E0221",
+                            "a `json` value cannot be changed in place",
+                            target.span,
+                            "cannot assign",
+                        )
+                        .hint("build a changed copy with `json.set(value, key, field)` (after `use std.json`)");
                         None
                     }
-                    ExprKind::Index { base, index, kind } => Some((Place::Index { base: *base, index: *index, kind }, checked.ty)),
+                    ExprKind::Index { base, index, kind } => Some((
+                        Place::Index {
+                            base: *base,
+                            index: *index,
+                            kind,
+                        },
+                        checked.ty,
+                    )),
                     ExprKind::Error => None,
                     _ => {
-                        self.error("E0221", "cannot assign to this expression", target.span, "not assignable")
-                            .hint("only variables, struct fields and list or dict elements can be assigned");
+                        self.error(
+                            "E0221",
+                            "cannot assign to this expression",
+                            target.span,
+                            "not assignable",
+                        )
+                        .hint("only variables, struct fields and list or dict elements can be assigned");
                         None
                     }
                 }
             }
             ast::ExprKind::Error => None,
             _ => {
-                self.error("E0221", "cannot assign to this expression", target.span, "not assignable")
-                    .hint("only variables, struct fields and list or dict elements can be assigned");
+                self.error(
+                    "E0221",
+                    "cannot assign to this expression",
+                    target.span,
+                    "not assignable",
+                )
+                .hint("only variables, struct fields and list or dict elements can be assigned");
                 None
             }
         }
@@ -529,15 +663,27 @@ impl Checker {
         let help = match (&wanted, &found) {
             (Ty::Float, Ty::Int) => Some("convert with `.to_float()`".to_string()),
             (Ty::Int, Ty::Float) => Some("convert with `.to_int()`, `.round()`, `.floor()` or `.ceil()`".to_string()),
-            (Ty::Str, _) => Some("convert a value to text with `to_str(value)` or interpolation: `\"{value}\"`".to_string()),
-            (w, Ty::Optional(inner)) if **inner == *w => {
-                Some("the value may be absent: give a default with `value ?? default`, or `match` on `some(x)` / `none`".to_string())
+            (Ty::Str, _) => {
+                Some("convert a value to text with `to_str(value)` or interpolation: `\"{value}\"`".to_string())
             }
-            (Ty::Unit, _) => Some("this function returns nothing: declare a return type, like `-> int`, to return a value".to_string()),
-            (_, Ty::Unit) => Some("this has no value; an `if` without `else` or a block ending in `;` produces nothing".to_string()),
+            (w, Ty::Optional(inner)) if **inner == *w => Some(
+                "the value may be absent: give a default with `value ?? default`, or `match` on `some(x)` / `none`"
+                    .to_string(),
+            ),
+            (Ty::Unit, _) => Some(
+                "this function returns nothing: declare a return type, like `-> int`, to return a value".to_string(),
+            ),
+            (_, Ty::Unit) => {
+                Some("this has no value; an `if` without `else` or a block ending in `;` produces nothing".to_string())
+            }
             _ => None,
         };
-        let d = self.error("E0201", format!("expected `{wanted_s}`, found `{found_s}`"), checked.span, format!("expected `{wanted_s}`, found `{found_s}`"));
+        let d = self.error(
+            "E0201",
+            format!("expected `{wanted_s}`, found `{found_s}`"),
+            checked.span,
+            format!("expected `{wanted_s}`, found `{found_s}`"),
+        );
         if let Some(origin) = origin {
             d.secondary.push(origin);
         }
@@ -546,18 +692,41 @@ impl Checker {
         }
     }
 
-    fn check_if(&mut self, cond: &ast::Expr, then: &ast::Block, else_: Option<&ast::Expr>, span: Span, expect: &Expect) -> Expr {
+    fn check_if(
+        &mut self,
+        cond: &ast::Expr,
+        then: &ast::Block,
+        else_: Option<&ast::Expr>,
+        span: Span,
+        expect: &Expect,
+    ) -> Expr {
         let cond = self.check_expr(cond, &Expect::Ty(Ty::Bool, None));
         let Some(else_) = else_ else {
             let then = self.check_block(then, &Expect::Discard);
-            let checked = expr(ExprKind::If { cond: Box::new(cond), then: Box::new(then), else_: None }, Ty::Unit, span);
+            let checked = expr(
+                ExprKind::If {
+                    cond: Box::new(cond),
+                    then: Box::new(then),
+                    else_: None,
+                },
+                Ty::Unit,
+                span,
+            );
             return self.apply_expect(checked, expect);
         };
         let then = self.check_block(then, expect);
         let else_expect = self.next_branch_expect(expect, &then, "the `if` branch");
         let else_ = self.check_expr(else_, &else_expect);
         let ty = self.branches_type(expect, &[&then, &else_]);
-        expr(ExprKind::If { cond: Box::new(cond), then: Box::new(then), else_: Some(Box::new(else_)) }, ty, span)
+        expr(
+            ExprKind::If {
+                cond: Box::new(cond),
+                then: Box::new(then),
+                else_: Some(Box::new(else_)),
+            },
+            ty,
+            span,
+        )
     }
 
     /// The expectation of a later branch: the outer one, or under `Any` the first branch's type.
@@ -606,15 +775,30 @@ impl Checker {
             if checked_arms.is_empty() {
                 arm_expect = self.next_branch_expect(expect, &body, "the first arm");
             }
-            checked_arms.push(crate::hir::MatchArm { pattern, body, span: arm.span });
+            checked_arms.push(crate::hir::MatchArm {
+                pattern,
+                body,
+                span: arm.span,
+            });
         }
         // A pattern in error stands for nothing: coverage would be guessed, so it is not reported.
         if patterns_ok {
             self.check_exhaustive(&scrutinee, &checked_arms, arms);
         }
         let bodies: Vec<&Expr> = checked_arms.iter().map(|a| &a.body).collect();
-        let ty = if bodies.is_empty() { Ty::Never } else { self.branches_type(expect, &bodies) };
-        expr(ExprKind::Match { scrutinee: Box::new(scrutinee), arms: checked_arms }, ty, span)
+        let ty = if bodies.is_empty() {
+            Ty::Never
+        } else {
+            self.branches_type(expect, &bodies)
+        };
+        expr(
+            ExprKind::Match {
+                scrutinee: Box::new(scrutinee),
+                arms: checked_arms,
+            },
+            ty,
+            span,
+        )
     }
 
     /// The type of an expression, with `hint` (the expected type, if any) guiding closures and empty literals.
@@ -664,7 +848,14 @@ impl Checker {
             ast::ExprKind::Range { start, end } => {
                 let start = self.check_expr(start, &Expect::Ty(Ty::Int, None));
                 let end = self.check_expr(end, &Expect::Ty(Ty::Int, None));
-                expr(ExprKind::Range { start: Box::new(start), end: Box::new(end) }, Ty::List(Box::new(Ty::Int)), span)
+                expr(
+                    ExprKind::Range {
+                        start: Box::new(start),
+                        end: Box::new(end),
+                    },
+                    Ty::List(Box::new(Ty::Int)),
+                    span,
+                )
             }
             ast::ExprKind::Paren(inner) => self.infer_expr(inner, hint),
             ast::ExprKind::Block(_) | ast::ExprKind::If { .. } | ast::ExprKind::Match { .. } => {
@@ -675,7 +866,10 @@ impl Checker {
 
     fn check_string(&mut self, parts: &[ast::StrPart], span: Span) -> Expr {
         if parts.iter().all(|p| matches!(p, ast::StrPart::Lit(_))) {
-            let text: String = parts.iter().map(|p| if let ast::StrPart::Lit(s) = p { s.as_str() } else { "" }).collect();
+            let text: String = parts
+                .iter()
+                .map(|p| if let ast::StrPart::Lit(s) = p { s.as_str() } else { "" })
+                .collect();
             return expr(ExprKind::Str(text), Ty::Str, span);
         }
         let checked = parts
@@ -691,7 +885,14 @@ impl Checker {
     fn check_unary(&mut self, op: ast::UnaryOp, operand: &ast::Expr, span: Span) -> Expr {
         if op == ast::UnaryOp::Not {
             let operand = self.check_expr(operand, &Expect::Ty(Ty::Bool, None));
-            return expr(ExprKind::Unary { op: UnaryOp::Not, operand: Box::new(operand) }, Ty::Bool, span);
+            return expr(
+                ExprKind::Unary {
+                    op: UnaryOp::Not,
+                    operand: Box::new(operand),
+                },
+                Ty::Bool,
+                span,
+            );
         }
         let operand = self.check_expr(operand, &Expect::Any);
         let ty = self.table.shallow(&operand.ty);
@@ -702,17 +903,34 @@ impl Checker {
             Ty::Infer(_) => return self.needs_annotation(operand.span),
             other => {
                 let shown = self.show(&other);
-                self.error("E0203", format!("cannot negate `{shown}`"), span, format!("this is `{shown}`"))
-                    .hint("`-` applies to `int` and `float`");
+                self.error(
+                    "E0203",
+                    format!("cannot negate `{shown}`"),
+                    span,
+                    format!("this is `{shown}`"),
+                )
+                .hint("`-` applies to `int` and `float`");
                 return error_expr(span);
             }
         };
-        expr(ExprKind::Unary { op, operand: Box::new(operand) }, ty, span)
+        expr(
+            ExprKind::Unary {
+                op,
+                operand: Box::new(operand),
+            },
+            ty,
+            span,
+        )
     }
 
     fn needs_annotation(&mut self, span: Span) -> Expr {
-        self.error("E0204", "the type of this must be known here", span, "type unknown at this point")
-            .hint("add a type annotation where the value is introduced, for example `let xs: list[int] = [];`");
+        self.error(
+            "E0204",
+            "the type of this must be known here",
+            span,
+            "type unknown at this point",
+        )
+        .hint("add a type annotation where the value is introduced, for example `let xs: list[int] = [];`");
         error_expr(span)
     }
 
@@ -722,7 +940,11 @@ impl Checker {
             B::And | B::Or => {
                 let l = self.check_expr(lhs, &Expect::Ty(Ty::Bool, None));
                 let r = self.check_expr(rhs, &Expect::Ty(Ty::Bool, None));
-                let kind = if op == B::And { ExprKind::And(Box::new(l), Box::new(r)) } else { ExprKind::Or(Box::new(l), Box::new(r)) };
+                let kind = if op == B::And {
+                    ExprKind::And(Box::new(l), Box::new(r))
+                } else {
+                    ExprKind::Or(Box::new(l), Box::new(r))
+                };
                 expr(kind, Ty::Bool, span)
             }
             B::Coalesce => {
@@ -737,13 +959,21 @@ impl Checker {
                     Ty::Error | Ty::Never => Ty::Error,
                     other => {
                         let shown = self.show(&other);
-                        self.error("E0203", format!("`??` needs an optional on its left, found `{shown}`"), l.span, format!("this is `{shown}`, never absent"))
-                            .hint("remove `?? ...`: the value is always present");
+                        self.error(
+                            "E0203",
+                            format!("`??` needs an optional on its left, found `{shown}`"),
+                            l.span,
+                            format!("this is `{shown}`, never absent"),
+                        )
+                        .hint("remove `?? ...`: the value is always present");
                         other
                     }
                 };
                 let shown = self.show(&l.ty);
-                let r = self.check_expr(rhs, &Expect::Ty(inner.clone(), Some(Label::new(l.span, format!("this is `{shown}`")))));
+                let r = self.check_expr(
+                    rhs,
+                    &Expect::Ty(inner.clone(), Some(Label::new(l.span, format!("this is `{shown}`")))),
+                );
                 expr(ExprKind::Coalesce(Box::new(l), Box::new(r)), inner, span)
             }
             _ => {
@@ -774,7 +1004,15 @@ impl Checker {
                     (None, None) => self.check_expr(rhs, &Expect::Any),
                 };
                 match bin {
-                    Some(op) => expr(ExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }, ty, span),
+                    Some(op) => expr(
+                        ExprKind::Binary {
+                            op,
+                            lhs: Box::new(l),
+                            rhs: Box::new(r),
+                        },
+                        ty,
+                        span,
+                    ),
                     None => error_expr(span),
                 }
             }
@@ -799,7 +1037,13 @@ impl Checker {
                     Ty::Str | Ty::List(_) => "strings and lists support only `+`",
                     _ => "arithmetic works on `int` and `float`; `+` also joins strings and lists",
                 };
-                self.error("E0203", format!("cannot apply `{symbol}` to `{shown}`"), span, format!("`{shown}` has no `{symbol}`")).hint(help);
+                self.error(
+                    "E0203",
+                    format!("cannot apply `{symbol}` to `{shown}`"),
+                    span,
+                    format!("`{shown}` has no `{symbol}`"),
+                )
+                .hint(help);
                 None
             }
         }
@@ -833,7 +1077,13 @@ impl Checker {
             other => {
                 let shown = self.show(&other);
                 let help = "ordering (`<`, `<=`, `>`, `>=`) is defined on `int`, `float` and `str`";
-                self.error("E0203", format!("`{}` cannot order values of type `{shown}`", op.symbol()), span, format!("`{shown}` has no ordering")).hint(help);
+                self.error(
+                    "E0203",
+                    format!("`{}` cannot order values of type `{shown}`", op.symbol()),
+                    span,
+                    format!("`{shown}` has no ordering"),
+                )
+                .hint(help);
                 return None;
             }
         };
@@ -843,7 +1093,11 @@ impl Checker {
     fn check_index(&mut self, base: &ast::Expr, index: &ast::Expr, span: Span) -> Expr {
         let base = self.check_expr(base, &Expect::Any);
         let (kind, index, ty) = match self.table.shallow(&base.ty) {
-            Ty::List(element) => (IndexKind::List, self.check_expr(index, &Expect::Ty(Ty::Int, None)), *element),
+            Ty::List(element) => (
+                IndexKind::List,
+                self.check_expr(index, &Expect::Ty(Ty::Int, None)),
+                *element,
+            ),
             Ty::Dict(key, value) => (IndexKind::Dict, self.check_expr(index, &Expect::Ty(*key, None)), *value),
             Ty::Json => {
                 let index = self.check_expr(index, &Expect::Any);
@@ -851,8 +1105,13 @@ impl Checker {
                     Ty::Str | Ty::Int | Ty::Error | Ty::Never => {}
                     other => {
                         let shown = self.show(&other);
-                        self.error("E0201", format!("a `json` value is indexed by `str` or `int`, found `{shown}`"), index.span, "not a key or position")
-                            .hint("use a field name (`j[\"name\"]`) or an array position (`j[0]`)");
+                        self.error(
+                            "E0201",
+                            format!("a `json` value is indexed by `str` or `int`, found `{shown}`"),
+                            index.span,
+                            "not a key or position",
+                        )
+                        .hint("use a field name (`j[\"name\"]`) or an array position (`j[0]`)");
                     }
                 }
                 (IndexKind::Json, index, Ty::Json)
@@ -865,11 +1124,25 @@ impl Checker {
                     Ty::Str => "use `s.slice(i, i + 1)` for one character, or `s.chars()` for all of them",
                     _ => "indexing works on `list`, `dict` and `json` values",
                 };
-                self.error("E0203", format!("`{shown}` cannot be indexed"), base.span, format!("this is `{shown}`")).hint(help);
+                self.error(
+                    "E0203",
+                    format!("`{shown}` cannot be indexed"),
+                    base.span,
+                    format!("this is `{shown}`"),
+                )
+                .hint(help);
                 return error_expr(span);
             }
         };
-        expr(ExprKind::Index { base: Box::new(base), index: Box::new(index), kind }, ty, span)
+        expr(
+            ExprKind::Index {
+                base: Box::new(base),
+                index: Box::new(index),
+                kind,
+            },
+            ty,
+            span,
+        )
     }
 
     fn check_lambda(&mut self, params: &[ast::LambdaParam], body: &ast::Expr, span: Span, hint: Option<&Ty>) -> Expr {
@@ -889,8 +1162,13 @@ impl Checker {
                     if let Some(h) = hinted {
                         if !self.table.unify(&ty, &h) {
                             let (a, b) = (self.show(&ty), self.show(&h));
-                            self.error("E0201", format!("expected `{b}`, found `{a}`"), t.span(), format!("this parameter is passed a `{b}`"))
-                                .hint(format!("change the annotation to `{b}`, or remove it"));
+                            self.error(
+                                "E0201",
+                                format!("expected `{b}`, found `{a}`"),
+                                t.span(),
+                                format!("this parameter is passed a `{b}`"),
+                            )
+                            .hint(format!("change the annotation to `{b}`, or remove it"));
                         }
                     }
                     ty
@@ -899,7 +1177,11 @@ impl Checker {
                 (None, None) => self.table.fresh(),
             };
             self.declare(&param.name.name, ty.clone(), false, param.name.span);
-            checked_params.push(Param { name: param.name.name.clone(), ty, span: param.name.span });
+            checked_params.push(Param {
+                name: param.name.name.clone(),
+                ty,
+                span: param.name.span,
+            });
         }
         let expect = match self.table.shallow(&ret) {
             Ty::Unit => Expect::Discard,
@@ -909,7 +1191,12 @@ impl Checker {
         self.pop_scope();
         let frame = self.body.frames.pop().expect("pushed above");
         let ty = Ty::Fn(checked_params.iter().map(|p| p.ty.clone()).collect(), Box::new(ret));
-        let closure = Closure { params: checked_params, captures: frame.captures, body, num_locals: frame.num_locals };
+        let closure = Closure {
+            params: checked_params,
+            captures: frame.captures,
+            body,
+            num_locals: frame.num_locals,
+        };
         expr(ExprKind::Closure(Box::new(closure)), ty, span)
     }
 
@@ -922,13 +1209,20 @@ impl Checker {
             if !*reported {
                 *reported = true;
                 let shown = self.show(&e.ty);
-                self.error("E0204", format!("cannot infer the type of this (`{shown}`)"), e.span, "type unknown")
-                    .hint("add a type annotation, for example `let xs: list[str] = [];` or `let x: int? = none;`");
+                self.error(
+                    "E0204",
+                    format!("cannot infer the type of this (`{shown}`)"),
+                    e.span,
+                    "type unknown",
+                )
+                .hint("add a type annotation, for example `let xs: list[str] = [];` or `let x: int? = none;`");
             }
             e.ty = replace_unknowns(&e.ty);
         }
         match &mut e.kind {
-            ExprKind::WrapSome(x) | ExprKind::Unary { operand: x, .. } | ExprKind::Field { base: x, .. } => self.zonk_expr(x, reported),
+            ExprKind::WrapSome(x) | ExprKind::Unary { operand: x, .. } | ExprKind::Field { base: x, .. } => {
+                self.zonk_expr(x, reported)
+            }
             ExprKind::List(xs) | ExprKind::Interpolate(xs) => xs.iter_mut().for_each(|x| self.zonk_expr(x, reported)),
             ExprKind::Range { start: a, end: b }
             | ExprKind::Binary { lhs: a, rhs: b, .. }
@@ -982,7 +1276,9 @@ impl Checker {
     fn zonk_block(&mut self, b: &mut Block, reported: &mut bool) {
         for stmt in &mut b.stmts {
             match &mut stmt.kind {
-                StmtKind::Let { value: x, .. } | StmtKind::Expr(x) | StmtKind::Return(Some(x)) => self.zonk_expr(x, reported),
+                StmtKind::Let { value: x, .. } | StmtKind::Expr(x) | StmtKind::Return(Some(x)) => {
+                    self.zonk_expr(x, reported)
+                }
                 StmtKind::Assign { place, value, .. } => {
                     match place {
                         Place::Local(_) => {}

@@ -47,21 +47,33 @@ impl Checker {
                     None => {
                         let module_name = self.modules[target].name.clone();
                         let names: Vec<String> = self.modules[target].items.keys().cloned().collect();
-                        let help = did_you_mean(&name.name, names.iter().map(String::as_str))
-                            .unwrap_or_else(|| {
-                                let mut sorted = names.clone();
-                                sorted.sort();
-                                format!("`{module_name}` declares: {}", sorted.join(", "))
-                            });
-                        self.error("E0101", format!("module `{module_name}` has no item `{}`", name.name), name.span, "not found").hint(help);
+                        let help = did_you_mean(&name.name, names.iter().map(String::as_str)).unwrap_or_else(|| {
+                            let mut sorted = names.clone();
+                            sorted.sort();
+                            format!("`{module_name}` declares: {}", sorted.join(", "))
+                        });
+                        self.error(
+                            "E0101",
+                            format!("module `{module_name}` has no item `{}`", name.name),
+                            name.span,
+                            "not found",
+                        )
+                        .hint(help);
                         Some(PathRes::Error)
                     }
                 },
                 PathRes::Item(ItemRef::Enum(id)) => Some(self.variant(id, name)),
                 PathRes::Item(ItemRef::Struct(id)) => {
                     let struct_name = self.program.struct_def(id).name.clone();
-                    self.error("E0108", format!("`{struct_name}` is a type; it has no member `{}`", name.name), e.span, "not a value")
-                        .hint(format!("construct a value first, `{struct_name}(...)`, then read its fields"));
+                    self.error(
+                        "E0108",
+                        format!("`{struct_name}` is a type; it has no member `{}`", name.name),
+                        e.span,
+                        "not a value",
+                    )
+                    .hint(format!(
+                        "construct a value first, `{struct_name}(...)`, then read its fields"
+                    ));
                     Some(PathRes::Error)
                 }
                 PathRes::Error => Some(PathRes::Error),
@@ -87,7 +99,12 @@ impl Checker {
     }
 
     pub(crate) fn variant_index(&self, id: EnumId, name: &str) -> Option<u32> {
-        self.program.enum_def(id).variants.iter().position(|v| v.name == name).map(|i| i as u32)
+        self.program
+            .enum_def(id)
+            .variants
+            .iter()
+            .position(|v| v.name == name)
+            .map(|i| i as u32)
     }
 
     pub(crate) fn unknown_variant(&mut self, id: EnumId, name: &str, span: Span) {
@@ -96,7 +113,13 @@ impl Checker {
         let names: Vec<&str> = def.variants.iter().map(|v| v.name.as_str()).collect();
         let help = did_you_mean(name, names.iter().copied())
             .unwrap_or_else(|| format!("the variants of `{enum_name}` are: {}", names.join(", ")));
-        self.error("E0106", format!("enum `{enum_name}` has no variant `{name}`"), span, "unknown variant").hint(help);
+        self.error(
+            "E0106",
+            format!("enum `{enum_name}` has no variant `{name}`"),
+            span,
+            "unknown variant",
+        )
+        .hint(help);
     }
 
     /// A name or path used as a value (not called).
@@ -119,7 +142,13 @@ impl Checker {
         candidates.extend(self.local_names());
         let help = did_you_mean(name, candidates.iter().map(String::as_str))
             .unwrap_or_else(|| "declare it with `let`, or import the module that has it with `use`".into());
-        self.error("E0101", format!("cannot find `{name}` in this scope"), span, "not found").hint(help);
+        self.error(
+            "E0101",
+            format!("cannot find `{name}` in this scope"),
+            span,
+            "not found",
+        )
+        .hint(help);
     }
 
     fn path_res_value(&mut self, res: PathRes, span: Span) -> Expr {
@@ -140,22 +169,37 @@ impl Checker {
             }
             PathRes::Item(ItemRef::Struct(id)) => {
                 let name = self.program.struct_def(id).name.clone();
-                self.error("E0108", format!("`{name}` is a type, not a value"), span, "a struct type")
-                    .hint(format!("construct a value with labelled fields: `{name}(field: value, ...)`"));
+                self.error(
+                    "E0108",
+                    format!("`{name}` is a type, not a value"),
+                    span,
+                    "a struct type",
+                )
+                .hint(format!(
+                    "construct a value with labelled fields: `{name}(field: value, ...)`"
+                ));
                 error_expr(span)
             }
             PathRes::Item(ItemRef::Enum(id)) => {
                 let def = self.program.enum_def(id);
                 let example = def.variants.first().map_or("variant".to_string(), |v| v.name.clone());
                 let name = def.name.clone();
-                self.error("E0108", format!("`{name}` is a type, not a value"), span, "an enum type")
-                    .hint(format!("write one of its variants, like `{name}.{example}`"));
+                self.error(
+                    "E0108",
+                    format!("`{name}` is a type, not a value"),
+                    span,
+                    "an enum type",
+                )
+                .hint(format!("write one of its variants, like `{name}.{example}`"));
                 error_expr(span)
             }
             PathRes::Module(m) => {
                 let name = self.modules[m].name.clone();
                 self.error("E0108", format!("module `{name}` is not a value"), span, "a module")
-                    .hint(format!("use one of its items: `{}.name`", name.rsplit('.').next().unwrap_or(&name)));
+                    .hint(format!(
+                        "use one of its items: `{}.name`",
+                        name.rsplit('.').next().unwrap_or(&name)
+                    ));
                 error_expr(span)
             }
             PathRes::Variant(id, index) => expr(ExprKind::Variant { id, index }, Ty::Enum(id), span),
@@ -175,19 +219,38 @@ impl Checker {
                 let def = self.program.struct_def(*id);
                 if let Some(index) = def.fields.iter().position(|f| f.name == name.name) {
                     let field_ty = def.fields[index].ty.clone();
-                    return expr(ExprKind::Field { base: Box::new(base), index: index as u32 }, field_ty, e.span);
+                    return expr(
+                        ExprKind::Field {
+                            base: Box::new(base),
+                            index: index as u32,
+                        },
+                        field_ty,
+                        e.span,
+                    );
                 }
                 let names: Vec<String> = def.fields.iter().map(|f| f.name.clone()).collect();
                 let struct_name = def.name.clone();
                 let help = self.field_help(&ty, &name.name, &names);
-                self.error("E0105", format!("struct `{struct_name}` has no field `{}`", name.name), name.span, "unknown field").hint(help);
+                self.error(
+                    "E0105",
+                    format!("struct `{struct_name}` has no field `{}`", name.name),
+                    name.span,
+                    "unknown field",
+                )
+                .hint(help);
             }
             Ty::Error | Ty::Never => {}
             Ty::Infer(_) => return self.needs_type_here(base.span),
             other => {
                 let shown = self.show(other);
                 let help = self.field_help(&ty, &name.name, &[]);
-                self.error("E0105", format!("`{shown}` has no field `{}`", name.name), name.span, "unknown field").hint(help);
+                self.error(
+                    "E0105",
+                    format!("`{shown}` has no field `{}`", name.name),
+                    name.span,
+                    "unknown field",
+                )
+                .hint(help);
             }
         }
         error_expr(e.span)
@@ -204,8 +267,13 @@ impl Checker {
     }
 
     pub(crate) fn needs_type_here(&mut self, span: Span) -> Expr {
-        self.error("E0204", "the type of this must be known here", span, "type unknown at this point")
-            .hint("add a type annotation where the value is introduced, for example `let xs: list[int] = [];`");
+        self.error(
+            "E0204",
+            "the type of this must be known here",
+            span,
+            "type unknown at this point",
+        )
+        .hint("add a type annotation where the value is introduced, for example `let xs: list[int] = [];`");
         error_expr(span)
     }
 
@@ -249,7 +317,9 @@ impl Checker {
 
     /// The method `x.name(..)` calls: the first candidate whose first parameter can take `x`.
     fn find_method(&self, ty: &Ty, name: &str) -> Option<ItemRef> {
-        self.method_candidates(ty, name).into_iter().find(|item| self.takes_receiver(*item, ty))
+        self.method_candidates(ty, name)
+            .into_iter()
+            .find(|item| self.takes_receiver(*item, ty))
     }
 
     /// Whether the first parameter of `item` accepts a value of type `ty` (without binding anything).
@@ -289,8 +359,13 @@ impl Checker {
                 let value = self.path_res_value(other, callee.span);
                 if !matches!(value.kind, ExprKind::Error) {
                     let shown = self.show(&value.ty);
-                    self.error("E0215", format!("`{shown}` is not a function"), callee.span, "called here")
-                        .hint("only functions and closures can be called");
+                    self.error(
+                        "E0215",
+                        format!("`{shown}` is not a function"),
+                        callee.span,
+                        "called here",
+                    )
+                    .hint("only functions and closures can be called");
                 }
                 self.error_call(args, span)
             }
@@ -343,7 +418,11 @@ impl Checker {
         let count = self.program.native(id).type_params.len();
         let vars: Vec<Ty> = (0..count).map(|_| self.table.fresh()).collect();
         let native = self.program.native(id);
-        let ret = if native.name == "prelude.panic" { Ty::Never } else { instantiate(&native.ret, &vars) };
+        let ret = if native.name == "prelude.panic" {
+            Ty::Never
+        } else {
+            instantiate(&native.ret, &vars)
+        };
         Sig {
             name: native.fn_name.clone(),
             params: native.params.iter().map(|p| instantiate(&p.ty, &vars)).collect(),
@@ -380,8 +459,13 @@ impl Checker {
             }
             other => {
                 let shown = self.show(&other);
-                self.error("E0215", format!("`{shown}` is not a function"), value.span, format!("this is `{shown}`"))
-                    .hint("only functions and closures can be called");
+                self.error(
+                    "E0215",
+                    format!("`{shown}` is not a function"),
+                    value.span,
+                    format!("this is `{shown}`"),
+                )
+                .hint("only functions and closures can be called");
                 self.error_call(args, span)
             }
         }
@@ -406,13 +490,26 @@ impl Checker {
             let def = self.program.struct_def(id);
             if let Some(index) = def.fields.iter().position(|f| f.name == name.name) {
                 let field_ty = def.fields[index].ty.clone();
-                let field = expr(ExprKind::Field { base: Box::new(receiver), index: index as u32 }, field_ty, base.span.to(name.span));
+                let field = expr(
+                    ExprKind::Field {
+                        base: Box::new(receiver),
+                        index: index as u32,
+                    },
+                    field_ty,
+                    base.span.to(name.span),
+                );
                 return self.call_value(field, args, span);
             }
         }
         let shown = self.show(&ty);
         let help = self.unknown_method_help(&ty, &name.name, &shown);
-        self.error("E0107", format!("no method `{}` on `{shown}`", name.name), name.span, "unknown method").hint(help);
+        self.error(
+            "E0107",
+            format!("no method `{}` on `{shown}`", name.name),
+            name.span,
+            "unknown method",
+        )
+        .hint(help);
         self.error_call(args, span)
     }
 
@@ -427,7 +524,10 @@ impl Checker {
                 ItemRef::Struct(_) | ItemRef::Enum(_) => None,
             };
             return match first {
-                Some(first) => format!("`{name}` takes a `{}` first, not a `{shown}`", self.show_generic(&first)),
+                Some(first) => format!(
+                    "`{name}` takes a `{}` first, not a `{shown}`",
+                    self.show_generic(&first)
+                ),
                 None => format!("`{name}` takes no arguments, so it cannot be called as a method: write `{name}()`"),
             };
         }
@@ -442,8 +542,11 @@ impl Checker {
                     .map(|(n, _)| n.clone()),
             );
         }
-        let suggestion = did_you_mean(name, names.iter().map(String::as_str))
-            .or_else(|| common_name(name).filter(|n| names.iter().any(|m| m == n)).map(|n| format!("the function is `{n}`")));
+        let suggestion = did_you_mean(name, names.iter().map(String::as_str)).or_else(|| {
+            common_name(name)
+                .filter(|n| names.iter().any(|m| m == n))
+                .map(|n| format!("the function is `{n}`"))
+        });
         suggestion.unwrap_or_else(|| {
             format!("`x.{name}(..)` calls a function `{name}(x, ..)` declared in this module, in the module of `{shown}`, or in its standard module")
         })
@@ -462,8 +565,13 @@ impl Checker {
     fn call_with(&mut self, callee: Callee, sig: Sig, receiver: Option<Expr>, args: &[ast::Arg], span: Span) -> Expr {
         for arg in args {
             if let Some(label) = &arg.label {
-                self.error("E0210", "labelled arguments are only for constructing structs", label.span, "remove this label")
-                    .hint(format!("pass arguments to `{}` by position", sig.name));
+                self.error(
+                    "E0210",
+                    "labelled arguments are only for constructing structs",
+                    label.span,
+                    "remove this label",
+                )
+                .hint(format!("pass arguments to `{}` by position", sig.name));
             }
         }
         let offset = usize::from(receiver.is_some());
@@ -474,7 +582,11 @@ impl Checker {
             let types: Vec<String> = sig.params.iter().map(|p| self.show(p)).collect();
             self.error(
                 "E0202",
-                format!("`{}` takes {expected} argument{plural} but {given} {} given", sig.name, if given == 1 { "was" } else { "were" }),
+                format!(
+                    "`{}` takes {expected} argument{plural} but {given} {} given",
+                    sig.name,
+                    if given == 1 { "was" } else { "were" }
+                ),
                 span,
                 format!("expected {expected} argument{plural}"),
             )
@@ -513,8 +625,13 @@ impl Checker {
                 if !unlabelled_reported {
                     unlabelled_reported = true;
                     let fields: Vec<String> = def.fields.iter().map(|f| format!("{}: ...", f.name)).collect();
-                    self.error("E0210", format!("the fields of `{}` must be labelled", def.name), arg.value.span, "unlabelled argument")
-                        .hint(format!("write `{}({})`", def.name, fields.join(", ")));
+                    self.error(
+                        "E0210",
+                        format!("the fields of `{}` must be labelled", def.name),
+                        arg.value.span,
+                        "unlabelled argument",
+                    )
+                    .hint(format!("write `{}({})`", def.name, fields.join(", ")));
                 }
                 self.check_expr(&arg.value, &Expect::Any);
                 complete = false;
@@ -524,27 +641,55 @@ impl Checker {
                 let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
                 let help = did_you_mean(&label.name, names.iter().copied())
                     .unwrap_or_else(|| format!("the fields of `{}` are: {}", def.name, names.join(", ")));
-                self.error("E0105", format!("struct `{}` has no field `{}`", def.name, label.name), label.span, "unknown field").hint(help);
+                self.error(
+                    "E0105",
+                    format!("struct `{}` has no field `{}`", def.name, label.name),
+                    label.span,
+                    "unknown field",
+                )
+                .hint(help);
                 self.check_expr(&arg.value, &Expect::Any);
                 complete = false;
                 continue;
             };
             let field = &def.fields[index];
-            let value = self.check_expr(&arg.value, &Expect::Ty(field.ty.clone(), Some(Label::new(field.span, "expected because of this field"))));
+            let value = self.check_expr(
+                &arg.value,
+                &Expect::Ty(
+                    field.ty.clone(),
+                    Some(Label::new(field.span, "expected because of this field")),
+                ),
+            );
             if let Some((_, first)) = &slots[index] {
-                self.error("E0104", format!("field `{}` is given twice", label.name), label.span, "given again here")
-                    .also((*first, "first given here"))
-                    .hint("give each field exactly once");
+                self.error(
+                    "E0104",
+                    format!("field `{}` is given twice", label.name),
+                    label.span,
+                    "given again here",
+                )
+                .also((*first, "first given here"))
+                .hint("give each field exactly once");
                 continue;
             }
             slots[index] = Some((value, label.span));
         }
-        let missing: Vec<String> = def.fields.iter().zip(&slots).filter(|(_, s)| s.is_none()).map(|(f, _)| format!("`{}`", f.name)).collect();
+        let missing: Vec<String> = def
+            .fields
+            .iter()
+            .zip(&slots)
+            .filter(|(_, s)| s.is_none())
+            .map(|(f, _)| format!("`{}`", f.name))
+            .collect();
         if !missing.is_empty() && complete {
             let plural = if missing.len() == 1 { "" } else { "s" };
-            self.error("E0211", format!("missing field{plural} {} in `{}`", missing.join(", "), def.name), span, format!("missing {}", missing.join(", ")))
-                .also((def.name_span, format!("`{}` is declared here", def.name)))
-                .hint("give every field a value: structs have no default values");
+            self.error(
+                "E0211",
+                format!("missing field{plural} {} in `{}`", missing.join(", "), def.name),
+                span,
+                format!("missing {}", missing.join(", ")),
+            )
+            .also((def.name_span, format!("`{}` is declared here", def.name)))
+            .hint("give every field a value: structs have no default values");
         }
         if !missing.is_empty() || !complete {
             return expr(ExprKind::Error, Ty::Struct(id), span);

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use paw_diagnostics::{Diagnostic, Label, Span};
 use paw_syntax::ast;
 
-use crate::hir::{EnumId, FnId, FuzzyId, NativeId, Program, StructId, Ty};
 use crate::body::Body;
+use crate::hir::{EnumId, FnId, FuzzyId, NativeId, Program, StructId, Ty};
 use crate::infer::Table;
 use crate::load::ParsedModule;
 
@@ -103,13 +103,27 @@ impl Checker {
     }
 
     /// Records an error; the returned reference adds labels and help.
-    pub fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> &mut Diagnostic {
-        self.diags.push(Diagnostic::error(code, message, Label::new(span, label)));
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::error(code, message, Label::new(span, label)));
         self.diags.last_mut().expect("just pushed")
     }
 
-    pub fn warning(&mut self, code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> &mut Diagnostic {
-        self.diags.push(Diagnostic::warning(code, message, Label::new(span, label)));
+    pub fn warning(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::warning(code, message, Label::new(span, label)));
         self.diags.last_mut().expect("just pushed")
     }
 
@@ -151,8 +165,12 @@ impl Checker {
     }
 
     fn find_main(&mut self) {
-        let Some(main_module) = self.module_index("main") else { return };
-        let Some(&(ItemRef::Fn(id), _)) = self.modules[main_module].items.get("main") else { return };
+        let Some(main_module) = self.module_index("main") else {
+            return;
+        };
+        let Some(&(ItemRef::Fn(id), _)) = self.modules[main_module].items.get("main") else {
+            return;
+        };
         let function = self.program.function(id);
         if let Some(param) = function.params.first() {
             let span = param.span.to(function.params[function.params.len() - 1].span);

@@ -12,7 +12,9 @@ impl Checker {
         for index in 0..self.fuzzy_sources.len() {
             let (m, item) = self.fuzzy_sources[index];
             let ast = self.modules[m].ast.clone();
-            let ast::Item::Fuzzy(decl) = &ast.items[item] else { continue };
+            let ast::Item::Fuzzy(decl) = &ast.items[item] else {
+                continue;
+            };
             let id = FuzzyId(index as u32);
             let mut examples = Vec::new();
             for example in &decl.examples {
@@ -27,9 +29,14 @@ impl Checker {
     fn check_example(&mut self, id: FuzzyId, decl: &ast::FuzzyFnDecl, example: &ast::Example) -> Option<FuzzyExample> {
         let name = &decl.name.name;
         if example.callee.name != *name {
-            self.error("E0218", format!("this example calls `{}`, not `{name}`", example.callee.name), example.callee.span, "another function")
-                .also((decl.name.span, format!("the example belongs to `{name}`")))
-                .hint(format!("examples of `{name}` call it: `>>> {name}(...)`"));
+            self.error(
+                "E0218",
+                format!("this example calls `{}`, not `{name}`", example.callee.name),
+                example.callee.span,
+                "another function",
+            )
+            .also((decl.name.span, format!("the example belongs to `{name}`")))
+            .hint(format!("examples of `{name}` call it: `>>> {name}(...)`"));
             return None;
         }
         let fuzzy = self.program.fuzzy_fn(id);
@@ -37,14 +44,25 @@ impl Checker {
         if example.args.len() != params.len() {
             let expected = params.len();
             let plural = if expected == 1 { "" } else { "s" };
-            self.error("E0202", format!("`{name}` takes {expected} argument{plural} but the example gives {}", example.args.len()), example.call_span, format!("expected {expected} argument{plural}"))
-                .also((decl.name.span, format!("`{name}` is declared here")))
-                .hint("give one value per parameter, in order");
+            self.error(
+                "E0202",
+                format!(
+                    "`{name}` takes {expected} argument{plural} but the example gives {}",
+                    example.args.len()
+                ),
+                example.call_span,
+                format!("expected {expected} argument{plural}"),
+            )
+            .also((decl.name.span, format!("`{name}` is declared here")))
+            .hint("give one value per parameter, in order");
             return None;
         }
         let mut args = Some(Vec::new());
         for ((arg, param), decl_param) in example.args.iter().zip(&params).zip(&decl.params) {
-            let site = Site { span: decl_param.ty.span(), what: format!("the parameter `{}` is `{}`", param.name, self.show(&param.ty)) };
+            let site = Site {
+                span: decl_param.ty.span(),
+                what: format!("the parameter `{}` is `{}`", param.name, self.show(&param.ty)),
+            };
             let value = self.const_value(arg, &param.ty, &site);
             args = args.zip(value).map(|(mut a, v)| {
                 a.push(v);
@@ -52,9 +70,17 @@ impl Checker {
             });
         }
         let ret_span = decl.ret.as_ref().map_or(decl.name.span, ast::TypeExpr::span);
-        let site = Site { span: ret_span, what: format!("the return type is `{}`", self.show(&ret)) };
+        let site = Site {
+            span: ret_span,
+            what: format!("the return type is `{}`", self.show(&ret)),
+        };
         let expected = self.const_value(&example.expected, &ret, &site);
-        Some(FuzzyExample { args: args?, expected: expected?, call_span: example.call_span, expected_span: example.expected.span })
+        Some(FuzzyExample {
+            args: args?,
+            expected: expected?,
+            call_span: example.call_span,
+            expected_span: example.expected.span,
+        })
     }
 
     /// The value `lit` denotes at type `ty` (the declared type or a part of it), or `None` after reporting
@@ -95,9 +121,17 @@ impl Checker {
                     ValueLitKind::Null => "only optional types (`T?`) accept `null` or `none`".to_string(),
                     _ => format!("write {}", self.literal_form(ty)),
                 };
-                self.error("E0217", format!("example value has the wrong type: expected `{shown}`, found {}", describe(&lit.kind)), lit.span, format!("not a `{shown}`"))
-                    .also((site.span, site.what.clone()))
-                    .hint(help);
+                self.error(
+                    "E0217",
+                    format!(
+                        "example value has the wrong type: expected `{shown}`, found {}",
+                        describe(&lit.kind)
+                    ),
+                    lit.span,
+                    format!("not a `{shown}`"),
+                )
+                .also((site.span, site.what.clone()))
+                .hint(help);
                 None
             }
         }
@@ -111,11 +145,23 @@ impl Checker {
             Ty::Float => "a number, like `0.5`".into(),
             Ty::Str => "a double-quoted string, like `\"text\"`".into(),
             Ty::Enum(id) => {
-                let names: Vec<&str> = self.program.enum_def(*id).variants.iter().map(|v| v.name.as_str()).collect();
+                let names: Vec<&str> = self
+                    .program
+                    .enum_def(*id)
+                    .variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .collect();
                 format!("one of the variants: {}", names.join(", "))
             }
             Ty::Struct(id) => {
-                let fields: Vec<String> = self.program.struct_def(*id).fields.iter().map(|f| format!("{}: ...", f.name)).collect();
+                let fields: Vec<String> = self
+                    .program
+                    .struct_def(*id)
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}: ...", f.name))
+                    .collect();
                 format!("an object `{{{}}}`", fields.join(", "))
             }
             Ty::List(_) => "a list `[a, b]`".into(),
@@ -123,7 +169,12 @@ impl Checker {
         }
     }
 
-    fn struct_value(&mut self, id: crate::hir::StructId, entries: &[(ast::Ident, ValueLit)], span: Span) -> Option<ConstValue> {
+    fn struct_value(
+        &mut self,
+        id: crate::hir::StructId,
+        entries: &[(ast::Ident, ValueLit)],
+        span: Span,
+    ) -> Option<ConstValue> {
         let def = self.program.struct_def(id).clone();
         let mut slots: Vec<Option<ConstValue>> = vec![None; def.fields.len()];
         let mut ok = true;
@@ -133,31 +184,61 @@ impl Checker {
                 let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
                 let help = did_you_mean(&key.name, names.iter().copied())
                     .unwrap_or_else(|| format!("the fields of `{}` are: {}", def.name, names.join(", ")));
-                self.error("E0105", format!("struct `{}` has no field `{}`", def.name, key.name), key.span, "unknown field").hint(help);
+                self.error(
+                    "E0105",
+                    format!("struct `{}` has no field `{}`", def.name, key.name),
+                    key.span,
+                    "unknown field",
+                )
+                .hint(help);
                 ok = false;
                 continue;
             };
             if slots[index].is_some() {
-                self.error("E0104", format!("field `{}` is given twice", key.name), key.span, "given again here")
-                    .also((given[index], "first given here"))
-                    .hint("give each field exactly once");
+                self.error(
+                    "E0104",
+                    format!("field `{}` is given twice", key.name),
+                    key.span,
+                    "given again here",
+                )
+                .also((given[index], "first given here"))
+                .hint("give each field exactly once");
                 ok = false;
                 continue;
             }
             given[index] = key.span;
             let field = &def.fields[index];
-            let field_site = Site { span: field.span, what: format!("the field `{}` of `{}` is `{}`", field.name, def.name, self.show(&field.ty)) };
+            let field_site = Site {
+                span: field.span,
+                what: format!(
+                    "the field `{}` of `{}` is `{}`",
+                    field.name,
+                    def.name,
+                    self.show(&field.ty)
+                ),
+            };
             match self.const_value(value, &field.ty, &field_site) {
                 Some(v) => slots[index] = Some(v),
                 None => ok = false,
             }
         }
-        let missing: Vec<String> = def.fields.iter().zip(&slots).filter(|(_, s)| s.is_none()).map(|(f, _)| format!("`{}`", f.name)).collect();
+        let missing: Vec<String> = def
+            .fields
+            .iter()
+            .zip(&slots)
+            .filter(|(_, s)| s.is_none())
+            .map(|(f, _)| format!("`{}`", f.name))
+            .collect();
         if ok && !missing.is_empty() {
             let plural = if missing.len() == 1 { "" } else { "s" };
-            self.error("E0211", format!("missing field{plural} {} in `{}`", missing.join(", "), def.name), span, format!("missing {}", missing.join(", ")))
-                .also((def.name_span, format!("`{}` is declared here", def.name)))
-                .hint("give every field a value");
+            self.error(
+                "E0211",
+                format!("missing field{plural} {} in `{}`", missing.join(", "), def.name),
+                span,
+                format!("missing {}", missing.join(", ")),
+            )
+            .also((def.name_span, format!("`{}` is declared here", def.name)))
+            .hint("give every field a value");
             return None;
         }
         if !ok {

@@ -95,7 +95,10 @@ pub(crate) fn instantiate(t: &Ty, args: &[Ty]) -> Ty {
         Ty::List(e) => Ty::List(Box::new(instantiate(e, args))),
         Ty::Optional(e) => Ty::Optional(Box::new(instantiate(e, args))),
         Ty::Dict(k, v) => Ty::Dict(Box::new(instantiate(k, args)), Box::new(instantiate(v, args))),
-        Ty::Fn(ps, r) => Ty::Fn(ps.iter().map(|p| instantiate(p, args)).collect(), Box::new(instantiate(r, args))),
+        Ty::Fn(ps, r) => Ty::Fn(
+            ps.iter().map(|p| instantiate(p, args)).collect(),
+            Box::new(instantiate(r, args)),
+        ),
         other => other.clone(),
     }
 }

@@ -6,8 +6,8 @@ use paw_syntax::ast;
 
 use crate::checker::{Checker, DiagnosticExt, FnSource, Import, ItemRef};
 use crate::hir::{
-    EnumDef, EnumId, Expr, ExprKind, FieldDef, FnId, Function, FuzzyFn, FuzzyId, NativeFn, NativeId, Param,
-    StructDef, StructId, Ty, VariantDef,
+    EnumDef, EnumId, Expr, ExprKind, FieldDef, FnId, Function, FuzzyFn, FuzzyId, NativeFn, NativeId, Param, StructDef,
+    StructId, Ty, VariantDef,
 };
 use crate::load::module_name;
 use crate::suggest::did_you_mean;
@@ -45,14 +45,22 @@ impl Checker {
                             module: module.clone(),
                             params: Vec::new(),
                             ret: Ty::Unit,
-                            body: Expr { kind: ExprKind::Error, ty: Ty::Error, span: decl.span },
+                            body: Expr {
+                                kind: ExprKind::Error,
+                                ty: Ty::Error,
+                                span: decl.span,
+                            },
                             num_locals: 0,
                             docs: decl.docs.text(),
                             span: decl.span,
                             name_span: decl.name.span,
                         });
                         let ret_span = decl.ret.as_ref().map(ast::TypeExpr::span);
-                        self.fn_sources.push(FnSource { module: m, item: index, ret_span });
+                        self.fn_sources.push(FnSource {
+                            module: m,
+                            item: index,
+                            ret_span,
+                        });
                         self.define(m, &decl.name, ItemRef::Fn(id));
                     }
                     ast::Item::Fuzzy(decl) => {
@@ -86,11 +94,7 @@ impl Checker {
                     }
                     ast::Item::Enum(decl) => {
                         let id = EnumId(self.program.enums.len() as u32);
-                        let variants = unique_members(
-                            self,
-                            decl.variants.iter().map(|v| &v.name),
-                            "variant",
-                        );
+                        let variants = unique_members(self, decl.variants.iter().map(|v| &v.name), "variant");
                         self.program.enums.push(EnumDef {
                             name: decl.name.name.clone(),
                             module: module.clone(),
@@ -100,7 +104,11 @@ impl Checker {
                                 .iter()
                                 .zip(variants)
                                 .filter(|(_, keep)| *keep)
-                                .map(|(v, _)| VariantDef { name: v.name.name.clone(), docs: v.docs.text(), span: v.span })
+                                .map(|(v, _)| VariantDef {
+                                    name: v.name.name.clone(),
+                                    docs: v.docs.text(),
+                                    span: v.span,
+                                })
                                 .collect(),
                             span: decl.span,
                             name_span: decl.name.span,
@@ -117,27 +125,46 @@ impl Checker {
     fn define(&mut self, module: usize, name: &ast::Ident, item: ItemRef) {
         if let Some((_, first)) = self.modules[module].items.get(&name.name) {
             let first = *first;
-            self.error("E0104", format!("`{}` is defined twice", name.name), name.span, "defined again here")
-                .also((first, "first defined here"))
-                .hint("rename one of them");
+            self.error(
+                "E0104",
+                format!("`{}` is defined twice", name.name),
+                name.span,
+                "defined again here",
+            )
+            .also((first, "first defined here"))
+            .hint("rename one of them");
             return;
         }
         self.modules[module].items.insert(name.name.clone(), (item, name.span));
     }
 
     fn add_import(&mut self, module: usize, decl: &ast::UseDecl) {
-        let (Some(name), Some(alias)) = (module_name(decl), decl.path.last()) else { return };
+        let (Some(name), Some(alias)) = (module_name(decl), decl.path.last()) else {
+            return;
+        };
         // An unknown module was reported while loading.
         let Some(target) = self.module_index(&name) else { return };
         let span = decl.span;
         if let Some(first) = self.modules[module].imports.get(&alias.name) {
             let first = first.span;
-            self.error("E0104", format!("`{}` is imported twice", alias.name), span, "imported again here")
-                .also((first, "first imported here"))
-                .hint("remove one of the `use` lines");
+            self.error(
+                "E0104",
+                format!("`{}` is imported twice", alias.name),
+                span,
+                "imported again here",
+            )
+            .also((first, "first imported here"))
+            .hint("remove one of the `use` lines");
             return;
         }
-        self.modules[module].imports.insert(alias.name.clone(), Import { module: target, span, used: false });
+        self.modules[module].imports.insert(
+            alias.name.clone(),
+            Import {
+                module: target,
+                span,
+                used: false,
+            },
+        );
     }
 
     /// Resolves the types of every signature and struct field (after all names are known).
@@ -149,7 +176,10 @@ impl Checker {
                 match item {
                     ast::Item::Fn(decl) => {
                         let params = self.resolve_params(m, &decl.params, &decl.type_params);
-                        let ret = decl.ret.as_ref().map_or(Ty::Unit, |t| self.resolve_type(m, t, &decl.type_params));
+                        let ret = decl
+                            .ret
+                            .as_ref()
+                            .map_or(Ty::Unit, |t| self.resolve_type(m, t, &decl.type_params));
                         // Functions got their ids in this same order; one defined twice keeps its own
                         // signature, so its body checks normally.
                         if !decl.is_native {
@@ -166,7 +196,8 @@ impl Checker {
                         }
                     }
                     ast::Item::Struct(decl) => {
-                        let Some((ItemRef::Struct(id), span)) = self.modules[m].items.get(&decl.name.name).copied() else {
+                        let Some((ItemRef::Struct(id), span)) = self.modules[m].items.get(&decl.name.name).copied()
+                        else {
                             continue;
                         };
                         if span != decl.name.span {
@@ -213,7 +244,9 @@ impl Checker {
     fn resolve_fuzzy_signature(&mut self, id: FuzzyId) {
         let (m, index) = self.fuzzy_sources[id.index()];
         let ast = self.modules[m].ast.clone();
-        let ast::Item::Fuzzy(decl) = &ast.items[index] else { return };
+        let ast::Item::Fuzzy(decl) = &ast.items[index] else {
+            return;
+        };
         let params = self.resolve_params(m, &decl.params, &[]);
         for (param, decl_param) in params.iter().zip(&decl.params) {
             if let Some(bad) = non_data_type(&param.ty) {
@@ -224,16 +257,29 @@ impl Checker {
         }
         let ret = match &decl.ret {
             None => {
-                self.error("E0216", format!("fuzzy fn `{}` has no return type", decl.name.name), decl.name.span, "declare what it returns")
-                    .hint(format!("add one, for example `fuzzy fn {}(...) -> bool`: the model's answer is constrained to it", decl.name.name));
+                self.error(
+                    "E0216",
+                    format!("fuzzy fn `{}` has no return type", decl.name.name),
+                    decl.name.span,
+                    "declare what it returns",
+                )
+                .hint(format!(
+                    "add one, for example `fuzzy fn {}(...) -> bool`: the model's answer is constrained to it",
+                    decl.name.name
+                ));
                 Ty::Error
             }
             Some(t) => {
                 let ty = self.resolve_type(m, t, &[]);
                 if let Some(bad) = non_data_type(&ty) {
                     let shown = self.show(&ty);
-                    self.error("E0216", format!("a fuzzy fn cannot return {bad}"), t.span(), format!("`{shown}` is not data"))
-                        .hint("return data: `bool`, `int`, `float`, `str`, `json`, an enum, a struct, `list[T]` or `T?`");
+                    self.error(
+                        "E0216",
+                        format!("a fuzzy fn cannot return {bad}"),
+                        t.span(),
+                        format!("`{shown}` is not data"),
+                    )
+                    .hint("return data: `bool`, `int`, `float`, `str`, `json`, an enum, a struct, `list[T]` or `T?`");
                 }
                 ty
             }
@@ -250,18 +296,30 @@ impl Checker {
             ast::TypeExpr::Optional { inner, span } => {
                 let inner_ty = self.resolve_type(module, inner, type_params);
                 if matches!(inner_ty, Ty::Optional(_)) {
-                    self.error("E0206", "nested optionals are not allowed", *span, "an optional of an optional")
-                        .hint("one `?` is enough: a value of `T` is accepted wherever `T?` is expected");
+                    self.error(
+                        "E0206",
+                        "nested optionals are not allowed",
+                        *span,
+                        "an optional of an optional",
+                    )
+                    .hint("one `?` is enough: a value of `T` is accepted wherever `T?` is expected");
                     return inner_ty;
                 }
                 Ty::Optional(Box::new(inner_ty))
             }
             ast::TypeExpr::Fn { params, ret, .. } => {
-                let params = params.iter().map(|p| self.resolve_type(module, p, type_params)).collect();
-                let ret = ret.as_ref().map_or(Ty::Unit, |r| self.resolve_type(module, r, type_params));
+                let params = params
+                    .iter()
+                    .map(|p| self.resolve_type(module, p, type_params))
+                    .collect();
+                let ret = ret
+                    .as_ref()
+                    .map_or(Ty::Unit, |r| self.resolve_type(module, r, type_params));
                 Ty::Fn(params, Box::new(ret))
             }
-            ast::TypeExpr::Named { path, args, span } => self.resolve_named_type(module, path, args, *span, type_params),
+            ast::TypeExpr::Named { path, args, span } => {
+                self.resolve_named_type(module, path, args, *span, type_params)
+            }
         }
     }
 
@@ -290,8 +348,13 @@ impl Checker {
                     let key = &resolved_args[0];
                     if !matches!(key, Ty::Str | Ty::Int | Ty::Param(_) | Ty::Error) {
                         let shown = self.show(key);
-                        self.error("E0207", format!("`{shown}` cannot be a dict key"), args[0].span(), "keys must be `str` or `int`")
-                            .hint("use `str` or `int` keys, for example by converting with `to_str(..)`");
+                        self.error(
+                            "E0207",
+                            format!("`{shown}` cannot be a dict key"),
+                            args[0].span(),
+                            "keys must be `str` or `int`",
+                        )
+                        .hint("use `str` or `int` keys, for example by converting with `to_str(..)`");
                     }
                     (2, Ty::Dict(Box::new(key.clone()), Box::new(resolved_args[1].clone())))
                 }
@@ -316,12 +379,27 @@ impl Checker {
         };
         if resolved_args.len() != expected_args && ty != Ty::Error || (ty == Ty::Error && expected_args > 0) {
             let (what, help) = match expected_args {
-                0 => (format!("`{}` takes no type arguments", last.name), format!("write just `{}`", last.name)),
-                1 => ("`list` takes one type argument".to_string(), "write the element type: `list[str]`".to_string()),
-                _ => ("`dict` takes two type arguments".to_string(), "write the key and value types: `dict[str, int]`".to_string()),
+                0 => (
+                    format!("`{}` takes no type arguments", last.name),
+                    format!("write just `{}`", last.name),
+                ),
+                1 => (
+                    "`list` takes one type argument".to_string(),
+                    "write the element type: `list[str]`".to_string(),
+                ),
+                _ => (
+                    "`dict` takes two type arguments".to_string(),
+                    "write the key and value types: `dict[str, int]`".to_string(),
+                ),
             };
             let given = resolved_args.len();
-            self.error("E0205", what, span, format!("{given} type argument{} given", if given == 1 { "" } else { "s" })).hint(help);
+            self.error(
+                "E0205",
+                what,
+                span,
+                format!("{given} type argument{} given", if given == 1 { "" } else { "s" }),
+            )
+            .hint(help);
             return Ty::Error;
         }
         ty
@@ -338,8 +416,15 @@ impl Checker {
             Some(ItemRef::Struct(id)) => Ty::Struct(id),
             Some(ItemRef::Enum(id)) => Ty::Enum(id),
             Some(_) => {
-                self.error("E0102", format!("`{}` is a function, not a type", name.name), name.span, "not a type")
-                    .hint("types are `int`, `float`, `bool`, `str`, `json`, `list[T]`, `dict[K, V]`, `T?`, structs and enums");
+                self.error(
+                    "E0102",
+                    format!("`{}` is a function, not a type", name.name),
+                    name.span,
+                    "not a type",
+                )
+                .hint(
+                    "types are `int`, `float`, `bool`, `str`, `json`, `list[T]`, `dict[K, V]`, `T?`, structs and enums",
+                );
                 Ty::Error
             }
             None => {
@@ -354,7 +439,8 @@ impl Checker {
                 let help = did_you_mean(&name.name, candidates.iter().map(String::as_str)).unwrap_or_else(|| {
                     "declare it with `struct` or `enum`, or import the module that declares it".into()
                 });
-                self.error("E0102", format!("unknown type `{}`", name.name), name.span, "not found").hint(help);
+                self.error("E0102", format!("unknown type `{}`", name.name), name.span, "not found")
+                    .hint(help);
                 Ty::Error
             }
         }
@@ -364,7 +450,13 @@ impl Checker {
         let names: Vec<String> = self.modules[module].imports.keys().cloned().collect();
         let help = did_you_mean(&alias.name, names.iter().map(String::as_str))
             .unwrap_or_else(|| format!("import it first: `use {}` (or `use std.{}`)", alias.name, alias.name));
-        self.error("E0103", format!("unknown module `{}`", alias.name), alias.span, "not imported").hint(help);
+        self.error(
+            "E0103",
+            format!("unknown module `{}`", alias.name),
+            alias.span,
+            "not imported",
+        )
+        .hint(help);
     }
 }
 
@@ -375,7 +467,12 @@ fn unique_members<'a>(checker: &mut Checker, names: impl Iterator<Item = &'a ast
     for name in names {
         if let Some(first) = seen.iter().find(|s| s.name == name.name) {
             checker
-                .error("E0104", format!("{what} `{}` is declared twice", name.name), name.span, "declared again here")
+                .error(
+                    "E0104",
+                    format!("{what} `{}` is declared twice", name.name),
+                    name.span,
+                    "declared again here",
+                )
                 .also((first.span, "first declared here"))
                 .hint(format!("rename or remove one of the two {what}s"));
             keep.push(false);

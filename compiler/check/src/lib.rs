@@ -11,12 +11,12 @@
 mod body;
 mod calls;
 mod checker;
-pub mod hir;
+pub use paw_hir as hir;
+mod fuzzy;
 mod infer;
 mod items;
 mod load;
 mod patterns;
-mod fuzzy;
 mod suggest;
 
 use paw_diagnostics::{Diagnostic, FileId, Files, Label, Span};
@@ -67,8 +67,12 @@ impl Checked {
     pub fn entry_point(&self) -> Result<hir::FnId, Diagnostic> {
         self.program.main.ok_or_else(|| {
             let span = Span::new(self.main_file.unwrap_or_default(), 0, 0);
-            Diagnostic::error("E0220", "this program has no `fn main()`", Label::new(span, "no `main` in this file"))
-                .with_help("add `fn main() { ... }`: it is where the program starts")
+            Diagnostic::error(
+                "E0220",
+                "this program has no `fn main()`",
+                Label::new(span, "no `main` in this file"),
+            )
+            .with_help("add `fn main() { ... }`: it is where the program starts")
         })
     }
 }
@@ -87,7 +91,10 @@ pub fn check_program(files: &mut Files, roots: &[Root], loader: &dyn SourceLoade
 /// checking only: the syntax diagnostics came with the caller's parses.
 pub fn check_parsed(mut modules: Vec<ParsedModule>) -> Checked {
     let diagnostics = load::load_used_modules(&mut modules, |_| None);
-    let main_file = modules.iter().find(|m| m.name == "main" && !m.is_std).map(|m| m.ast.span.file);
+    let main_file = modules
+        .iter()
+        .find(|m| m.name == "main" && !m.is_std)
+        .map(|m| m.ast.span.file);
     check_loaded(modules, diagnostics, main_file)
 }
 
@@ -97,12 +104,23 @@ fn check_loaded(modules: Vec<ParsedModule>, mut diagnostics: Vec<Diagnostic>, ma
     let (program, check_diagnostics) = checker.finish();
     diagnostics.extend(check_diagnostics);
     diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
-    Checked { program, diagnostics, main_file }
+    Checked {
+        program,
+        diagnostics,
+        main_file,
+    }
 }
 
 /// Checks one file as the module `main` (single-file mode); `use NAME` finds `NAME.pw` through `loader`.
 pub fn check_file(files: &mut Files, file: FileId, loader: &dyn SourceLoader) -> Checked {
-    check_program(files, &[Root { name: "main".into(), file }], loader)
+    check_program(
+        files,
+        &[Root {
+            name: "main".into(),
+            file,
+        }],
+        loader,
+    )
 }
 
 #[cfg(test)]

@@ -29,19 +29,34 @@ pub(crate) fn load_modules(
         let file = files.add(format!("std/{name}.pw"), *source);
         let (ast, diags) = paw_syntax::parse(file, source);
         diagnostics.extend(diags);
-        modules.push(ParsedModule { name: format!("std.{name}"), ast: Arc::new(ast), is_std: true });
+        modules.push(ParsedModule {
+            name: format!("std.{name}"),
+            ast: Arc::new(ast),
+            is_std: true,
+        });
     }
     for root in roots {
         let text = files.get(root.file).text.clone();
         let (ast, diags) = paw_syntax::parse(root.file, &text);
         diagnostics.extend(diags);
-        modules.push(ParsedModule { name: root.name.clone(), ast: Arc::new(ast), is_std: false });
+        modules.push(ParsedModule {
+            name: root.name.clone(),
+            ast: Arc::new(ast),
+            is_std: false,
+        });
     }
     diagnostics.extend(load_used_modules(&mut modules, |name| {
         let (path, text) = loader.load_user_module(name)?;
         let file = files.add(path, text.as_str());
         let (ast, diags) = paw_syntax::parse(file, &text);
-        Some((ParsedModule { name: name.to_string(), ast: Arc::new(ast), is_std: false }, diags))
+        Some((
+            ParsedModule {
+                name: name.to_string(),
+                ast: Arc::new(ast),
+                is_std: false,
+            },
+            diags,
+        ))
     }));
     (modules, diagnostics)
 }
@@ -88,11 +103,23 @@ fn unknown_module(decl: &ast::UseDecl, name: &str, modules: &[ParsedModule]) -> 
     let known = modules.iter().map(|m| m.name.as_str()).filter(|n| *n != "std.prelude");
     let help = did_you_mean(name, known).unwrap_or_else(|| {
         if name.starts_with("std.") {
-            let std: Vec<_> = paw_stdlib::MODULES.iter().filter(|(n, _)| *n != "prelude").map(|(n, _)| *n).collect();
+            let std: Vec<_> = paw_stdlib::MODULES
+                .iter()
+                .filter(|(n, _)| *n != "prelude")
+                .map(|(n, _)| *n)
+                .collect();
             format!("the standard modules are std.{}", std.join(", std."))
         } else {
-            format!("a module `{name}` would be the file `{}.pw` beside this one (or in `src/`)", name.replace('.', "/"))
+            format!(
+                "a module `{name}` would be the file `{}.pw` beside this one (or in `src/`)",
+                name.replace('.', "/")
+            )
         }
     });
-    Diagnostic::error("E0103", format!("unknown module `{name}`"), Label::new(span, "no such module")).with_help(help)
+    Diagnostic::error(
+        "E0103",
+        format!("unknown module `{name}`"),
+        Label::new(span, "no such module"),
+    )
+    .with_help(help)
 }

@@ -17,7 +17,13 @@ impl Checker {
                     if let Some(index) = self.variant_index(id, &name.name) {
                         return Pattern::Variant { id, index };
                     }
-                    let variants: Vec<String> = self.program.enum_def(id).variants.iter().map(|v| v.name.clone()).collect();
+                    let variants: Vec<String> = self
+                        .program
+                        .enum_def(id)
+                        .variants
+                        .iter()
+                        .map(|v| v.name.clone())
+                        .collect();
                     if closest(&name.name, variants.iter().map(String::as_str)).is_some() {
                         self.unknown_variant(id, &name.name, name.span);
                         return Pattern::Wildcard;
@@ -51,9 +57,14 @@ impl Checker {
 
     fn pattern_mismatch(&mut self, pattern_ty: &Ty, ty: &Ty, span: Span, scrutinee: Span) {
         let (p, t) = (self.show(pattern_ty), self.show(ty));
-        self.error("E0201", format!("this pattern matches `{p}`, but the matched value is `{t}`"), span, format!("a `{p}` pattern"))
-            .also((scrutinee, format!("this is `{t}`")))
-            .hint(format!("write a pattern for `{t}` values"));
+        self.error(
+            "E0201",
+            format!("this pattern matches `{p}`, but the matched value is `{t}`"),
+            span,
+            format!("a `{p}` pattern"),
+        )
+        .also((scrutinee, format!("this is `{t}`")))
+        .hint(format!("write a pattern for `{t}` values"));
     }
 
     /// The `T` of the optional type `ty` that a `some`/`none` pattern matches, or `None` after reporting.
@@ -68,9 +79,14 @@ impl Checker {
             }
             other => {
                 let t = self.show(&other);
-                self.error("E0201", format!("`{what}` matches optionals, but the matched value is `{t}`"), span, "an optional pattern")
-                    .also((scrutinee, format!("this is `{t}`, never absent")))
-                    .hint("match the value itself, or make the matched value optional (`T?`)");
+                self.error(
+                    "E0201",
+                    format!("`{what}` matches optionals, but the matched value is `{t}`"),
+                    span,
+                    "an optional pattern",
+                )
+                .also((scrutinee, format!("this is `{t}`, never absent")))
+                .hint("match the value itself, or make the matched value optional (`T?`)");
                 None
             }
         }
@@ -78,11 +94,22 @@ impl Checker {
 
     fn path_pattern(&mut self, path: &[ast::Ident], span: Span, ty: &Ty, scrutinee: Span) -> Pattern {
         // Build the path as an expression so it resolves exactly like `Team.billing` in code.
-        let Some((first, rest)) = path.split_first() else { return Pattern::Wildcard };
-        let mut e = ast::Expr { kind: ast::ExprKind::Name(first.clone()), span: first.span };
+        let Some((first, rest)) = path.split_first() else {
+            return Pattern::Wildcard;
+        };
+        let mut e = ast::Expr {
+            kind: ast::ExprKind::Name(first.clone()),
+            span: first.span,
+        };
         for segment in rest {
             let span = e.span.to(segment.span);
-            e = ast::Expr { kind: ast::ExprKind::Field { base: Box::new(e), name: segment.clone() }, span };
+            e = ast::Expr {
+                kind: ast::ExprKind::Field {
+                    base: Box::new(e),
+                    name: segment.clone(),
+                },
+                span,
+            };
         }
         match self.resolve_path(&e) {
             Some(PathRes::Variant(id, index)) => {
@@ -111,7 +138,9 @@ impl Checker {
             let repeated = previous.iter().any(|p| same_literal(p, &arms[i].pattern));
             if covered || repeated {
                 let span = ast_arms[i].pattern.span;
-                let earlier = arms[..i].iter().position(|a| irrefutable(&a.pattern) || same_literal(&a.pattern, &arms[i].pattern));
+                let earlier = arms[..i]
+                    .iter()
+                    .position(|a| irrefutable(&a.pattern) || same_literal(&a.pattern, &arms[i].pattern));
                 let d = self.warning("W0103", "unreachable match arm", span, "never matches");
                 if let Some(earlier) = earlier {
                     d.also((ast_arms[earlier].pattern.span, "this arm already matches these values"));
@@ -132,9 +161,18 @@ impl Checker {
             )
         } else {
             let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-            (format!("this `match` does not cover {list}"), "add an arm for each missing case, or `_ => ...` for the rest".to_string())
+            (
+                format!("this `match` does not cover {list}"),
+                "add an arm for each missing case, or `_ => ...` for the rest".to_string(),
+            )
         };
-        self.error("E0212", message, scrutinee.span, format!("`{shown}` value not fully covered")).hint(help);
+        self.error(
+            "E0212",
+            message,
+            scrutinee.span,
+            format!("`{shown}` value not fully covered"),
+        )
+        .hint(help);
     }
 }
 
@@ -153,7 +191,11 @@ fn missing(patterns: &[&Pattern], ty: &Ty, program: &Program) -> Vec<String> {
             .variants
             .iter()
             .enumerate()
-            .filter(|(i, _)| !patterns.iter().any(|p| matches!(p, Pattern::Variant { index, .. } if *index as usize == *i)))
+            .filter(|(i, _)| {
+                !patterns
+                    .iter()
+                    .any(|p| matches!(p, Pattern::Variant { index, .. } if *index as usize == *i))
+            })
             .map(|(_, v)| v.name.clone())
             .collect(),
         Ty::Bool => [true, false]
@@ -166,12 +208,18 @@ fn missing(patterns: &[&Pattern], ty: &Ty, program: &Program) -> Vec<String> {
             if !patterns.iter().any(|p| matches!(p, Pattern::None)) {
                 out.push("none".to_string());
             }
-            let inner_patterns: Vec<&Pattern> =
-                patterns.iter().filter_map(|p| if let Pattern::Some(x) = p { Some(&**x) } else { None }).collect();
+            let inner_patterns: Vec<&Pattern> = patterns
+                .iter()
+                .filter_map(|p| if let Pattern::Some(x) = p { Some(&**x) } else { None })
+                .collect();
             if inner_patterns.is_empty() {
                 out.push("some(_)".to_string());
             } else {
-                out.extend(missing(&inner_patterns, inner, program).into_iter().map(|m| format!("some({m})")));
+                out.extend(
+                    missing(&inner_patterns, inner, program)
+                        .into_iter()
+                        .map(|m| format!("some({m})")),
+                );
             }
             out
         }

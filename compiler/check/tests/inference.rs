@@ -20,7 +20,10 @@ fn main() {
 }
 "#,
     );
-    let (d, files) = only("fn main() {\n    let n = 3;\n    let s: str = n;\n    print(s);\n}\n", "E0201");
+    let (d, files) = only(
+        "fn main() {\n    let n = 3;\n    let s: str = n;\n    print(s);\n}\n",
+        "E0201",
+    );
     assert_eq!(d.message, "expected `str`, found `int`");
     assert_eq!(primary_text(&d, &files), "n");
     assert_eq!(files.snippet(d.secondary[0].span), "str");
@@ -48,7 +51,10 @@ fn main() {
 #[test]
 fn a_closure_stored_in_an_annotated_let_is_typed_by_the_annotation() {
     assert_clean("fn main() {\n    let double: fn(int) -> int = |x| x * 2;\n    print(double(4));\n}\n");
-    let (d, files) = only("fn main() {\n    let f: fn(int) -> str = |x| x * 2;\n    print(f(1));\n}\n", "E0201");
+    let (d, files) = only(
+        "fn main() {\n    let f: fn(int) -> str = |x| x * 2;\n    print(f(1));\n}\n",
+        "E0201",
+    );
     assert_eq!(d.message, "expected `str`, found `int`");
     assert_eq!(primary_text(&d, &files), "x * 2");
 }
@@ -67,14 +73,19 @@ fn main() {
 }
 "#,
     );
-    let (d, _) = only("fn main() {\n    let a: str = [1, 2].first() ?? 0;\n    print(a);\n}\n", "E0201");
+    let (d, _) = only(
+        "fn main() {\n    let a: str = [1, 2].first() ?? 0;\n    print(a);\n}\n",
+        "E0201",
+    );
     assert_eq!(d.message, "expected `str`, found `int`");
 }
 
 #[test]
 fn an_empty_list_is_resolved_by_a_later_use() {
     assert_clean("fn main() {\n    let xs = [];\n    xs.push(\"a\");\n    print(xs.len());\n}\n");
-    assert_clean("fn total(xs: list[int]) -> int { xs.sum() }\nfn main() {\n    let xs = [];\n    print(total(xs));\n}\n");
+    assert_clean(
+        "fn total(xs: list[int]) -> int { xs.sum() }\nfn main() {\n    let xs = [];\n    print(total(xs));\n}\n",
+    );
     let (d, files) = only("fn main() {\n    let xs = [];\n    print(xs);\n}\n", "E0204");
     assert_eq!(primary_text(&d, &files), "[]");
     assert!(d.help.unwrap().contains("annotation"));
@@ -84,7 +95,10 @@ fn an_empty_list_is_resolved_by_a_later_use() {
 fn none_is_resolved_by_its_annotation_or_a_later_use() {
     assert_clean("fn main() {\n    let x: int? = none;\n    print(x ?? 1);\n}\n");
     assert_clean("fn main() {\n    let mut best = none;\n    for n in [3, 1] {\n        best = n;\n    }\n    print(best ?? 0);\n}\n");
-    assert_eq!(codes("fn main() {\n    let x = none;\n    print(x);\n}\n"), vec!["E0204"]);
+    assert_eq!(
+        codes("fn main() {\n    let x = none;\n    print(x);\n}\n"),
+        vec!["E0204"]
+    );
 }
 
 #[test]
@@ -92,8 +106,14 @@ fn coalescing_unwraps_an_optional_and_rejects_a_plain_value() {
     assert_clean("fn main() {\n    let n = \"12\".parse_int() ?? 0;\n    print(n * 2);\n}\n");
     let (d, files) = only("fn main() {\n    let n = 3 ?? 0;\n    print(n);\n}\n", "E0203");
     assert_eq!(primary_text(&d, &files), "3");
-    let (d, files) = only("fn main() {\n    let n = \"12\".parse_int() ?? \"zero\";\n    print(n);\n}\n", "E0201");
-    assert_eq!((d.message.as_str(), primary_text(&d, &files)), ("expected `int`, found `str`", "\"zero\""));
+    let (d, files) = only(
+        "fn main() {\n    let n = \"12\".parse_int() ?? \"zero\";\n    print(n);\n}\n",
+        "E0201",
+    );
+    assert_eq!(
+        (d.message.as_str(), primary_text(&d, &files)),
+        ("expected `int`, found `str`", "\"zero\"")
+    );
 }
 
 #[test]
@@ -103,11 +123,17 @@ fn a_value_is_accepted_where_its_optional_is_expected() {
 
 #[test]
 fn if_and_match_branches_must_agree() {
-    let (d, files) = only("fn main() {\n    let x = if true { 1 } else { \"one\" };\n    print(x);\n}\n", "E0201");
+    let (d, files) = only(
+        "fn main() {\n    let x = if true { 1 } else { \"one\" };\n    print(x);\n}\n",
+        "E0201",
+    );
     assert_eq!(primary_text(&d, &files), "\"one\"");
     assert_eq!(files.snippet(d.secondary[0].span), "1");
     assert_eq!(d.secondary[0].message, "the `if` branch is `int`");
-    let (d, files) = only("fn main() {\n    let x = match 2 {\n        1 => 1.0,\n        _ => 2,\n    };\n    print(x);\n}\n", "E0201");
+    let (d, files) = only(
+        "fn main() {\n    let x = match 2 {\n        1 => 1.0,\n        _ => 2,\n    };\n    print(x);\n}\n",
+        "E0201",
+    );
     assert_eq!(primary_text(&d, &files), "2");
     assert_eq!(d.help.as_deref(), Some("convert with `.to_float()`"));
 }
@@ -127,7 +153,10 @@ fn a_function_without_return_type_discards_its_final_value() {
 
 #[test]
 fn missing_value_at_the_end_of_a_function() {
-    let (d, files) = only("fn double(x: int) -> int {\n    print(x * 2);\n}\nfn main() {\n    print(double(1));\n}\n", "E0213");
+    let (d, files) = only(
+        "fn double(x: int) -> int {\n    print(x * 2);\n}\nfn main() {\n    print(double(1));\n}\n",
+        "E0213",
+    );
     assert_eq!(files.snippet(d.secondary[0].span), "int");
     assert_eq!(d.secondary[0].message, "expected because of the return type");
 }

@@ -44,14 +44,29 @@ pub fn module_items(db: &dyn salsa::Database, source: Source) -> Arc<Vec<ItemSum
 fn summarize(item: &ast::Item) -> Option<ItemSummary> {
     let summary = match item {
         ast::Item::Fn(d) => {
-            let kind = if d.is_native { ItemKind::Native } else { ItemKind::Function };
+            let kind = if d.is_native {
+                ItemKind::Native
+            } else {
+                ItemKind::Function
+            };
             let type_params = if d.type_params.is_empty() {
                 String::new()
             } else {
-                format!("[{}]", d.type_params.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "[{}]",
+                    d.type_params
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             let prefix = if d.is_native { "native fn" } else { "fn" };
-            let signature = format!("{prefix} {}{type_params}{}", d.name.name, params_and_ret(&d.params, d.ret.as_ref()));
+            let signature = format!(
+                "{prefix} {}{type_params}{}",
+                d.name.name,
+                params_and_ret(&d.params, d.ret.as_ref())
+            );
             leaf(kind, &d.name, signature, &d.docs, d.span)
         }
         ast::Item::Fuzzy(d) => {
@@ -62,13 +77,37 @@ fn summarize(item: &ast::Item) -> Option<ItemSummary> {
             children: d
                 .fields
                 .iter()
-                .map(|f| leaf(ItemKind::Field, &f.name, format!("{}: {}", f.name.name, show_type(&f.ty)), &f.docs, f.span))
+                .map(|f| {
+                    leaf(
+                        ItemKind::Field,
+                        &f.name,
+                        format!("{}: {}", f.name.name, show_type(&f.ty)),
+                        &f.docs,
+                        f.span,
+                    )
+                })
                 .collect(),
-            ..leaf(ItemKind::Struct, &d.name, format!("struct {}", d.name.name), &d.docs, d.span)
+            ..leaf(
+                ItemKind::Struct,
+                &d.name,
+                format!("struct {}", d.name.name),
+                &d.docs,
+                d.span,
+            )
         },
         ast::Item::Enum(d) => ItemSummary {
-            children: d.variants.iter().map(|v| leaf(ItemKind::Variant, &v.name, v.name.name.clone(), &v.docs, v.span)).collect(),
-            ..leaf(ItemKind::Enum, &d.name, format!("enum {}", d.name.name), &d.docs, d.span)
+            children: d
+                .variants
+                .iter()
+                .map(|v| leaf(ItemKind::Variant, &v.name, v.name.name.clone(), &v.docs, v.span))
+                .collect(),
+            ..leaf(
+                ItemKind::Enum,
+                &d.name,
+                format!("enum {}", d.name.name),
+                &d.docs,
+                d.span,
+            )
         },
         ast::Item::Test(d) => ItemSummary {
             kind: ItemKind::Test,
@@ -85,11 +124,23 @@ fn summarize(item: &ast::Item) -> Option<ItemSummary> {
 }
 
 fn leaf(kind: ItemKind, name: &ast::Ident, signature: String, docs: &ast::Docs, span: Span) -> ItemSummary {
-    ItemSummary { kind, name: name.name.clone(), signature, docs: docs.text(), name_span: name.span, span, children: Vec::new() }
+    ItemSummary {
+        kind,
+        name: name.name.clone(),
+        signature,
+        docs: docs.text(),
+        name_span: name.span,
+        span,
+        children: Vec::new(),
+    }
 }
 
 fn params_and_ret(params: &[ast::Param], ret: Option<&ast::TypeExpr>) -> String {
-    let params = params.iter().map(|p| format!("{}: {}", p.name.name, show_type(&p.ty))).collect::<Vec<_>>().join(", ");
+    let params = params
+        .iter()
+        .map(|p| format!("{}: {}", p.name.name, show_type(&p.ty)))
+        .collect::<Vec<_>>()
+        .join(", ");
     match ret {
         Some(ret) => format!("({params}) -> {}", show_type(ret)),
         None => format!("({params})"),

@@ -61,7 +61,10 @@ pub struct Parsed {
 #[salsa::tracked]
 pub fn parse(db: &dyn salsa::Database, source: Source) -> Arc<Parsed> {
     let (ast, diagnostics) = paw_syntax::parse(source.id(db), source.text(db));
-    Arc::new(Parsed { ast: Arc::new(ast), diagnostics })
+    Arc::new(Parsed {
+        ast: Arc::new(ast),
+        diagnostics,
+    })
 }
 
 /// A checked workspace: the checker's result and every diagnostic of the program (syntax and check), in source
@@ -80,7 +83,11 @@ pub fn check(db: &dyn salsa::Database, workspace: Workspace) -> Arc<Analysis> {
     for module in workspace.modules(db) {
         let parsed = parse(db, module.source);
         diagnostics.extend(parsed.diagnostics.iter().cloned());
-        modules.push(ParsedModule { name: module.name.clone(), ast: parsed.ast.clone(), is_std: module.is_std });
+        modules.push(ParsedModule {
+            name: module.name.clone(),
+            ast: parsed.ast.clone(),
+            is_std: module.is_std,
+        });
     }
     let checked = paw_check::check_parsed(modules);
     diagnostics.extend(checked.diagnostics.iter().cloned());
@@ -117,13 +124,21 @@ impl Database {
     }
 
     fn with_storage(files: &Files, storage: salsa::Storage<Database>) -> Database {
-        let mut db = Database { storage, sources: Vec::new(), std_modules: Vec::new() };
+        let mut db = Database {
+            storage,
+            sources: Vec::new(),
+            std_modules: Vec::new(),
+        };
         for (_, file) in files.iter() {
             db.add_source(file.name.clone(), file.text.clone());
         }
         for (name, text) in paw_stdlib::MODULES {
             let source = db.add_source(format!("std/{name}.pw"), *text);
-            db.std_modules.push(Module { name: format!("std.{name}"), source, is_std: true });
+            db.std_modules.push(Module {
+                name: format!("std.{name}"),
+                source,
+                is_std: true,
+            });
         }
         db
     }
@@ -166,7 +181,11 @@ impl Database {
 
     fn modules_with_std(&self, user_modules: impl IntoIterator<Item = (String, Source)>) -> Vec<Module> {
         let mut modules = self.std_modules.clone();
-        modules.extend(user_modules.into_iter().map(|(name, source)| Module { name, source, is_std: false }));
+        modules.extend(user_modules.into_iter().map(|(name, source)| Module {
+            name,
+            source,
+            is_std: false,
+        }));
         modules
     }
 
@@ -184,11 +203,15 @@ impl Database {
             let ast = parse(self, module.source).ast.clone();
             for item in &ast.items {
                 let ast::Item::Use(decl) = item else { continue };
-                let Some(name) = paw_check::module_name(decl) else { continue };
+                let Some(name) = paw_check::module_name(decl) else {
+                    continue;
+                };
                 if name.starts_with("std.") || modules.iter().any(|m| m.name == name) {
                     continue;
                 }
-                let Some((path, text)) = loader.load_user_module(&name) else { continue };
+                let Some((path, text)) = loader.load_user_module(&name) else {
+                    continue;
+                };
                 let source = match self.source_named(&path) {
                     Some(source) => {
                         if **source.text(self) != *text {
@@ -198,7 +221,11 @@ impl Database {
                     }
                     None => self.add_source(path, text),
                 };
-                modules.push(Module { name, source, is_std: false });
+                modules.push(Module {
+                    name,
+                    source,
+                    is_std: false,
+                });
             }
         }
         if *workspace.modules(self) != modules {
@@ -228,12 +255,24 @@ pub struct CheckedOnce {
 /// finds.
 pub fn check_once(files: &Files, modules: Vec<(String, FileId)>, loader: &dyn SourceLoader) -> CheckedOnce {
     let mut db = Database::with_files(files);
-    let modules: Vec<_> = modules.into_iter().map(|(name, file)| (name, db.source(file))).collect();
+    let modules: Vec<_> = modules
+        .into_iter()
+        .map(|(name, file)| (name, db.source(file)))
+        .collect();
     let workspace = db.workspace(modules);
     db.load_used_modules(workspace, loader);
     let analysis = check(&db, workspace).clone();
-    let user_modules = workspace.modules(&db).iter().filter(|m| !m.is_std).map(|m| (m.name.clone(), m.source.id(&db))).collect();
-    CheckedOnce { analysis, files: db.files(), user_modules }
+    let user_modules = workspace
+        .modules(&db)
+        .iter()
+        .filter(|m| !m.is_std)
+        .map(|m| (m.name.clone(), m.source.id(&db)))
+        .collect();
+    CheckedOnce {
+        analysis,
+        files: db.files(),
+        user_modules,
+    }
 }
 
 #[cfg(test)]

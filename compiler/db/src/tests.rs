@@ -32,7 +32,11 @@ fn an_edit_reparses_only_the_edited_file_and_rechecks() {
     let main = db.add_source("src/main.pw", MAIN);
     let helpers = db.add_source("src/helpers.pw", HELPERS);
     let ws = db.workspace([("main".to_string(), main), ("helpers".to_string(), helpers)]);
-    assert!(check(&db, ws).diagnostics.is_empty(), "{:?}", check(&db, ws).diagnostics);
+    assert!(
+        check(&db, ws).diagnostics.is_empty(),
+        "{:?}",
+        check(&db, ws).diagnostics
+    );
     let first_parses = ran(&log, "parse(");
     assert_eq!(first_parses, paw_stdlib::MODULES.len() + 2, "every file parsed once");
 

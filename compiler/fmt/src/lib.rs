@@ -16,7 +16,12 @@ pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
-    let mut printer = Printer { src: text, out: String::new(), comments: &tree.comments, next_comment: 0 };
+    let mut printer = Printer {
+        src: text,
+        out: String::new(),
+        comments: &tree.comments,
+        next_comment: 0,
+    };
     printer.file(&tree);
     Ok(printer.out)
 }
@@ -84,7 +89,10 @@ impl Printer<'_> {
             self.push(c.text.trim_end());
             self.newline(indent);
             self.next_comment += 1;
-            let next = self.comments.get(self.next_comment).map_or(pos, |n| (n.span.start as usize).min(pos));
+            let next = self
+                .comments
+                .get(self.next_comment)
+                .map_or(pos, |n| (n.span.start as usize).min(pos));
             if self.has_blank_line(c.span.end as usize, next) {
                 self.newline(indent);
             }
@@ -157,7 +165,14 @@ impl Printer<'_> {
                 self.push("fn ");
                 self.push(&f.name.name);
                 if !f.type_params.is_empty() {
-                    self.push(&format!("[{}]", f.type_params.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")));
+                    self.push(&format!(
+                        "[{}]",
+                        f.type_params
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
                 }
                 self.params(&f.params);
                 if let Some(ret) = &f.ret {
@@ -292,7 +307,10 @@ impl Printer<'_> {
     /// A block. `force_break` puts its content on separate lines even when it is short (function bodies).
     fn block(&mut self, block: &Block, force_break: bool) {
         let (start, end) = (block.span.start as usize, block.span.end as usize);
-        let has_comment = self.comments.get(self.next_comment).is_some_and(|c| (c.span.start as usize) < end);
+        let has_comment = self
+            .comments
+            .get(self.next_comment)
+            .is_some_and(|c| (c.span.start as usize) < end);
         let inline = !force_break && block.stmts.is_empty() && !has_comment && !self.has_newline(start, end);
         if inline {
             match &block.tail {
@@ -331,7 +349,10 @@ impl Printer<'_> {
     /// Starts a new line in a block for something at `start`, keeping one blank line if the source had one.
     fn block_line(&mut self, indent: usize, last_end: usize, start: usize) {
         let first = self.out.ends_with('{');
-        let next = self.comments.get(self.next_comment).map_or(start, |c| (c.span.start as usize).min(start));
+        let next = self
+            .comments
+            .get(self.next_comment)
+            .map_or(start, |c| (c.span.start as usize).min(start));
         if !first && self.has_blank_line(last_end, next) {
             self.newline(indent);
         }
@@ -341,7 +362,12 @@ impl Printer<'_> {
 
     fn stmt(&mut self, stmt: &Stmt) {
         match &stmt.kind {
-            StmtKind::Let { name, mutable, ty, value } => {
+            StmtKind::Let {
+                name,
+                mutable,
+                ty,
+                value,
+            } => {
                 self.push(if *mutable { "let mut " } else { "let " });
                 self.push(&name.name);
                 if let Some(ty) = ty {
@@ -415,7 +441,11 @@ impl Printer<'_> {
             ExprKind::Name(id) => self.push(&id.name),
             ExprKind::List(items) => {
                 self.push("[");
-                self.sequence(items.iter().map(|e| (None, e)).collect(), expr.span.start as usize, expr.span.end as usize);
+                self.sequence(
+                    items.iter().map(|e| (None, e)).collect(),
+                    expr.span.start as usize,
+                    expr.span.end as usize,
+                );
                 self.push("]");
             }
             ExprKind::Unary { op, expr: inner } => {
@@ -588,7 +618,8 @@ fn item_start(item: &Item) -> usize {
         Item::Use(_) | Item::Test(_) | Item::Error(_) => None,
     };
     let span = item.span();
-    docs.and_then(|d| d.lines.first()).map_or(span.start, |l| l.span.start.min(span.start)) as usize
+    docs.and_then(|d| d.lines.first())
+        .map_or(span.start, |l| l.span.start.min(span.start)) as usize
 }
 
 fn join_idents(path: &[Ident]) -> String {

@@ -109,4 +109,3 @@ fn repository_sources_are_formatted() {
         assert_eq!(formatted, text, "{} is not formatted", path.display());
     }
 }
-

@@ -22,11 +22,17 @@ fn module(n: usize) -> String {
     if n > 0 {
         s.push_str(&format!("use m{}\n\n", n - 1));
     }
-    s.push_str(&format!("/// A record of module {n}.\nstruct Rec{n} {{\n    id: int,\n    name: str,\n    score: float,\n}}\n\n"));
+    s.push_str(&format!(
+        "/// A record of module {n}.\nstruct Rec{n} {{\n    id: int,\n    name: str,\n    score: float,\n}}\n\n"
+    ));
     s.push_str(&format!("enum Kind{n} {{\n    small,\n    large,\n}}\n\n"));
     let mut i = 0;
     while s.lines().count() < LINES_PER_FILE {
-        let call = if n > 0 { format!("m{}.f{}_0(x)", n - 1, n - 1) } else { "x".to_string() };
+        let call = if n > 0 {
+            format!("m{}.f{}_0(x)", n - 1, n - 1)
+        } else {
+            "x".to_string()
+        };
         s.push_str(&format!(
             "/// Function {i} of module {n}.\nfn f{n}_{i}(x: int) -> int {{\n    let mut total = 0;\n    for k in 0..x {{\n        total += k * {i};\n    }}\n    let r = Rec{n}(id: total, name: \"r\", score: 1.5);\n    let kind = if r.id > 10 {{ Kind{n}.large }} else {{ Kind{n}.small }};\n    match kind {{\n        small => total + {call},\n        large => total - r.id,\n    }}\n}}\n\n"
         ));
@@ -37,7 +43,11 @@ fn module(n: usize) -> String {
 
 fn write_project(root: &Path) -> Vec<(std::path::PathBuf, String)> {
     std::fs::create_dir_all(root.join("src")).unwrap();
-    std::fs::write(root.join("paw.toml"), "[package]\nname = \"bench\"\nversion = \"0.1.0\"\n").unwrap();
+    std::fs::write(
+        root.join("paw.toml"),
+        "[package]\nname = \"bench\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
     (0..FILES)
         .map(|n| {
             let path = root.join(format!("src/m{n}.pw"));
@@ -64,19 +74,30 @@ fn main() {
     for _ in 0..10 {
         let start = Instant::now();
         let mut db = paw_db::Database::new();
-        let modules: Vec<_> =
-            files.iter().enumerate().map(|(n, (p, t))| (format!("m{n}"), db.add_source(p.display().to_string(), t.as_str()))).collect();
+        let modules: Vec<_> = files
+            .iter()
+            .enumerate()
+            .map(|(n, (p, t))| (format!("m{n}"), db.add_source(p.display().to_string(), t.as_str())))
+            .collect();
         let ws = db.workspace(modules);
         let analysis = paw_db::check(&db, ws);
         assert!(analysis.diagnostics.is_empty(), "{:?}", &analysis.diagnostics[..1]);
         full.push(start.elapsed());
     }
-    println!("full check: median {:?}, p95 {:?}", percentile(&mut full, 0.5), percentile(&mut full, 0.95));
+    println!(
+        "full check: median {:?}, p95 {:?}",
+        percentile(&mut full, 0.5),
+        percentile(&mut full, 0.95)
+    );
 
     // The editor: open the middle file, then type one character at a time (`1` appended to a literal, then removed).
     let (path, text) = &files[FILES / 2];
     let uri = lsp_types::Url::from_file_path(path).unwrap();
-    let config = Config { paw_home: dir.join("paw-home"), pawc: PathBuf::from("pawc"), offline: true };
+    let config = Config {
+        paw_home: dir.join("paw-home"),
+        pawc: PathBuf::from("pawc"),
+        offline: true,
+    };
     let mut server = Server::new(config, &Default::default());
     server.notify(Notification::new(
         "textDocument/didOpen".into(),
@@ -101,6 +122,10 @@ fn main() {
         edits.push(start.elapsed());
         assert_eq!(published.len(), FILES, "diagnostics for every file of the project");
     }
-    println!("one-character edit → diagnostics: median {:?}, p95 {:?}", percentile(&mut edits, 0.5), percentile(&mut edits, 0.95));
+    println!(
+        "one-character edit → diagnostics: median {:?}, p95 {:?}",
+        percentile(&mut edits, 0.5),
+        percentile(&mut edits, 0.95)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -74,11 +74,19 @@ impl BuildState {
             BuildState::Damaged { program_id, reason } => {
                 format!("**build:** not usable — the artifact of program `{program_id}` is damaged ({reason}); run `pawc build`")
             }
-            BuildState::Built { program_id, self_test: (passed, total), pseudo_program, truncated } => {
+            BuildState::Built {
+                program_id,
+                self_test: (passed, total),
+                pseudo_program,
+                truncated,
+            } => {
                 let mut out = format!("**build:** built — program `{program_id}`, self-test {passed}/{total} passed");
                 if !pseudo_program.is_empty() {
                     let more = if *truncated { "\n…" } else { "" };
-                    out.push_str(&format!("\n\npseudo-program:\n```text\n{}{more}\n```", pseudo_program.join("\n")));
+                    out.push_str(&format!(
+                        "\n\npseudo-program:\n```text\n{}{more}\n```",
+                        pseudo_program.join("\n")
+                    ));
                 }
                 out
             }
@@ -93,7 +101,10 @@ impl BuildState {
             BuildState::Stale { .. } => "stale".into(),
             BuildState::Missing { .. } => "artifact missing".into(),
             BuildState::Damaged { .. } => "artifact damaged".into(),
-            BuildState::Built { self_test: (passed, total), .. } => format!("built, self-test {passed}/{total}"),
+            BuildState::Built {
+                self_test: (passed, total),
+                ..
+            } => format!("built, self-test {passed}/{total}"),
             BuildState::Unavailable { .. } => "unavailable".into(),
         }
     }
@@ -108,16 +119,30 @@ mod tests {
     use super::*;
 
     fn checked(doc: &str) -> Program {
-        let source = format!("/// {doc}\n///\n/// >>> is_spam(\"win cash now\")\n/// true\nfuzzy fn is_spam(text: str) -> bool\n");
+        let source = format!(
+            "/// {doc}\n///\n/// >>> is_spam(\"win cash now\")\n/// true\nfuzzy fn is_spam(text: str) -> bool\n"
+        );
         let mut files = paw_diagnostics::Files::new();
         let file = files.add("main.pw", source);
-        let checked = check_program(&mut files, &[Root { name: "main".into(), file }], &NoLoader);
+        let checked = check_program(
+            &mut files,
+            &[Root {
+                name: "main".into(),
+                file,
+            }],
+            &NoLoader,
+        );
         assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
         checked.program
     }
 
     fn key() -> BuildKey {
-        BuildKey { compiler_version: "test".into(), compiler_sha256: "c".into(), interpreter_sha256: "i".into(), options: "{}".into() }
+        BuildKey {
+            compiler_version: "test".into(),
+            compiler_sha256: "c".into(),
+            interpreter_sha256: "i".into(),
+            options: "{}".into(),
+        }
     }
 
     fn write_lock(root: &Path, id: &str) {
@@ -133,7 +158,11 @@ mod tests {
 
     /// What `pawc build` would store for the program's fuzzy fn, with a made-up program and self-test.
     fn artifact(program: &Program, id: &str, pseudo_program: &str) -> Artifact {
-        let self_test = SelfTest { passed: 2, total: 3, results: vec![] };
+        let self_test = SelfTest {
+            passed: 2,
+            total: 3,
+            results: vec![],
+        };
         Artifact {
             meta: Meta {
                 format: FORMAT.into(),
@@ -169,24 +198,48 @@ mod tests {
 
         let id = program_id(&spec_of(f, &program).unwrap(), &key());
         write_lock(project.path(), &id);
-        assert_eq!(state(&store, project.path(), f, &program), BuildState::Missing { program_id: id.clone() });
+        assert_eq!(
+            state(&store, project.path(), f, &program),
+            BuildState::Missing { program_id: id.clone() }
+        );
 
         let pseudo: String = (1..=8).map(|n| format!("line {n}\n")).collect();
         store.write(&artifact(&program, &id, &pseudo)).unwrap();
         let built = state(&store, project.path(), f, &program);
-        let BuildState::Built { program_id, self_test, pseudo_program, truncated } = &built else { panic!("{built:?}") };
-        assert_eq!((program_id, *self_test, pseudo_program.len(), *truncated), (&id, (2, 3), PSEUDO_PROGRAM_LINES, true));
+        let BuildState::Built {
+            program_id,
+            self_test,
+            pseudo_program,
+            truncated,
+        } = &built
+        else {
+            panic!("{built:?}")
+        };
+        assert_eq!(
+            (program_id, *self_test, pseudo_program.len(), *truncated),
+            (&id, (2, 3), PSEUDO_PROGRAM_LINES, true)
+        );
         let hover = built.describe();
-        assert!(hover.contains(&format!("program `{id}`, self-test 2/3 passed")) && hover.contains("line 6\n…"), "{hover}");
+        assert!(
+            hover.contains(&format!("program `{id}`, self-test 2/3 passed")) && hover.contains("line 6\n…"),
+            "{hover}"
+        );
 
         // The docstring edited in the editor: the lock names an older spec.
         let edited = checked("Decide whether a text is advertising.");
-        assert_eq!(state(&store, project.path(), &edited.fuzzy[0], &edited), BuildState::Stale { program_id: id.clone() });
+        assert_eq!(
+            state(&store, project.path(), &edited.fuzzy[0], &edited),
+            BuildState::Stale { program_id: id.clone() }
+        );
 
         std::fs::write(store.path(&id).join(PREFIX), [0u8; 3]).unwrap();
-        assert!(matches!(state(&store, project.path(), f, &program), BuildState::Damaged { reason, .. } if reason.contains(PREFIX)));
+        assert!(
+            matches!(state(&store, project.path(), f, &program), BuildState::Damaged { reason, .. } if reason.contains(PREFIX))
+        );
 
         std::fs::write(project.path().join("paw.lock"), "{ not json").unwrap();
-        assert!(matches!(state(&store, project.path(), f, &program), BuildState::Unavailable { reason } if reason.contains("paw.lock")));
+        assert!(
+            matches!(state(&store, project.path(), f, &program), BuildState::Unavailable { reason } if reason.contains("paw.lock"))
+        );
     }
 }

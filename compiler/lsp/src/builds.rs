@@ -45,25 +45,40 @@ static REQUESTS: AtomicU64 = AtomicU64::new(0);
 impl Builds {
     /// Builds run `pawc` at `pawc`; `offline` adds `--offline` (models are never fetched).
     pub fn new(pawc: PathBuf, offline: bool) -> Builds {
-        Builds { pawc, offline, running: Arc::new(Mutex::new(HashMap::new())) }
+        Builds {
+            pawc,
+            offline,
+            running: Arc::new(Mutex::new(HashMap::new())),
+        }
     }
 
     /// Starts `pawc build` for the job's project and returns at once; `Err` says why it could not start.
     pub fn start(&self, job: Job, send: Outgoing) -> Result<(), String> {
         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         if running.contains_key(&job.root) {
-            return Err(format!("a build of {} is already running; wait for it to finish", job.root.display()));
+            return Err(format!(
+                "a build of {} is already running; wait for it to finish",
+                job.root.display()
+            ));
         }
         let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot start pawc build: {e}"))?;
-        let stdout = writer.try_clone().map_err(|e| format!("cannot start pawc build: {e}"))?;
+        let stdout = writer
+            .try_clone()
+            .map_err(|e| format!("cannot start pawc build: {e}"))?;
         let mut command = Command::new(&self.pawc);
-        command.arg("build").arg(&job.root).current_dir(&job.root).env("NO_COLOR", "1");
+        command
+            .arg("build")
+            .arg(&job.root)
+            .current_dir(&job.root)
+            .env("NO_COLOR", "1");
         if self.offline {
             command.arg("--offline");
         }
         // The server's own stdout is the protocol: the child never writes there.
         command.stdin(Stdio::null()).stdout(stdout).stderr(writer);
-        let child = command.spawn().map_err(|e| format!("cannot run {} build: {e}", self.pawc.display()))?;
+        let child = command
+            .spawn()
+            .map_err(|e| format!("cannot run {} build: {e}", self.pawc.display()))?;
         // The pipe ends only when no writer is left, so the parent's copies go now.
         drop(command);
         running.insert(job.root.clone(), child);
@@ -86,8 +101,14 @@ impl Builds {
 fn watch(job: Job, output: impl BufRead, running: Arc<Mutex<HashMap<PathBuf, Child>>>, send: Outgoing) {
     let progress = |value: lsp::WorkDoneProgress| {
         if let Some(token) = &job.token {
-            let params = lsp::ProgressParams { token: token.clone(), value: lsp::ProgressParamsValue::WorkDone(value) };
-            send(Message::Notification(Notification::new(lsp::notification::Progress::METHOD.into(), params)));
+            let params = lsp::ProgressParams {
+                token: token.clone(),
+                value: lsp::ProgressParamsValue::WorkDone(value),
+            };
+            send(Message::Notification(Notification::new(
+                lsp::notification::Progress::METHOD.into(),
+                params,
+            )));
         }
     };
     progress(lsp::WorkDoneProgress::Begin(lsp::WorkDoneProgressBegin {
@@ -101,9 +122,18 @@ fn watch(job: Job, output: impl BufRead, running: Arc<Mutex<HashMap<PathBuf, Chi
         if line.trim().is_empty() {
             continue;
         }
-        let params = lsp::LogMessageParams { typ: lsp::MessageType::LOG, message: format!("pawc build: {line}") };
-        send(Message::Notification(Notification::new(lsp::notification::LogMessage::METHOD.into(), params)));
-        progress(lsp::WorkDoneProgress::Report(lsp::WorkDoneProgressReport { message: Some(line.clone()), ..Default::default() }));
+        let params = lsp::LogMessageParams {
+            typ: lsp::MessageType::LOG,
+            message: format!("pawc build: {line}"),
+        };
+        send(Message::Notification(Notification::new(
+            lsp::notification::LogMessage::METHOD.into(),
+            params,
+        )));
+        progress(lsp::WorkDoneProgress::Report(lsp::WorkDoneProgressReport {
+            message: Some(line.clone()),
+            ..Default::default()
+        }));
         lines.push(line);
     }
     let child = running.lock().unwrap_or_else(|e| e.into_inner()).remove(&job.root);
@@ -116,15 +146,27 @@ fn watch(job: Job, output: impl BufRead, running: Arc<Mutex<HashMap<PathBuf, Chi
         Ok(status) if status.success() => (lsp::MessageType::INFO, format!("Built {}: {last}", job.what)),
         Ok(status) => {
             let tail = lines[lines.len().saturating_sub(FAILURE_LINES)..].join("\n");
-            (lsp::MessageType::ERROR, format!("Building {} failed ({status}):\n{tail}", job.what))
+            (
+                lsp::MessageType::ERROR,
+                format!("Building {} failed ({status}):\n{tail}", job.what),
+            )
         }
         Err(why) => (lsp::MessageType::ERROR, format!("Building {} failed: {why}", job.what)),
     };
-    progress(lsp::WorkDoneProgress::End(lsp::WorkDoneProgressEnd { message: Some(message.lines().next().unwrap_or_default().to_string()) }));
+    progress(lsp::WorkDoneProgress::End(lsp::WorkDoneProgressEnd {
+        message: Some(message.lines().next().unwrap_or_default().to_string()),
+    }));
     let params = lsp::ShowMessageParams { typ: kind, message };
-    send(Message::Notification(Notification::new(lsp::notification::ShowMessage::METHOD.into(), params)));
+    send(Message::Notification(Notification::new(
+        lsp::notification::ShowMessage::METHOD.into(),
+        params,
+    )));
     if job.refresh_lenses {
         let id = format!("paw-refresh-{}", REQUESTS.fetch_add(1, Ordering::Relaxed));
-        send(Message::Request(Request::new(id.into(), lsp::request::CodeLensRefresh::METHOD.into(), serde_json::Value::Null)));
+        send(Message::Request(Request::new(
+            id.into(),
+            lsp::request::CodeLensRefresh::METHOD.into(),
+            serde_json::Value::Null,
+        )));
     }
 }

@@ -21,7 +21,10 @@ fn show(program: &Program, ty: &Ty) -> String {
 }
 
 fn params(program: &Program, params: &[paw_check::hir::Param]) -> Vec<String> {
-    params.iter().map(|p| format!("{}: {}", p.name, show(program, &p.ty))).collect()
+    params
+        .iter()
+        .map(|p| format!("{}: {}", p.name, show(program, &p.ty)))
+        .collect()
 }
 
 fn with_ret(program: &Program, head: String, ret: &Ty) -> String {
@@ -50,17 +53,28 @@ pub fn signature(index: &Index, def: &Def) -> Option<(String, Vec<String>)> {
                 ret = ret.replace(&placeholder, name);
             }
             let label = format!("fn {}({})", f.name, ps.join(", "));
-            let label = if f.ret == Ty::Unit { label } else { format!("{label} -> {ret}") };
+            let label = if f.ret == Ty::Unit {
+                label
+            } else {
+                format!("{label} -> {ret}")
+            };
             return Some((label, ps));
         }
         Def::Fuzzy(id) => {
             let f = p.fuzzy_fn(*id);
             let ps = params(p, &f.params);
-            return Some((with_ret(p, format!("fuzzy fn {}({})", f.name, ps.join(", ")), &f.ret), ps));
+            return Some((
+                with_ret(p, format!("fuzzy fn {}({})", f.name, ps.join(", ")), &f.ret),
+                ps,
+            ));
         }
         Def::Struct(id) => {
             let s = p.struct_def(*id);
-            let ps: Vec<String> = s.fields.iter().map(|f| format!("{}: {}", f.name, show(p, &f.ty))).collect();
+            let ps: Vec<String> = s
+                .fields
+                .iter()
+                .map(|f| format!("{}: {}", f.name, show(p, &f.ty)))
+                .collect();
             return Some((format!("{}({})", s.name, ps.join(", ")), ps));
         }
         _ => return None,
@@ -72,7 +86,13 @@ pub fn signature(index: &Index, def: &Def) -> Option<(String, Vec<String>)> {
 pub fn hover(index: &Index, refs: &FileRefs, def: &Def, build: &dyn Fn(&FuzzyFn) -> BuildState) -> String {
     let p = index.program();
     let code = |s: String| format!("```paw\n{s}\n```");
-    let with_docs = |head: String, docs: &str| if docs.is_empty() { code(head) } else { format!("{}\n\n{docs}", code(head)) };
+    let with_docs = |head: String, docs: &str| {
+        if docs.is_empty() {
+            code(head)
+        } else {
+            format!("{}\n\n{docs}", code(head))
+        }
+    };
     match def {
         Def::Local(decl) => {
             let local = refs.local(*decl);
@@ -84,21 +104,43 @@ pub fn hover(index: &Index, refs: &FileRefs, def: &Def, build: &dyn Fn(&FuzzyFn)
         }
         Def::Fn(id) => {
             let f = p.function(*id);
-            with_docs(format!("{}\n{}", f.module, signature(index, def).map(|s| s.0).unwrap_or_default()), &f.docs)
+            with_docs(
+                format!(
+                    "{}\n{}",
+                    f.module,
+                    signature(index, def).map(|s| s.0).unwrap_or_default()
+                ),
+                &f.docs,
+            )
         }
         Def::Native(id) => {
             let f = p.native(*id);
-            with_docs(format!("std.{}\n{}", f.module, signature(index, def).map(|s| s.0).unwrap_or_default()), &f.docs)
+            with_docs(
+                format!(
+                    "std.{}\n{}",
+                    f.module,
+                    signature(index, def).map(|s| s.0).unwrap_or_default()
+                ),
+                &f.docs,
+            )
         }
         Def::Fuzzy(id) => {
             let f = p.fuzzy_fn(*id);
-            let head = format!("{}\n{}", f.module, signature(index, def).map(|s| s.0).unwrap_or_default());
+            let head = format!(
+                "{}\n{}",
+                f.module,
+                signature(index, def).map(|s| s.0).unwrap_or_default()
+            );
             let state = build(f).describe();
             format!("{}\n\n{state}", with_docs(head, &f.docs))
         }
         Def::Struct(id) => {
             let s = p.struct_def(*id);
-            let fields: String = s.fields.iter().map(|f| format!("    {}: {},\n", f.name, show(p, &f.ty))).collect();
+            let fields: String = s
+                .fields
+                .iter()
+                .map(|f| format!("    {}: {},\n", f.name, show(p, &f.ty)))
+                .collect();
             with_docs(format!("{}\nstruct {} {{\n{fields}}}", s.module, s.name), &s.docs)
         }
         Def::Enum(id) => {
@@ -108,12 +150,16 @@ pub fn hover(index: &Index, refs: &FileRefs, def: &Def, build: &dyn Fn(&FuzzyFn)
         }
         Def::Field(id, i) => {
             let s = p.struct_def(*id);
-            let Some(f) = s.fields.get(*i as usize) else { return String::new() };
+            let Some(f) = s.fields.get(*i as usize) else {
+                return String::new();
+            };
             with_docs(format!("{}.{}: {}", s.name, f.name, show(p, &f.ty)), &f.docs)
         }
         Def::Variant(id, i) => {
             let e = p.enum_def(*id);
-            let Some(v) = e.variants.get(*i as usize) else { return String::new() };
+            let Some(v) = e.variants.get(*i as usize) else {
+                return String::new();
+            };
             with_docs(format!("{}.{}", e.name, v.name), &v.docs)
         }
         Def::Module(name) => code(format!("use {name}")),
@@ -152,10 +198,19 @@ fn candidate_for(index: &Index, name: &str, def: &Def) -> Candidate {
         Def::Local(_) => CandidateKind::Local,
     };
     let detail = match def {
-        Def::Field(id, i) => p.struct_def(*id).fields.get(*i as usize).map(|f| show(p, &f.ty)).unwrap_or_default(),
+        Def::Field(id, i) => p
+            .struct_def(*id)
+            .fields
+            .get(*i as usize)
+            .map(|f| show(p, &f.ty))
+            .unwrap_or_default(),
         _ => signature(index, def).map(|s| s.0).unwrap_or_default(),
     };
-    Candidate { label: name.to_string(), kind, detail }
+    Candidate {
+        label: name.to_string(),
+        kind,
+        detail,
+    }
 }
 
 /// Completions at byte `offset` of `text` (the file of `module`).
@@ -168,23 +223,40 @@ pub fn complete(index: &Index, refs: &FileRefs, module: &str, text: &str, offset
         return index
             .module_names()
             .filter(|m| m.as_str() != "std.prelude" && m.as_str() != module)
-            .map(|m| Candidate { label: m.clone(), kind: CandidateKind::Module, detail: String::new() })
+            .map(|m| Candidate {
+                label: m.clone(),
+                kind: CandidateKind::Module,
+                detail: String::new(),
+            })
             .collect();
     }
     if let Some(receiver) = head.strip_suffix('.') {
-        let chain: Vec<&str> = receiver.rsplit(|c: char| !is_ident_char(c) && c != '.').next().unwrap_or("").split('.').collect();
+        let chain: Vec<&str> = receiver
+            .rsplit(|c: char| !is_ident_char(c) && c != '.')
+            .next()
+            .unwrap_or("")
+            .split('.')
+            .collect();
         return complete_member(index, refs, module, &chain, offset);
     }
     let mut out: Vec<Candidate> = KEYWORDS
         .iter()
         .chain(BUILTIN_TYPES)
-        .map(|k| Candidate { label: k.to_string(), kind: CandidateKind::Keyword, detail: String::new() })
+        .map(|k| Candidate {
+            label: k.to_string(),
+            kind: CandidateKind::Keyword,
+            detail: String::new(),
+        })
         .collect();
     let mut seen = std::collections::HashSet::new();
     for local in refs.locals_at(offset).into_iter().rev() {
         if seen.insert(local.name.clone()) {
             let detail = local.ty.as_ref().map(|t| show(index.program(), t)).unwrap_or_default();
-            out.push(Candidate { label: local.name.clone(), kind: CandidateKind::Local, detail });
+            out.push(Candidate {
+                label: local.name.clone(),
+                kind: CandidateKind::Local,
+                detail,
+            });
         }
     }
     for m in [module, "std.prelude"] {
@@ -198,7 +270,11 @@ pub fn complete(index: &Index, refs: &FileRefs, module: &str, text: &str, offset
         if let (Def::Module(name), false) = (&r.def, r.is_decl) {
             let alias = name.rsplit('.').next().unwrap_or(name).to_string();
             if seen.insert(alias.clone()) {
-                out.push(Candidate { label: alias, kind: CandidateKind::Module, detail: name.clone() });
+                out.push(Candidate {
+                    label: alias,
+                    kind: CandidateKind::Module,
+                    detail: name.clone(),
+                });
             }
         }
     }
@@ -207,9 +283,16 @@ pub fn complete(index: &Index, refs: &FileRefs, module: &str, text: &str, offset
 
 fn complete_member(index: &Index, refs: &FileRefs, module: &str, chain: &[&str], offset: usize) -> Vec<Candidate> {
     let p = index.program();
-    let Some((first, rest)) = chain.split_first() else { return Vec::new() };
+    let Some((first, rest)) = chain.split_first() else {
+        return Vec::new();
+    };
     // What the first segment names: a local's type, a module, or an enum.
-    let local = refs.locals_at(offset).into_iter().rev().find(|l| l.name == *first).and_then(|l| l.ty.clone());
+    let local = refs
+        .locals_at(offset)
+        .into_iter()
+        .rev()
+        .find(|l| l.name == *first)
+        .and_then(|l| l.ty.clone());
     let mut ty = match local {
         Some(ty) => ty,
         None => {
@@ -219,7 +302,10 @@ fn complete_member(index: &Index, refs: &FileRefs, module: &str, chain: &[&str],
             });
             let target = match (imported, rest) {
                 (Some(m), []) => {
-                    return index.module_items(&m).map(|(name, def)| candidate_for(index, name, def)).collect();
+                    return index
+                        .module_items(&m)
+                        .map(|(name, def)| candidate_for(index, name, def))
+                        .collect();
                 }
                 (Some(m), [name]) => index.module_items(&m).find(|(n, _)| n == name).map(|(_, d)| d.clone()),
                 (None, []) => index.lookup(module, first),
@@ -239,7 +325,9 @@ fn complete_member(index: &Index, refs: &FileRefs, module: &str, chain: &[&str],
     };
     for field in rest {
         let Ty::Struct(id) = ty else { return Vec::new() };
-        let Some(f) = p.struct_def(id).fields.iter().find(|f| f.name == *field) else { return Vec::new() };
+        let Some(f) = p.struct_def(id).fields.iter().find(|f| f.name == *field) else {
+            return Vec::new();
+        };
         ty = f.ty.clone();
     }
     let mut out = Vec::new();
@@ -293,23 +381,48 @@ pub fn callee_def(index: &Index, refs: &FileRefs, module: &str, callee: &str, of
     match segments.as_slice() {
         [name] => index.lookup(module, name).map(|d| (d, false)),
         [receiver, name] => {
-            let local = refs.locals_at(offset).into_iter().rev().find(|l| l.name == *receiver).and_then(|l| l.ty.clone());
+            let local = refs
+                .locals_at(offset)
+                .into_iter()
+                .rev()
+                .find(|l| l.name == *receiver)
+                .and_then(|l| l.ty.clone());
             if let Some(ty) = local {
-                return index.methods(module, &ty).into_iter().find(|(n, _)| n == name).map(|(_, d)| (d.clone(), true));
+                return index
+                    .methods(module, &ty)
+                    .into_iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, d)| (d.clone(), true));
             }
             let m = refs.refs.iter().find_map(|r| match &r.def {
                 Def::Module(m) if m.rsplit('.').next() == Some(receiver) => Some(m.clone()),
                 _ => None,
             })?;
-            index.module_items(&m).find(|(n, _)| n == name).map(|(_, d)| (d.clone(), false))
+            index
+                .module_items(&m)
+                .find(|(n, _)| n == name)
+                .map(|(_, d)| (d.clone(), false))
         }
         _ => None,
     }
 }
 
 /// Semantic token types, in the legend's order.
-pub const TOKEN_TYPES: &[&str] =
-    &["keyword", "string", "number", "comment", "function", "variable", "struct", "enum", "enumMember", "property", "namespace", "type", "operator"];
+pub const TOKEN_TYPES: &[&str] = &[
+    "keyword",
+    "string",
+    "number",
+    "comment",
+    "function",
+    "variable",
+    "struct",
+    "enum",
+    "enumMember",
+    "property",
+    "namespace",
+    "type",
+    "operator",
+];
 /// Semantic token modifiers, in the legend's order (bit positions).
 pub const TOKEN_MODIFIERS: &[&str] = &["declaration", "documentation"];
 
@@ -355,13 +468,25 @@ pub fn semantic_tokens(lexemes: &[Lexeme], text: &str, refs: &FileRefs) -> Vec<S
             Token::Str => (kind("string"), 0),
             Token::Comment => {
                 let comment = &text[lexeme.start as usize..lexeme.end as usize];
-                (kind("comment"), if paw_syntax::lexer::is_doc_comment(comment) { 2 } else { 0 })
+                (
+                    kind("comment"),
+                    if paw_syntax::lexer::is_doc_comment(comment) {
+                        2
+                    } else {
+                        0
+                    },
+                )
             }
             Token::Question | Token::QuestionQuestion | Token::Arrow | Token::FatArrow => (kind("operator"), 0),
             t if is_keyword(t) => (kind("keyword"), 0),
             _ => continue,
         };
-        out.push(SemanticToken { start: lexeme.start, end: lexeme.end, ty, modifiers });
+        out.push(SemanticToken {
+            start: lexeme.start,
+            end: lexeme.end,
+            ty,
+            modifiers,
+        });
     }
     out
 }
@@ -370,8 +495,26 @@ fn is_keyword(t: Token) -> bool {
     use Token::*;
     matches!(
         t,
-        Fn | Fuzzy | Native | Let | Mut | If | Else | While | For | In | Match | Return | Break | Continue | Struct | Enum | Use | Test
-            | True | False | None
+        Fn | Fuzzy
+            | Native
+            | Let
+            | Mut
+            | If
+            | Else
+            | While
+            | For
+            | In
+            | Match
+            | Return
+            | Break
+            | Continue
+            | Struct
+            | Enum
+            | Use
+            | Test
+            | True
+            | False
+            | None
     )
 }
 
@@ -399,5 +542,9 @@ pub fn is_valid_name(name: &str) -> bool {
 
 /// The spans of every fuzzy fn's name in a file's items, for code lenses.
 pub fn fuzzy_names(items: &[ItemSummary]) -> Vec<(String, Span)> {
-    items.iter().filter(|i| i.kind == ItemKind::Fuzzy).map(|i| (i.name.clone(), i.name_span)).collect()
+    items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Fuzzy)
+        .map(|i| (i.name.clone(), i.name_span))
+        .collect()
 }

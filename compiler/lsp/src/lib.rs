@@ -29,7 +29,9 @@ pub fn run_stdio(config: server::Config) -> Result<(), String> {
     // A client whose capabilities do not parse gets none of the optional behaviour.
     let client: lsp_types::ClientCapabilities =
         serde_json::from_value(params.get("capabilities").cloned().unwrap_or_default()).unwrap_or_default();
-    connection.initialize_finish(id, initialize).map_err(|e| e.to_string())?;
+    connection
+        .initialize_finish(id, initialize)
+        .map_err(|e| e.to_string())?;
     server::Server::new(config, &client).run(&connection)?;
     // The writer thread ends when the last sender is gone.
     drop(connection);

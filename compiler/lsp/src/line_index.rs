@@ -27,8 +27,13 @@ impl<'a> LineIndex<'a> {
     /// The byte offset of a position; a position past a line's end is that line's end (before its newline),
     /// one past the last line is the end of the text, and one inside a surrogate pair is the character's start.
     pub fn offset(&self, position: Position) -> usize {
-        let Some(&start) = self.line_starts.get(position.line as usize) else { return self.text.len() };
-        let end = self.line_starts.get(position.line as usize + 1).map_or(self.text.len(), |next| next - 1);
+        let Some(&start) = self.line_starts.get(position.line as usize) else {
+            return self.text.len();
+        };
+        let end = self
+            .line_starts
+            .get(position.line as usize + 1)
+            .map_or(self.text.len(), |next| next - 1);
         let mut units = 0;
         for (i, c) in self.text[start..end].char_indices() {
             units += c.len_utf16() as u32;
@@ -68,7 +73,11 @@ mod tests {
     fn out_of_range_positions_clamp() {
         let text = "ab\ncd";
         let index = LineIndex::new(text);
-        assert_eq!(index.offset(Position::new(0, 99)), 2, "past the line's end: before its newline");
+        assert_eq!(
+            index.offset(Position::new(0, 99)),
+            2,
+            "past the line's end: before its newline"
+        );
         assert_eq!(index.offset(Position::new(9, 0)), text.len());
         assert_eq!(index.position(99), Position::new(1, 2));
     }

@@ -57,7 +57,10 @@ pub struct FileRefs {
 impl FileRefs {
     /// The innermost name at `offset`.
     pub fn at(&self, offset: usize) -> Option<&Ref> {
-        self.refs.iter().filter(|r| r.span.contains(offset)).min_by_key(|r| r.span.len())
+        self.refs
+            .iter()
+            .filter(|r| r.span.contains(offset))
+            .min_by_key(|r| r.span.len())
     }
 
     pub fn local(&self, decl: Span) -> Option<&LocalDecl> {
@@ -67,8 +70,11 @@ impl FileRefs {
     /// The locals in scope at `offset`, innermost last (a later one with the same name shadows an earlier one).
     pub fn locals_at(&self, offset: usize) -> Vec<&LocalDecl> {
         let offset = offset as u32;
-        let mut visible: Vec<&LocalDecl> =
-            self.locals.iter().filter(|l| l.visible.0 <= offset && offset <= l.visible.1).collect();
+        let mut visible: Vec<&LocalDecl> = self
+            .locals
+            .iter()
+            .filter(|l| l.visible.0 <= offset && offset <= l.visible.1)
+            .collect();
         visible.sort_by_key(|l| l.decl.start);
         visible
     }
@@ -92,10 +98,20 @@ pub struct Index {
 
 impl Index {
     pub fn new(analysis: Arc<Analysis>) -> Index {
-        let mut index = Index { analysis: analysis.clone(), items: HashMap::new(), exprs: HashMap::new(), let_types: HashMap::new() };
+        let mut index = Index {
+            analysis: analysis.clone(),
+            items: HashMap::new(),
+            exprs: HashMap::new(),
+            let_types: HashMap::new(),
+        };
         let program = &analysis.checked.program;
         let mut add = |module: String, name: &str, def: Def| {
-            index.items.entry(module).or_default().entry(name.to_string()).or_insert(def);
+            index
+                .items
+                .entry(module)
+                .or_default()
+                .entry(name.to_string())
+                .or_insert(def);
         };
         for (i, f) in program.functions.iter().enumerate() {
             add(f.module.clone(), &f.name, Def::Fn(FnId(i as u32)));
@@ -136,7 +152,9 @@ impl Index {
 
     /// `name` at the top level of `module`, or in the prelude.
     pub fn lookup(&self, module: &str, name: &str) -> Option<Def> {
-        [module, "std.prelude"].iter().find_map(|m| self.items.get(*m)?.get(name).cloned())
+        [module, "std.prelude"]
+            .iter()
+            .find_map(|m| self.items.get(*m)?.get(name).cloned())
     }
 
     pub fn type_of(&self, span: Span) -> Option<&Ty> {
@@ -148,15 +166,30 @@ impl Index {
     }
 
     fn record(&mut self, span: Span, ty: &Ty, target: Option<Def>) {
-        self.exprs.entry(span).or_default().push(ExprFacts { ty: ty.clone(), target });
+        self.exprs
+            .entry(span)
+            .or_default()
+            .push(ExprFacts { ty: ty.clone(), target });
     }
 
     fn expr(&mut self, e: &hir::Expr) {
         use hir::ExprKind as K;
         let target = match &e.kind {
-            K::FnRef(id) | K::Call { callee: hir::Callee::Fn(id), .. } => Some(Def::Fn(*id)),
-            K::NativeRef(id) | K::Call { callee: hir::Callee::Native(id), .. } => Some(Def::Native(*id)),
-            K::FuzzyRef(id) | K::Call { callee: hir::Callee::Fuzzy(id), .. } => Some(Def::Fuzzy(*id)),
+            K::FnRef(id)
+            | K::Call {
+                callee: hir::Callee::Fn(id),
+                ..
+            } => Some(Def::Fn(*id)),
+            K::NativeRef(id)
+            | K::Call {
+                callee: hir::Callee::Native(id),
+                ..
+            } => Some(Def::Native(*id)),
+            K::FuzzyRef(id)
+            | K::Call {
+                callee: hir::Callee::Fuzzy(id),
+                ..
+            } => Some(Def::Fuzzy(*id)),
             K::StructNew { id, .. } => Some(Def::Struct(*id)),
             K::Variant { id, index } => Some(Def::Variant(*id, *index)),
             K::Field { base, index } => match base.ty {
@@ -243,7 +276,13 @@ impl Index {
 
     /// Resolves every name of one module's syntax tree.
     pub fn resolve_file(&self, module: &str, ast: &ast::SourceFile) -> FileRefs {
-        let mut walker = Walker { index: self, module: module.to_string(), imports: HashMap::new(), scopes: Vec::new(), out: FileRefs::default() };
+        let mut walker = Walker {
+            index: self,
+            module: module.to_string(),
+            imports: HashMap::new(),
+            scopes: Vec::new(),
+            out: FileRefs::default(),
+        };
         for item in &ast.items {
             if let ast::Item::Use(decl) = item {
                 if let (Some(name), Some(alias)) = (paw_check::module_name(decl), decl.path.last()) {
@@ -317,15 +356,25 @@ impl Walker<'_> {
     }
 
     fn declare(&mut self, name: &ast::Ident, ty: Option<Ty>) {
-        let Some((end, locals)) = self.scopes.last_mut() else { return };
+        let Some((end, locals)) = self.scopes.last_mut() else {
+            return;
+        };
         locals.push((name.name.clone(), name.span));
         let visible = (name.span.end, *end);
-        self.out.locals.push(LocalDecl { name: name.name.clone(), decl: name.span, visible, ty });
+        self.out.locals.push(LocalDecl {
+            name: name.name.clone(),
+            decl: name.span,
+            visible,
+            ty,
+        });
         self.push(name.span, Def::Local(name.span), true);
     }
 
     fn local(&self, name: &str) -> Option<Span> {
-        self.scopes.iter().rev().find_map(|(_, locals)| locals.iter().rev().find(|(n, _)| n == name).map(|(_, s)| *s))
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|(_, locals)| locals.iter().rev().find(|(n, _)| n == name).map(|(_, s)| *s))
     }
 
     fn scoped(&mut self, end: u32, f: impl FnOnce(&mut Self)) {
@@ -340,9 +389,15 @@ impl Walker<'_> {
             ast::Item::Use(_) | ast::Item::Error(_) => {}
             ast::Item::Fn(d) => {
                 let def = if d.is_native {
-                    p.natives.iter().position(|n| n.span == d.span).map(|i| Def::Native(NativeId(i as u32)))
+                    p.natives
+                        .iter()
+                        .position(|n| n.span == d.span)
+                        .map(|i| Def::Native(NativeId(i as u32)))
                 } else {
-                    p.functions.iter().position(|f| f.name_span == d.name.span).map(|i| Def::Fn(FnId(i as u32)))
+                    p.functions
+                        .iter()
+                        .position(|f| f.name_span == d.name.span)
+                        .map(|i| Def::Fn(FnId(i as u32)))
                 };
                 if let Some(def) = def {
                     self.push(d.name.span, def, true);
@@ -363,7 +418,11 @@ impl Walker<'_> {
                 });
             }
             ast::Item::Fuzzy(d) => {
-                let id = p.fuzzy.iter().position(|f| f.name_span == d.name.span).map(|i| FuzzyId(i as u32));
+                let id = p
+                    .fuzzy
+                    .iter()
+                    .position(|f| f.name_span == d.name.span)
+                    .map(|i| FuzzyId(i as u32));
                 if let Some(id) = id {
                     self.push(d.name.span, Def::Fuzzy(id), true);
                     for example in &d.examples {
@@ -380,7 +439,9 @@ impl Walker<'_> {
                 }
             }
             ast::Item::Struct(d) => {
-                let Some(i) = p.structs.iter().position(|s| s.name_span == d.name.span) else { return };
+                let Some(i) = p.structs.iter().position(|s| s.name_span == d.name.span) else {
+                    return;
+                };
                 let id = StructId(i as u32);
                 self.push(d.name.span, Def::Struct(id), true);
                 for f in &d.fields {
@@ -391,7 +452,9 @@ impl Walker<'_> {
                 }
             }
             ast::Item::Enum(d) => {
-                let Some(i) = p.enums.iter().position(|e| e.name_span == d.name.span) else { return };
+                let Some(i) = p.enums.iter().position(|e| e.name_span == d.name.span) else {
+                    return;
+                };
                 let id = EnumId(i as u32);
                 self.push(d.name.span, Def::Enum(id), true);
                 for v in &d.variants {
@@ -409,7 +472,8 @@ impl Walker<'_> {
             ast::TypeExpr::Named { path, args, .. } => {
                 match path.as_slice() {
                     [name] => {
-                        if let Some(def @ (Def::Struct(_) | Def::Enum(_))) = self.index.lookup(&self.module, &name.name) {
+                        if let Some(def @ (Def::Struct(_) | Def::Enum(_))) = self.index.lookup(&self.module, &name.name)
+                        {
                             self.push(name.span, def, false);
                         }
                     }
@@ -578,7 +642,12 @@ impl Walker<'_> {
         match &pat.kind {
             ast::PatternKind::Name(ident) => {
                 let variant = match ty {
-                    Some(Ty::Enum(id)) => p.enum_def(*id).variants.iter().position(|v| v.name == ident.name).map(|i| (*id, i)),
+                    Some(Ty::Enum(id)) => p
+                        .enum_def(*id)
+                        .variants
+                        .iter()
+                        .position(|v| v.name == ident.name)
+                        .map(|i| (*id, i)),
                     _ => None,
                 };
                 match variant {
@@ -613,6 +682,10 @@ impl Index {
     fn type_of_param(&self, fn_name: &ast::Ident, param: &ast::Param) -> Option<Ty> {
         let p = self.program();
         let function = p.functions.iter().find(|f| f.name_span == fn_name.span)?;
-        function.params.iter().find(|x| x.span == param.span).map(|x| x.ty.clone())
+        function
+            .params
+            .iter()
+            .find(|x| x.span == param.span)
+            .map(|x| x.ty.clone())
     }
 }

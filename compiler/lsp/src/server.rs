@@ -36,7 +36,10 @@ pub struct Failure {
 
 impl Failure {
     fn new(code: ErrorCode, message: impl Into<String>) -> Failure {
-        Failure { code: code as i32, message: message.into() }
+        Failure {
+            code: code as i32,
+            message: message.into(),
+        }
     }
 }
 
@@ -72,12 +75,17 @@ pub struct Server {
 
 pub fn capabilities() -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
-        text_document_sync: Some(lsp::TextDocumentSyncCapability::Kind(lsp::TextDocumentSyncKind::INCREMENTAL)),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Kind(
+            lsp::TextDocumentSyncKind::INCREMENTAL,
+        )),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         definition_provider: Some(lsp::OneOf::Left(true)),
         references_provider: Some(lsp::OneOf::Left(true)),
         rename_provider: Some(lsp::OneOf::Left(true)),
-        completion_provider: Some(lsp::CompletionOptions { trigger_characters: Some(vec![".".into()]), ..Default::default() }),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some(vec![".".into()]),
+            ..Default::default()
+        }),
         signature_help_provider: Some(lsp::SignatureHelpOptions {
             trigger_characters: Some(vec!["(".into(), ",".into()]),
             ..Default::default()
@@ -85,25 +93,43 @@ pub fn capabilities() -> lsp::ServerCapabilities {
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
-        code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
+        code_lens_provider: Some(lsp::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Simple(true)),
-        execute_command_provider: Some(lsp::ExecuteCommandOptions { commands: vec![BUILD_COMMAND.into()], ..Default::default() }),
-        semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(lsp::SemanticTokensOptions {
-            legend: lsp::SemanticTokensLegend {
-                token_types: features::TOKEN_TYPES.iter().map(|t| lsp::SemanticTokenType::new(t)).collect(),
-                token_modifiers: features::TOKEN_MODIFIERS.iter().map(|t| lsp::SemanticTokenModifier::new(t)).collect(),
-            },
-            full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
-            range: None,
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: vec![BUILD_COMMAND.into()],
             ..Default::default()
-        })),
+        }),
+        semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+            lsp::SemanticTokensOptions {
+                legend: lsp::SemanticTokensLegend {
+                    token_types: features::TOKEN_TYPES
+                        .iter()
+                        .map(|t| lsp::SemanticTokenType::new(t))
+                        .collect(),
+                    token_modifiers: features::TOKEN_MODIFIERS
+                        .iter()
+                        .map(|t| lsp::SemanticTokenModifier::new(t))
+                        .collect(),
+                },
+                full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                ..Default::default()
+            },
+        )),
         ..Default::default()
     }
 }
 
 impl Server {
     pub fn new(config: Config, client: &lsp::ClientCapabilities) -> Server {
-        let refresh_lenses = client.workspace.as_ref().and_then(|w| w.code_lens.as_ref()).and_then(|c| c.refresh_support).unwrap_or(false);
+        let refresh_lenses = client
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
         Server {
             files: Files::new(),
             store: ArtifactStore::in_home(&config.paw_home),
@@ -135,9 +161,14 @@ impl Server {
         loop {
             if queue.is_empty() {
                 for note in self.publish_diagnostics() {
-                    connection.sender.send(Message::Notification(note)).map_err(|e| e.to_string())?;
+                    connection
+                        .sender
+                        .send(Message::Notification(note))
+                        .map_err(|e| e.to_string())?;
                 }
-                let Ok(message) = connection.receiver.recv() else { return Ok(()) };
+                let Ok(message) = connection.receiver.recv() else {
+                    return Ok(());
+                };
                 queue.push_back(message);
             }
             // Everything that has arrived, so that a cancellation is seen before the request it cancels runs.
@@ -150,7 +181,11 @@ impl Server {
                         return Ok(());
                     }
                     let id = req.id.clone();
-                    let mut response = if cancelled.contains(&id) { None } else { Some(self.handle(req)) };
+                    let mut response = if cancelled.contains(&id) {
+                        None
+                    } else {
+                        Some(self.handle(req))
+                    };
                     // A cancellation that arrived while the request was computed still wins: its result is dropped.
                     queue.extend(connection.receiver.try_iter());
                     cancelled.extend(queue.iter().filter_map(cancelled_id));
@@ -160,7 +195,10 @@ impl Server {
                     let response = response.unwrap_or_else(|| {
                         Response::new_err(id, ErrorCode::RequestCanceled as i32, "cancelled by the client".into())
                     });
-                    connection.sender.send(Message::Response(response)).map_err(|e| e.to_string())?;
+                    connection
+                        .sender
+                        .send(Message::Response(response))
+                        .map_err(|e| e.to_string())?;
                 }
                 Message::Notification(n) => self.notify(n),
                 Message::Response(_) => {}
@@ -210,7 +248,10 @@ impl Server {
             // A deliberate panic, so that tests (and users in doubt) can see that a bug in one handler is reported
             // and does not stop the server.
             "paw/crash" => panic!("paw/crash was requested"),
-            other => Err(Failure::new(ErrorCode::MethodNotFound, format!("pawc lsp does not support `{other}`"))),
+            other => Err(Failure::new(
+                ErrorCode::MethodNotFound,
+                format!("pawc lsp does not support `{other}`"),
+            )),
         }
     }
 
@@ -218,15 +259,23 @@ impl Server {
         use lsp::notification::*;
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) else { return };
+                let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) else {
+                    return;
+                };
                 if let Some(path) = to_path(&p.text_document.uri).filter(|p| !self.is_stdlib_copy(p)) {
-                    let project = self.files.set_open_text(&path, p.text_document.text, p.text_document.version);
+                    let project = self
+                        .files
+                        .set_open_text(&path, p.text_document.text, p.text_document.version);
                     self.dirty.insert(project);
                 }
             }
             DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params) else { return };
-                let Some(path) = to_path(&p.text_document.uri).filter(|p| !self.is_stdlib_copy(p)) else { return };
+                let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params) else {
+                    return;
+                };
+                let Some(path) = to_path(&p.text_document.uri).filter(|p| !self.is_stdlib_copy(p)) else {
+                    return;
+                };
                 let mut text = self.files.text(&path).map(|t| t.to_string()).unwrap_or_default();
                 for change in p.content_changes {
                     match change.range {
@@ -242,7 +291,9 @@ impl Server {
                 self.dirty.insert(project);
             }
             DidCloseTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params) else { return };
+                let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params) else {
+                    return;
+                };
                 if let Some(path) = to_path(&p.text_document.uri).filter(|p| !self.is_stdlib_copy(p)) {
                     let project = self.files.close(&path);
                     self.dirty.insert(project);
@@ -257,21 +308,37 @@ impl Server {
         let mut out = Vec::new();
         for project in std::mem::take(&mut self.dirty) {
             let analysis = paw_db::check(&self.files.db, self.files.projects[project].workspace).clone();
-            let mut by_path: HashMap<PathBuf, Vec<lsp::Diagnostic>> =
-                self.files.modules(project).into_iter().map(|(_, path, _)| (path, Vec::new())).collect();
+            let mut by_path: HashMap<PathBuf, Vec<lsp::Diagnostic>> = self
+                .files
+                .modules(project)
+                .into_iter()
+                .map(|(_, path, _)| (path, Vec::new()))
+                .collect();
             for d in &analysis.diagnostics {
-                let Some(path) = self.files.path_of(d.primary.span.file) else { continue };
+                let Some(path) = self.files.path_of(d.primary.span.file) else {
+                    continue;
+                };
                 by_path.entry(path).or_default().push(self.to_lsp_diagnostic(d));
             }
-            let previous = self.published.insert(project, by_path.keys().cloned().collect()).unwrap_or_default();
+            let previous = self
+                .published
+                .insert(project, by_path.keys().cloned().collect())
+                .unwrap_or_default();
             for gone in previous {
                 by_path.entry(gone).or_default();
             }
             for (path, diagnostics) in by_path {
                 let Ok(uri) = Url::from_file_path(&path) else { continue };
                 let version = self.files.version(&path);
-                let params = lsp::PublishDiagnosticsParams { uri, diagnostics, version };
-                out.push(Notification::new(lsp::notification::PublishDiagnostics::METHOD.into(), params));
+                let params = lsp::PublishDiagnosticsParams {
+                    uri,
+                    diagnostics,
+                    version,
+                };
+                out.push(Notification::new(
+                    lsp::notification::PublishDiagnostics::METHOD.into(),
+                    params,
+                ));
             }
         }
         out
@@ -291,11 +358,20 @@ impl Server {
         let related: Vec<lsp::DiagnosticRelatedInformation> = d
             .secondary
             .iter()
-            .filter_map(|l| Some(lsp::DiagnosticRelatedInformation { location: self.files.location(l.span)?, message: l.message.clone() }))
+            .filter_map(|l| {
+                Some(lsp::DiagnosticRelatedInformation {
+                    location: self.files.location(l.span)?,
+                    message: l.message.clone(),
+                })
+            })
             .collect();
         lsp::Diagnostic {
             range: self.files.range(d.primary.span),
-            severity: Some(if d.is_error() { lsp::DiagnosticSeverity::ERROR } else { lsp::DiagnosticSeverity::WARNING }),
+            severity: Some(if d.is_error() {
+                lsp::DiagnosticSeverity::ERROR
+            } else {
+                lsp::DiagnosticSeverity::WARNING
+            }),
             code: Some(lsp::NumberOrString::String(d.code.to_string())),
             source: Some("paw".into()),
             message,
@@ -314,7 +390,10 @@ impl Server {
     fn file(&mut self, uri: &Url) -> Result<FileView, Failure> {
         let path = to_path(uri).ok_or_else(|| Failure::new(ErrorCode::InvalidParams, format!("not a file: {uri}")))?;
         if self.is_stdlib_copy(&path) {
-            return Err(Failure::new(ErrorCode::RequestFailed, "this is a read-only copy of the standard library; pawc lsp does not analyse it"));
+            return Err(Failure::new(
+                ErrorCode::RequestFailed,
+                "this is a read-only copy of the standard library; pawc lsp does not analyse it",
+            ));
         }
         if self.files.source(&path).is_none() {
             self.files
@@ -324,11 +403,24 @@ impl Server {
         let project = self.files.project_of(&path);
         let index = self.files.index(project);
         let source = self.files.source(&path).expect("registered above");
-        let module = self.files.modules(project).into_iter().find(|(_, p, _)| *p == path).map(|(m, _, _)| m).unwrap_or_default();
+        let module = self
+            .files
+            .modules(project)
+            .into_iter()
+            .find(|(_, p, _)| *p == path)
+            .map(|(m, _, _)| m)
+            .unwrap_or_default();
         let parsed = paw_db::parse(&self.files.db, source).clone();
         let refs = index.resolve_file(&module, &parsed.ast);
         let text = source.text(&self.files.db).to_string();
-        Ok(FileView { project, module, index, refs, text, source })
+        Ok(FileView {
+            project,
+            module,
+            index,
+            refs,
+            text,
+            source,
+        })
     }
 
     fn at(&mut self, pos: &lsp::TextDocumentPositionParams) -> Result<(FileView, usize), Failure> {
@@ -339,12 +431,19 @@ impl Server {
 
     fn hover(&mut self, p: lsp::HoverParams) -> Outcome {
         let (view, offset) = self.at(&p.text_document_position_params)?;
-        let Some(r) = view.refs.at(offset) else { return Ok(Value::Null) };
+        let Some(r) = view.refs.at(offset) else {
+            return Ok(Value::Null);
+        };
         let root = &self.files.projects[view.project].root;
         let program = view.index.program();
-        let text = features::hover(&view.index, &view.refs, &r.def, &|f| build_state::state(&self.store, root, f, program));
+        let text = features::hover(&view.index, &view.refs, &r.def, &|f| {
+            build_state::state(&self.store, root, f, program)
+        });
         let hover = lsp::Hover {
-            contents: lsp::HoverContents::Markup(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value: text }),
+            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: text,
+            }),
             range: Some(self.files.range(r.span)),
         };
         to_value(hover)
@@ -352,8 +451,12 @@ impl Server {
 
     fn definition(&mut self, p: lsp::GotoDefinitionParams) -> Outcome {
         let (view, offset) = self.at(&p.text_document_position_params)?;
-        let Some(r) = view.refs.at(offset) else { return Ok(Value::Null) };
-        let Some(span) = view.index.def_span(&r.def) else { return Ok(Value::Null) };
+        let Some(r) = view.refs.at(offset) else {
+            return Ok(Value::Null);
+        };
+        let Some(span) = view.index.def_span(&r.def) else {
+            return Ok(Value::Null);
+        };
         let location = match self.files.location(span) {
             Some(location) => Some(location),
             None => self.stdlib_location(span)?,
@@ -368,7 +471,10 @@ impl Server {
             None => {
                 let dir = stdlib_files::materialize(&self.paw_home).map_err(|e| {
                     let at = self.paw_home.join("stdlib");
-                    Failure::new(ErrorCode::RequestFailed, format!("cannot write the standard library's sources to {}: {e}", at.display()))
+                    Failure::new(
+                        ErrorCode::RequestFailed,
+                        format!("cannot write the standard library's sources to {}: {e}", at.display()),
+                    )
                 })?;
                 let dir = dir.canonicalize().unwrap_or(dir);
                 self.stdlib = Some(dir.clone());
@@ -376,17 +482,31 @@ impl Server {
             }
         };
         let name = self.files.db.source(span.file).name(&self.files.db).clone();
-        let Some(path) = stdlib_files::path_in(&dir, &name) else { return Ok(None) };
-        let Ok(uri) = Url::from_file_path(&path) else { return Ok(None) };
+        let Some(path) = stdlib_files::path_in(&dir, &name) else {
+            return Ok(None);
+        };
+        let Ok(uri) = Url::from_file_path(&path) else {
+            return Ok(None);
+        };
         Ok(Some(lsp::Location::new(uri, self.files.range(span))))
     }
 
     /// Every reference to what is at the position, across the project's files.
-    fn all_refs(&mut self, pos: &lsp::TextDocumentPositionParams) -> Result<Option<(Def, Vec<(paw_diagnostics::Span, bool)>)>, Failure> {
+    fn all_refs(
+        &mut self,
+        pos: &lsp::TextDocumentPositionParams,
+    ) -> Result<Option<(Def, Vec<(paw_diagnostics::Span, bool)>)>, Failure> {
         let (view, offset) = self.at(pos)?;
-        let Some(def) = view.refs.at(offset).map(|r| r.def.clone()) else { return Ok(None) };
+        let Some(def) = view.refs.at(offset).map(|r| r.def.clone()) else {
+            return Ok(None);
+        };
         let spans = if let Def::Local(_) = def {
-            view.refs.refs.iter().filter(|r| r.def == def).map(|r| (r.span, r.is_decl)).collect()
+            view.refs
+                .refs
+                .iter()
+                .filter(|r| r.def == def)
+                .map(|r| (r.span, r.is_decl))
+                .collect()
         } else {
             let mut spans = Vec::new();
             for (module, _, source) in self.files.modules(view.project) {
@@ -401,63 +521,90 @@ impl Server {
 
     fn references(&mut self, p: lsp::ReferenceParams) -> Outcome {
         let include_decl = p.context.include_declaration;
-        let Some((_, spans)) = self.all_refs(&p.text_document_position)? else { return Ok(Value::Null) };
-        let locations: Vec<lsp::Location> =
-            spans.into_iter().filter(|(_, decl)| include_decl || !decl).filter_map(|(s, _)| self.files.location(s)).collect();
+        let Some((_, spans)) = self.all_refs(&p.text_document_position)? else {
+            return Ok(Value::Null);
+        };
+        let locations: Vec<lsp::Location> = spans
+            .into_iter()
+            .filter(|(_, decl)| include_decl || !decl)
+            .filter_map(|(s, _)| self.files.location(s))
+            .collect();
         to_value(locations)
     }
 
     fn rename(&mut self, p: lsp::RenameParams) -> Outcome {
         if !features::is_valid_name(&p.new_name) {
-            return Err(Failure::new(ErrorCode::InvalidParams, format!("`{}` is not a valid name", p.new_name)));
+            return Err(Failure::new(
+                ErrorCode::InvalidParams,
+                format!("`{}` is not a valid name", p.new_name),
+            ));
         }
         let Some((def, spans)) = self.all_refs(&p.text_document_position)? else {
-            return Err(Failure::new(ErrorCode::InvalidParams, "there is no name to rename here"));
+            return Err(Failure::new(
+                ErrorCode::InvalidParams,
+                "there is no name to rename here",
+            ));
         };
         let view_index = self.file(&p.text_document_position.text_document.uri)?.index;
-        let in_std = view_index.def_span(&def).is_none_or(|s| self.files.path_of(s.file).is_none());
+        let in_std = view_index
+            .def_span(&def)
+            .is_none_or(|s| self.files.path_of(s.file).is_none());
         if in_std || matches!(def, Def::Module(_)) {
-            return Err(Failure::new(ErrorCode::InvalidParams, "only names declared in this project can be renamed"));
+            return Err(Failure::new(
+                ErrorCode::InvalidParams,
+                "only names declared in this project can be renamed",
+            ));
         }
         let mut changes: HashMap<Url, Vec<lsp::TextEdit>> = HashMap::new();
         for (span, _) in spans {
             if let Some(loc) = self.files.location(span) {
-                changes.entry(loc.uri).or_default().push(lsp::TextEdit::new(loc.range, p.new_name.clone()));
+                changes
+                    .entry(loc.uri)
+                    .or_default()
+                    .push(lsp::TextEdit::new(loc.range, p.new_name.clone()));
             }
         }
-        to_value(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() })
+        to_value(lsp::WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        })
     }
 
     fn completion(&mut self, p: lsp::CompletionParams) -> Outcome {
         let (view, offset) = self.at(&p.text_document_position)?;
-        let items: Vec<lsp::CompletionItem> = features::complete(&view.index, &view.refs, &view.module, &view.text, offset)
-            .into_iter()
-            .map(|c| lsp::CompletionItem {
-                label: c.label,
-                kind: Some(match c.kind {
-                    CandidateKind::Keyword => lsp::CompletionItemKind::KEYWORD,
-                    CandidateKind::Local => lsp::CompletionItemKind::VARIABLE,
-                    CandidateKind::Function => lsp::CompletionItemKind::FUNCTION,
-                    CandidateKind::Struct => lsp::CompletionItemKind::STRUCT,
-                    CandidateKind::Enum => lsp::CompletionItemKind::ENUM,
-                    CandidateKind::Field => lsp::CompletionItemKind::FIELD,
-                    CandidateKind::Variant => lsp::CompletionItemKind::ENUM_MEMBER,
-                    CandidateKind::Module => lsp::CompletionItemKind::MODULE,
-                }),
-                detail: (!c.detail.is_empty()).then_some(c.detail),
-                ..Default::default()
-            })
-            .collect();
+        let items: Vec<lsp::CompletionItem> =
+            features::complete(&view.index, &view.refs, &view.module, &view.text, offset)
+                .into_iter()
+                .map(|c| lsp::CompletionItem {
+                    label: c.label,
+                    kind: Some(match c.kind {
+                        CandidateKind::Keyword => lsp::CompletionItemKind::KEYWORD,
+                        CandidateKind::Local => lsp::CompletionItemKind::VARIABLE,
+                        CandidateKind::Function => lsp::CompletionItemKind::FUNCTION,
+                        CandidateKind::Struct => lsp::CompletionItemKind::STRUCT,
+                        CandidateKind::Enum => lsp::CompletionItemKind::ENUM,
+                        CandidateKind::Field => lsp::CompletionItemKind::FIELD,
+                        CandidateKind::Variant => lsp::CompletionItemKind::ENUM_MEMBER,
+                        CandidateKind::Module => lsp::CompletionItemKind::MODULE,
+                    }),
+                    detail: (!c.detail.is_empty()).then_some(c.detail),
+                    ..Default::default()
+                })
+                .collect();
         to_value(lsp::CompletionResponse::Array(items))
     }
 
     fn signature_help(&mut self, p: lsp::SignatureHelpParams) -> Outcome {
         let (view, offset) = self.at(&p.text_document_position_params)?;
-        let Some((callee, argument)) = features::enclosing_call(&view.text, offset) else { return Ok(Value::Null) };
+        let Some((callee, argument)) = features::enclosing_call(&view.text, offset) else {
+            return Ok(Value::Null);
+        };
         let Some((def, method)) = features::callee_def(&view.index, &view.refs, &view.module, &callee, offset) else {
             return Ok(Value::Null);
         };
-        let Some((label, params)) = features::signature(&view.index, &def) else { return Ok(Value::Null) };
+        let Some((label, params)) = features::signature(&view.index, &def) else {
+            return Ok(Value::Null);
+        };
         let docs = match &def {
             Def::Fn(id) => view.index.program().function(*id).docs.clone(),
             Def::Native(id) => view.index.program().native(*id).docs.clone(),
@@ -467,10 +614,20 @@ impl Server {
         let help = lsp::SignatureHelp {
             signatures: vec![lsp::SignatureInformation {
                 label,
-                documentation: (!docs.is_empty())
-                    .then(|| lsp::Documentation::MarkupContent(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value: docs })),
+                documentation: (!docs.is_empty()).then(|| {
+                    lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                        kind: lsp::MarkupKind::Markdown,
+                        value: docs,
+                    })
+                }),
                 parameters: Some(
-                    params.into_iter().map(|p| lsp::ParameterInformation { label: lsp::ParameterLabel::Simple(p), documentation: None }).collect(),
+                    params
+                        .into_iter()
+                        .map(|p| lsp::ParameterInformation {
+                            label: lsp::ParameterLabel::Simple(p),
+                            documentation: None,
+                        })
+                        .collect(),
                 ),
                 active_parameter: None,
             }],
@@ -506,7 +663,9 @@ impl Server {
             for (module, _, source) in self.files.modules(project) {
                 let items = paw_db::module_items(&self.files.db, source).clone();
                 for item in features::matching_items(&items, &p.query) {
-                    let Some(location) = self.files.location(item.name_span) else { continue };
+                    let Some(location) = self.files.location(item.name_span) else {
+                        continue;
+                    };
                     #[allow(deprecated)]
                     out.push(lsp::SymbolInformation {
                         name: item.name.clone(),
@@ -532,10 +691,24 @@ impl Server {
         for t in features::semantic_tokens(&lexemes, &view.text, &view.refs) {
             let start = index.position(t.start as usize);
             let end = index.position(t.end as usize);
-            let length = if end.line == start.line { end.character - start.character } else { continue };
+            let length = if end.line == start.line {
+                end.character - start.character
+            } else {
+                continue;
+            };
             let delta_line = start.line - last_line;
-            let delta_start = if delta_line == 0 { start.character - last_start } else { start.character };
-            data.push(lsp::SemanticToken { delta_line, delta_start, length, token_type: t.ty, token_modifiers_bitset: t.modifiers });
+            let delta_start = if delta_line == 0 {
+                start.character - last_start
+            } else {
+                start.character
+            };
+            data.push(lsp::SemanticToken {
+                delta_line,
+                delta_start,
+                length,
+                token_type: t.ty,
+                token_modifiers_bitset: t.modifiers,
+            });
             (last_line, last_start) = (start.line, start.character);
         }
         to_value(lsp::SemanticTokens { result_id: None, data })
@@ -545,13 +718,19 @@ impl Server {
         let view = self.file(&p.text_document.uri)?;
         let formatted = paw_fmt::format_source(view.source.id(&self.files.db), &view.text).map_err(|errors| {
             let first = errors.first().map(|d| d.message.clone()).unwrap_or_default();
-            Failure::new(ErrorCode::RequestFailed, format!("cannot format a file with syntax errors ({first})"))
+            Failure::new(
+                ErrorCode::RequestFailed,
+                format!("cannot format a file with syntax errors ({first})"),
+            )
         })?;
         if formatted == view.text {
             return to_value(Vec::<lsp::TextEdit>::new());
         }
         let end = LineIndex::new(&view.text).position(view.text.len());
-        to_value(vec![lsp::TextEdit::new(lsp::Range::new(lsp::Position::new(0, 0), end), formatted)])
+        to_value(vec![lsp::TextEdit::new(
+            lsp::Range::new(lsp::Position::new(0, 0), end),
+            formatted,
+        )])
     }
 
     fn build_command(uri: &Url, span_start: lsp::Position, name: &str) -> lsp::Command {
@@ -574,9 +753,17 @@ impl Server {
                 let range = self.files.range(span);
                 let mut command = Self::build_command(&p.text_document.uri, range.start, &name);
                 if let Some(f) = program.fuzzy.iter().find(|f| f.module == view.module && f.name == name) {
-                    command.title = format!("{} ({})", command.title, build_state::state(&self.store, root, f, program).summary());
+                    command.title = format!(
+                        "{} ({})",
+                        command.title,
+                        build_state::state(&self.store, root, f, program).summary()
+                    );
                 }
-                lsp::CodeLens { range, command: Some(command), data: None }
+                lsp::CodeLens {
+                    range,
+                    command: Some(command),
+                    data: None,
+                }
             })
             .collect();
         to_value(lenses)
@@ -605,28 +792,55 @@ impl Server {
 
     fn execute_command(&mut self, p: lsp::ExecuteCommandParams) -> Outcome {
         if p.command != BUILD_COMMAND {
-            return Err(Failure::new(ErrorCode::InvalidParams, format!("unknown command `{}`", p.command)));
+            return Err(Failure::new(
+                ErrorCode::InvalidParams,
+                format!("unknown command `{}`", p.command),
+            ));
         }
         let at: lsp::TextDocumentPositionParams = p
             .arguments
             .into_iter()
             .next()
             .and_then(|a| serde_json::from_value(a).ok())
-            .ok_or_else(|| Failure::new(ErrorCode::InvalidParams, "paw.build takes {textDocument: {uri}, position}"))?;
+            .ok_or_else(|| {
+                Failure::new(
+                    ErrorCode::InvalidParams,
+                    "paw.build takes {textDocument: {uri}, position}",
+                )
+            })?;
         let (view, offset) = self.at(&at)?;
         let items = paw_db::module_items(&self.files.db, view.source).clone();
-        let Some(item) = items.iter().find(|i| i.kind == paw_db::ItemKind::Fuzzy && i.span.contains(offset)) else {
-            return Err(Failure::new(ErrorCode::InvalidParams, "there is no fuzzy fn at this position"));
+        let Some(item) = items
+            .iter()
+            .find(|i| i.kind == paw_db::ItemKind::Fuzzy && i.span.contains(offset))
+        else {
+            return Err(Failure::new(
+                ErrorCode::InvalidParams,
+                "there is no fuzzy fn at this position",
+            ));
         };
         let root = self.files.projects[view.project].root.clone();
         let what = format!("`{}`", paw_artifact::function_key(&view.module, &item.name));
-        let mut message = format!("Building {what}: `pawc build {}` compiles every fuzzy fn of the project whose spec changed", root.display());
+        let mut message = format!(
+            "Building {what}: `pawc build {}` compiles every fuzzy fn of the project whose spec changed",
+            root.display()
+        );
         if self.files.has_unsaved_changes(view.project) {
             message.push_str(" (it reads the saved files: unsaved edits are not built)");
         }
-        let send = self.send.clone().ok_or_else(|| Failure::new(ErrorCode::InternalError, "the server is not connected to a client"))?;
-        let job = Job { root, what, token: p.work_done_progress_params.work_done_token, refresh_lenses: self.refresh_lenses };
-        self.builds.start(job, send).map_err(|message| Failure::new(ErrorCode::RequestFailed, message))?;
+        let send = self
+            .send
+            .clone()
+            .ok_or_else(|| Failure::new(ErrorCode::InternalError, "the server is not connected to a client"))?;
+        let job = Job {
+            root,
+            what,
+            token: p.work_done_progress_params.work_done_token,
+            refresh_lenses: self.refresh_lenses,
+        };
+        self.builds
+            .start(job, send)
+            .map_err(|message| Failure::new(ErrorCode::RequestFailed, message))?;
         to_value(json!({ "message": message }))
     }
 }
@@ -665,7 +879,8 @@ fn cancelled_id(message: &Message) -> Option<RequestId> {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(params: Value) -> Result<T, Failure> {
-    serde_json::from_value(params).map_err(|e| Failure::new(ErrorCode::InvalidParams, format!("invalid parameters: {e}")))
+    serde_json::from_value(params)
+        .map_err(|e| Failure::new(ErrorCode::InvalidParams, format!("invalid parameters: {e}")))
 }
 
 fn to_value(v: impl serde::Serialize) -> Outcome {

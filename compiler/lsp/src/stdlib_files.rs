@@ -62,7 +62,9 @@ fn content_hash() -> String {
 }
 
 fn is_intact(dir: &Path) -> bool {
-    paw_stdlib::MODULES.iter().all(|(name, text)| fs::read(file(dir, name)).is_ok_and(|bytes| bytes == text.as_bytes()))
+    paw_stdlib::MODULES
+        .iter()
+        .all(|(name, text)| fs::read(file(dir, name)).is_ok_and(|bytes| bytes == text.as_bytes()))
 }
 
 fn file(dir: &Path, module: &str) -> PathBuf {
@@ -105,15 +107,29 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let dir = materialize(home.path()).unwrap();
         let text = file(&dir, "text");
-        assert_eq!(fs::read_to_string(&text).unwrap(), paw_stdlib::module_source("text").unwrap());
+        assert_eq!(
+            fs::read_to_string(&text).unwrap(),
+            paw_stdlib::module_source("text").unwrap()
+        );
         assert!(fs::metadata(&text).unwrap().permissions().readonly());
-        assert_eq!(materialize(home.path()).unwrap(), dir, "the same folder for the same sources");
+        assert_eq!(
+            materialize(home.path()).unwrap(),
+            dir,
+            "the same folder for the same sources"
+        );
 
         set_readonly(&text, false).unwrap();
         fs::write(&text, "native fn nothing()\n").unwrap();
         assert_eq!(materialize(home.path()).unwrap(), dir);
-        assert_eq!(fs::read_to_string(&text).unwrap(), paw_stdlib::module_source("text").unwrap());
-        let leftovers: Vec<_> = fs::read_dir(home.path().join("stdlib")).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(
+            fs::read_to_string(&text).unwrap(),
+            paw_stdlib::module_source("text").unwrap()
+        );
+        let leftovers: Vec<_> = fs::read_dir(home.path().join("stdlib"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(leftovers.len(), 1, "no temporary folders remain: {leftovers:?}");
     }
 

@@ -34,7 +34,12 @@ pub struct Files {
 
 impl Files {
     pub fn new() -> Files {
-        Files { db: Database::new(), projects: Vec::new(), sources: HashMap::new(), open: HashMap::new() }
+        Files {
+            db: Database::new(),
+            projects: Vec::new(),
+            sources: HashMap::new(),
+            open: HashMap::new(),
+        }
     }
 
     /// The editor opened or changed a file; `version` is the editor's number for this text.
@@ -99,9 +104,15 @@ impl Files {
     pub fn project_of(&mut self, path: &Path) -> usize {
         let (root, single_file) = match project_root(path) {
             Some(root) => (root, None),
-            None => (path.parent().unwrap_or(Path::new("/")).to_path_buf(), Some(path.to_path_buf())),
+            None => (
+                path.parent().unwrap_or(Path::new("/")).to_path_buf(),
+                Some(path.to_path_buf()),
+            ),
         };
-        let existing = self.projects.iter().position(|p| p.root == root && p.single_file == single_file);
+        let existing = self
+            .projects
+            .iter()
+            .position(|p| p.root == root && p.single_file == single_file);
         let modules = self.user_modules(&root, single_file.as_deref());
         let index = match existing {
             Some(i) => {
@@ -110,13 +121,23 @@ impl Files {
             }
             None => {
                 let workspace = self.db.workspace(modules);
-                self.projects.push(Project { root, single_file, workspace, index: None });
+                self.projects.push(Project {
+                    root,
+                    single_file,
+                    workspace,
+                    index: None,
+                });
                 self.projects.len() - 1
             }
         };
         if self.projects[index].single_file.is_some() {
             let dir = self.projects[index].root.clone();
-            let open = self.open.keys().filter(|p| p.parent() == Some(&dir)).filter_map(|p| Some((p.clone(), self.text(p)?))).collect();
+            let open = self
+                .open
+                .keys()
+                .filter(|p| p.parent() == Some(&dir))
+                .filter_map(|p| Some((p.clone(), self.text(p)?)))
+                .collect();
             let workspace = self.projects[index].workspace;
             self.db.load_used_modules(workspace, &Siblings { dir, open });
             for module in self.projects[index].workspace.modules(&self.db).clone() {
@@ -141,12 +162,21 @@ impl Files {
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|e| e == "pw"))
             .collect();
-        paths.extend(self.open.keys().filter(|p| p.parent() == Some(&src) && !paths.contains(p)).cloned().collect::<Vec<_>>());
+        paths.extend(
+            self.open
+                .keys()
+                .filter(|p| p.parent() == Some(&src) && !paths.contains(p))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         paths.sort();
         paths
             .into_iter()
             .map(|p| {
-                let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 (name, self.source_or_disk(&p))
             })
             .collect()
@@ -180,7 +210,8 @@ impl Files {
     /// Whether an open file of the project differs from its text on disk (which is what a build reads).
     pub fn has_unsaved_changes(&self, project: usize) -> bool {
         self.modules(project).into_iter().any(|(_, path, source)| {
-            self.open.contains_key(&path) && std::fs::read_to_string(&path).is_ok_and(|disk| *disk != **source.text(&self.db))
+            self.open.contains_key(&path)
+                && std::fs::read_to_string(&path).is_ok_and(|disk| *disk != **source.text(&self.db))
         })
     }
 

@@ -29,7 +29,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use paw_artifact::artifact::{split_template, FORMAT};
-use paw_artifact::{Artifact, BuildKey, Example, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Spec, SpecExample, Timings, TypeSpec};
+use paw_artifact::{
+    Artifact, BuildKey, Example, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Spec, SpecExample, Timings,
+    TypeSpec,
+};
 use paw_fuzzy::{schema_of, LoadedProgram};
 use paw_model::{DecodeOptions, KvState, Model, TypeSchema};
 use serde::{Deserialize, Serialize};
@@ -64,7 +67,12 @@ pub struct CompileOptions {
 
 impl Default for CompileOptions {
     fn default() -> Self {
-        CompileOptions { synthesized_examples: 8, head_examples: 16, tokens_per_example: 50, calibrate: true }
+        CompileOptions {
+            synthesized_examples: 8,
+            head_examples: 16,
+            tokens_per_example: 50,
+            calibrate: true,
+        }
     }
 }
 
@@ -100,7 +108,9 @@ pub fn compile(
     let wanted = match &labels {
         // New examples of a finite type are written to train a head, and only when the budget asks for
         // enough of every label that two of each are likely to survive the judge.
-        Some(labels) if options.calibrate && labels.len() * WRITE_PER_LABEL <= options.head_examples => options.head_examples,
+        Some(labels) if options.calibrate && labels.len() * WRITE_PER_LABEL <= options.head_examples => {
+            options.head_examples
+        }
         Some(_) => 0,
         None => options.synthesized_examples,
     };
@@ -125,7 +135,9 @@ pub fn compile(
     let t = Instant::now();
     let interpreter = &models.interpreter;
     let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
-    let prefix = interpreter.prefix_to_bytes(program.prefix()).map_err(|e| e.to_string())?;
+    let prefix = interpreter
+        .prefix_to_bytes(program.prefix())
+        .map_err(|e| e.to_string())?;
     timings.prefix_ms = t.elapsed().as_millis() as u64;
 
     let t = Instant::now();
@@ -136,13 +148,26 @@ pub fn compile(
         None
     };
     let (head, head_fit, mut checked) = fitted.map_or((None, None, None), |(h, f, c)| (Some(h), Some(f), Some(c)));
-    let calibration = if options.calibrate && head.is_none() { fit_calibration(spec, &program, interpreter)? } else { vec![] };
+    let calibration = if options.calibrate && head.is_none() {
+        fit_calibration(spec, &program, interpreter)?
+    } else {
+        vec![]
+    };
     let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
     if !priors.is_empty() {
         let held_out = held_out_samples(spec, interpreter, &shown, framing)?;
-        let right = |priors: &[f64]| held_out.iter().filter(|s| calibrated_label(&s.features.label_log_probs, priors) == s.label).count();
+        let right = |priors: &[f64]| {
+            held_out
+                .iter()
+                .filter(|s| calibrated_label(&s.features.label_log_probs, priors) == s.label)
+                .count()
+        };
         if !held_out.is_empty() {
-            checked = Some(HeldOut { examples: held_out.len(), program_right: right(&priors), prompt_right: right(&[]) });
+            checked = Some(HeldOut {
+                examples: held_out.len(),
+                program_right: right(&priors),
+                prompt_right: right(&[]),
+            });
         }
     }
     let program = program.with_head(head.clone(), interpreter)?;
@@ -168,11 +193,23 @@ pub fn compile(
         prefix_tokens: program.prefix_len(),
         self_test,
     };
-    Ok(Artifact { meta, prompt_template: template, pseudo_program: pseudo, prefix, head, timings })
+    Ok(Artifact {
+        meta,
+        prompt_template: template,
+        pseudo_program: pseudo,
+        prefix,
+        head,
+        timings,
+    })
 }
 
 /// The compiler model's new examples (unvalidated), and how many tokens it wrote.
-fn write_examples(spec: &Spec, compiler: &Model, wanted: usize, options: &CompileOptions) -> Result<(Vec<(Value, Value)>, usize), String> {
+fn write_examples(
+    spec: &Spec,
+    compiler: &Model,
+    wanted: usize,
+    options: &CompileOptions,
+) -> Result<(Vec<(Value, Value)>, usize), String> {
     if wanted == 0 {
         return Ok((vec![], 0));
     }
@@ -181,7 +218,10 @@ fn write_examples(spec: &Spec, compiler: &Model, wanted: usize, options: &Compil
     }
     let schema = TypeSchema::List(Box::new(TypeSchema::Struct {
         name: "Example".into(),
-        fields: vec![("input".into(), schema_of(&input_type(spec))), ("output".into(), schema_of(&spec.ret))],
+        fields: vec![
+            ("input".into(), schema_of(&input_type(spec))),
+            ("output".into(), schema_of(&spec.ret)),
+        ],
     }));
     let user = format!(
         "A small language model will carry out this function:\n\n{}\n\
@@ -191,16 +231,34 @@ fn write_examples(spec: &Spec, compiler: &Model, wanted: usize, options: &Compil
         describe_spec(spec),
         wanted
     );
-    let prompt = compiler.tokenizer.chat_prompt(Some(COMPILER_SYSTEM), &user).map_err(|e| e.to_string())?;
-    let (items, tokens) = write_list(compiler, &KvState::new(), &prompt, &schema, wanted * options.tokens_per_example)?;
-    let examples = items.iter().filter_map(|e| Some((e.get("input")?.clone(), e.get("output")?.clone()))).collect();
+    let prompt = compiler
+        .tokenizer
+        .chat_prompt(Some(COMPILER_SYSTEM), &user)
+        .map_err(|e| e.to_string())?;
+    let (items, tokens) = write_list(
+        compiler,
+        &KvState::new(),
+        &prompt,
+        &schema,
+        wanted * options.tokens_per_example,
+    )?;
+    let examples = items
+        .iter()
+        .filter_map(|e| Some((e.get("input")?.clone(), e.get("output")?.clone())))
+        .collect();
     Ok((examples, tokens))
 }
 
 /// Finite return types: for each label in turn, inputs whose correct answer is that label, so that every
 /// label has examples (asked for all at once, a small model writes mostly one answer). The description is
 /// run once and shared by the per-label requests. Returned interleaved across labels.
-fn write_inputs_per_label(spec: &Spec, compiler: &Model, labels: &[(String, Value)], wanted: usize, options: &CompileOptions) -> Result<(Vec<(Value, Value)>, usize), String> {
+fn write_inputs_per_label(
+    spec: &Spec,
+    compiler: &Model,
+    labels: &[(String, Value)],
+    wanted: usize,
+    options: &CompileOptions,
+) -> Result<(Vec<(Value, Value)>, usize), String> {
     let per_label = (wanted / labels.len()).clamp(1, 8);
     let schema = TypeSchema::List(Box::new(schema_of(&input_type(spec))));
     let user = format!(
@@ -211,7 +269,10 @@ fn write_inputs_per_label(spec: &Spec, compiler: &Model, labels: &[(String, Valu
          rules decide.\n\nOutput: ",
         describe_spec(spec),
     );
-    let mut shared = compiler.tokenizer.chat_user_start(Some(COMPILER_SYSTEM)).map_err(|e| e.to_string())?;
+    let mut shared = compiler
+        .tokenizer
+        .chat_user_start(Some(COMPILER_SYSTEM))
+        .map_err(|e| e.to_string())?;
     shared.extend(compiler.tokenizer.encode_plain(&user).map_err(|e| e.to_string())?);
     let state = compiler.prefill(&shared).map_err(|e| e.to_string())?;
     let mut per_answer = Vec::with_capacity(labels.len());
@@ -219,9 +280,20 @@ fn write_inputs_per_label(spec: &Spec, compiler: &Model, labels: &[(String, Valu
     for (text, value) in labels {
         let mut request = compiler.tokenizer.encode_plain(text).map_err(|e| e.to_string())?;
         request.extend(compiler.tokenizer.chat_assistant_start().map_err(|e| e.to_string())?);
-        let (inputs, written) = write_list(compiler, &state, &request, &schema, per_label * options.tokens_per_example)?;
+        let (inputs, written) = write_list(
+            compiler,
+            &state,
+            &request,
+            &schema,
+            per_label * options.tokens_per_example,
+        )?;
         tokens += written;
-        per_answer.push(inputs.into_iter().map(|input| (input, value.clone())).collect::<Vec<_>>());
+        per_answer.push(
+            inputs
+                .into_iter()
+                .map(|input| (input, value.clone()))
+                .collect::<Vec<_>>(),
+        );
     }
     let mut interleaved = Vec::new();
     for i in 0..per_answer.iter().map(Vec::len).max().unwrap_or(0) {
@@ -232,8 +304,22 @@ fn write_inputs_per_label(spec: &Spec, compiler: &Model, labels: &[(String, Valu
 
 /// A JSON array of `schema` (a list type) written after `prefix` + `request`; cut off at `max_tokens`,
 /// its complete elements. Returns the elements and the tokens written.
-fn write_list(compiler: &Model, prefix: &KvState, request: &[u32], schema: &TypeSchema, max_tokens: usize) -> Result<(Vec<Value>, usize), String> {
-    match compiler.decode_typed(prefix, request, schema, &DecodeOptions { max_tokens, ..DecodeOptions::default() }) {
+fn write_list(
+    compiler: &Model,
+    prefix: &KvState,
+    request: &[u32],
+    schema: &TypeSchema,
+    max_tokens: usize,
+) -> Result<(Vec<Value>, usize), String> {
+    match compiler.decode_typed(
+        prefix,
+        request,
+        schema,
+        &DecodeOptions {
+            max_tokens,
+            ..DecodeOptions::default()
+        },
+    ) {
         Ok(d) => Ok((d.value.as_array().cloned().unwrap_or_default(), d.tokens_generated)),
         // Out of budget: keep the complete elements of the partial answer.
         Err(paw_model::Error::MaxTokens { partial, .. }) => Ok((salvage(&partial), max_tokens)),
@@ -275,11 +361,17 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
         Some(labels) => {
             let mut scores = Vec::with_capacity(candidates.len());
             for e in &candidates {
-                let features = if e.source == "user" { None } else { judge.features(compiler, &e.args)? };
+                let features = if e.source == "user" {
+                    None
+                } else {
+                    judge.features(compiler, &e.args)?
+                };
                 scores.push(features.map(|f| f.label_log_probs));
             }
             let judged: Vec<&Vec<f64>> = scores.iter().flatten().collect();
-            let mean: Vec<f64> = (0..labels.len()).map(|k| judged.iter().map(|s| s[k]).sum::<f64>() / judged.len() as f64).collect();
+            let mean: Vec<f64> = (0..labels.len())
+                .map(|k| judged.iter().map(|s| s[k]).sum::<f64>() / judged.len() as f64)
+                .collect();
             candidates
                 .iter()
                 .zip(&scores)
@@ -287,7 +379,8 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
                     None => true,
                     Some(s) => {
                         let calibrated: Vec<f64> = s.iter().zip(&mean).map(|(x, m)| x - m).collect();
-                        let best = (1..calibrated.len()).fold(0, |b, i| if calibrated[i] > calibrated[b] { i } else { b });
+                        let best =
+                            (1..calibrated.len()).fold(0, |b, i| if calibrated[i] > calibrated[b] { i } else { b });
                         spec.ret.same_value(&labels[best].1, &e.output)
                     }
                 })
@@ -295,11 +388,20 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
         }
         None => candidates
             .iter()
-            .map(|e| e.source == "user" || judge.call(compiler, &e.args).is_ok_and(|answer| spec.ret.same_value(&answer.value, &e.output)))
+            .map(|e| {
+                e.source == "user"
+                    || judge
+                        .call(compiler, &e.args)
+                        .is_ok_and(|answer| spec.ret.same_value(&answer.value, &e.output))
+            })
             .collect(),
     };
     let disagreed = verdicts.iter().filter(|v| !**v).count();
-    let kept = candidates.into_iter().zip(verdicts).filter_map(|(e, keep)| keep.then_some(e)).collect();
+    let kept = candidates
+        .into_iter()
+        .zip(verdicts)
+        .filter_map(|(e, keep)| keep.then_some(e))
+        .collect();
     Ok((kept, disagreed))
 }
 
@@ -310,7 +412,14 @@ fn input_type(spec: &Spec) -> TypeSpec {
         params => TypeSpec::Struct {
             name: "Input".into(),
             doc: String::new(),
-            fields: params.iter().map(|p| paw_artifact::spec::Field { name: p.name.clone(), doc: String::new(), ty: p.ty.clone() }).collect(),
+            fields: params
+                .iter()
+                .map(|p| paw_artifact::spec::Field {
+                    name: p.name.clone(),
+                    doc: String::new(),
+                    ty: p.ty.clone(),
+                })
+                .collect(),
         },
     }
 }
@@ -322,14 +431,21 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
     let mut out: Vec<Example> = spec
         .examples
         .iter()
-        .map(|e| Example { args: e.args.clone(), output: e.expected.clone(), source: "user".into() })
+        .map(|e| Example {
+            args: e.args.clone(),
+            output: e.expected.clone(),
+            source: "user".into(),
+        })
         .collect();
     let mut dropped = 0;
     for (input, output) in generated {
         let args = match spec.params.as_slice() {
             [_] => vec![input],
             params => match input {
-                Value::Object(o) => params.iter().map(|p| o.get(&p.name).cloned().unwrap_or(Value::Null)).collect(),
+                Value::Object(o) => params
+                    .iter()
+                    .map(|p| o.get(&p.name).cloned().unwrap_or(Value::Null))
+                    .collect(),
                 _ => vec![],
             },
         };
@@ -337,13 +453,21 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
             && spec.params.iter().zip(&args).all(|(p, a)| p.ty.accepts(a))
             && spec.ret.accepts(&output)
             && !args.iter().any(|a| a.as_str().is_some_and(|s| s.trim().is_empty()))
-            && openings.iter().zip(&args).all(|(required, a)| required.as_ref().is_none_or(|r| a.as_str().is_some_and(|s| opening(s) == *r)));
+            && openings.iter().zip(&args).all(|(required, a)| {
+                required
+                    .as_ref()
+                    .is_none_or(|r| a.as_str().is_some_and(|s| opening(s) == *r))
+            });
         let key = comparable(&args);
         if !typed || out.iter().any(|e| comparable(&e.args) == key) {
             dropped += 1;
             continue;
         }
-        out.push(Example { args, output, source: "compiler".into() });
+        out.push(Example {
+            args,
+            output,
+            source: "compiler".into(),
+        });
     }
     (out, dropped)
 }
@@ -354,7 +478,18 @@ const OPENING: usize = 5;
 /// A string's first characters as classes: `9` for a digit, `a` for a letter, any other character as
 /// itself (`"2024-05-01 12:00:03 ERROR …"` → `"9999-"`).
 fn opening(s: &str) -> String {
-    s.chars().take(OPENING).map(|c| if c.is_ascii_digit() { '9' } else if c.is_alphabetic() { 'a' } else { c }).collect()
+    s.chars()
+        .take(OPENING)
+        .map(|c| {
+            if c.is_ascii_digit() {
+                '9'
+            } else if c.is_alphabetic() {
+                'a'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Per parameter, the [`opening`] that all of the user's (two or more) examples share, when it is
@@ -365,7 +500,11 @@ fn opening(s: &str) -> String {
 fn required_openings(spec: &Spec) -> Vec<Option<String>> {
     (0..spec.params.len())
         .map(|i| {
-            let openings: Vec<Option<String>> = spec.examples.iter().map(|e| e.args.get(i).and_then(Value::as_str).map(opening)).collect();
+            let openings: Vec<Option<String>> = spec
+                .examples
+                .iter()
+                .map(|e| e.args.get(i).and_then(Value::as_str).map(opening))
+                .collect();
             let first = openings.first().cloned().flatten()?;
             let shared = openings.len() >= 2 && openings.iter().all(|o| o.as_ref() == Some(&first));
             (shared && first.chars().any(|c| c != 'a' && c != ' ')).then_some(first)
@@ -421,9 +560,16 @@ fn program_text(spec: &Spec, shown: &[Example], framing: Framing) -> Result<(Str
         }
         Framing::Declaration => {
             let mut declared = spec.clone();
-            declared.examples = shown.iter().map(|e| SpecExample { args: e.args.clone(), expected: e.output.clone() }).collect();
+            declared.examples = shown
+                .iter()
+                .map(|e| SpecExample {
+                    args: e.args.clone(),
+                    expected: e.output.clone(),
+                })
+                .collect();
             let template = baseline_template(&declared);
-            let (before, _) = split_template(&template).ok_or("a prompt template needs exactly one input placeholder")?;
+            let (before, _) =
+                split_template(&template).ok_or("a prompt template needs exactly one input placeholder")?;
             (before.trim_end().to_string(), template)
         }
     })
@@ -443,12 +589,24 @@ fn head_can_fit(spec: &Spec, labels: &[(String, Value)], examples: &[Example]) -
 /// The user's examples of a finite return type, each read by the interpreter as a new input: under the
 /// program with that example left out of the `shown` ones (the compiled program shows them all, so its
 /// readings of them are not what a new input gives).
-fn held_out_samples(spec: &Spec, interpreter: &Model, shown: &[Example], framing: Framing) -> Result<Vec<Sample>, String> {
+fn held_out_samples(
+    spec: &Spec,
+    interpreter: &Model,
+    shown: &[Example],
+    framing: Framing,
+) -> Result<Vec<Sample>, String> {
     let labels = schema_of(&spec.ret).labels().expect("finite type");
     let mut samples = Vec::new();
     for (i, e) in shown.iter().enumerate().filter(|(_, e)| e.source == "user") {
-        let Some(label) = label_of(spec, &labels, &e.output) else { continue };
-        let others: Vec<Example> = shown.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, e)| e.clone()).collect();
+        let Some(label) = label_of(spec, &labels, &e.output) else {
+            continue;
+        };
+        let others: Vec<Example> = shown
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, e)| e.clone())
+            .collect();
         let (_, template) = program_text(spec, &others, framing)?;
         let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
         let features = program.features(interpreter, &e.args)?.expect("finite type");
@@ -472,11 +630,19 @@ fn calibrated_label(log_probs: &[f64], priors: &[f64]) -> usize {
 /// The head of a finite return type, fitted on the interpreter's readings of the generated `examples`
 /// under `program` (the user's are in its prompt, so the interpreter's readings of them are not what a new
 /// input gives) and checked on `held_out`; `None` when there are too few examples for one.
-fn fit_program_head(spec: &Spec, program: &LoadedProgram, interpreter: &Model, examples: &[Example], held_out: &[Sample]) -> Result<Option<(Head, HeadFit, HeldOut)>, String> {
+fn fit_program_head(
+    spec: &Spec,
+    program: &LoadedProgram,
+    interpreter: &Model,
+    examples: &[Example],
+    held_out: &[Sample],
+) -> Result<Option<(Head, HeadFit, HeldOut)>, String> {
     let labels = program.schema().labels().expect("finite type");
     let mut samples = Vec::with_capacity(examples.len());
     for e in examples.iter().filter(|e| e.source != "user") {
-        let Some(label) = label_of(spec, &labels, &e.output) else { continue };
+        let Some(label) = label_of(spec, &labels, &e.output) else {
+            continue;
+        };
         let features = program.features(interpreter, &e.args)?.expect("finite type");
         samples.push(Sample { features, label });
     }
@@ -493,19 +659,27 @@ const CALIBRATION_STRENGTH: f64 = 0.5;
 /// Contextual calibration: the interpreter's mean label distribution over content-free inputs, as log
 /// priors scaled by [`CALIBRATION_STRENGTH`]. Only for finite return types of a single `str` parameter (where "no content" has a rendering).
 fn fit_calibration(spec: &Spec, program: &LoadedProgram, interpreter: &Model) -> Result<Vec<(String, f64)>, String> {
-    let Some(labels) = program.schema().labels() else { return Ok(vec![]) };
+    let Some(labels) = program.schema().labels() else {
+        return Ok(vec![]);
+    };
     if !matches!(spec.params.as_slice(), [p] if p.ty == TypeSpec::Str) {
         return Ok(vec![]);
     }
     let mut mean = vec![0.0; labels.len()];
     let probes = ["N/A", "", "[MASK]"];
     for probe in probes {
-        let p = program.label_probabilities(interpreter, &[Value::String(probe.into())])?.expect("finite type");
+        let p = program
+            .label_probabilities(interpreter, &[Value::String(probe.into())])?
+            .expect("finite type");
         for (m, x) in mean.iter_mut().zip(p) {
             *m += x / probes.len() as f64;
         }
     }
-    Ok(labels.into_iter().zip(mean).map(|((label, _), p)| (label, CALIBRATION_STRENGTH * p.max(MIN_PRIOR).ln())).collect())
+    Ok(labels
+        .into_iter()
+        .zip(mean)
+        .map(|((label, _), p)| (label, CALIBRATION_STRENGTH * p.max(MIN_PRIOR).ln()))
+        .collect())
 }
 
 fn self_test(spec: &Spec, program: &LoadedProgram, interpreter: &Model, priors: &[f64]) -> SelfTest {
@@ -521,10 +695,21 @@ fn self_test(spec: &Spec, program: &LoadedProgram, interpreter: &Model, priors: 
                 error: None,
                 confidence: a.confidence,
             },
-            Err(error) => SelfTestCase { args: e.args.clone(), expected: e.expected.clone(), got: Value::Null, error: Some(error), confidence: 0.0, pass: false },
+            Err(error) => SelfTestCase {
+                args: e.args.clone(),
+                expected: e.expected.clone(),
+                got: Value::Null,
+                error: Some(error),
+                confidence: 0.0,
+                pass: false,
+            },
         })
         .collect();
-    SelfTest { passed: results.iter().filter(|r| r.pass).count(), total: results.len(), results }
+    SelfTest {
+        passed: results.iter().filter(|r| r.pass).count(),
+        total: results.len(),
+        results,
+    }
 }
 
 #[cfg(test)]
@@ -535,28 +720,49 @@ mod tests {
     fn salvage_keeps_complete_examples_of_a_cut_answer() {
         let ex = salvage(r#"[{"input": "a", "output": true}, {"input": "b", "output": fa"#);
         assert_eq!(ex, vec![serde_json::json!({"input": "a", "output": true})]);
-        assert_eq!(salvage(r#"["one", "two", "thr"#), vec![Value::from("one"), Value::from("two")]);
+        assert_eq!(
+            salvage(r#"["one", "two", "thr"#),
+            vec![Value::from("one"), Value::from("two")]
+        );
     }
 
     #[test]
     fn generated_inputs_must_open_like_the_users_structured_ones() {
         let spec = |inputs: &[&str]| Spec {
             name: "f".into(),
-            params: vec![paw_artifact::ParamSpec { name: "line".into(), ty: TypeSpec::Str }],
+            params: vec![paw_artifact::ParamSpec {
+                name: "line".into(),
+                ty: TypeSpec::Str,
+            }],
             ret: TypeSpec::Bool,
             doc: String::new(),
-            examples: inputs.iter().map(|i| SpecExample { args: vec![Value::from(*i)], expected: Value::Bool(true) }).collect(),
+            examples: inputs
+                .iter()
+                .map(|i| SpecExample {
+                    args: vec![Value::from(*i)],
+                    expected: Value::Bool(true),
+                })
+                .collect(),
         };
-        let logs = spec(&["2024-05-01 12:00:03 ERROR db: lost", "2024-05-01 12:00:04 INFO web: GET /"]);
+        let logs = spec(&[
+            "2024-05-01 12:00:03 ERROR db: lost",
+            "2024-05-01 12:00:04 INFO web: GET /",
+        ]);
         assert_eq!(required_openings(&logs), vec![Some("9999-".to_string())]);
         let generated = vec![
             (Value::from("2023-11-30 08:15:00 WARN disk 91% full"), Value::Bool(true)),
-            (Value::from("This server log line indicates a critical error"), Value::Bool(true)),
+            (
+                Value::from("This server log line indicates a critical error"),
+                Value::Bool(true),
+            ),
         ];
         let (kept, dropped) = select_examples(&logs, generated);
         assert_eq!((kept.len(), dropped), (3, 1));
         // Free text shares no structured opening, and one example sets no requirement.
-        assert_eq!(required_openings(&spec(&["Book a flight to Lima", "Find a hotel in Rome"])), vec![None]);
+        assert_eq!(
+            required_openings(&spec(&["Book a flight to Lima", "Find a hotel in Rome"])),
+            vec![None]
+        );
         assert_eq!(required_openings(&spec(&["{'id': 5}"])), vec![None]);
     }
 

@@ -42,7 +42,9 @@ const MIN_PER_LABEL: usize = 2;
 
 /// Whether examples with these counts per label are enough to fit a head on.
 pub fn enough_for_head(count_per_label: &[usize]) -> bool {
-    count_per_label.iter().sum::<usize>() >= MIN_EXAMPLES && count_per_label.len() >= 2 && count_per_label.iter().all(|c| *c >= MIN_PER_LABEL)
+    count_per_label.iter().sum::<usize>() >= MIN_EXAMPLES
+        && count_per_label.len() >= 2
+        && count_per_label.iter().all(|c| *c >= MIN_PER_LABEL)
 }
 
 /// Fits a head on `samples` over `labels` labels, checked on `held_out` (the user's examples, each read
@@ -73,8 +75,17 @@ pub fn fit_head(samples: &[Sample], held_out: &[Sample], labels: usize) -> Optio
     }
     let (chosen, cv_accuracy, model, program_right) = best;
     let l2 = chosen.flatten();
-    let fit = HeadFit { examples: samples.len(), l2, cv_accuracy, prompt_accuracy };
-    let held_out = HeldOut { examples: held_out.len(), program_right, prompt_right };
+    let fit = HeadFit {
+        examples: samples.len(),
+        l2,
+        cv_accuracy,
+        prompt_accuracy,
+    };
+    let held_out = HeldOut {
+        examples: held_out.len(),
+        program_right,
+        prompt_right,
+    };
     Some((data.export(&model, l2.is_some()), fit, held_out))
 }
 
@@ -88,7 +99,11 @@ struct Model {
 impl Model {
     /// The prompt alone: scale 1, no bias, no weights.
     fn prompt(labels: usize, n: usize) -> Model {
-        Model { scale: 1.0, bias: vec![0.0; labels], alpha: vec![vec![0.0; labels]; n] }
+        Model {
+            scale: 1.0,
+            bias: vec![0.0; labels],
+            alpha: vec![vec![0.0; labels]; n],
+        }
     }
 }
 
@@ -128,10 +143,22 @@ impl Standardized {
         }
         let root_d = (d as f64).sqrt();
         let spread: Vec<f64> = spread.iter().map(|v| v.sqrt().max(1e-6) * root_d).collect();
-        let standardize = |s: &Sample| -> Vec<f64> { s.features.hidden.iter().zip(&mean).zip(&spread).map(|((h, m), sd)| (*h as f64 - m) / sd).collect() };
+        let standardize = |s: &Sample| -> Vec<f64> {
+            s.features
+                .hidden
+                .iter()
+                .zip(&mean)
+                .zip(&spread)
+                .map(|((h, m), sd)| (*h as f64 - m) / sd)
+                .collect()
+        };
         let z: Vec<Vec<f64>> = samples.iter().map(standardize).collect();
         let gram = z.iter().map(|a| z.iter().map(|b| dot(a, b)).collect()).collect();
-        let held_gram = held_out.iter().map(|s| standardize(s)).map(|a| z.iter().map(|b| dot(&a, b)).collect()).collect();
+        let held_gram = held_out
+            .iter()
+            .map(|s| standardize(s))
+            .map(|a| z.iter().map(|b| dot(&a, b)).collect())
+            .collect();
         Standardized {
             labels,
             mean,
@@ -151,7 +178,11 @@ impl Standardized {
         (0..self.held_targets.len())
             .filter(|&i| {
                 let scores = (0..self.labels).map(|k| {
-                    let learned: f64 = train.iter().zip(&model.alpha).map(|(&j, a)| a[k] * self.held_gram[i][j]).sum();
+                    let learned: f64 = train
+                        .iter()
+                        .zip(&model.alpha)
+                        .map(|(&j, a)| a[k] * self.held_gram[i][j])
+                        .sum();
                     model.scale * self.held_log_probs[i][k] + learned + model.bias[k]
                 });
                 argmax(&scores.collect::<Vec<_>>()) == self.held_targets[i]
@@ -163,7 +194,11 @@ impl Standardized {
     fn scores(&self, model: &Model, train: &[usize], i: usize) -> Vec<f64> {
         (0..self.labels)
             .map(|k| {
-                let learned: f64 = train.iter().zip(&model.alpha).map(|(&j, a)| a[k] * self.gram[j][i]).sum();
+                let learned: f64 = train
+                    .iter()
+                    .zip(&model.alpha)
+                    .map(|(&j, a)| a[k] * self.gram[j][i])
+                    .sum();
                 model.scale * self.log_probs[i][k] + learned + model.bias[k]
             })
             .collect()
@@ -174,7 +209,10 @@ impl Standardized {
     }
 
     fn accuracy_on(&self, model: &Model, train: &[usize], test: &[usize]) -> f64 {
-        let right = test.iter().filter(|&&i| argmax(&self.scores(model, train, i)) == self.targets[i]).count();
+        let right = test
+            .iter()
+            .filter(|&&i| argmax(&self.scores(model, train, i)) == self.targets[i])
+            .count();
         right as f64 / test.len().max(1) as f64
     }
 
@@ -200,13 +238,20 @@ impl Standardized {
         let mut count = vec![0usize; k];
         train.iter().for_each(|&i| count[self.targets[i]] += 1);
         let present = count.iter().filter(|c| **c > 0).count() as f64;
-        let weight: Vec<f64> = count.iter().map(|&c| if c == 0 { 0.0 } else { 1.0 / (c as f64 * present) }).collect();
+        let weight: Vec<f64> = count
+            .iter()
+            .map(|&c| if c == 0 { 0.0 } else { 1.0 / (c as f64 * present) })
+            .collect();
         let mut model = Model::prompt(k, train.len());
-        let spread_lp = train.iter().map(|&i| self.log_probs[i].iter().map(|l| l * l).sum::<f64>()).fold(1.0, f64::max);
+        let spread_lp = train
+            .iter()
+            .map(|&i| self.log_probs[i].iter().map(|l| l * l).sum::<f64>())
+            .fold(1.0, f64::max);
         let step_scale = 0.5 / spread_lp;
         let step_bias = 0.5;
         let max_gram = train.iter().map(|&i| self.gram[i][i]).fold(1e-9, f64::max);
-        let step_alpha = penalty.map(|p| 0.5 / (max_gram * train.len() as f64 * weight.iter().cloned().fold(0.0, f64::max) + 2.0 * p));
+        let step_alpha = penalty
+            .map(|p| 0.5 / (max_gram * train.len() as f64 * weight.iter().cloned().fold(0.0, f64::max) + 2.0 * p));
         for _ in 0..STEPS {
             let mut grad_scale = 2.0 * PRIOR_PULL * (model.scale - 1.0);
             let mut grad_bias: Vec<f64> = model.bias.iter().map(|b| 2.0 * PRIOR_PULL * b).collect();
@@ -214,7 +259,9 @@ impl Standardized {
             for &i in train {
                 let p = softmax(&self.scores(&model, train, i));
                 let w = weight[self.targets[i]];
-                let r: Vec<f64> = (0..k).map(|c| w * (p[c] - if c == self.targets[i] { 1.0 } else { 0.0 })).collect();
+                let r: Vec<f64> = (0..k)
+                    .map(|c| w * (p[c] - if c == self.targets[i] { 1.0 } else { 0.0 }))
+                    .collect();
                 grad_scale += (0..k).map(|c| r[c] * self.log_probs[i][c]).sum::<f64>();
                 for c in 0..k {
                     grad_bias[c] += r[c];
@@ -241,7 +288,11 @@ impl Standardized {
     /// added to every label, which the softmax ignores.
     fn export(&self, model: &Model, with_weights: bool) -> Head {
         if !with_weights {
-            return Head { scale: model.scale, bias: model.bias.clone(), weights: vec![] };
+            return Head {
+                scale: model.scale,
+                bias: model.bias.clone(),
+                weights: vec![],
+            };
         }
         let d = self.mean.len();
         let mut weights = Vec::with_capacity(self.labels);
@@ -257,7 +308,11 @@ impl Standardized {
             *b -= dot(&raw, &self.mean);
             weights.push(raw.iter().map(|x| *x as f32).collect());
         }
-        Head { scale: model.scale, bias, weights }
+        Head {
+            scale: model.scale,
+            bias,
+            weights,
+        }
     }
 }
 
@@ -289,7 +344,13 @@ mod tests {
     use super::*;
 
     fn sample(hidden: &[f32], log_probs: &[f64], label: usize) -> Sample {
-        Sample { features: Features { hidden: hidden.to_vec(), label_log_probs: log_probs.to_vec() }, label }
+        Sample {
+            features: Features {
+                hidden: hidden.to_vec(),
+                label_log_probs: log_probs.to_vec(),
+            },
+            label,
+        }
     }
 
     /// The prompt always says label 0; the hidden state's first dimension tells the labels apart.
@@ -307,7 +368,12 @@ mod tests {
     fn head_scores(head: &Head, s: &Sample) -> Vec<f64> {
         (0..head.bias.len())
             .map(|k| {
-                let learned: f64 = head.weights.get(k).map_or(0.0, |w| w.iter().zip(&s.features.hidden).map(|(a, b)| *a as f64 * *b as f64).sum());
+                let learned: f64 = head.weights.get(k).map_or(0.0, |w| {
+                    w.iter()
+                        .zip(&s.features.hidden)
+                        .map(|(a, b)| *a as f64 * *b as f64)
+                        .sum()
+                });
                 head.scale * s.features.label_log_probs[k] + learned + head.bias[k]
             })
             .collect()
@@ -320,7 +386,10 @@ mod tests {
         assert_eq!(fit.prompt_accuracy, 0.5);
         assert!(fit.cv_accuracy > 0.9, "{fit:?}");
         assert!(fit.l2.is_some());
-        let right = samples.iter().filter(|s| argmax(&head_scores(&head, s)) == s.label).count();
+        let right = samples
+            .iter()
+            .filter(|s| argmax(&head_scores(&head, s)) == s.label)
+            .count();
         assert_eq!(right, samples.len());
     }
 
@@ -337,14 +406,20 @@ mod tests {
         let (head, fit, _) = fit_head(&samples, &[], 2).unwrap();
         assert_eq!(fit.prompt_accuracy, 1.0);
         assert_eq!(fit.l2, None);
-        assert_eq!((head.scale, head.bias.as_slice(), head.weights.len()), (1.0, &[0.0, 0.0][..], 0));
+        assert_eq!(
+            (head.scale, head.bias.as_slice(), head.weights.len()),
+            (1.0, &[0.0, 0.0][..], 0)
+        );
     }
 
     #[test]
     fn a_head_that_gets_the_users_examples_wrong_is_not_used() {
         // The generated examples are told apart by the hidden state's first dimension; the user's, read as new
         // inputs, have it the other way round, and the prompt gets them right.
-        let held_out = vec![sample(&[-1.0, 0.0, 0.5], &[-2.5, -0.1], 1), sample(&[1.0, 0.0, 0.5], &[-0.1, -2.5], 0)];
+        let held_out = vec![
+            sample(&[-1.0, 0.0, 0.5], &[-2.5, -0.1], 1),
+            sample(&[1.0, 0.0, 0.5], &[-0.1, -2.5], 0),
+        ];
         let (head, fit, checked) = fit_head(&separable(), &held_out, 2).unwrap();
         assert_eq!((checked.examples, checked.prompt_right), (2, 2));
         assert_eq!(checked.program_right, 2, "{fit:?}");
@@ -366,13 +441,19 @@ mod tests {
         let mut two_of_label_0 = one_of_label_0;
         two_of_label_0.push(separable().remove(2));
         assert!(fit_head(&two_of_label_0, &[], 2).is_some());
-        assert!(fit_head(&separable(), &[], 3).is_none(), "a third label without examples");
+        assert!(
+            fit_head(&separable(), &[], 3).is_none(),
+            "a third label without examples"
+        );
     }
 
     #[test]
     fn fitting_is_deterministic() {
         let a = fit_head(&separable(), &[], 2).unwrap();
         let b = fit_head(&separable(), &[], 2).unwrap();
-        assert_eq!(serde_json::to_string(&a.0).unwrap(), serde_json::to_string(&b.0).unwrap());
+        assert_eq!(
+            serde_json::to_string(&a.0).unwrap(),
+            serde_json::to_string(&b.0).unwrap()
+        );
     }
 }

@@ -21,7 +21,10 @@ pub fn describe_spec(spec: &Spec) -> String {
         out.push_str("\nExamples:\n");
         for e in &spec.examples {
             let input = render_input(spec, &e.args).unwrap_or_default();
-            out.push_str(&format!("input: {input}\noutput: {}\n", render_value(&e.expected, &spec.ret)));
+            out.push_str(&format!(
+                "input: {input}\noutput: {}\n",
+                render_value(&e.expected, &spec.ret)
+            ));
         }
     }
     out
@@ -49,7 +52,11 @@ pub fn answer_format(ty: &TypeSpec) -> String {
         TypeSpec::Struct { fields, .. } => {
             let mut s = String::from("Answer with a JSON object with these fields:\n");
             for f in fields {
-                let doc = if f.doc.is_empty() { String::new() } else { format!(" — {}", f.doc.replace('\n', " ")) };
+                let doc = if f.doc.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", f.doc.replace('\n', " "))
+                };
                 s.push_str(&format!("- \"{}\" ({}){doc}\n", f.name, f.ty.name()));
             }
             s.trim_end().to_string()
@@ -71,7 +78,10 @@ pub fn pseudo_program(spec: &Spec, examples: &[Example]) -> String {
         out.push_str("\nExamples:\n");
         for e in examples {
             let input = render_input(spec, &e.args).unwrap_or_default();
-            out.push_str(&format!("\n[INPUT]\n{input}\n[END_INPUT]\n{}\n", render_value(&e.output, &spec.ret)));
+            out.push_str(&format!(
+                "\n[INPUT]\n{input}\n[END_INPUT]\n{}\n",
+                render_value(&e.output, &spec.ret)
+            ));
         }
     }
     out
@@ -79,7 +89,10 @@ pub fn pseudo_program(spec: &Spec, examples: &[Example]) -> String {
 
 /// The interpreter's user turn around a call's input (PAW's framing).
 pub fn program_template(pseudo_program: &str) -> String {
-    format!("{}\n\n[INPUT]\n{INPUT_PLACEHOLDER}\n[END_INPUT]", pseudo_program.trim_end())
+    format!(
+        "{}\n\n[INPUT]\n{INPUT_PLACEHOLDER}\n[END_INPUT]",
+        pseudo_program.trim_end()
+    )
 }
 
 /// The uncompiled baseline: the declaration as the user wrote it (docstring with its examples, signature,
@@ -87,13 +100,26 @@ pub fn program_template(pseudo_program: &str) -> String {
 pub fn baseline_template(spec: &Spec) -> String {
     let mut out = String::new();
     for line in spec.doc.lines() {
-        out.push_str(&if line.is_empty() { "///\n".to_string() } else { format!("/// {line}\n") });
+        out.push_str(&if line.is_empty() {
+            "///\n".to_string()
+        } else {
+            format!("/// {line}\n")
+        });
     }
     if !spec.examples.is_empty() {
         out.push_str("///\n");
         for e in &spec.examples {
-            let args: Vec<String> = e.args.iter().map(|a| serde_json::to_string(a).unwrap_or_default()).collect();
-            out.push_str(&format!("/// >>> {}({})\n/// {}\n", spec.name, args.join(", "), literal(&e.expected, &spec.ret)));
+            let args: Vec<String> = e
+                .args
+                .iter()
+                .map(|a| serde_json::to_string(a).unwrap_or_default())
+                .collect();
+            out.push_str(&format!(
+                "/// >>> {}({})\n/// {}\n",
+                spec.name,
+                args.join(", "),
+                literal(&e.expected, &spec.ret)
+            ));
         }
     }
     out.push_str(&format!("fuzzy fn {}\n", spec.signature()));
@@ -147,7 +173,12 @@ fn declaration(ty: &TypeSpec) -> String {
         TypeSpec::Struct { name, doc, fields } => {
             let mut s = format!("{}struct {name} {{\n", doc_lines(doc, ""));
             for f in fields {
-                s.push_str(&format!("{}    {}: {},\n", doc_lines(&f.doc, "    "), f.name, f.ty.name()));
+                s.push_str(&format!(
+                    "{}    {}: {},\n",
+                    doc_lines(&f.doc, "    "),
+                    f.name,
+                    f.ty.name()
+                ));
             }
             s + "}\n"
         }

@@ -12,17 +12,30 @@ use paw_neural::{compile, CompileOptions, Models};
 use serde_json::json;
 
 fn smoke_models() -> Models {
-    let path = ModelStore::from_env().ensure(Role::Smoke, &Progress::Bar).expect("the smoke model is fetched");
+    let path = ModelStore::from_env()
+        .ensure(Role::Smoke, &Progress::Bar)
+        .expect("the smoke model is fetched");
     let model = Arc::new(Model::load(&path).expect("the smoke model loads"));
-    Models { compiler: model.clone(), interpreter: model }
+    Models {
+        compiler: model.clone(),
+        interpreter: model,
+    }
 }
 
 fn key() -> BuildKey {
-    BuildKey { compiler_version: "test".into(), compiler_sha256: "smoke".into(), interpreter_sha256: "smoke".into(), options: String::new() }
+    BuildKey {
+        compiler_version: "test".into(),
+        compiler_sha256: "smoke".into(),
+        interpreter_sha256: "smoke".into(),
+        options: String::new(),
+    }
 }
 
 fn line_param() -> Vec<ParamSpec> {
-    vec![ParamSpec { name: "line".into(), ty: TypeSpec::Str }]
+    vec![ParamSpec {
+        name: "line".into(),
+        ty: TypeSpec::Str,
+    }]
 }
 
 fn alert_spec() -> Spec {
@@ -46,16 +59,32 @@ fn event_spec() -> Spec {
             name: "Event".into(),
             doc: String::new(),
             fields: vec![
-                Field { name: "service".into(), doc: "The service that logged the line".into(), ty: TypeSpec::Str },
-                Field { name: "status".into(), doc: String::new(), ty: TypeSpec::Int },
+                Field {
+                    name: "service".into(),
+                    doc: "The service that logged the line".into(),
+                    ty: TypeSpec::Str,
+                },
+                Field {
+                    name: "status".into(),
+                    doc: String::new(),
+                    ty: TypeSpec::Int,
+                },
             ],
         },
         doc: "Extract the service name and the HTTP status from a log line.".into(),
-        examples: vec![SpecExample { args: vec![json!("web: GET / 200")], expected: json!({"service": "web", "status": 200}) }],
+        examples: vec![SpecExample {
+            args: vec![json!("web: GET / 200")],
+            expected: json!({"service": "web", "status": 200}),
+        }],
     }
 }
 
-const OPTIONS: CompileOptions = CompileOptions { synthesized_examples: 3, head_examples: 8, tokens_per_example: 40, calibrate: true };
+const OPTIONS: CompileOptions = CompileOptions {
+    synthesized_examples: 3,
+    head_examples: 8,
+    tokens_per_example: 40,
+    calibrate: true,
+};
 
 #[test]
 fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_values() {
@@ -66,32 +95,66 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
         assert_eq!(first.meta, second.meta, "{}: deterministic metadata", spec.name);
         assert_eq!(first.prompt_template, second.prompt_template);
         let differs = first.prefix.iter().zip(&second.prefix).position(|(a, b)| a != b);
-        assert!(first.prefix.len() == second.prefix.len() && differs.is_none(), "{}: the prefix states differ at byte {differs:?}", spec.name);
+        assert!(
+            first.prefix.len() == second.prefix.len() && differs.is_none(),
+            "{}: the prefix states differ at byte {differs:?}",
+            spec.name
+        );
 
         // The user's examples come first and verbatim; every example the program shows is of the declared types.
         for (shown, given) in first.meta.examples.iter().zip(&spec.examples) {
-            assert_eq!((&shown.args, &shown.output, shown.source.as_str()), (&given.args, &given.expected, "user"));
+            assert_eq!(
+                (&shown.args, &shown.output, shown.source.as_str()),
+                (&given.args, &given.expected, "user")
+            );
         }
         for e in &first.meta.examples {
-            assert!(spec.ret.accepts(&e.output) && spec.params[0].ty.accepts(&e.args[0]), "{}: ill-typed example {e:?}", spec.name);
+            assert!(
+                spec.ret.accepts(&e.output) && spec.params[0].ty.accepts(&e.args[0]),
+                "{}: ill-typed example {e:?}",
+                spec.name
+            );
         }
         if first.meta.head.is_some() {
             // PAW's framing: the docstring as the task paragraph, the user's examples only.
-            assert!(first.pseudo_program.starts_with(&spec.doc), "the task paragraph is the docstring: {}", first.pseudo_program);
-            assert!(first.meta.examples.iter().filter(|e| e.source == "user").all(|e| first.pseudo_program.contains(e.args[0].as_str().unwrap())));
+            assert!(
+                first.pseudo_program.starts_with(&spec.doc),
+                "the task paragraph is the docstring: {}",
+                first.pseudo_program
+            );
+            assert!(first
+                .meta
+                .examples
+                .iter()
+                .filter(|e| e.source == "user")
+                .all(|e| first.pseudo_program.contains(e.args[0].as_str().unwrap())));
         } else {
             // The declaration in the user's form, every kept example as a `>>>` line.
-            assert!(spec.doc.lines().all(|l| first.pseudo_program.contains(&format!("/// {l}"))), "{}", first.pseudo_program);
+            assert!(
+                spec.doc
+                    .lines()
+                    .all(|l| first.pseudo_program.contains(&format!("/// {l}"))),
+                "{}",
+                first.pseudo_program
+            );
             for e in &first.meta.examples {
                 let call = format!("/// >>> {}({})", spec.name, serde_json::to_string(&e.args[0]).unwrap());
-                assert!(first.pseudo_program.contains(&call), "{call} is not in {}", first.pseudo_program);
+                assert!(
+                    first.pseudo_program.contains(&call),
+                    "{call} is not in {}",
+                    first.pseudo_program
+                );
             }
         }
         assert_eq!(first.meta.self_test.total, spec.examples.len());
         if spec.ret == TypeSpec::Bool {
             // Finite: checked on the user's examples, each held out; a head never answers fewer of them than
             // the prompt alone, and without a head the single `str` parameter gets a calibration.
-            let held = first.meta.held_out.clone().expect("a finite type's program is checked on the user's examples");
+            let held = first
+                .meta
+                .held_out
+                .clone()
+                .expect("a finite type's program is checked on the user's examples");
             assert_eq!(held.examples, spec.examples.len());
             if first.meta.head.is_some() {
                 assert!(held.program_right >= held.prompt_right, "{held:?}");
@@ -103,7 +166,15 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
         }
 
         let program = LoadedProgram::from_artifact(&models.interpreter, &first).expect("the artifact restores");
-        let answer = program.call(&models.interpreter, &[json!("WARN cache: 91% full")]).expect("a call is answered");
-        assert!(spec.ret.accepts(&answer.value), "{}: {:?} is not a {}", spec.name, answer.value, spec.ret.name());
+        let answer = program
+            .call(&models.interpreter, &[json!("WARN cache: 91% full")])
+            .expect("a call is answered");
+        assert!(
+            spec.ret.accepts(&answer.value),
+            "{}: {:?} is not a {}",
+            spec.name,
+            answer.value,
+            spec.ret.name()
+        );
     }
 }

@@ -17,7 +17,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "pawc", version, about = "Build and run paw programs: ordinary code plus fuzzy functions answered by a local model")]
+#[command(
+    name = "pawc",
+    version,
+    about = "Build and run paw programs: ordinary code plus fuzzy functions answered by a local model"
+)]
 struct Cli {
     /// When to color output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -173,8 +177,20 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
     match command {
         Command::New { name } => commands::new::run(&name, out),
         Command::Check { path } => commands::check::run(path.as_deref(), out),
-        Command::Build { path, bin: true, out: dest, .. } => commands::binary::run(path.as_deref(), dest.as_deref(), out),
-        Command::Build { path, offline, jobs, compiler, interpreter, .. } => commands::build::run(
+        Command::Build {
+            path,
+            bin: true,
+            out: dest,
+            ..
+        } => commands::binary::run(path.as_deref(), dest.as_deref(), out),
+        Command::Build {
+            path,
+            offline,
+            jobs,
+            compiler,
+            interpreter,
+            ..
+        } => commands::build::run(
             commands::build::BuildArgs {
                 path: path.as_deref(),
                 offline,
@@ -184,14 +200,34 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
             },
             out,
         ),
-        Command::Eval { path, cases, json, baseline, interpreter } => commands::eval::run(
-            commands::eval::EvalArgs { path: &path, cases: &cases, json, baseline: baseline.as_deref(), interpreter: interpreter.as_deref() },
+        Command::Eval {
+            path,
+            cases,
+            json,
+            baseline,
+            interpreter,
+        } => commands::eval::run(
+            commands::eval::EvalArgs {
+                path: &path,
+                cases: &cases,
+                json,
+                baseline: baseline.as_deref(),
+                interpreter: interpreter.as_deref(),
+            },
             out,
         ),
-        Command::Run { path, trace, engine, args } => commands::run::run(path.as_deref(), args, trace, &engine, out),
-        Command::Test { path, filter, trace, engine } => {
-            commands::test::run(path.as_deref(), filter.as_deref(), trace, &engine, out)
-        }
+        Command::Run {
+            path,
+            trace,
+            engine,
+            args,
+        } => commands::run::run(path.as_deref(), args, trace, &engine, out),
+        Command::Test {
+            path,
+            filter,
+            trace,
+            engine,
+        } => commands::test::run(path.as_deref(), filter.as_deref(), trace, &engine, out),
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
         Command::Model(command) => commands::model::run(paw_model::cli::run_model_command(&command), out),

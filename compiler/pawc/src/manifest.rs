@@ -77,7 +77,8 @@ mod tests {
         assert_eq!(m.test.min_accuracy, Some(0.9));
         assert_eq!(m.interpreter.model.as_deref(), Some("x.gguf"));
         assert_eq!(m.compiler.model, None);
-        let err = Manifest::parse("[package]\nname = \"a\"\nversion = \"1\"\n[compiler]\nfile = \"x.gguf\"\n").unwrap_err();
+        let err =
+            Manifest::parse("[package]\nname = \"a\"\nversion = \"1\"\n[compiler]\nfile = \"x.gguf\"\n").unwrap_err();
         assert!(err.contains("file"), "{err}");
     }
 
@@ -85,12 +86,16 @@ mod tests {
     fn rejects_unknown_keys_and_bad_accuracy() {
         let err = Manifest::parse("[package]\nname = \"a\"\nversion = \"1\"\nauthor = \"me\"\n").unwrap_err();
         assert!(err.contains("author"), "{err}");
-        let err = Manifest::parse("[package]\nname = \"a\"\nversion = \"1\"\n[test]\nmin_accuracy = 2.0\n").unwrap_err();
+        let err =
+            Manifest::parse("[package]\nname = \"a\"\nversion = \"1\"\n[test]\nmin_accuracy = 2.0\n").unwrap_err();
         assert!(err.contains("min_accuracy"), "{err}");
     }
 
     #[test]
     fn scaffold_parses() {
-        assert_eq!(Manifest::parse(&Manifest::scaffold("demo")).unwrap().package.name, "demo");
+        assert_eq!(
+            Manifest::parse(&Manifest::scaffold("demo")).unwrap().package.name,
+            "demo"
+        );
     }
 }

@@ -9,7 +9,10 @@ use paw_runtime::RuntimeError;
 /// Whether each stream should be colored under `--color auto`: only terminals, and only without NO_COLOR.
 pub fn streams_want_color() -> (bool, bool) {
     let allowed = std::env::var_os("NO_COLOR").is_none();
-    (allowed && std::io::stderr().is_terminal(), allowed && std::io::stdout().is_terminal())
+    (
+        allowed && std::io::stderr().is_terminal(),
+        allowed && std::io::stdout().is_terminal(),
+    )
 }
 
 pub struct Output {

@@ -37,18 +37,37 @@ pub fn load_and_check(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitC
     }
     // The same incremental database as the language server, used once.
     // A project gives every module; a single file finds the modules it uses beside it.
-    let loader = SiblingLoader { dir: (project.manifest.is_none()).then(|| project.root.clone()) };
-    let CheckedOnce { analysis, files, user_modules } = paw_db::check_once(&files, modules, &loader);
+    let loader = SiblingLoader {
+        dir: (project.manifest.is_none()).then(|| project.root.clone()),
+    };
+    let CheckedOnce {
+        analysis,
+        files,
+        user_modules,
+    } = paw_db::check_once(&files, modules, &loader);
     diagnostics.extend(analysis.diagnostics.iter().cloned());
     let errors = out.diagnostics(&diagnostics, &files);
     let warnings = diagnostics.len() - errors;
     if errors > 0 {
         let what = plural(errors, "error");
-        let also = if warnings > 0 { format!(" and {}", plural(warnings, "warning")) } else { String::new() };
-        eprintln!("{} could not compile {} due to {what}{also}", out.paint("error:", "1;31"), name(&project));
+        let also = if warnings > 0 {
+            format!(" and {}", plural(warnings, "warning"))
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "{} could not compile {} due to {what}{also}",
+            out.paint("error:", "1;31"),
+            name(&project)
+        );
         return Err(ExitCode::from(1));
     }
-    Ok(Loaded { project, files, analysis, user_modules })
+    Ok(Loaded {
+        project,
+        files,
+        analysis,
+        user_modules,
+    })
 }
 
 /// [`load_and_check`] for a program that must have a `fn main()`.
@@ -64,7 +83,11 @@ pub fn load_runnable(path: Option<&Path>, out: &Output) -> Result<Loaded, ExitCo
 pub fn name(project: &Project) -> String {
     match &project.manifest {
         Some(m) => format!("{} v{}", m.package.name, m.package.version),
-        None => project.modules[0].path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        None => project.modules[0]
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     }
 }
 

@@ -61,22 +61,33 @@ impl Project {
         Ok(Project {
             root,
             manifest: None,
-            modules: vec![ModuleFile { name: "main".to_string(), path: path.to_path_buf() }],
+            modules: vec![ModuleFile {
+                name: "main".to_string(),
+                path: path.to_path_buf(),
+            }],
         })
     }
 
     fn directory(root: &Path) -> Result<Project, String> {
         let manifest = Manifest::load(&root.join("paw.toml"))?;
         let src = root.join("src");
-        let entries =
-            std::fs::read_dir(&src).map_err(|e| format!("cannot read {}: {e}\n  help: put the project's `.pw` files in src/", src.display()))?;
+        let entries = std::fs::read_dir(&src).map_err(|e| {
+            format!(
+                "cannot read {}: {e}\n  help: put the project's `.pw` files in src/",
+                src.display()
+            )
+        })?;
         let mut modules = Vec::new();
         for entry in entries {
             let path = entry.map_err(|e| format!("cannot read {}: {e}", src.display()))?.path();
             if path.extension().and_then(|e| e.to_str()) != Some("pw") {
                 continue;
             }
-            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
             if !is_identifier(&name) {
                 return Err(format!(
                     "{} cannot be a module: its name must be an identifier (letters, digits, `_`)\n  help: rename it, e.g. to {}.pw",
@@ -90,7 +101,11 @@ impl Project {
         if modules.is_empty() {
             return Err(format!("{} holds no `.pw` files", src.display()));
         }
-        Ok(Project { root: root.to_path_buf(), manifest: Some(manifest), modules })
+        Ok(Project {
+            root: root.to_path_buf(),
+            manifest: Some(manifest),
+            modules,
+        })
     }
 
     /// The display name of a module file: relative to the project root when possible.

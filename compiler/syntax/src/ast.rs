@@ -28,7 +28,11 @@ pub struct DocLine {
 impl Docs {
     /// The docs as one string, lines joined with `\n`.
     pub fn text(&self) -> String {
-        self.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")
+        self.lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     pub fn is_empty(&self) -> bool {
@@ -204,11 +208,22 @@ pub struct TestDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeExpr {
     /// `int`, `Point`, `list[str]`, `dict[str, int]`, `shapes.Point`.
-    Named { path: Vec<Ident>, args: Vec<TypeExpr>, span: Span },
+    Named {
+        path: Vec<Ident>,
+        args: Vec<TypeExpr>,
+        span: Span,
+    },
     /// `T?`
-    Optional { inner: Box<TypeExpr>, span: Span },
+    Optional {
+        inner: Box<TypeExpr>,
+        span: Span,
+    },
     /// `fn(int, str) -> bool`; `ret: None` means unit.
-    Fn { params: Vec<TypeExpr>, ret: Option<Box<TypeExpr>>, span: Span },
+    Fn {
+        params: Vec<TypeExpr>,
+        ret: Option<Box<TypeExpr>>,
+        span: Span,
+    },
     Error(Span),
 }
 
@@ -239,17 +254,36 @@ pub struct Stmt {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     /// `let x = e;`, `let mut x: T = e;`
-    Let { name: Ident, mutable: bool, ty: Option<TypeExpr>, value: Expr },
+    Let {
+        name: Ident,
+        mutable: bool,
+        ty: Option<TypeExpr>,
+        value: Expr,
+    },
     /// `place = e;`, `place += e;` where place is a local, `a.field` or `a[i]`.
-    Assign { target: Expr, op: AssignOp, value: Expr },
+    Assign {
+        target: Expr,
+        op: AssignOp,
+        value: Expr,
+    },
     /// An expression statement; `semi` is false only for block-like expressions (`if`, `match`, blocks).
-    Expr { expr: Expr, semi: bool },
+    Expr {
+        expr: Expr,
+        semi: bool,
+    },
     Return(Option<Expr>),
     Break,
     Continue,
-    While { cond: Expr, body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
     /// `for x in list { }` or `for i in 0..n { }`
-    For { var: Ident, iter: Expr, body: Block },
+    For {
+        var: Ident,
+        iter: Expr,
+        body: Block,
+    },
     /// A statement that could not be parsed; already reported.
     Error,
 }
@@ -282,22 +316,51 @@ pub enum ExprKind {
     Name(Ident),
     /// `[a, b, c]`
     List(Vec<Expr>),
-    Unary { op: UnaryOp, expr: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `f(a, b)`, `x.method(a)` (callee is a `Field`), `Point(x: 1, y: 2)` (labelled arguments).
-    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `a.b`: a struct field, a module member, an enum variant (`Color.red`), or a method when called.
-    Field { base: Box<Expr>, name: Ident },
+    Field {
+        base: Box<Expr>,
+        name: Ident,
+    },
     /// `a[i]`
-    Index { base: Box<Expr>, index: Box<Expr> },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `|x, y: int| body`
-    Lambda { params: Vec<LambdaParam>, body: Box<Expr> },
+    Lambda {
+        params: Vec<LambdaParam>,
+        body: Box<Expr>,
+    },
     /// `if c { } else if d { } else { }`; `else_` is a `Block` or another `If`.
-    If { cond: Box<Expr>, then: Block, else_: Option<Box<Expr>> },
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    If {
+        cond: Box<Expr>,
+        then: Block,
+        else_: Option<Box<Expr>>,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
     Block(Block),
     /// `start..end`, end exclusive.
-    Range { start: Box<Expr>, end: Box<Expr> },
+    Range {
+        start: Box<Expr>,
+        end: Box<Expr>,
+    },
     /// `(e)`, kept so the formatter preserves the user's parentheses.
     Paren(Box<Expr>),
     /// An expression that could not be parsed; already reported.

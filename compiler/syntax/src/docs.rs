@@ -11,26 +11,16 @@ use crate::lexer::Token;
 
 /// Gives each run of doc lines to the item, field or variant that starts right after it; runs followed by
 /// anything else are reported (a warning: the code still means the same).
-pub(crate) fn attach(
-    items: &mut [Item],
-    doc_lines: Vec<Comment>,
-    tokens: &[(usize, Token, usize)],
-) -> Vec<Diagnostic> {
+pub(crate) fn attach(items: &mut [Item], doc_lines: Vec<Comment>, tokens: &[(usize, Token, usize)]) -> Vec<Diagnostic> {
     let mut runs: HashMap<u32, (Docs, Span)> = HashMap::new();
     for line in doc_lines {
         let next = tokens.get(tokens.partition_point(|t| t.0 < line.span.end as usize));
         let target = next.map_or(u32::MAX, |t| t.0 as u32);
-        let (docs, span) = runs
-            .entry(target)
-            .or_insert_with(|| (Docs::default(), line.span));
+        let (docs, span) = runs.entry(target).or_insert_with(|| (Docs::default(), line.span));
         *span = span.to(line.span);
         docs.lines.push(doc_line(&line));
     }
-    let mut take = |span: Span| {
-        runs.remove(&span.start)
-            .map(|(docs, _)| docs)
-            .unwrap_or_default()
-    };
+    let mut take = |span: Span| runs.remove(&span.start).map(|(docs, _)| docs).unwrap_or_default();
     for item in items.iter_mut() {
         match item {
             Item::Fn(f) => f.docs = take(f.span),
@@ -55,11 +45,15 @@ pub(crate) fn attach(
     dangling
         .into_iter()
         .map(|span| {
-            Diagnostic::warning("W0001", "this doc comment documents nothing", Label::new(span, "not attached"))
-                .with_help(
-                    "`///` lines go directly above a `fn`, `fuzzy fn`, `struct`, `enum`, field or variant; \
+            Diagnostic::warning(
+                "W0001",
+                "this doc comment documents nothing",
+                Label::new(span, "not attached"),
+            )
+            .with_help(
+                "`///` lines go directly above a `fn`, `fuzzy fn`, `struct`, `enum`, field or variant; \
                      use `//` for an ordinary comment",
-                )
+            )
         })
         .collect()
 }
@@ -87,9 +81,8 @@ pub(crate) fn split_examples(file: FileId, text: &str, f: &mut FuzzyFnDecl) -> V
         };
         let call_start = line.span.start as usize + (line.text.len() - call.len());
         let call_span = line.span;
-        let expected_line = lines.next_if(|next| {
-            !next.text.trim().is_empty() && !next.text.trim_start().starts_with(">>>")
-        });
+        let expected_line =
+            lines.next_if(|next| !next.text.trim().is_empty() && !next.text.trim_start().starts_with(">>>"));
         let Some(expected_line) = expected_line else {
             diagnostics.push(
                 Diagnostic::error(
@@ -107,11 +100,8 @@ pub(crate) fn split_examples(file: FileId, text: &str, f: &mut FuzzyFnDecl) -> V
             continue;
         };
         diagnostics.extend(p.diagnostics);
-        let (expected, mut errors) = parse_value(
-            file,
-            &text[..expected_line.span.end as usize],
-            expected_line.span.start,
-        );
+        let (expected, mut errors) =
+            parse_value(file, &text[..expected_line.span.end as usize], expected_line.span.start);
         diagnostics.append(&mut errors);
         f.examples.push(Example {
             callee,
@@ -153,8 +143,7 @@ struct ValueParser<'a> {
     diagnostics: Vec<Diagnostic>,
 }
 
-const VALUE_HELP: &str =
-    "a value is a literal: \"text\" (JSON escapes), 42, 1.5, true, false, none, a bare enum \
+const VALUE_HELP: &str = "a value is a literal: \"text\" (JSON escapes), 42, 1.5, true, false, none, a bare enum \
                           variant, a list [a, b], or an object {field: value}";
 
 impl<'a> ValueParser<'a> {
@@ -220,8 +209,12 @@ impl<'a> ValueParser<'a> {
                 let span = self.span(start, self.end);
                 if self.diagnostics.is_empty() {
                     self.diagnostics.push(
-                        Diagnostic::error("E0017", "this `>>>` line is not a call", Label::new(span, "expected `name(args)`"))
-                            .with_help("write the example as `/// >>> name(arg, ...)`, then its result on the next line"),
+                        Diagnostic::error(
+                            "E0017",
+                            "this `>>>` line is not a call",
+                            Label::new(span, "expected `name(args)`"),
+                        )
+                        .with_help("write the example as `/// >>> name(arg, ...)`, then its result on the next line"),
                     );
                 }
                 None
@@ -266,11 +259,7 @@ impl<'a> ValueParser<'a> {
 
     fn expected(&mut self, what: &str) {
         self.skip_ws();
-        let end = self
-            .rest()
-            .chars()
-            .next()
-            .map_or(self.pos, |c| self.pos + c.len_utf8());
+        let end = self.rest().chars().next().map_or(self.pos, |c| self.pos + c.len_utf8());
         let span = self.span(self.pos, end);
         let found = if end == self.pos {
             "the end of the line".to_string()

@@ -253,11 +253,7 @@ mod tests {
         use Token::*;
         assert_eq!(
             kinds("fn fuzzy native letter 1_000 2.5 1e-3 3.0E+2 0..10 x.len"),
-            [
-                Fn, Fuzzy, Native, Ident, Int, Float, Float, Float, Int, DotDot, Int, Ident, Dot,
-                Ident
-            ]
-            .map(Ok)
+            [Fn, Fuzzy, Native, Ident, Int, Float, Float, Float, Int, DotDot, Int, Ident, Dot, Ident].map(Ok)
         );
     }
 
@@ -290,10 +286,7 @@ mod tests {
         let text = r#""a {f("}", {x: "{y}"})} b" rest"#;
         let lexemes = lex(text);
         assert_eq!(lexemes[0].token, Ok(Token::Str));
-        assert_eq!(
-            &text[..lexemes[0].end as usize],
-            r#""a {f("}", {x: "{y}"})} b""#
-        );
+        assert_eq!(&text[..lexemes[0].end as usize], r#""a {f("}", {x: "{y}"})} b""#);
         assert_eq!(lexemes[1].token, Ok(Token::Ident));
     }
 
@@ -330,19 +323,10 @@ mod tests {
     fn comments_and_doc_lines() {
         let text = "// c\n/// d\n//// e\nx";
         let lexemes = lex(text);
-        assert_eq!(
-            lexemes
-                .iter()
-                .filter(|l| l.token == Ok(Token::Comment))
-                .count(),
-            3
-        );
+        assert_eq!(lexemes.iter().filter(|l| l.token == Ok(Token::Comment)).count(), 3);
         let docs: Vec<_> = lexemes
             .iter()
-            .filter(|l| {
-                l.token == Ok(Token::Comment)
-                    && is_doc_comment(&text[l.start as usize..l.end as usize])
-            })
+            .filter(|l| l.token == Ok(Token::Comment) && is_doc_comment(&text[l.start as usize..l.end as usize]))
             .collect();
         assert_eq!(docs.len(), 1);
     }

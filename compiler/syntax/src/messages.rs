@@ -12,8 +12,12 @@ use crate::lexer::Token;
 use crate::parser::Recovered;
 
 pub(crate) fn unterminated_string(span: Span) -> Diagnostic {
-    Diagnostic::error("E0002", "unterminated string", Label::new(span, "this string has no closing `\"`"))
-        .with_help("add a `\"` at the end of the string; a string ends on its line, so write `\\n` for a line break")
+    Diagnostic::error(
+        "E0002",
+        "unterminated string",
+        Label::new(span, "this string has no closing `\"`"),
+    )
+    .with_help("add a `\"` at the end of the string; a string ends on its line, so write `\\n` for a line break")
 }
 
 pub(crate) fn invalid_char(span: Span, piece: &str) -> Diagnostic {
@@ -38,15 +42,21 @@ pub(crate) fn invalid_char(span: Span, piece: &str) -> Diagnostic {
 }
 
 pub(crate) fn int_too_large(span: Span) -> Diagnostic {
-    Diagnostic::error("E0004", "integer literal is too large", Label::new(span, "does not fit in 64 bits"))
-        .with_help("`int` holds values from -9223372036854775808 to 9223372036854775807; use a `float` for larger numbers")
+    Diagnostic::error(
+        "E0004",
+        "integer literal is too large",
+        Label::new(span, "does not fit in 64 bits"),
+    )
+    .with_help("`int` holds values from -9223372036854775808 to 9223372036854775807; use a `float` for larger numbers")
 }
 
 pub(crate) fn fuzzy_body(body: Span) -> Diagnostic {
-    Diagnostic::error("E0022", "a `fuzzy fn` cannot have a body", Label::new(body, "remove this body"))
-        .with_help(
-            "a fuzzy fn is specified by its `///` docstring and examples; write an ordinary `fn` to give code",
-        )
+    Diagnostic::error(
+        "E0022",
+        "a `fuzzy fn` cannot have a body",
+        Label::new(body, "remove this body"),
+    )
+    .with_help("a fuzzy fn is specified by its `///` docstring and examples; write an ordinary `fn` to give code")
 }
 
 pub(crate) fn call_pattern(name: &Ident) -> Diagnostic {
@@ -55,9 +65,7 @@ pub(crate) fn call_pattern(name: &Ident) -> Diagnostic {
         format!("`{}(..)` is not a pattern", name.name),
         Label::new(name.span, "only `some` takes a pattern in parentheses"),
     )
-    .with_help(
-        "match an optional with `some(x)` and `none`; enum variants are matched by their bare name",
-    )
+    .with_help("match an optional with `some(x)` and `none`; enum variants are matched by their bare name")
 }
 
 /// Diagnostics for the grammar's errors: brackets first (one unbalanced bracket explains every error after it),
@@ -103,9 +111,7 @@ pub(crate) fn syntax_errors(
 
 fn error_location(error: &ParseError<usize, Token, ()>) -> usize {
     match error {
-        ParseError::InvalidToken { location } | ParseError::UnrecognizedEof { location, .. } => {
-            *location
-        }
+        ParseError::InvalidToken { location } | ParseError::UnrecognizedEof { location, .. } => *location,
         ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => token.0,
         ParseError::User { .. } => 0,
     }
@@ -177,17 +183,11 @@ impl Context<'_> {
         let d = Diagnostic::error(
             "E0007",
             format!("unclosed `{}`", self.slice(innermost)),
-            Label::new(
-                self.span(innermost.0, innermost.2),
-                "this bracket is never closed",
-            ),
+            Label::new(self.span(innermost.0, innermost.2), "this bracket is never closed"),
         )
         .with_label(Label::new(
             self.span(last.0, last.2),
-            format!(
-                "the file ends here, expected `{}`",
-                name(closer(innermost.1))
-            ),
+            format!("the file ends here, expected `{}`", name(closer(innermost.1))),
         ))
         .with_help(format!(
             "add the matching `{}` where the construct ends",
@@ -202,9 +202,7 @@ impl Context<'_> {
 
     fn describe(&self, error: ParseError<usize, Token, ()>) -> Option<Diagnostic> {
         match error {
-            ParseError::UnrecognizedToken { token, expected } => {
-                Some(self.unexpected(token, &expected))
-            }
+            ParseError::UnrecognizedToken { token, expected } => Some(self.unexpected(token, &expected)),
             ParseError::ExtraToken { token } => Some(self.unexpected(token, &[])),
             ParseError::UnrecognizedEof { location, expected } => {
                 let at = location.min(self.text.len());
@@ -213,7 +211,10 @@ impl Context<'_> {
                     return Some(
                         Diagnostic::error(
                             "E0005",
-                            format!("expected {}, found the end of the interpolation", expected_words(&expected)),
+                            format!(
+                                "expected {}, found the end of the interpolation",
+                                expected_words(&expected)
+                            ),
                             Label::new(self.span(at, at + 1), "the interpolation ends here"),
                         )
                         .with_help("complete the expression inside `{..}`, or write `\\{` for a literal brace"),
@@ -222,10 +223,7 @@ impl Context<'_> {
                 Some(
                     Diagnostic::error(
                         "E0020",
-                        format!(
-                            "unexpected end of file, expected {}",
-                            expected_words(&expected)
-                        ),
+                        format!("unexpected end of file, expected {}", expected_words(&expected)),
                         Label::new(self.span(at, at), "the file ends here"),
                     )
                     .with_help("finish the last item, or remove its incomplete start"),
@@ -285,8 +283,12 @@ impl Context<'_> {
             .with_help("compare twice and combine with `&&`: `a < b && b < c`");
         }
         if token.1 == Token::Semi && expects("=") && self.statement_starts_with_let(i) {
-            return Diagnostic::error("E0010", "`let` without a value", Label::new(span, "expected `=` and a value"))
-                .with_help("give the binding a value: `let x = 0;` (for an empty optional: `let x: int? = none;`)");
+            return Diagnostic::error(
+                "E0010",
+                "`let` without a value",
+                Label::new(span, "expected `=` and a value"),
+            )
+            .with_help("give the binding a value: `let x = 0;` (for an empty optional: `let x: int? = none;`)");
         }
         if let Some(p) = prev.filter(|p| expects(";") && self.text[p.2..token.0].contains('\n')) {
             return Diagnostic::error(
@@ -297,8 +299,7 @@ impl Context<'_> {
             .with_help("add `;` at the end of the statement");
         }
         let help = if is_item_keyword(token.1) && !expects(self.slice(token)) {
-            "items such as `fn` go at the top level of a file; is a `}` missing before this?"
-                .to_string()
+            "items such as `fn` go at the top level of a file; is a `}` missing before this?".to_string()
         } else {
             format!("write {} here, or remove {found}", expected_words(expected))
         };
@@ -347,13 +348,7 @@ fn is_comparison(t: Token) -> bool {
 fn is_item_keyword(t: Token) -> bool {
     matches!(
         t,
-        Token::Fn
-            | Token::Fuzzy
-            | Token::Native
-            | Token::Struct
-            | Token::Enum
-            | Token::Use
-            | Token::Test
+        Token::Fn | Token::Fuzzy | Token::Native | Token::Struct | Token::Enum | Token::Use | Token::Test
     )
 }
 
@@ -368,12 +363,11 @@ fn describe_token(token: Token, text: &str) -> String {
 }
 
 const EXPRESSION_STARTS: &[&str] = &[
-    "Ident", "IntLit", "FloatLit", "StrLit", "true", "false", "none", "(", "[", "-", "!", "|",
-    "||", "if", "match", "{",
+    "Ident", "IntLit", "FloatLit", "StrLit", "true", "false", "none", "(", "[", "-", "!", "|", "||", "if", "match", "{",
 ];
 const OPERATORS: &[&str] = &[
-    "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "??", "..", ".", "(",
-    "[", "=", "+=", "-=", "*=", "/=",
+    "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "??", "..", ".", "(", "[", "=", "+=", "-=",
+    "*=", "/=",
 ];
 const ITEM_STARTS: &[&str] = &["fn", "fuzzy", "native", "struct", "enum", "use", "test"];
 /// Shown first: the tokens a user most often forgot.
@@ -384,17 +378,9 @@ fn expected_words(expected: &[String]) -> String {
     let mut names: Vec<&str> = expected.iter().map(|e| e.trim_matches('"')).collect();
     let mut words = Vec::new();
     let groups: [(&[&str], &[&str], &str); 3] = [
-        (
-            &["IntLit", "StrLit", "("],
-            EXPRESSION_STARTS,
-            "an expression",
-        ),
+        (&["IntLit", "StrLit", "("], EXPRESSION_STARTS, "an expression"),
         (&["+", "*"], OPERATORS, "an operator"),
-        (
-            &["fn", "struct"],
-            ITEM_STARTS,
-            "an item (`fn`, `struct`, `enum`, ...)",
-        ),
+        (&["fn", "struct"], ITEM_STARTS, "an item (`fn`, `struct`, `enum`, ...)"),
     ];
     for (markers, members, word) in groups {
         if markers.iter().all(|m| names.contains(m)) {

@@ -27,11 +27,7 @@ pub(crate) struct State {
 /// The result of parsing one file: the tree and every problem found, in source order.
 pub fn parse(file: FileId, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     if u32::try_from(text.len()).is_err() {
-        let span = Span {
-            file,
-            start: 0,
-            end: 0,
-        };
+        let span = Span { file, start: 0, end: 0 };
         let d = Diagnostic::error(
             "E0018",
             "this file is too large to compile",
@@ -57,17 +53,16 @@ pub fn parse(file: FileId, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     };
     let mut comments = Vec::new();
     let tokens = st.tokens(text, 0, text.len(), Some(&mut comments));
-    let mut items =
-        match SourceFileParser::new().parse(text, &mut st, tokens.iter().copied().map(Ok)) {
-            Ok(items) => items,
-            Err(error) => {
-                st.recovered.push(ErrorRecovery {
-                    error,
-                    dropped_tokens: Vec::new(),
-                });
-                Vec::new()
-            }
-        };
+    let mut items = match SourceFileParser::new().parse(text, &mut st, tokens.iter().copied().map(Ok)) {
+        Ok(items) => items,
+        Err(error) => {
+            st.recovered.push(ErrorRecovery {
+                error,
+                dropped_tokens: Vec::new(),
+            });
+            Vec::new()
+        }
+    };
     let mut diagnostics = std::mem::take(&mut st.diagnostics);
     diagnostics.extend(messages::syntax_errors(
         file,
@@ -126,8 +121,7 @@ impl State {
                 }
                 Ok(token) => out.push((l, token, r)),
                 Err(LexError::UnterminatedString) => {
-                    self.diagnostics
-                        .push(messages::unterminated_string(self.span(l, r)));
+                    self.diagnostics.push(messages::unterminated_string(self.span(l, r)));
                     self.unterminated_strings.push(r);
                     out.push((l, Token::Str, r));
                 }
@@ -151,14 +145,7 @@ impl State {
         self.depth.expr(kind, span, child_depth)
     }
 
-    pub fn binary(
-        &mut self,
-        op: BinaryOp,
-        lhs: Deep<Expr>,
-        rhs: Deep<Expr>,
-        l: usize,
-        r: usize,
-    ) -> Deep<Expr> {
+    pub fn binary(&mut self, op: BinaryOp, lhs: Deep<Expr>, rhs: Deep<Expr>, l: usize, r: usize) -> Deep<Expr> {
         let d = lhs.depth.max(rhs.depth);
         self.expr(
             ExprKind::Binary {
@@ -185,13 +172,7 @@ impl State {
         )
     }
 
-    pub fn lambda(
-        &mut self,
-        params: Vec<Deep<LambdaParam>>,
-        body: Deep<Expr>,
-        l: usize,
-        r: usize,
-    ) -> Deep<Expr> {
+    pub fn lambda(&mut self, params: Vec<Deep<LambdaParam>>, body: Deep<Expr>, l: usize, r: usize) -> Deep<Expr> {
         let d = body.depth.max(max_depth(&params));
         let params = params.into_iter().map(|p| p.node).collect();
         self.expr(
@@ -219,25 +200,14 @@ impl State {
     /// fits); a literal out of range is reported and reads as 0.
     fn int_value(&mut self, text: &str, l: usize, r: usize, negative: bool) -> i64 {
         let digits: String = text[l..r].chars().filter(|c| *c != '_').collect();
-        let signed = if negative {
-            format!("-{digits}")
-        } else {
-            digits
-        };
+        let signed = if negative { format!("-{digits}") } else { digits };
         signed.parse().unwrap_or_else(|_| {
-            self.diagnostics
-                .push(messages::int_too_large(self.span(l, r)));
+            self.diagnostics.push(messages::int_too_large(self.span(l, r)));
             0
         })
     }
 
-    pub fn block(
-        &mut self,
-        stmts: Vec<Deep<Stmt>>,
-        tail: Option<Deep<Expr>>,
-        l: usize,
-        r: usize,
-    ) -> Deep<Block> {
+    pub fn block(&mut self, stmts: Vec<Deep<Stmt>>, tail: Option<Deep<Expr>>, l: usize, r: usize) -> Deep<Block> {
         let depth = max_depth(&stmts).max(max_depth(&tail));
         let block = Block {
             stmts: stmts.into_iter().map(|s| s.node).collect(),
@@ -249,17 +219,10 @@ impl State {
 
     pub fn expr_stmt(&mut self, e: Deep<Expr>, semi: bool, l: usize, r: usize) -> Deep<Stmt> {
         let span = self.span(l, r);
-        self.depth
-            .stmt(StmtKind::Expr { expr: e.node, semi }, span, e.depth)
+        self.depth.stmt(StmtKind::Expr { expr: e.node, semi }, span, e.depth)
     }
 
-    pub fn arm(
-        &mut self,
-        pattern: Deep<Pattern>,
-        body: Deep<Expr>,
-        l: usize,
-        r: usize,
-    ) -> Deep<MatchArm> {
+    pub fn arm(&mut self, pattern: Deep<Pattern>, body: Deep<Expr>, l: usize, r: usize) -> Deep<MatchArm> {
         let depth = pattern.depth.max(body.depth);
         Deep {
             node: MatchArm {
@@ -272,13 +235,7 @@ impl State {
     }
 
     /// `some(p)`; any other name before `(` is reported.
-    pub fn some_pattern(
-        &mut self,
-        name: Ident,
-        inner: Deep<Pattern>,
-        l: usize,
-        r: usize,
-    ) -> Deep<Pattern> {
+    pub fn some_pattern(&mut self, name: Ident, inner: Deep<Pattern>, l: usize, r: usize) -> Deep<Pattern> {
         let span = self.span(l, r);
         if name.name != "some" {
             self.diagnostics.push(messages::call_pattern(&name));
@@ -288,8 +245,7 @@ impl State {
             });
         }
         let d = inner.depth;
-        self.depth
-            .pattern(PatternKind::Some(Box::new(inner.node)), span, d)
+        self.depth.pattern(PatternKind::Some(Box::new(inner.node)), span, d)
     }
 
     /// `3` or `-3` (`l` is at the `-` if there is one).
@@ -300,21 +256,12 @@ impl State {
         self.depth.pattern(PatternKind::Int(value), span, 0)
     }
 
-    pub fn float_pattern(
-        &mut self,
-        text: &str,
-        negative: bool,
-        l: usize,
-        r: usize,
-    ) -> Deep<Pattern> {
+    pub fn float_pattern(&mut self, text: &str, negative: bool, l: usize, r: usize) -> Deep<Pattern> {
         let digits_start = if negative { digits_start(text, l) } else { l };
         let value = float_value(text, digits_start, r);
         let span = self.span(l, r);
-        self.depth.pattern(
-            PatternKind::Float(if negative { -value } else { value }),
-            span,
-            0,
-        )
+        self.depth
+            .pattern(PatternKind::Float(if negative { -value } else { value }), span, 0)
     }
 
     pub fn fuzzy_fn(

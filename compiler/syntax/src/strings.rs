@@ -42,12 +42,7 @@ pub(crate) fn string_expr(text: &str, st: &mut State, l: usize, r: usize) -> Dee
         parts.push(part);
     });
     let d = max_depth(&parts);
-    st.expr(
-        ExprKind::Str(parts.into_iter().map(|p| p.node).collect()),
-        l,
-        r,
-        d,
-    )
+    st.expr(ExprKind::Str(parts.into_iter().map(|p| p.node).collect()), l, r, d)
 }
 
 /// The value of a string literal that must be plain text (a test name, a pattern): interpolations are reported.
@@ -78,20 +73,11 @@ enum Piece {
 }
 
 /// Walks a literal's content, unescaping text and reporting bad escapes, and hands out its pieces in order.
-fn scan(
-    text: &str,
-    st: &mut State,
-    start: usize,
-    end: usize,
-    emit: &mut dyn FnMut(&mut State, Piece),
-) {
+fn scan(text: &str, st: &mut State, start: usize, end: usize, emit: &mut dyn FnMut(&mut State, Piece)) {
     let mut lit = String::new();
     let mut i = start;
     while i < end {
-        let c = text[i..]
-            .chars()
-            .next()
-            .expect("i is a char boundary before end");
+        let c = text[i..].chars().next().expect("i is a char boundary before end");
         match c {
             '\\' => i = unescape(text, st, i, end, &mut lit),
             '{' => match interp_end(&text[i + 1..end]) {

@@ -13,10 +13,7 @@ fn every_emitted_code_is_explained() {
     for src in sources {
         for (i, _) in src.match_indices("\"E00").chain(src.match_indices("\"W00")) {
             let code = &src[i + 1..i + 6];
-            assert!(
-                paw_diagnostics::explain(code).is_some(),
-                "{code} has no explanation"
-            );
+            assert!(paw_diagnostics::explain(code).is_some(), "{code} has no explanation");
             found += 1;
         }
     }

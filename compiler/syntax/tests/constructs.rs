@@ -36,9 +36,7 @@ fn items_of_every_kind() {
 
 #[test]
 fn types() {
-    let file = parse_ok(
-        "fn f(a: dict[str, list[int]], b: shapes.Point?, c: fn(int, str) -> bool?, d: fn()) {}",
-    );
+    let file = parse_ok("fn f(a: dict[str, list[int]], b: shapes.Point?, c: fn(int, str) -> bool?, d: fn()) {}");
     assert_eq!(
         items(&file),
         "fn f(a: dict[str, list[int]], b: shapes.Point?, c: fn(int, str) -> bool?, d: fn()) {}"
@@ -55,15 +53,9 @@ fn bindings_and_assignments() {
 
 #[test]
 fn precedence_loosest_first() {
-    assert_eq!(
-        expr_of("a ?? b || c && d == e"),
-        "(?? a (|| b (&& c (== d e))))"
-    );
+    assert_eq!(expr_of("a ?? b || c && d == e"), "(?? a (|| b (&& c (== d e))))");
     assert_eq!(expr_of("0..n + 1 < 3"), "(< (.. 0 (+ n 1)) 3)");
-    assert_eq!(
-        expr_of("-a * b + c % d / e"),
-        "(+ (* (- a) b) (/ (% c d) e))"
-    );
+    assert_eq!(expr_of("-a * b + c % d / e"), "(+ (* (- a) b) (/ (% c d) e))");
     assert_eq!(
         expr_of("!x.done() && y[1].z"),
         "(&& (! (call (. x done))) (. (idx y 1) z))"
@@ -82,10 +74,7 @@ fn literals() {
 
 #[test]
 fn calls_with_labels_fields_and_variants() {
-    assert_eq!(
-        expr_of("Point(x: 3, y: f(4))"),
-        "(call Point x:3 y:(call f 4))"
-    );
+    assert_eq!(expr_of("Point(x: 3, y: f(4))"), "(call Point x:3 y:(call f 4))");
     assert_eq!(expr_of("Team.billing"), "(. Team billing)");
     assert_eq!(
         expr_of("\"a,b\".split(\",\").len()"),
@@ -140,29 +129,18 @@ fn match_arms_and_patterns() {
 
 #[test]
 fn block_like_statements_need_no_semicolon() {
-    assert_eq!(
-        body("match x { _ => 1 }\n(a)"),
-        "{(match x (_ => 1)) tail (paren a)}"
-    );
-    assert_eq!(
-        body("if a { b() } -1"),
-        "{(if a {tail (call b)}) tail (- 1)}"
-    );
+    assert_eq!(body("match x { _ => 1 }\n(a)"), "{(match x (_ => 1)) tail (paren a)}");
+    assert_eq!(body("if a { b() } -1"), "{(if a {tail (call b)}) tail (- 1)}");
     assert_eq!(body("{ 1 } { 2 };"), "{{tail 1} {tail 2};}");
 }
 
 #[test]
 fn a_final_block_like_statement_stays_a_statement() {
     let file = parse_ok("fn f() -> int { if a { 1 } else { 2 } }");
-    let Item::Fn(f) = &file.items[0] else {
-        panic!()
-    };
+    let Item::Fn(f) = &file.items[0] else { panic!() };
     let body = f.body.as_ref().unwrap();
     assert!(body.tail.is_none());
-    assert!(matches!(
-        body.stmts[0].kind,
-        StmtKind::Expr { semi: false, .. }
-    ));
+    assert!(matches!(body.stmts[0].kind, StmtKind::Expr { semi: false, .. }));
 }
 
 #[test]
@@ -177,10 +155,7 @@ fn docs_attach_to_items_fields_and_variants() {
          #[doc \"Teams.\"] enum Team { #[doc \"Money.\"] billing }\n#[doc \"Adds.\"] fn add() {}\nfn b() {}"
     );
     assert_eq!(
-        file.comments
-            .iter()
-            .map(|c| c.text.as_str())
-            .collect::<Vec<_>>(),
+        file.comments.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
         ["// plain", "////commented out"]
     );
 }
@@ -189,9 +164,7 @@ fn docs_attach_to_items_fields_and_variants() {
 fn spans_cover_their_source() {
     let src = "fn main() { let v = foo(1, 2) + bar; }";
     let file = parse_ok(src);
-    let Item::Fn(f) = &file.items[0] else {
-        panic!()
-    };
+    let Item::Fn(f) = &file.items[0] else { panic!() };
     let StmtKind::Let { value, .. } = &f.body.as_ref().unwrap().stmts[0].kind else {
         panic!()
     };

@@ -18,11 +18,7 @@ fn assert_bounded(src: &str) -> Vec<&'static str> {
 
 #[test]
 fn ten_thousand_nested_parentheses() {
-    let src = format!(
-        "fn main() {{ let x = {}1{}; }}",
-        "(".repeat(10_000),
-        ")".repeat(10_000)
-    );
+    let src = format!("fn main() {{ let x = {}1{}; }}", "(".repeat(10_000), ")".repeat(10_000));
     assert_eq!(assert_bounded(&src), ["E0013"]);
 }
 
@@ -41,11 +37,7 @@ fn a_million_additions() {
 #[test]
 fn nesting_just_under_the_limit_is_accepted() {
     let depth = MAX_DEPTH as usize - 4;
-    let src = format!(
-        "fn main() {{ let x = {}1{}; }}",
-        "(".repeat(depth),
-        ")".repeat(depth)
-    );
+    let src = format!("fn main() {{ let x = {}1{}; }}", "(".repeat(depth), ")".repeat(depth));
     assert_eq!(assert_bounded(&src), Vec::<&str>::new());
 }
 
@@ -73,11 +65,7 @@ fn deep_blocks_types_patterns_closures_and_unary_operators() {
 #[test]
 fn deeply_nested_string_interpolations() {
     let n = 500;
-    let src = format!(
-        "fn f() {{ let s = {}x{}; }}",
-        "\"{".repeat(n),
-        "}\"".repeat(n)
-    );
+    let src = format!("fn f() {{ let s = {}x{}; }}", "\"{".repeat(n), "}\"".repeat(n));
     assert_eq!(assert_bounded(&src), ["E0013"]);
 }
 
@@ -94,10 +82,7 @@ fn a_five_megabyte_file() {
 fn nul_bytes_and_control_characters() {
     assert_eq!(assert_bounded("fn main() {\0}"), ["E0001"]);
     assert_eq!(assert_bounded("\0\0\u{7}"), ["E0001", "E0001", "E0001"]);
-    assert_eq!(
-        assert_bounded("fn main() { let s = \"a\0b\"; }"),
-        Vec::<&str>::new()
-    );
+    assert_eq!(assert_bounded("fn main() { let s = \"a\0b\"; }"), Vec::<&str>::new());
 }
 
 #[test]

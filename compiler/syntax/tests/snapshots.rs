@@ -21,10 +21,7 @@ snapshot!(
     assignment_in_condition,
     "fn check(x: int) {\n    if x = 3 {\n        print(\"three\");\n    }\n}\n"
 );
-snapshot!(
-    let_without_value,
-    "fn main() {\n    let count;\n    count = 3;\n}\n"
-);
+snapshot!(let_without_value, "fn main() {\n    let count;\n    count = 3;\n}\n");
 snapshot!(
     struct_literal_with_braces,
     "struct Point { x: int, y: int }\n\nfn origin() -> Point {\n    Point { x: 0, y: 0 }\n}\n"
@@ -37,14 +34,8 @@ snapshot!(
     unclosed_brace,
     "fn main() {\n    for i in 0..3 {\n        print(\"{i}\");\n}\n"
 );
-snapshot!(
-    mismatched_bracket,
-    "fn main() {\n    let xs = [1, 2, 3);\n}\n"
-);
-snapshot!(
-    chained_comparison,
-    "fn between(x: int) -> bool {\n    0 < x < 10\n}\n"
-);
+snapshot!(mismatched_bracket, "fn main() {\n    let xs = [1, 2, 3);\n}\n");
+snapshot!(chained_comparison, "fn between(x: int) -> bool {\n    0 < x < 10\n}\n");
 snapshot!(unterminated_string, "fn main() {\n    print(\"hello);\n}\n");
 snapshot!(invalid_escape, "fn main() {\n    print(\"C:\\dir\");\n}\n");
 snapshot!(invalid_character, "fn main() {\n    let x = 'a';\n}\n");
@@ -68,18 +59,12 @@ snapshot!(
     missing_comma_between_params,
     "fn add(a: int b: int) -> int {\n    a + b\n}\n"
 );
-snapshot!(
-    item_inside_function,
-    "fn main() {\n    let x = 1;\n\nfn helper() {}\n"
-);
+snapshot!(item_inside_function, "fn main() {\n    let x = 1;\n\nfn helper() {}\n");
 snapshot!(
     dangling_doc_comment,
     "fn main() {\n    /// the running total\n    let total = 0;\n}\n"
 );
-snapshot!(
-    empty_interpolation,
-    "fn main() {\n    print(\"set: {}\");\n}\n"
-);
+snapshot!(empty_interpolation, "fn main() {\n    print(\"set: {}\");\n}\n");
 snapshot!(
     variant_with_payload_pattern,
     "fn f(t: Team) -> int {\n    match t {\n        billing(x) => 1,\n        _ => 0,\n    }\n}\n"

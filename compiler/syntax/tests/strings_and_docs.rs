@@ -33,29 +33,21 @@ fn interpolations_are_parsed_with_absolute_spans() {
         expr(value),
         "(str \"n = \" {(+ a b)} \" and \" {(call f (str \"x\" {y}))} \"!\")"
     );
-    let ExprKind::Str(parts) = &value.kind else {
-        panic!()
-    };
-    let StrPart::Interp(sum) = &parts[1] else {
-        panic!()
-    };
+    let ExprKind::Str(parts) = &value.kind else { panic!() };
+    let StrPart::Interp(sum) = &parts[1] else { panic!() };
     assert_eq!(&src[sum.span.range()], "a + b");
     let ExprKind::Binary { rhs, .. } = &sum.kind else {
         panic!()
     };
     assert_eq!(&src[rhs.span.range()], "b");
-    let StrPart::Interp(call) = &parts[3] else {
-        panic!()
-    };
+    let StrPart::Interp(call) = &parts[3] else { panic!() };
     let ExprKind::Call { args, .. } = &call.kind else {
         panic!()
     };
     let ExprKind::Str(inner) = &args[0].value.kind else {
         panic!()
     };
-    let StrPart::Interp(y) = &inner[1] else {
-        panic!()
-    };
+    let StrPart::Interp(y) = &inner[1] else { panic!() };
     assert_eq!(&src[y.span.range()], "y");
 }
 
@@ -84,13 +76,11 @@ fn fuzzy(src: &str) -> FuzzyFnDecl {
 
 #[test]
 fn fuzzy_docstrings_split_into_description_and_examples() {
-    let src = "/// Decide whether an SMS is spam.\n/// Spam: prizes.\n///\n/// >>> sms_is_spam(\"Are we on?\")\n/// false\n\
+    let src =
+        "/// Decide whether an SMS is spam.\n/// Spam: prizes.\n///\n/// >>> sms_is_spam(\"Are we on?\")\n/// false\n\
                /// >>> sms_is_spam(\"WINNER!! \\u00e9\")\n/// true\nfuzzy fn sms_is_spam(message: str) -> bool\n";
     let f = fuzzy(src);
-    assert_eq!(
-        f.description,
-        "Decide whether an SMS is spam.\nSpam: prizes."
-    );
+    assert_eq!(f.description, "Decide whether an SMS is spam.\nSpam: prizes.");
     assert_eq!(f.examples.len(), 2);
     let e = &f.examples[1];
     assert_eq!(e.callee.name, "sms_is_spam");
@@ -98,10 +88,7 @@ fn fuzzy_docstrings_split_into_description_and_examples() {
     assert_eq!(e.expected.kind, ValueLitKind::Bool(true));
     assert_eq!(&src[e.expected.span.range()], "true");
     assert_eq!(&src[e.args[0].span.range()], "\"WINNER!! \\u00e9\"");
-    assert_eq!(
-        &src[e.call_span.range()],
-        ">>> sms_is_spam(\"WINNER!! \\u00e9\")"
-    );
+    assert_eq!(&src[e.call_span.range()], ">>> sms_is_spam(\"WINNER!! \\u00e9\")");
 }
 
 #[test]
@@ -118,16 +105,12 @@ fn example_values_of_every_kind() {
     assert_eq!(kinds[2], &Null);
     assert_eq!(kinds[3], &Null);
     assert_eq!(kinds[4], &Word("billing".into()));
-    assert!(
-        matches!(kinds[5], List(items) if items.len() == 2 && items[1].kind == Str("a".into()))
-    );
+    assert!(matches!(kinds[5], List(items) if items.len() == 2 && items[1].kind == Str("a".into())));
     let Object(fields) = kinds[6] else { panic!() };
     assert_eq!(fields[0].0.name, "cron");
     assert_eq!(fields[0].1.kind, Str("0 9 * * 1-5".into()));
     assert_eq!(fields[1].0.name, "k");
-    let Object(json) = &e.expected.kind else {
-        panic!()
-    };
+    let Object(json) = &e.expected.kind else { panic!() };
     assert!(matches!(&json[0].1.kind, List(v) if v[1].kind == Float(2000.0) && v[2].kind == Null));
 }
 
@@ -141,19 +124,10 @@ fn malformed_examples_point_at_their_line() {
     let src = "/// >>> f(1)\n/// [1, 2\nfuzzy fn f(a: int) -> list[int]\n";
     let (_, d) = parse(src);
     assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0016"]);
-    assert_eq!(
-        d[0].primary.span.start as usize,
-        src.find("[1, 2").unwrap() + 5
-    );
+    assert_eq!(d[0].primary.span.start as usize, src.find("[1, 2").unwrap() + 5);
 
-    assert_eq!(
-        codes("/// >>> just words\n/// 1\nfuzzy fn f() -> int\n"),
-        ["E0017"]
-    );
-    assert_eq!(
-        codes("/// >>> f(\"a\" \"b\")\n/// 1\nfuzzy fn f() -> int\n"),
-        ["E0016"]
-    );
+    assert_eq!(codes("/// >>> just words\n/// 1\nfuzzy fn f() -> int\n"), ["E0017"]);
+    assert_eq!(codes("/// >>> f(\"a\" \"b\")\n/// 1\nfuzzy fn f() -> int\n"), ["E0016"]);
 }
 
 #[test]
@@ -163,9 +137,7 @@ fn parse_value_reads_one_value_at_an_offset() {
     assert!(d.is_empty());
     assert_eq!(v.span.start, 3);
     assert_eq!(v.span.file, FileId(3));
-    let ValueLitKind::Object(fields) = v.kind else {
-        panic!()
-    };
+    let ValueLitKind::Object(fields) = v.kind else { panic!() };
     assert_eq!(fields[1].1.span.start as usize, text.find("\"q\"").unwrap());
 
     let (v, d) = paw_syntax::parse_value(FileId(0), "1 2", 0);

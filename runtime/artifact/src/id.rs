@@ -20,7 +20,13 @@ pub struct BuildKey {
 /// The program id: the first 20 hex digits of blake3 over the canonical spec and the build key.
 pub fn program_id(spec: &Spec, key: &BuildKey) -> String {
     let mut h = blake3::Hasher::new();
-    for part in [spec.canonical_json().as_str(), &key.compiler_version, &key.compiler_sha256, &key.interpreter_sha256, &key.options] {
+    for part in [
+        spec.canonical_json().as_str(),
+        &key.compiler_version,
+        &key.compiler_sha256,
+        &key.interpreter_sha256,
+        &key.options,
+    ] {
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }

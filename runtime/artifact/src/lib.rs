@@ -8,7 +8,9 @@ pub mod lock;
 pub mod spec;
 pub mod store;
 
-pub use artifact::{Artifact, Example, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER};
+pub use artifact::{
+    Artifact, Example, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER,
+};
 pub use id::{program_id, BuildKey};
 pub use lock::{function_key, resolve, PawLock, Resolution, LOCK_FILE};
 pub use spec::{spec_of, ParamSpec, Spec, SpecError, SpecExample, TypeSpec};

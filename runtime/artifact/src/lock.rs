@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use paw_check::hir::{FuzzyFn, Program};
+use paw_hir::{FuzzyFn, Program};
 use serde::{Deserialize, Serialize};
 
 use crate::id::{program_id, BuildKey};
@@ -26,7 +26,9 @@ impl PawLock {
     pub fn read(project_root: &Path) -> Result<Option<PawLock>, String> {
         let path = project_root.join(LOCK_FILE);
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| format!("{} is not a valid lock file: {e}", path.display())),
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| format!("{} is not a valid lock file: {e}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }

@@ -3,7 +3,7 @@
 //! (source layout, spans, the module it lives in, trailing spaces, runs of blank doc lines). Its JSON form
 //! is hashed into the program id, so equal meaning gives equal ids.
 
-use paw_check::hir::{ConstValue, FuzzyFn, Program, Ty};
+use paw_hir::{ConstValue, FuzzyFn, Program, Ty};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -39,10 +39,22 @@ pub enum TypeSpec {
     Float,
     Str,
     Json,
-    List { item: Box<TypeSpec> },
-    Optional { inner: Box<TypeSpec> },
-    Enum { name: String, doc: String, variants: Vec<Member> },
-    Struct { name: String, doc: String, fields: Vec<Field> },
+    List {
+        item: Box<TypeSpec>,
+    },
+    Optional {
+        inner: Box<TypeSpec>,
+    },
+    Enum {
+        name: String,
+        doc: String,
+        variants: Vec<Member>,
+    },
+    Struct {
+        name: String,
+        doc: String,
+        fields: Vec<Field>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,7 +91,11 @@ impl Spec {
 
     /// The signature as written in source, e.g. `sms_is_spam(message: str) -> bool`.
     pub fn signature(&self) -> String {
-        let params: Vec<String> = self.params.iter().map(|p| format!("{}: {}", p.name, p.ty.name())).collect();
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, p.ty.name()))
+            .collect();
         format!("{}({}) -> {}", self.name, params.join(", "), self.ret.name())
     }
 }
@@ -122,12 +138,10 @@ impl TypeSpec {
     pub fn same_value(&self, a: &Value, b: &Value) -> bool {
         match (self, a, b) {
             (TypeSpec::Str, Value::String(x), Value::String(y)) => x.trim() == y.trim(),
-            (TypeSpec::Int | TypeSpec::Float, Value::Number(x), Value::Number(y)) => {
-                match (x.as_i64(), y.as_i64()) {
-                    (Some(i), Some(j)) => i == j,
-                    _ => x.as_f64() == y.as_f64(),
-                }
-            }
+            (TypeSpec::Int | TypeSpec::Float, Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+                (Some(i), Some(j)) => i == j,
+                _ => x.as_f64() == y.as_f64(),
+            },
             (TypeSpec::Optional { inner }, a, b) if !a.is_null() && !b.is_null() => inner.same_value(a, b),
             (TypeSpec::List { item }, Value::Array(x), Value::Array(y)) => {
                 x.len() == y.len() && x.iter().zip(y).all(|(a, b)| item.same_value(a, b))
@@ -161,11 +175,17 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
 
 /// The canonical spec of `func`, or why its types cannot be given to a model.
 pub fn spec_of(func: &FuzzyFn, program: &Program) -> Result<Spec, SpecError> {
-    let err = |message: String| SpecError { function: func.name.clone(), message };
+    let err = |message: String| SpecError {
+        function: func.name.clone(),
+        message,
+    };
     let mut params = Vec::new();
     for p in &func.params {
         let ty = type_spec(&p.ty, program, &mut Vec::new()).map_err(|m| err(format!("parameter `{}`: {m}", p.name)))?;
-        params.push(ParamSpec { name: p.name.clone(), ty });
+        params.push(ParamSpec {
+            name: p.name.clone(),
+            ty,
+        });
     }
     let ret = type_spec(&func.ret, program, &mut Vec::new()).map_err(|m| err(format!("return type: {m}")))?;
     let examples = func
@@ -176,7 +196,13 @@ pub fn spec_of(func: &FuzzyFn, program: &Program) -> Result<Spec, SpecError> {
             expected: const_json(&e.expected, program),
         })
         .collect();
-    Ok(Spec { name: func.name.clone(), params, ret, doc: normalize_doc(&func.description), examples })
+    Ok(Spec {
+        name: func.name.clone(),
+        params,
+        ret,
+        doc: normalize_doc(&func.description),
+        examples,
+    })
 }
 
 /// Doc text without layout noise: trailing spaces dropped, blank lines at the ends dropped, runs of blank
@@ -202,31 +228,60 @@ fn type_spec(ty: &Ty, program: &Program, open: &mut Vec<String>) -> Result<TypeS
         Ty::Float => TypeSpec::Float,
         Ty::Str => TypeSpec::Str,
         Ty::Json => TypeSpec::Json,
-        Ty::List(item) => TypeSpec::List { item: Box::new(type_spec(item, program, open)?) },
-        Ty::Optional(inner) => TypeSpec::Optional { inner: Box::new(type_spec(inner, program, open)?) },
+        Ty::List(item) => TypeSpec::List {
+            item: Box::new(type_spec(item, program, open)?),
+        },
+        Ty::Optional(inner) => TypeSpec::Optional {
+            inner: Box::new(type_spec(inner, program, open)?),
+        },
         Ty::Enum(id) => {
             let def = program.enum_def(*id);
             TypeSpec::Enum {
                 name: def.name.clone(),
                 doc: normalize_doc(&def.docs),
-                variants: def.variants.iter().map(|v| Member { name: v.name.clone(), doc: normalize_doc(&v.docs) }).collect(),
+                variants: def
+                    .variants
+                    .iter()
+                    .map(|v| Member {
+                        name: v.name.clone(),
+                        doc: normalize_doc(&v.docs),
+                    })
+                    .collect(),
             }
         }
         Ty::Struct(id) => {
             let def = program.struct_def(*id);
             if open.contains(&def.name) {
-                return Err(format!("struct `{}` contains itself; a model cannot write a value of unbounded depth", def.name));
+                return Err(format!(
+                    "struct `{}` contains itself; a model cannot write a value of unbounded depth",
+                    def.name
+                ));
             }
             open.push(def.name.clone());
             let fields = def
                 .fields
                 .iter()
-                .map(|f| Ok(Field { name: f.name.clone(), doc: normalize_doc(&f.docs), ty: type_spec(&f.ty, program, open)? }))
+                .map(|f| {
+                    Ok(Field {
+                        name: f.name.clone(),
+                        doc: normalize_doc(&f.docs),
+                        ty: type_spec(&f.ty, program, open)?,
+                    })
+                })
                 .collect::<Result<Vec<_>, String>>()?;
             open.pop();
-            TypeSpec::Struct { name: def.name.clone(), doc: normalize_doc(&def.docs), fields }
+            TypeSpec::Struct {
+                name: def.name.clone(),
+                doc: normalize_doc(&def.docs),
+                fields,
+            }
         }
-        other => return Err(format!("type `{}` cannot cross the model boundary", other.display(program))),
+        other => {
+            return Err(format!(
+                "type `{}` cannot cross the model boundary",
+                other.display(program)
+            ))
+        }
     })
 }
 
@@ -241,7 +296,13 @@ pub fn const_json(c: &ConstValue, program: &Program) -> Value {
         ConstValue::Variant(id, index) => Value::String(program.enum_def(*id).variants[*index as usize].name.clone()),
         ConstValue::List(items) => Value::Array(items.iter().map(|i| const_json(i, program)).collect()),
         ConstValue::Struct(id, values) => Value::Object(
-            program.struct_def(*id).fields.iter().zip(values).map(|(f, v)| (f.name.clone(), const_json(v, program))).collect(),
+            program
+                .struct_def(*id)
+                .fields
+                .iter()
+                .zip(values)
+                .map(|(f, v)| (f.name.clone(), const_json(v, program)))
+                .collect(),
         ),
         ConstValue::Json(j) => j.clone(),
     }
@@ -253,7 +314,10 @@ mod tests {
 
     #[test]
     fn doc_normalization_ignores_layout_only() {
-        assert_eq!(normalize_doc("\nDecide.  \n\n\n  Spam: ads.\n\n"), "Decide.\n\n  Spam: ads.");
+        assert_eq!(
+            normalize_doc("\nDecide.  \n\n\n  Spam: ads.\n\n"),
+            "Decide.\n\n  Spam: ads."
+        );
         assert_ne!(normalize_doc("Decide spam."), normalize_doc("Decide ham."));
     }
 
@@ -262,7 +326,10 @@ mod tests {
         let s = TypeSpec::Str;
         assert!(s.same_value(&Value::from(" Paris\n"), &Value::from("Paris")));
         assert!(TypeSpec::Float.same_value(&serde_json::json!(2), &serde_json::json!(2.0)));
-        assert!(TypeSpec::Json.same_value(&serde_json::json!({"a": 1, "b": [1]}), &serde_json::json!({"b": [1], "a": 1})));
+        assert!(TypeSpec::Json.same_value(
+            &serde_json::json!({"a": 1, "b": [1]}),
+            &serde_json::json!({"b": [1], "a": 1})
+        ));
         assert!(!TypeSpec::Json.same_value(&serde_json::json!([1, 2]), &serde_json::json!([2, 1])));
     }
 }

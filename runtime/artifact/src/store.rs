@@ -94,7 +94,11 @@ impl ArtifactStore {
     pub fn lock(&self, id: &str) -> std::io::Result<StoreLock> {
         let locks = self.root.join(".locks");
         fs::create_dir_all(&locks)?;
-        let file = OpenOptions::new().create(true).truncate(false).write(true).open(locks.join(format!("{id}.lock")))?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(locks.join(format!("{id}.lock")))?;
         file.lock_exclusive()?;
         let prefix = format!(".tmp-{id}-");
         for entry in fs::read_dir(&self.root)?.flatten() {
@@ -110,17 +114,26 @@ impl ArtifactStore {
     pub fn status(&self, id: &str) -> Status {
         let dir = self.path(id);
         let Ok(sums) = read_checksums(&dir) else {
-            return if dir.exists() { Status::Corrupt(format!("{CHECKSUMS} is missing or unreadable")) } else { Status::Missing };
+            return if dir.exists() {
+                Status::Corrupt(format!("{CHECKSUMS} is missing or unreadable"))
+            } else {
+                Status::Missing
+            };
         };
-        let stamps: BTreeMap<String, (u64, u128)> =
-            fs::read(dir.join(STAMP)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        let stamps: BTreeMap<String, (u64, u128)> = fs::read(dir.join(STAMP))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
         for (name, sum) in &sums {
             let path = dir.join(name);
             let stamped = sum.size > SMALL_FILE && file_stamp(&path).is_some_and(|s| stamps.get(name) == Some(&s));
             if stamped {
                 continue;
             }
-            if let Err(why) = fs::read(&path).map_err(|e| format!("{name}: {e}")).and_then(|bytes| check(name, &bytes, sum)) {
+            if let Err(why) = fs::read(&path)
+                .map_err(|e| format!("{name}: {e}"))
+                .and_then(|bytes| check(name, &bytes, sum))
+            {
                 return Status::Corrupt(why);
             }
         }
@@ -144,24 +157,46 @@ impl ArtifactStore {
             }
             files.insert(name.as_str(), bytes);
         }
-        let mut take = |name: &str| files.remove(name).ok_or_else(|| LoadError::Corrupt(format!("{name} is missing")));
-        let text = |name: &str, bytes: Vec<u8>| String::from_utf8(bytes).map_err(|_| LoadError::Corrupt(format!("{name} is not UTF-8")));
+        let mut take = |name: &str| {
+            files
+                .remove(name)
+                .ok_or_else(|| LoadError::Corrupt(format!("{name} is missing")))
+        };
+        let text = |name: &str, bytes: Vec<u8>| {
+            String::from_utf8(bytes).map_err(|_| LoadError::Corrupt(format!("{name} is not UTF-8")))
+        };
         let meta = parse_meta(&take(artifact::META)?, id)?;
         let prompt_template = text(artifact::PROMPT_TEMPLATE, take(artifact::PROMPT_TEMPLATE)?)?;
         if split_template(&prompt_template).is_none() {
-            return Err(LoadError::Corrupt(format!("{} must hold exactly one placeholder", artifact::PROMPT_TEMPLATE)));
+            return Err(LoadError::Corrupt(format!(
+                "{} must hold exactly one placeholder",
+                artifact::PROMPT_TEMPLATE
+            )));
         }
         let pseudo_program = text(artifact::PSEUDO_PROGRAM, take(artifact::PSEUDO_PROGRAM)?)?;
         let prefix = take(artifact::PREFIX)?;
         let timings: Timings = serde_json::from_slice(&take(artifact::TIMINGS)?).unwrap_or_default();
         let head = match files.remove(artifact::HEAD) {
-            Some(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::HEAD)))?),
+            Some(bytes) => Some(
+                serde_json::from_slice(&bytes).map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::HEAD)))?,
+            ),
             None => None,
         };
         if meta.head.is_some() != head.is_some() {
-            return Err(LoadError::Corrupt(format!("{} and {} disagree about the program's head", artifact::META, artifact::HEAD)));
+            return Err(LoadError::Corrupt(format!(
+                "{} and {} disagree about the program's head",
+                artifact::META,
+                artifact::HEAD
+            )));
         }
-        Ok(Artifact { meta, prompt_template, pseudo_program, prefix, head, timings })
+        Ok(Artifact {
+            meta,
+            prompt_template,
+            pseudo_program,
+            prefix,
+            head,
+            timings,
+        })
     }
 
     /// What an artifact is, without reading its large prefix state: its meta and its pseudo-program, for
@@ -190,7 +225,10 @@ impl ArtifactStore {
     /// artifact already there is replaced. The caller holds [`ArtifactStore::lock`] for the id.
     pub fn write(&self, artifact: &Artifact) -> std::io::Result<PathBuf> {
         let id = &artifact.meta.id;
-        assert!(split_template(&artifact.prompt_template).is_some(), "a prompt template has exactly one placeholder");
+        assert!(
+            split_template(&artifact.prompt_template).is_some(),
+            "a prompt template has exactly one placeholder"
+        );
         fs::create_dir_all(&self.root)?;
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let tmp = self.root.join(format!(".tmp-{id}-{}-{n}", std::process::id()));
@@ -198,7 +236,12 @@ impl ArtifactStore {
         let result = (|| {
             let meta = serde_json::to_vec_pretty(&artifact.meta).map_err(std::io::Error::other)?;
             let timings = serde_json::to_vec_pretty(&artifact.timings).map_err(std::io::Error::other)?;
-            let head = artifact.head.as_ref().map(serde_json::to_vec).transpose().map_err(std::io::Error::other)?;
+            let head = artifact
+                .head
+                .as_ref()
+                .map(serde_json::to_vec)
+                .transpose()
+                .map_err(std::io::Error::other)?;
             let mut files: Vec<(&str, &[u8])> = vec![
                 (artifact::META, &meta),
                 (artifact::PROMPT_TEMPLATE, artifact.prompt_template.as_bytes()),
@@ -212,12 +255,26 @@ impl ArtifactStore {
             let mut sums = BTreeMap::new();
             for &(name, bytes) in &files {
                 write_synced(&tmp.join(name), bytes)?;
-                sums.insert(name.to_string(), FileSum { size: bytes.len() as u64, blake3: blake3::hash(bytes).to_hex().to_string() });
+                sums.insert(
+                    name.to_string(),
+                    FileSum {
+                        size: bytes.len() as u64,
+                        blake3: blake3::hash(bytes).to_hex().to_string(),
+                    },
+                );
             }
-            write_synced(&tmp.join(CHECKSUMS), &serde_json::to_vec_pretty(&sums).map_err(std::io::Error::other)?)?;
-            let stamps: BTreeMap<&str, (u64, u128)> =
-                files.iter().filter_map(|(name, _)| Some((*name, file_stamp(&tmp.join(name))?))).collect();
-            write_synced(&tmp.join(STAMP), &serde_json::to_vec(&stamps).map_err(std::io::Error::other)?)?;
+            write_synced(
+                &tmp.join(CHECKSUMS),
+                &serde_json::to_vec_pretty(&sums).map_err(std::io::Error::other)?,
+            )?;
+            let stamps: BTreeMap<&str, (u64, u128)> = files
+                .iter()
+                .filter_map(|(name, _)| Some((*name, file_stamp(&tmp.join(name))?)))
+                .collect();
+            write_synced(
+                &tmp.join(STAMP),
+                &serde_json::to_vec(&stamps).map_err(std::io::Error::other)?,
+            )?;
             let dest = self.path(id);
             if dest.exists() {
                 let trash = self.root.join(format!(".tmp-{id}-{}-{n}-old", std::process::id()));
@@ -236,9 +293,15 @@ impl ArtifactStore {
 
 /// `meta.json` of artifact `id`, which must name that id and this format.
 fn parse_meta(bytes: &[u8], id: &str) -> Result<Meta, LoadError> {
-    let meta: Meta = serde_json::from_slice(bytes).map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::META)))?;
+    let meta: Meta =
+        serde_json::from_slice(bytes).map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::META)))?;
     if meta.format != FORMAT || meta.id != id {
-        return Err(LoadError::Corrupt(format!("{} names format {} and id {}", artifact::META, meta.format, meta.id)));
+        return Err(LoadError::Corrupt(format!(
+            "{} names format {} and id {}",
+            artifact::META,
+            meta.format,
+            meta.id
+        )));
     }
     Ok(meta)
 }
@@ -250,7 +313,14 @@ const STAMP: &str = "stamp.json";
 
 fn file_stamp(path: &Path) -> Option<(u64, u128)> {
     let m = fs::metadata(path).ok()?;
-    Some((m.len(), m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos()))
+    Some((
+        m.len(),
+        m.modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos(),
+    ))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -262,12 +332,21 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 fn read_checksums(dir: &Path) -> Result<BTreeMap<String, FileSum>, String> {
     let bytes = fs::read(dir.join(CHECKSUMS)).map_err(|e| format!("{CHECKSUMS}: {e}"))?;
     let sums: BTreeMap<String, FileSum> = serde_json::from_slice(&bytes).map_err(|e| format!("{CHECKSUMS}: {e}"))?;
-    for required in [artifact::META, artifact::PROMPT_TEMPLATE, artifact::PSEUDO_PROGRAM, artifact::PREFIX, artifact::TIMINGS] {
+    for required in [
+        artifact::META,
+        artifact::PROMPT_TEMPLATE,
+        artifact::PSEUDO_PROGRAM,
+        artifact::PREFIX,
+        artifact::TIMINGS,
+    ] {
         if !sums.contains_key(required) {
             return Err(format!("{CHECKSUMS} does not list {required}"));
         }
     }
-    if sums.keys().any(|k| k.contains('/') || k.contains('\\') || k.starts_with('.')) {
+    if sums
+        .keys()
+        .any(|k| k.contains('/') || k.contains('\\') || k.starts_with('.'))
+    {
         return Err(format!("{CHECKSUMS} names a file outside the artifact"));
     }
     Ok(sums)

@@ -2,16 +2,29 @@
 //! writers of one id never corrupt it.
 
 use paw_artifact::artifact::{HEAD, PREFIX, PSEUDO_PROGRAM};
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, Meta, SelfTest, Spec, Status, Timings, TypeSpec};
+use paw_artifact::{
+    Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, Meta, SelfTest, Spec, Status, Timings, TypeSpec,
+};
 
 fn artifact(id: &str, program: &str) -> Artifact {
-    let spec = Spec { name: "f".into(), params: vec![], ret: TypeSpec::Bool, doc: "Decide.".into(), examples: vec![] };
+    let spec = Spec {
+        name: "f".into(),
+        params: vec![],
+        ret: TypeSpec::Bool,
+        doc: "Decide.".into(),
+        examples: vec![],
+    };
     Artifact {
         meta: Meta {
             format: paw_artifact::artifact::FORMAT.into(),
             id: id.into(),
             spec,
-            build: BuildKey { compiler_version: "1".into(), compiler_sha256: "c".into(), interpreter_sha256: "i".into(), options: "{}".into() },
+            build: BuildKey {
+                compiler_version: "1".into(),
+                compiler_sha256: "c".into(),
+                interpreter_sha256: "i".into(),
+                options: "{}".into(),
+            },
             compiler_model: "compiler".into(),
             interpreter_model: "interpreter".into(),
             examples: vec![],
@@ -48,8 +61,17 @@ fn a_head_is_stored_beside_the_program_and_checked_like_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let store = ArtifactStore::new(dir.path());
     let mut a = artifact("abc", "Say true.");
-    a.head = Some(Head { scale: 0.5, bias: vec![0.25, -0.25], weights: vec![vec![0.1, -2.5e-7], vec![3.0, 0.0]] });
-    a.meta.head = Some(HeadFit { examples: 12, l2: Some(0.1), cv_accuracy: 0.75, prompt_accuracy: 0.5 });
+    a.head = Some(Head {
+        scale: 0.5,
+        bias: vec![0.25, -0.25],
+        weights: vec![vec![0.1, -2.5e-7], vec![3.0, 0.0]],
+    });
+    a.meta.head = Some(HeadFit {
+        examples: 12,
+        l2: Some(0.1),
+        cv_accuracy: 0.75,
+        prompt_accuracy: 0.5,
+    });
     store.write(&a).unwrap();
     assert_eq!(store.load("abc").unwrap(), a);
     std::fs::write(store.path("abc").join(HEAD), "{}").unwrap();
@@ -113,7 +135,11 @@ fn concurrent_writers_of_one_id_leave_a_valid_artifact() {
     }
     let store = ArtifactStore::new(&root);
     assert_eq!(store.load("abc").unwrap(), artifact("abc", "Say true."));
-    let leftovers: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -124,7 +150,10 @@ fn describing_reads_meta_and_program_only_from_an_intact_artifact() {
     assert_eq!(store.describe("abc"), Err(LoadError::Missing));
     let a = artifact("abc", "Say true.");
     store.write(&a).unwrap();
-    assert_eq!(store.describe("abc").unwrap(), (a.meta.clone(), "Say true.".to_string()));
+    assert_eq!(
+        store.describe("abc").unwrap(),
+        (a.meta.clone(), "Say true.".to_string())
+    );
     // A damaged prefix state makes the artifact unusable, so it is not described as usable either.
     std::fs::write(store.path("abc").join(PREFIX), vec![7; 100]).unwrap();
     assert!(matches!(store.describe("abc"), Err(LoadError::Corrupt(why)) if why.contains(PREFIX)));

@@ -2,8 +2,8 @@
 //! `paw-native`). Whichever way a function runs, calls, depth counting and stack traces behave the same: the
 //! caller checks and counts the depth of a call, and records the callee's frame when an error leaves it.
 
-use paw_check::hir::{Closure, Expr, FnId};
 use paw_diagnostics::Span;
+use paw_hir::{Closure, Expr, FnId};
 
 use crate::error::RuntimeError;
 use crate::natives::Host;

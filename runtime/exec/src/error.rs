@@ -80,7 +80,14 @@ pub struct RuntimeError {
 
 impl RuntimeError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> RuntimeError {
-        RuntimeError { kind, message: message.into(), help: None, span: None, trace: Vec::new(), unwinding_at: None }
+        RuntimeError {
+            kind,
+            message: message.into(),
+            help: None,
+            span: None,
+            trace: Vec::new(),
+            unwinding_at: None,
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> RuntimeError {
@@ -110,13 +117,20 @@ impl RuntimeError {
     /// Records that the error left the function `name`, which was called from `call_site`.
     pub fn leave_frame(&mut self, name: &str, call_site: Option<Span>) {
         let span = self.unwinding_at.or(self.span).unwrap_or_default();
-        self.trace.push(TraceFrame { function: name.to_owned(), span });
+        self.trace.push(TraceFrame {
+            function: name.to_owned(),
+            span,
+        });
         self.unwinding_at = call_site;
     }
 
     /// The error as a diagnostic: message, the span labelled, help.
     pub fn to_diagnostic(&self) -> Diagnostic {
-        let mut d = Diagnostic::error(self.code(), &self.message, Label::new(self.span.unwrap_or_default(), self.kind.label()));
+        let mut d = Diagnostic::error(
+            self.code(),
+            &self.message,
+            Label::new(self.span.unwrap_or_default(), self.kind.label()),
+        );
         d.help = self.help.clone();
         d
     }
@@ -128,13 +142,20 @@ impl RuntimeError {
         let mut frames = self.trace.iter().peekable();
         while let Some(frame) = frames.next() {
             let (line, col) = files.line_col(frame.span);
-            out.push_str(&format!("  at {} ({}:{line}:{col})\n", frame.function, files.get(frame.span.file).name));
+            out.push_str(&format!(
+                "  at {} ({}:{line}:{col})\n",
+                frame.function,
+                files.get(frame.span.file).name
+            ));
             let mut repeats = 0;
             while frames.next_if(|next| *next == frame).is_some() {
                 repeats += 1;
             }
             if repeats > 0 {
-                out.push_str(&format!("  ... the frame above repeats {repeats} more time{}\n", if repeats == 1 { "" } else { "s" }));
+                out.push_str(&format!(
+                    "  ... the frame above repeats {repeats} more time{}\n",
+                    if repeats == 1 { "" } else { "s" }
+                ));
             }
         }
         out
@@ -172,22 +193,35 @@ mod tests {
     #[test]
     fn every_code_has_a_long_explanation() {
         for kind in KINDS {
-            assert!(paw_diagnostics::explain(kind.code()).is_some(), "{} is not explained", kind.code());
+            assert!(
+                paw_diagnostics::explain(kind.code()).is_some(),
+                "{} is not explained",
+                kind.code()
+            );
         }
     }
 
     #[test]
     fn trace_names_each_frame_with_its_position() {
         let mut files = Files::new();
-        let file = files.add("src/main.pw", "fn f() {\n    panic(\"x\");\n}\nfn main() {\n  f();\n}\n");
+        let file = files.add(
+            "src/main.pw",
+            "fn f() {\n    panic(\"x\");\n}\nfn main() {\n  f();\n}\n",
+        );
         let mut e = RuntimeError::new(ErrorKind::Panic, "panicked: x");
         e.locate(Span::new(file, 13, 23));
         e.leave_frame("f", Some(Span::new(file, 41, 44)));
         e.leave_frame("main", None);
-        assert_eq!(e.render_trace(&files), "  at f (src/main.pw:2:5)\n  at main (src/main.pw:5:3)\n");
+        assert_eq!(
+            e.render_trace(&files),
+            "  at f (src/main.pw:2:5)\n  at main (src/main.pw:5:3)\n"
+        );
         e.trace.insert(0, e.trace[0].clone());
         e.trace.insert(0, e.trace[0].clone());
-        assert_eq!(e.render_trace(&files), "  at f (src/main.pw:2:5)\n  ... the frame above repeats 2 more times\n  at main (src/main.pw:5:3)\n");
+        assert_eq!(
+            e.render_trace(&files),
+            "  at f (src/main.pw:2:5)\n  ... the frame above repeats 2 more times\n  at main (src/main.pw:5:3)\n"
+        );
         let d = e.to_diagnostic();
         assert_eq!((d.code, d.primary.span), ("E0906", Span::new(FileId(0), 13, 23)));
     }

@@ -11,11 +11,11 @@ use std::io::{BufRead, BufWriter, Write};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use paw_check::hir::{
-    self, ArithOp, BinaryOp, Callee, CompareOp, ExprKind, IndexKind, OrderedTy, Pattern, Place, Program, StmtKind, Ty,
+use paw_diagnostics::Span;
+use paw_hir::{
+    self as hir, ArithOp, BinaryOp, Callee, CompareOp, ExprKind, IndexKind, OrderedTy, Pattern, Place, Program, StmtKind, Ty,
     UnaryOp,
 };
-use paw_diagnostics::Span;
 
 use crate::compiled::{CompiledCode, Fallback};
 use crate::error::{ErrorKind, RuntimeError};
@@ -78,7 +78,11 @@ pub(crate) struct Machine<'p> {
 impl<'p> Machine<'p> {
     /// Prepares `program` to run: resolves natives and indexes closures. Functions that `compiled` has
     /// compiled run as its native code.
-    pub fn load(program: &'p Program, io: Io, compiled: Option<&'p dyn CompiledCode>) -> Result<Machine<'p>, RuntimeError> {
+    pub fn load(
+        program: &'p Program,
+        io: Io,
+        compiled: Option<&'p dyn CompiledCode>,
+    ) -> Result<Machine<'p>, RuntimeError> {
         let natives = program
             .natives
             .iter()
@@ -87,7 +91,11 @@ impl<'p> Machine<'p> {
                     .ok_or_else(|| RuntimeError::internal(format!("native fn `{}` has no implementation", n.name)))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let list_sum = program.natives.iter().position(|n| n.name == "list.sum").map(|i| hir::NativeId(i as u32));
+        let list_sum = program
+            .natives
+            .iter()
+            .position(|n| n.name == "list.sum")
+            .map(|i| hir::NativeId(i as u32));
         let mut lambdas = Vec::new();
         for f in &program.functions {
             collect_lambdas(&f.body, &mut lambdas);
@@ -95,17 +103,27 @@ impl<'p> Machine<'p> {
         for t in &program.tests {
             collect_lambdas(&t.body, &mut lambdas);
         }
-        let lambda_ids = lambdas.iter().enumerate().map(|(i, c)| (*c as *const hir::Closure, i as u32)).collect();
+        let lambda_ids = lambdas
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c as *const hir::Closure, i as u32))
+            .collect();
         let types = Types {
             structs: program
                 .structs
                 .iter()
-                .map(|s| StructInfo { name: s.name.clone(), fields: s.fields.iter().map(|f| f.name.clone()).collect() })
+                .map(|s| StructInfo {
+                    name: s.name.clone(),
+                    fields: s.fields.iter().map(|f| f.name.clone()).collect(),
+                })
                 .collect(),
             enums: program
                 .enums
                 .iter()
-                .map(|e| EnumInfo { name: e.name.clone(), variants: e.variants.iter().map(|v| v.name.clone()).collect() })
+                .map(|e| EnumInfo {
+                    name: e.name.clone(),
+                    variants: e.variants.iter().map(|v| v.name.clone()).collect(),
+                })
                 .collect(),
         };
         Ok(Machine {
@@ -190,11 +208,19 @@ impl<'p> Machine<'p> {
     /// Runs compiled function `id` like [`Self::enter`] runs a body: depth checked and counted, its frame
     /// recorded on error.
     #[inline(never)]
-    fn enter_compiled(&mut self, code: &'p dyn CompiledCode, id: hir::FnId, nargs: usize, call_site: Option<Span>) -> Eval {
+    fn enter_compiled(
+        &mut self,
+        code: &'p dyn CompiledCode,
+        id: hir::FnId,
+        nargs: usize,
+        call_site: Option<Span>,
+    ) -> Eval {
         let frame = self.stack.len() - nargs;
         let args: Vec<Value> = self.stack.drain(frame..).collect();
         if self.depth >= MAX_DEPTH {
-            return Err(recursion_too_deep(call_site.unwrap_or(self.program.function(id).body.span)));
+            return Err(recursion_too_deep(
+                call_site.unwrap_or(self.program.function(id).body.span),
+            ));
         }
         self.depth += 1;
         let result = code.call(id, &args, self);
@@ -238,7 +264,9 @@ impl<'p> Machine<'p> {
                     self.stack[frame + capture.inner.index()] = value.clone();
                 }
                 let n = self.stack.len() - frame;
-                self.enter(n, lambda.num_locals, &lambda.body, call_site, |_| "<closure>".to_string())
+                self.enter(n, lambda.num_locals, &lambda.body, call_site, |_| {
+                    "<closure>".to_string()
+                })
             }
             Value::Native(id) => {
                 let mut r = (id.func())(self, args);
@@ -254,7 +282,10 @@ impl<'p> Machine<'p> {
 
     /// The value of closure expression `c` with the values it captured.
     fn closure_value(&self, c: &hir::Closure, captures: Box<[Value]>) -> Result<Value, RuntimeError> {
-        let lambda = *self.lambda_ids.get(&(c as *const hir::Closure)).ok_or_else(|| RuntimeError::internal("unknown closure"))?;
+        let lambda = *self
+            .lambda_ids
+            .get(&(c as *const hir::Closure))
+            .ok_or_else(|| RuntimeError::internal("unknown closure"))?;
         Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
     }
 
@@ -283,7 +314,11 @@ impl<'p> Machine<'p> {
             Ctrl::from(e)
         })?;
         value_from_json(&answer, &func.ret, self.program).map_err(|why| {
-            error_at(ErrorKind::Fuzzy, format!("fuzzy fn `{}` returned a value of the wrong type: {why}", func.name), span)
+            error_at(
+                ErrorKind::Fuzzy,
+                format!("fuzzy fn `{}` returned a value of the wrong type: {why}", func.name),
+                span,
+            )
         })
     }
 
@@ -383,7 +418,10 @@ impl<'p> Machine<'p> {
                 for f in fields {
                     values.push(self.eval(f)?);
                 }
-                Ok(Value::Struct(Rc::new(StructObj { ty: id.0, fields: RefCell::new(values.into()) })))
+                Ok(Value::Struct(Rc::new(StructObj {
+                    ty: id.0,
+                    fields: RefCell::new(values.into()),
+                })))
             }
             ExprKind::Variant { id, index } => Ok(Value::Enum(id.0, *index)),
             ExprKind::Field { base, index } => match self.eval(base)? {
@@ -536,7 +574,9 @@ impl<'p> Machine<'p> {
                 // The loop walks a snapshot, so its body may change the list. A list nobody else holds (the
                 // result of `line.split(" ")`, say) is its own snapshot and is not copied.
                 let items = match self.eval(list)? {
-                    Value::List(l) => Rc::try_unwrap(l).map_or_else(|shared| shared.borrow().clone(), RefCell::into_inner),
+                    Value::List(l) => {
+                        Rc::try_unwrap(l).map_or_else(|shared| shared.borrow().clone(), RefCell::into_inner)
+                    }
                     v => return Err(RuntimeError::internal(format!("for over a {}", v.kind_name())).into()),
                 };
                 for item in items {
@@ -633,14 +673,25 @@ pub fn set_index(container: &Value, key: &Value, value: Value, span: Span) -> Re
             let key = KeyRef::from_value(key).ok_or_else(|| RuntimeError::internal("bad dict key"))?;
             dict_set(&mut d.borrow_mut(), key, value);
         }
-        _ => return Err(RuntimeError::internal(format!("cannot assign into a {}", container.kind_name()))),
+        _ => {
+            return Err(RuntimeError::internal(format!(
+                "cannot assign into a {}",
+                container.kind_name()
+            )))
+        }
     }
     Ok(())
 }
 
 /// `base[index]` of the given kind, with the tree walker's errors (out of range, missing key, JSON shape)
 /// located at `span`.
-pub fn index_op(kind: IndexKind, base: &Value, index: &Value, types: &Types, span: Span) -> Result<Value, RuntimeError> {
+pub fn index_op(
+    kind: IndexKind,
+    base: &Value,
+    index: &Value,
+    types: &Types,
+    span: Span,
+) -> Result<Value, RuntimeError> {
     read_index(kind, base, index, types, span).map_err(into_error)
 }
 
@@ -663,8 +714,11 @@ pub fn frame_name(f: &hir::Function) -> String {
 /// The error for a call at `span` nested deeper than [`MAX_DEPTH`].
 #[cold]
 pub fn recursion_too_deep_error(span: Span) -> RuntimeError {
-    let mut e = RuntimeError::new(ErrorKind::RecursionTooDeep, format!("recursion too deep: more than {MAX_DEPTH} nested calls"))
-        .with_help("check that the recursion reaches its base case, or rewrite it as a loop");
+    let mut e = RuntimeError::new(
+        ErrorKind::RecursionTooDeep,
+        format!("recursion too deep: more than {MAX_DEPTH} nested calls"),
+    )
+    .with_help("check that the recursion reaches its base case, or rewrite it as a loop");
     e.locate(span);
     e
 }
@@ -690,9 +744,10 @@ pub fn unary_op(op: UnaryOp, v: Value, span: Span) -> Result<Value, RuntimeError
 
 fn unary(op: UnaryOp, v: Value, span: Span) -> Eval {
     match (op, v) {
-        (UnaryOp::NegInt, Value::Int(i)) => {
-            i.checked_neg().map(Value::Int).ok_or_else(|| error_at(ErrorKind::Overflow, format!("negating {i} overflows an int"), span))
-        }
+        (UnaryOp::NegInt, Value::Int(i)) => i
+            .checked_neg()
+            .map(Value::Int)
+            .ok_or_else(|| error_at(ErrorKind::Overflow, format!("negating {i} overflows an int"), span)),
         (UnaryOp::NegFloat, Value::Float(f)) => Ok(Value::Float(-f)),
         (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
         (_, v) => Err(RuntimeError::internal(format!("unary {op:?} on a {}", v.kind_name())).into()),
@@ -704,8 +759,11 @@ fn list_slot(i: i64, len: usize, span: Span) -> Result<usize, Ctrl> {
     if i >= 0 && (i as u64) < len as u64 {
         Ok(i as usize)
     } else {
-        let mut e = RuntimeError::new(ErrorKind::IndexOutOfRange, format!("index {i} is out of range for a list of length {len}"))
-            .with_help("check the index against `xs.len()`, or use `xs.first()`/`xs.last()`, which return optionals");
+        let mut e = RuntimeError::new(
+            ErrorKind::IndexOutOfRange,
+            format!("index {i} is out of range for a list of length {len}"),
+        )
+        .with_help("check the index against `xs.len()`, or use `xs.first()`/`xs.last()`, which return optionals");
         e.locate(span);
         Err(e.into())
     }
@@ -728,19 +786,25 @@ fn read_index(kind: IndexKind, base: &Value, index: &Value, types: &Types, span:
                 e.into()
             })
         }
-        (IndexKind::Json, Value::Json(j), Value::Str(field)) => match &**j {
-            serde_json::Value::Object(fields) => fields.get(field.as_str()).map(|f| Value::json(f.clone())).ok_or_else(|| {
-                let mut e = RuntimeError::new(ErrorKind::Json, format!("the JSON object has no field \"{field}\""))
-                    .with_help("use `j.get(\"field\")` for an optional");
-                e.locate(span);
-                e.into()
-            }),
-            other => {
-                let mut e = crate::natives::json_shape_error("object", other);
-                e.locate(span);
-                Err(e.into())
+        (IndexKind::Json, Value::Json(j), Value::Str(field)) => {
+            match &**j {
+                serde_json::Value::Object(fields) => fields
+                    .get(field.as_str())
+                    .map(|f| Value::json(f.clone()))
+                    .ok_or_else(|| {
+                        let mut e =
+                            RuntimeError::new(ErrorKind::Json, format!("the JSON object has no field \"{field}\""))
+                                .with_help("use `j.get(\"field\")` for an optional");
+                        e.locate(span);
+                        e.into()
+                    }),
+                other => {
+                    let mut e = crate::natives::json_shape_error("object", other);
+                    e.locate(span);
+                    Err(e.into())
+                }
             }
-        },
+        }
         (IndexKind::Json, Value::Json(j), Value::Int(i)) => match &**j {
             serde_json::Value::Array(items) => Ok(Value::json(items[list_slot(*i, items.len(), span)?].clone())),
             other => {
@@ -749,12 +813,18 @@ fn read_index(kind: IndexKind, base: &Value, index: &Value, types: &Types, span:
                 Err(e.into())
             }
         },
-        _ => Err(RuntimeError::internal(format!("indexing a {} with a {}", base.kind_name(), index.kind_name())).into()),
+        _ => {
+            Err(RuntimeError::internal(format!("indexing a {} with a {}", base.kind_name(), index.kind_name())).into())
+        }
     }
 }
 
 fn overflow(op: &str, a: i64, b: i64, span: Span) -> Ctrl {
-    error_at(ErrorKind::Overflow, format!("integer overflow: {a} {op} {b} does not fit in 64 bits"), span)
+    error_at(
+        ErrorKind::Overflow,
+        format!("integer overflow: {a} {op} {b} does not fit in 64 bits"),
+        span,
+    )
 }
 
 /// The common case of [`binary`] on two ints, without its moves and error paths: `None` where the result
@@ -786,7 +856,11 @@ fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
             ArithOp::Mul => a.checked_mul(b).ok_or_else(|| overflow("*", a, b, span))?,
             ArithOp::Div | ArithOp::Rem if b == 0 => {
                 let what = if op == ArithOp::Div { "division" } else { "remainder" };
-                return Err(error_at(ErrorKind::DivisionByZero, format!("{what} by zero: {a} {} 0", if op == ArithOp::Div { "/" } else { "%" }), span));
+                return Err(error_at(
+                    ErrorKind::DivisionByZero,
+                    format!("{what} by zero: {a} {} 0", if op == ArithOp::Div { "/" } else { "%" }),
+                    span,
+                ));
             }
             ArithOp::Div => a.checked_div(b).ok_or_else(|| overflow("/", a, b, span))?,
             ArithOp::Rem => a.checked_rem(b).ok_or_else(|| overflow("%", a, b, span))?,
@@ -797,7 +871,14 @@ fn binary(op: BinaryOp, a: Value, b: Value, span: Span) -> Eval {
             ArithOp::Mul => a * b,
             ArithOp::Div | ArithOp::Rem if b == 0.0 => {
                 let what = if op == ArithOp::Div { "division" } else { "remainder" };
-                return Err(error_at(ErrorKind::DivisionByZero, format!("{what} by zero: {a:?} {} 0.0", if op == ArithOp::Div { "/" } else { "%" }), span));
+                return Err(error_at(
+                    ErrorKind::DivisionByZero,
+                    format!(
+                        "{what} by zero: {a:?} {} 0.0",
+                        if op == ArithOp::Div { "/" } else { "%" }
+                    ),
+                    span,
+                ));
             }
             ArithOp::Div => a / b,
             ArithOp::Rem => a % b,
@@ -836,7 +917,13 @@ pub fn relation(op: BinaryOp, a: &Value, b: &Value) -> Result<bool, RuntimeError
             None => return Ok(false),
         },
         (OrderedTy::Str, Value::Str(_), Value::Str(_)) => compare(a, b),
-        _ => return Err(RuntimeError::internal(format!("comparing a {} with a {}", a.kind_name(), b.kind_name()))),
+        _ => {
+            return Err(RuntimeError::internal(format!(
+                "comparing a {} with a {}",
+                a.kind_name(),
+                b.kind_name()
+            )))
+        }
     };
     Ok(match op {
         CompareOp::Lt => ord.is_lt(),
@@ -855,7 +942,9 @@ fn collect_lambdas<'p>(e: &'p hir::Expr, out: &mut Vec<&'p hir::Closure>) {
             collect_lambdas(&c.body, out);
         }
         ExprKind::WrapSome(x) | ExprKind::Unary { operand: x, .. } | ExprKind::Field { base: x, .. } => walk(x),
-        ExprKind::List(xs) | ExprKind::Interpolate(xs) | ExprKind::StructNew { fields: xs, .. } => xs.iter().for_each(walk),
+        ExprKind::List(xs) | ExprKind::Interpolate(xs) | ExprKind::StructNew { fields: xs, .. } => {
+            xs.iter().for_each(walk)
+        }
         ExprKind::Range { start: a, end: b }
         | ExprKind::Binary { lhs: a, rhs: b, .. }
         | ExprKind::And(a, b)
@@ -958,8 +1047,14 @@ impl Fallback for Machine<'_> {
 
     fn call_target(&mut self, call: &hir::Expr, args: &[Value]) -> Result<Value, RuntimeError> {
         let result = match &call.kind {
-            ExprKind::Call { callee: Callee::Native(id), .. } => self.call_native(*id, args, call),
-            ExprKind::Call { callee: Callee::Fuzzy(id), .. } => self.call_fuzzy(*id, args, call.span),
+            ExprKind::Call {
+                callee: Callee::Native(id),
+                ..
+            } => self.call_native(*id, args, call),
+            ExprKind::Call {
+                callee: Callee::Fuzzy(id),
+                ..
+            } => self.call_fuzzy(*id, args, call.span),
             _ => Err(RuntimeError::internal("compiled code called a target that is not a native or fuzzy fn").into()),
         };
         result.map_err(into_error)

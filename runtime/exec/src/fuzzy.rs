@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use paw_check::hir::{FuzzyFn, Program, Ty};
+use paw_hir::{FuzzyFn, Program, Ty};
 use serde_json::Value as J;
 
 use crate::value::{Key, KeyRef, StructObj, Value};
@@ -41,7 +41,9 @@ pub struct Unbuilt;
 
 impl FuzzyBackend for Unbuilt {
     fn call(&self, func: &FuzzyFn, _: &[J]) -> Result<J, FuzzyCallError> {
-        Err(FuzzyCallError::NotBuilt { name: func.name.clone() })
+        Err(FuzzyCallError::NotBuilt {
+            name: func.name.clone(),
+        })
     }
 }
 
@@ -57,9 +59,12 @@ pub fn value_from_json(j: &J, ty: &Ty, program: &Program) -> Result<Value, Strin
         (Ty::Bool, J::Bool(b)) => Value::Bool(*b),
         (Ty::Str, J::String(s)) => Value::str(s.as_str()),
         (Ty::Json, _) => Value::json(j.clone()),
-        (Ty::List(elem), J::Array(items)) => {
-            Value::list(items.iter().map(|i| value_from_json(i, elem, program)).collect::<Result<_, _>>()?)
-        }
+        (Ty::List(elem), J::Array(items)) => Value::list(
+            items
+                .iter()
+                .map(|i| value_from_json(i, elem, program))
+                .collect::<Result<_, _>>()?,
+        ),
         (Ty::Dict(key, val), J::Object(fields)) => {
             let mut map = crate::value::DictMap::default();
             for (k, v) in fields {
@@ -72,7 +77,12 @@ pub fn value_from_json(j: &J, ty: &Ty, program: &Program) -> Result<Value, Strin
             Value::Dict(std::rc::Rc::new(std::cell::RefCell::new(map)))
         }
         (Ty::Enum(id), J::String(name)) => {
-            let index = program.enum_def(*id).variants.iter().position(|v| v.name == *name).ok_or_else(mismatch)?;
+            let index = program
+                .enum_def(*id)
+                .variants
+                .iter()
+                .position(|v| v.name == *name)
+                .ok_or_else(mismatch)?;
             Value::Enum(id.0, index as u32)
         }
         (Ty::Struct(id), J::Object(fields)) => {
@@ -82,7 +92,10 @@ pub fn value_from_json(j: &J, ty: &Ty, program: &Program) -> Result<Value, Strin
                 .iter()
                 .map(|f| value_from_json(fields.get(&f.name).unwrap_or(&J::Null), &f.ty, program))
                 .collect::<Result<Vec<_>, _>>()?;
-            Value::Struct(std::rc::Rc::new(StructObj { ty: id.0, fields: std::cell::RefCell::new(values.into()) }))
+            Value::Struct(std::rc::Rc::new(StructObj {
+                ty: id.0,
+                fields: std::cell::RefCell::new(values.into()),
+            }))
         }
         _ => return Err(mismatch()),
     })

@@ -13,8 +13,8 @@ pub mod value;
 use std::io::{BufReader, BufWriter, Write};
 use std::sync::Arc;
 
-use paw_check::hir::Program;
 use paw_diagnostics::Span;
+use paw_hir::Program;
 
 pub use compiled::{CompiledCode, Fallback};
 pub use error::{ErrorKind, RuntimeError, TraceFrame};
@@ -78,7 +78,11 @@ pub fn run_main(program: &Program, options: RunOptions) -> Result<(), RuntimeErr
 
 /// Runs `fn main()` on this thread, the functions that `compiled` compiled as its native code. Run it on a
 /// thread with a big stack (see [`on_big_stack`]).
-pub fn run_main_with(program: &Program, options: RunOptions, compiled: Option<&dyn CompiledCode>) -> Result<(), RuntimeError> {
+pub fn run_main_with(
+    program: &Program,
+    options: RunOptions,
+    compiled: Option<&dyn CompiledCode>,
+) -> Result<(), RuntimeError> {
     let main = program.main.ok_or_else(|| {
         RuntimeError::new(ErrorKind::Internal, "the program has no `fn main()`")
             .with_help("add `fn main() { ... }` to `src/main.pw`")
@@ -108,16 +112,28 @@ pub fn run_tests_with(
             return program
                 .tests
                 .iter()
-                .map(|t| TestOutcome { name: t.name.clone(), span: t.span, result: Err(e.clone()) })
+                .map(|t| TestOutcome {
+                    name: t.name.clone(),
+                    span: t.span,
+                    result: Err(e.clone()),
+                })
                 .collect()
         }
     };
     let mut outcomes = Vec::new();
-    for test in program.tests.iter().filter(|t| filter.is_none_or(|f| t.name.contains(f))) {
+    for test in program
+        .tests
+        .iter()
+        .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
+    {
         let label = format!("test \"{}\"", test.name);
         let result = machine.run_body(&test.body, test.num_locals, &label).map(drop);
         let _ = machine.io.out.flush();
-        outcomes.push(TestOutcome { name: test.name.clone(), span: test.span, result });
+        outcomes.push(TestOutcome {
+            name: test.name.clone(),
+            span: test.span,
+            result,
+        });
     }
     outcomes
 }
@@ -130,7 +146,11 @@ pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
         f.map(|f| f())
     };
     let result = std::thread::scope(|scope| {
-        match std::thread::Builder::new().name("paw-run".into()).stack_size(STACK_BYTES).spawn_scoped(scope, run) {
+        match std::thread::Builder::new()
+            .name("paw-run".into())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, run)
+        {
             Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             Err(_) => None,
         }

@@ -65,7 +65,10 @@ pub struct Closure {
 pub enum Key {
     Int(i64),
     /// The first `len` bytes of the array, copied from a `str` of at most [`SHORT_KEY`] bytes.
-    Short { len: u8, bytes: [u8; SHORT_KEY] },
+    Short {
+        len: u8,
+        bytes: [u8; SHORT_KEY],
+    },
     Str(Rc<str>),
 }
 
@@ -128,9 +131,9 @@ impl Key {
     pub fn as_key_ref(&self) -> KeyRef<'_> {
         match self {
             Key::Int(i) => KeyRef::Int(*i),
-            Key::Short { len, bytes } => {
-                KeyRef::Str(std::str::from_utf8(&bytes[..*len as usize]).expect("a short key is copied whole from a str"))
-            }
+            Key::Short { len, bytes } => KeyRef::Str(
+                std::str::from_utf8(&bytes[..*len as usize]).expect("a short key is copied whole from a str"),
+            ),
             Key::Str(s) => KeyRef::Str(s),
         }
     }
@@ -166,7 +169,10 @@ impl<'a> KeyRef<'a> {
             KeyRef::Str(s) if s.len() <= SHORT_KEY => {
                 let mut bytes = [0; SHORT_KEY];
                 bytes[..s.len()].copy_from_slice(s.as_bytes());
-                Key::Short { len: s.len() as u8, bytes }
+                Key::Short {
+                    len: s.len() as u8,
+                    bytes,
+                }
             }
             KeyRef::Str(s) => Key::Str(Rc::from(s)),
         }
@@ -313,7 +319,13 @@ impl Value {
             ),
             Value::Struct(obj) => {
                 let info = &types.structs[obj.ty as usize];
-                J::Object(info.fields.iter().cloned().zip(obj.fields.borrow().iter().map(|v| v.to_json(types))).collect())
+                J::Object(
+                    info.fields
+                        .iter()
+                        .cloned()
+                        .zip(obj.fields.borrow().iter().map(|v| v.to_json(types)))
+                        .collect(),
+                )
             }
             Value::Enum(e, v) => J::String(types.enums[*e as usize].variants[*v as usize].clone()),
             Value::Json(j) => (**j).clone(),
@@ -414,13 +426,22 @@ mod tests {
 
     fn types() -> Types {
         Types {
-            structs: vec![StructInfo { name: "Point".into(), fields: vec!["x".into(), "y".into()] }],
-            enums: vec![EnumInfo { name: "Team".into(), variants: vec!["billing".into(), "sales".into()] }],
+            structs: vec![StructInfo {
+                name: "Point".into(),
+                fields: vec!["x".into(), "y".into()],
+            }],
+            enums: vec![EnumInfo {
+                name: "Team".into(),
+                variants: vec!["billing".into(), "sales".into()],
+            }],
         }
     }
 
     fn point(x: i64, y: i64) -> Value {
-        Value::Struct(Rc::new(StructObj { ty: 0, fields: RefCell::new(vec![Value::Int(x), Value::Int(y)].into()) }))
+        Value::Struct(Rc::new(StructObj {
+            ty: 0,
+            fields: RefCell::new(vec![Value::Int(x), Value::Int(y)].into()),
+        }))
     }
 
     #[test]
@@ -444,7 +465,10 @@ mod tests {
         let mut d = DictMap::default();
         d.insert(KeyRef::Str("b").to_key(), Value::Int(1));
         d.insert(Key::Int(3), Value::None);
-        assert_eq!(Value::Dict(Rc::new(RefCell::new(d))).to_text(&t), r#"{"b": 1, 3: none}"#);
+        assert_eq!(
+            Value::Dict(Rc::new(RefCell::new(d))).to_text(&t),
+            r#"{"b": 1, 3: none}"#
+        );
     }
 
     #[test]

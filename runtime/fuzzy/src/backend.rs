@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use paw_artifact::{function_key, resolve, ArtifactStore, LoadError, PawLock, Resolution};
-use paw_check::hir::{FuzzyFn, Program};
+use paw_hir::{FuzzyFn, Program};
 use paw_model::Model;
 use paw_runtime::{FuzzyBackend, FuzzyCallError};
 use serde_json::Value;
@@ -24,20 +24,28 @@ pub struct LazyModel {
 impl LazyModel {
     /// `locate` finds (or fetches) the model file; it runs at most once.
     pub fn new(locate: impl Fn() -> Result<PathBuf, String> + Send + Sync + 'static) -> LazyModel {
-        LazyModel { locate: Box::new(locate), model: OnceLock::new() }
+        LazyModel {
+            locate: Box::new(locate),
+            model: OnceLock::new(),
+        }
     }
 
     pub fn loaded(model: Arc<Model>) -> LazyModel {
         let cell = OnceLock::new();
         let _ = cell.set(Ok(model));
-        LazyModel { locate: Box::new(|| Err("already loaded".into())), model: cell }
+        LazyModel {
+            locate: Box::new(|| Err("already loaded".into())),
+            model: cell,
+        }
     }
 
     pub fn get(&self) -> Result<Arc<Model>, String> {
         self.model
             .get_or_init(|| {
                 let path = (self.locate)()?;
-                Model::load(&path).map(Arc::new).map_err(|e| format!("cannot load the interpreter model {}: {e}", path.display()))
+                Model::load(&path)
+                    .map(Arc::new)
+                    .map_err(|e| format!("cannot load the interpreter model {}: {e}", path.display()))
             })
             .clone()
     }
@@ -61,7 +69,13 @@ impl std::fmt::Display for TraceEvent<'_> {
             Err(err) => format!("error: {err}"),
         };
         let confidence = self.confidence.map_or(String::new(), |c| format!(" confidence={c:.3}"));
-        write!(f, "[fuzzy] {}({}) -> {result}{confidence} ({:.0} ms)", self.function, args.join(", "), self.latency.as_secs_f64() * 1000.0)
+        write!(
+            f,
+            "[fuzzy] {}({}) -> {result}{confidence} ({:.0} ms)",
+            self.function,
+            args.join(", "),
+            self.latency.as_secs_f64() * 1000.0
+        )
     }
 }
 
@@ -82,9 +96,24 @@ pub struct ArtifactBackend {
 
 impl ArtifactBackend {
     /// Resolves every fuzzy fn of `program` against the project's lock (`None`: never built).
-    pub fn new(program: &Program, lock: Option<&PawLock>, store: ArtifactStore, interpreter: LazyModel) -> ArtifactBackend {
-        let functions = program.fuzzy.iter().map(|f| (function_key(&f.module, &f.name), resolve(f, program, lock))).collect();
-        ArtifactBackend { store, functions, interpreter, programs: Mutex::new(HashMap::new()), trace: None }
+    pub fn new(
+        program: &Program,
+        lock: Option<&PawLock>,
+        store: ArtifactStore,
+        interpreter: LazyModel,
+    ) -> ArtifactBackend {
+        let functions = program
+            .fuzzy
+            .iter()
+            .map(|f| (function_key(&f.module, &f.name), resolve(f, program, lock)))
+            .collect();
+        ArtifactBackend {
+            store,
+            functions,
+            interpreter,
+            programs: Mutex::new(HashMap::new()),
+            trace: None,
+        }
     }
 
     pub fn with_trace(mut self, sink: TraceSink) -> ArtifactBackend {
@@ -94,7 +123,10 @@ impl ArtifactBackend {
 
     /// Whether `func` has a current build in the lock (its artifact may still turn out missing or damaged).
     pub fn is_built(&self, func: &FuzzyFn) -> bool {
-        matches!(self.functions.get(&function_key(&func.module, &func.name)), Some(Resolution::Built(_)))
+        matches!(
+            self.functions.get(&function_key(&func.module, &func.name)),
+            Some(Resolution::Built(_))
+        )
     }
 
     fn program(&self, func: &FuzzyFn, model: &Model) -> Result<Arc<LoadedProgram>, FuzzyCallError> {
@@ -103,11 +135,22 @@ impl ArtifactBackend {
             Some(Resolution::Built(id)) => id,
             Some(Resolution::Stale { .. }) => {
                 return Err(FuzzyCallError::Failed {
-                    message: format!("fuzzy fn `{}` changed since the last build — run `pawc build`", func.name),
+                    message: format!(
+                        "fuzzy fn `{}` changed since the last build — run `pawc build`",
+                        func.name
+                    ),
                 })
             }
-            Some(Resolution::Unsupported(message)) => return Err(FuzzyCallError::Failed { message: message.clone() }),
-            Some(Resolution::NotBuilt) | None => return Err(FuzzyCallError::NotBuilt { name: func.name.clone() }),
+            Some(Resolution::Unsupported(message)) => {
+                return Err(FuzzyCallError::Failed {
+                    message: message.clone(),
+                })
+            }
+            Some(Resolution::NotBuilt) | None => {
+                return Err(FuzzyCallError::NotBuilt {
+                    name: func.name.clone(),
+                })
+            }
         };
         if let Some(p) = self.programs.lock().expect("no panics while holding the lock").get(id) {
             return Ok(p.clone());
@@ -120,8 +163,13 @@ impl ArtifactBackend {
                 message: format!("the artifact of fuzzy fn `{}` is damaged ({why}); it was not used — run `pawc build` to rebuild it", func.name),
             },
         })?;
-        let loaded = Arc::new(LoadedProgram::from_artifact(model, &artifact).map_err(|message| FuzzyCallError::Failed { message })?);
-        self.programs.lock().expect("no panics while holding the lock").insert(id.clone(), loaded.clone());
+        let loaded = Arc::new(
+            LoadedProgram::from_artifact(model, &artifact).map_err(|message| FuzzyCallError::Failed { message })?,
+        );
+        self.programs
+            .lock()
+            .expect("no panics while holding the lock")
+            .insert(id.clone(), loaded.clone());
         Ok(loaded)
     }
 }
@@ -132,18 +180,29 @@ impl FuzzyBackend for ArtifactBackend {
         let mut confidence = None;
         let result = (|| {
             if let Some(Resolution::NotBuilt) | None = self.functions.get(&function_key(&func.module, &func.name)) {
-                return Err(FuzzyCallError::NotBuilt { name: func.name.clone() });
+                return Err(FuzzyCallError::NotBuilt {
+                    name: func.name.clone(),
+                });
             }
-            let model = self.interpreter.get().map_err(|message| FuzzyCallError::Failed { message })?;
+            let model = self
+                .interpreter
+                .get()
+                .map_err(|message| FuzzyCallError::Failed { message })?;
             let program = self.program(func, &model)?;
-            let answer = program
-                .call(&model, args)
-                .map_err(|e| FuzzyCallError::Failed { message: format!("fuzzy fn `{}`: {e}", func.name) })?;
+            let answer = program.call(&model, args).map_err(|e| FuzzyCallError::Failed {
+                message: format!("fuzzy fn `{}`: {e}", func.name),
+            })?;
             confidence = Some(answer.confidence);
             Ok(answer.value)
         })();
         if let Some(trace) = &self.trace {
-            trace(&TraceEvent { function: &func.name, args, result: &result, confidence, latency: start.elapsed() });
+            trace(&TraceEvent {
+                function: &func.name,
+                args,
+                result: &result,
+                confidence,
+                latency: start.elapsed(),
+            });
         }
         result
     }

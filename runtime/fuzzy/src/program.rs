@@ -43,7 +43,9 @@ const MAX_ANSWER_TOKENS: usize = 384;
 impl LoadedProgram {
     /// Restores a built artifact on `model`.
     pub fn from_artifact(model: &Model, artifact: &Artifact) -> Result<LoadedProgram, String> {
-        let prefix = model.prefix_from_bytes(&artifact.prefix).map_err(|e| format!("cannot restore the program's state: {e}"))?;
+        let prefix = model
+            .prefix_from_bytes(&artifact.prefix)
+            .map_err(|e| format!("cannot restore the program's state: {e}"))?;
         let (_, after) = artifact.template_parts();
         let labels: Vec<f64> = artifact.meta.calibration.iter().map(|(_, p)| *p).collect();
         let program = LoadedProgram::assemble(model, artifact.meta.spec.clone(), prefix, after, labels)?;
@@ -55,7 +57,11 @@ impl LoadedProgram {
         if let Some(h) = &head {
             let labels = self.schema.labels().map_or(0, |l| l.len());
             let d = model.config.d_model;
-            if h.bias.len() != labels || !(h.weights.is_empty() || h.weights.len() == labels) || h.weights.iter().any(|w| w.len() != d) || !(h.scale >= 0.0) {
+            if h.bias.len() != labels
+                || !(h.weights.is_empty() || h.weights.len() == labels)
+                || h.weights.iter().any(|w| w.len() != d)
+                || !(h.scale >= 0.0)
+            {
                 return Err(format!("the program's head does not fit its return type ({labels} labels) and this interpreter (d_model {d})"));
             }
         }
@@ -64,22 +70,44 @@ impl LoadedProgram {
     }
 
     /// Prefills a template on `model` (a program that was not built into an artifact, e.g. a baseline).
-    pub fn from_template(model: &Model, spec: Spec, template: &str, calibration: Vec<f64>) -> Result<LoadedProgram, String> {
-        let (before, after) = split_template(template).ok_or("a prompt template needs exactly one input placeholder")?;
+    pub fn from_template(
+        model: &Model,
+        spec: Spec,
+        template: &str,
+        calibration: Vec<f64>,
+    ) -> Result<LoadedProgram, String> {
+        let (before, after) =
+            split_template(template).ok_or("a prompt template needs exactly one input placeholder")?;
         let tokens = prefix_tokens(model, before)?;
         let prefix = model.prefill(&tokens).map_err(|e| e.to_string())?;
         LoadedProgram::assemble(model, spec, prefix, after, calibration)
     }
 
-    fn assemble(model: &Model, spec: Spec, prefix: KvState, after: &str, calibration: Vec<f64>) -> Result<LoadedProgram, String> {
+    fn assemble(
+        model: &Model,
+        spec: Spec,
+        prefix: KvState,
+        after: &str,
+        calibration: Vec<f64>,
+    ) -> Result<LoadedProgram, String> {
         let mut tail = model.tokenizer.encode_plain(after).map_err(|e| e.to_string())?;
         tail.extend(model.tokenizer.chat_assistant_start().map_err(|e| e.to_string())?);
         let schema = schema_of(&spec.ret);
         let labels = schema.labels().map_or(0, |l| l.len());
         if !calibration.is_empty() && calibration.len() != labels {
-            return Err(format!("the calibration has {} labels but the return type has {labels}", calibration.len()));
+            return Err(format!(
+                "the calibration has {} labels but the return type has {labels}",
+                calibration.len()
+            ));
         }
-        Ok(LoadedProgram { spec, prefix, tail, schema, calibration, head: None })
+        Ok(LoadedProgram {
+            spec,
+            prefix,
+            tail,
+            schema,
+            calibration,
+            head: None,
+        })
     }
 
     pub fn prefix_len(&self) -> usize {
@@ -104,7 +132,11 @@ impl LoadedProgram {
     /// the program has one, takes its place.
     pub fn call_calibrated(&self, model: &Model, args: &[Value], calibration: &[f64]) -> Result<Answer, String> {
         let reading = self.read(model, args)?;
-        let mut options = DecodeOptions { max_tokens: MAX_ANSWER_TOKENS, label_priors: calibration.to_vec(), ..DecodeOptions::default() };
+        let mut options = DecodeOptions {
+            max_tokens: MAX_ANSWER_TOKENS,
+            label_priors: calibration.to_vec(),
+            ..DecodeOptions::default()
+        };
         if let Some(head) = &self.head {
             options.label_scale = head.scale;
             options.label_priors = head_offsets(head, &reading.hidden);
@@ -114,7 +146,9 @@ impl LoadedProgram {
 
     /// Every label's raw (uncalibrated) probability for one call; `None` for non-finite types.
     pub fn label_probabilities(&self, model: &Model, args: &[Value]) -> Result<Option<Vec<f64>>, String> {
-        Ok(self.features(model, args)?.map(|f| f.label_log_probs.iter().map(|lp| lp.exp()).collect()))
+        Ok(self
+            .features(model, args)?
+            .map(|f| f.label_log_probs.iter().map(|lp| lp.exp()).collect()))
     }
 
     /// The reading and the uncalibrated label log-probabilities of one call; `None` for non-finite types.
@@ -124,9 +158,16 @@ impl LoadedProgram {
         }
         let reading = self.read(model, args)?;
         let hidden = reading.hidden.clone();
-        let options = DecodeOptions { max_tokens: MAX_ANSWER_TOKENS, exact_labels: true, ..DecodeOptions::default() };
+        let options = DecodeOptions {
+            max_tokens: MAX_ANSWER_TOKENS,
+            exact_labels: true,
+            ..DecodeOptions::default()
+        };
         let answer = self.answer(model, reading, &options)?;
-        Ok(Some(Features { hidden, label_log_probs: answer.probabilities.iter().map(|(_, p)| p.max(1e-30).ln()).collect() }))
+        Ok(Some(Features {
+            hidden,
+            label_log_probs: answer.probabilities.iter().map(|(_, p)| p.max(1e-30).ln()).collect(),
+        }))
     }
 
     fn read(&self, model: &Model, args: &[Value]) -> Result<Reading, String> {
@@ -137,8 +178,15 @@ impl LoadedProgram {
     }
 
     fn answer(&self, model: &Model, reading: Reading, options: &DecodeOptions) -> Result<Answer, String> {
-        let decoded = model.answer(reading, &self.schema, options).map_err(|e| e.to_string())?;
-        Ok(Answer { value: decoded.value, confidence: decoded.confidence, probabilities: decoded.probabilities, tokens: decoded.tokens_processed })
+        let decoded = model
+            .answer(reading, &self.schema, options)
+            .map_err(|e| e.to_string())?;
+        Ok(Answer {
+            value: decoded.value,
+            confidence: decoded.confidence,
+            probabilities: decoded.probabilities,
+            tokens: decoded.tokens_processed,
+        })
     }
 }
 
@@ -146,7 +194,9 @@ impl LoadedProgram {
 fn head_offsets(head: &Head, hidden: &[f32]) -> Vec<f64> {
     (0..head.bias.len())
         .map(|label| {
-            let learned = head.weights.get(label).map_or(0.0, |w| w.iter().zip(hidden).map(|(a, b)| *a as f64 * *b as f64).sum::<f64>());
+            let learned = head.weights.get(label).map_or(0.0, |w| {
+                w.iter().zip(hidden).map(|(a, b)| *a as f64 * *b as f64).sum::<f64>()
+            });
             -(learned + head.bias[label])
         })
         .collect()

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use paw_artifact::{function_key, resolve, ArtifactStore, PawLock, Resolution, Status, LOCK_FILE};
-use paw_check::hir::Program;
+use paw_hir::Program;
 use paw_model::{ModelChoice, ModelStore};
 
 use crate::backend::{ArtifactBackend, LazyModel};
@@ -26,7 +26,13 @@ impl ProjectLink {
         let models = ModelStore::from_env();
         let store = ArtifactStore::in_home(models.home());
         let interpreter = ModelChoice::parse(lock.as_ref().map_or("interpreter", |l| l.interpreter_model.as_str()));
-        Ok(ProjectLink { root: root.to_path_buf(), lock, store, models, interpreter })
+        Ok(ProjectLink {
+            root: root.to_path_buf(),
+            lock,
+            store,
+            models,
+            interpreter,
+        })
     }
 
     /// The fuzzy backend of `program`; the interpreter is loaded on the first fuzzy call, fetched first when
@@ -46,11 +52,17 @@ impl ProjectLink {
             let problem = match resolve(f, program, self.lock.as_ref()) {
                 Resolution::Built(id) => match self.store.status(&id) {
                     Status::Ready => continue,
-                    Status::Missing => format!("the artifact of fuzzy fn `{key}` ({id}) is not in {}", self.store.root().display()),
+                    Status::Missing => format!(
+                        "the artifact of fuzzy fn `{key}` ({id}) is not in {}",
+                        self.store.root().display()
+                    ),
                     Status::Corrupt(why) => format!("the artifact of fuzzy fn `{key}` ({id}) is damaged: {why}"),
                 },
                 Resolution::NotBuilt => format!("fuzzy fn `{key}` was never built"),
-                Resolution::Stale { .. } => format!("fuzzy fn `{key}` differs from its build in {}", self.root.join(LOCK_FILE).display()),
+                Resolution::Stale { .. } => format!(
+                    "fuzzy fn `{key}` differs from its build in {}",
+                    self.root.join(LOCK_FILE).display()
+                ),
                 Resolution::Unsupported(why) => format!("fuzzy fn `{key}`: {why}"),
             };
             problems.push(Problem::Function(problem));
@@ -59,7 +71,10 @@ impl ProjectLink {
             let name = self.interpreter.name();
             match self.interpreter.find(&self.models) {
                 Ok(Some(_)) => {}
-                Ok(None) => problems.push(Problem::Model(format!("the interpreter model `{name}` is not in {}", self.models.home().display()))),
+                Ok(None) => problems.push(Problem::Model(format!(
+                    "the interpreter model `{name}` is not in {}",
+                    self.models.home().display()
+                ))),
                 Err(e) => problems.push(Problem::Model(format!("the interpreter model `{name}`: {e}"))),
             }
         }

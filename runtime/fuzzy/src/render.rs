@@ -19,7 +19,10 @@ pub fn schema_of(ty: &TypeSpec) -> TypeSchema {
         TypeSpec::Optional { inner } => TypeSchema::Optional(Box::new(schema_of(inner))),
         TypeSpec::Enum { name, variants, .. } => TypeSchema::Enum {
             name: name.clone(),
-            variants: variants.iter().map(|v| (v.name.clone(), (!v.doc.is_empty()).then(|| v.doc.clone()))).collect(),
+            variants: variants
+                .iter()
+                .map(|v| (v.name.clone(), (!v.doc.is_empty()).then(|| v.doc.clone())))
+                .collect(),
         },
         TypeSpec::Struct { name, fields, .. } => TypeSchema::Struct {
             name: name.clone(),
@@ -31,12 +34,22 @@ pub fn schema_of(ty: &TypeSpec) -> TypeSchema {
 /// The text of a call's input.
 pub fn render_input(spec: &Spec, args: &[Value]) -> Result<String, String> {
     if args.len() != spec.params.len() {
-        return Err(format!("`{}` takes {} arguments but got {}", spec.name, spec.params.len(), args.len()));
+        return Err(format!(
+            "`{}` takes {} arguments but got {}",
+            spec.name,
+            spec.params.len(),
+            args.len()
+        ));
     }
     if let ([param], [arg]) = (spec.params.as_slice(), args) {
         return Ok(render_value(arg, &param.ty));
     }
-    let lines: Vec<String> = spec.params.iter().zip(args).map(|(p, a)| format!("{}: {}", p.name, compact(a))).collect();
+    let lines: Vec<String> = spec
+        .params
+        .iter()
+        .zip(args)
+        .map(|(p, a)| format!("{}: {}", p.name, compact(a)))
+        .collect();
     Ok(lines.join("\n"))
 }
 
@@ -62,7 +75,13 @@ mod tests {
     fn spec(params: &[(&str, TypeSpec)]) -> Spec {
         Spec {
             name: "f".into(),
-            params: params.iter().map(|(n, t)| ParamSpec { name: n.to_string(), ty: t.clone() }).collect(),
+            params: params
+                .iter()
+                .map(|(n, t)| ParamSpec {
+                    name: n.to_string(),
+                    ty: t.clone(),
+                })
+                .collect(),
             ret: TypeSpec::Bool,
             doc: String::new(),
             examples: vec![],
@@ -71,10 +90,16 @@ mod tests {
 
     #[test]
     fn inputs_render_by_arity_and_type() {
-        assert_eq!(render_input(&spec(&[("text", TypeSpec::Str)]), &[json!("hi \"you\"")]).unwrap(), "hi \"you\"");
+        assert_eq!(
+            render_input(&spec(&[("text", TypeSpec::Str)]), &[json!("hi \"you\"")]).unwrap(),
+            "hi \"you\""
+        );
         assert_eq!(render_input(&spec(&[("n", TypeSpec::Int)]), &[json!(3)]).unwrap(), "3");
         let two = spec(&[("text", TypeSpec::Str), ("limit", TypeSpec::Int)]);
-        assert_eq!(render_input(&two, &[json!("a\nb"), json!(2)]).unwrap(), "text: \"a\\nb\"\nlimit: 2");
+        assert_eq!(
+            render_input(&two, &[json!("a\nb"), json!(2)]).unwrap(),
+            "text: \"a\\nb\"\nlimit: 2"
+        );
         assert!(render_input(&two, &[json!("a")]).is_err());
     }
 }

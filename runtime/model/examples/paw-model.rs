@@ -19,7 +19,11 @@ enum Cli {
         model: Option<std::path::PathBuf>,
     },
     /// Print the top next tokens after a chat prompt (for comparing kernels/engines).
-    Top { question: String, #[arg(long)] dump: Option<std::path::PathBuf> },
+    Top {
+        question: String,
+        #[arg(long)]
+        dump: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -63,7 +67,12 @@ fn main() -> anyhow::Result<()> {
             for q in question.split('|') {
                 let t = std::time::Instant::now();
                 let d = m.ask(None, q, &schema, &DecodeOptions::default())?;
-                println!("{q:?} -> {} ({:.2}, {:.2} s)", d.value, d.confidence, t.elapsed().as_secs_f64());
+                println!(
+                    "{q:?} -> {} ({:.2}, {:.2} s)",
+                    d.value,
+                    d.confidence,
+                    t.elapsed().as_secs_f64()
+                );
             }
         }
     }

@@ -100,8 +100,14 @@ pub fn run_bench_model(args: &BenchModelArgs) -> Result<()> {
         println!("model            {}", r.model);
         println!("threads          {}", r.threads);
         println!("load             {:.2} s", r.load_seconds);
-        println!("prompt ({:4} tok) {:.1} tok/s", r.prompt_tokens, r.prompt_tokens_per_second);
-        println!("decode ({:4} tok) {:.1} tok/s", r.decode_tokens, r.decode_tokens_per_second);
+        println!(
+            "prompt ({:4} tok) {:.1} tok/s",
+            r.prompt_tokens, r.prompt_tokens_per_second
+        );
+        println!(
+            "decode ({:4} tok) {:.1} tok/s",
+            r.decode_tokens, r.decode_tokens_per_second
+        );
         if let Some(b) = r.peak_rss_bytes {
             println!("peak RSS         {:.0} MiB", b as f64 / (1 << 20) as f64);
         }

@@ -21,7 +21,9 @@ pub enum Error {
         "input too long: {needed} tokens would be in the context, but the model's context limit is {limit} tokens"
     )]
     ContextOverflow { needed: usize, limit: usize },
-    #[error("typed decoding produced no complete value within the limit of {limit} tokens (partial output: {partial:?})")]
+    #[error(
+        "typed decoding produced no complete value within the limit of {limit} tokens (partial output: {partial:?})"
+    )]
     MaxTokens { limit: usize, partial: String },
     #[error("typed decoding failed: {0}")]
     Decode(String),
@@ -37,6 +39,9 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

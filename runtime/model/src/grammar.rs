@@ -102,7 +102,11 @@ fn number(b: &[u8], mut i: usize, float: bool) -> PR {
     if i < b.len() && b[i] == b'.' {
         let (j, n) = digits(b, i + 1);
         if n == 0 {
-            return if j >= b.len() { Err(P::Incomplete) } else { Err(P::Invalid) };
+            return if j >= b.len() {
+                Err(P::Incomplete)
+            } else {
+                Err(P::Invalid)
+            };
         }
         i = j;
     }
@@ -113,7 +117,11 @@ fn number(b: &[u8], mut i: usize, float: bool) -> PR {
         }
         let (j, n) = digits(b, i);
         if n == 0 {
-            return if j >= b.len() { Err(P::Incomplete) } else { Err(P::Invalid) };
+            return if j >= b.len() {
+                Err(P::Incomplete)
+            } else {
+                Err(P::Invalid)
+            };
         }
         i = j;
     }
@@ -311,7 +319,10 @@ mod tests {
     use Status::*;
 
     fn e() -> TypeSchema {
-        TypeSchema::Enum { name: "Route".into(), variants: vec![("playground".into(), None), ("hub".into(), None)] }
+        TypeSchema::Enum {
+            name: "Route".into(),
+            variants: vec![("playground".into(), None), ("hub".into(), None)],
+        }
     }
 
     #[test]
@@ -349,7 +360,10 @@ mod tests {
     fn structs_lists_optionals() {
         let s = TypeSchema::Struct {
             name: "P".into(),
-            fields: vec![("name".into(), TypeSchema::Str), ("age".into(), TypeSchema::Optional(Box::new(TypeSchema::Int)))],
+            fields: vec![
+                ("name".into(), TypeSchema::Str),
+                ("age".into(), TypeSchema::Optional(Box::new(TypeSchema::Int))),
+            ],
         };
         assert_eq!(check(&s, b"{\"name\": \"Al\", \"age\": 3"), Prefix);
         assert_eq!(check(&s, b"{\"name\": \"Al\", \"age\": 3}"), Complete);

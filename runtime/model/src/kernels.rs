@@ -284,8 +284,15 @@ fn attend(q: &[f32], keys: &Positions, values: &Positions, heads: Heads, kv_head
 
 /// [`attend`] for `G` query heads (`q`: `G × head_dim`) of one KV head: scores, softmax, weighted values.
 #[inline(always)]
-fn attend_heads<const G: usize>(q: &[f32], (keys, values, heads, kv_head): (&Positions, &Positions, Heads, usize), scores: &mut Vec<f32>, out: &mut [f32]) {
-    let Heads { n_kv_head, head_dim, .. } = heads;
+fn attend_heads<const G: usize>(
+    q: &[f32],
+    (keys, values, heads, kv_head): (&Positions, &Positions, Heads, usize),
+    scores: &mut Vec<f32>,
+    out: &mut [f32],
+) {
+    let Heads {
+        n_kv_head, head_dim, ..
+    } = heads;
     let kv_width = n_kv_head * head_dim;
     let kv = kv_head * head_dim..(kv_head + 1) * head_dim;
     let scale = 1.0 / (head_dim as f32).sqrt();
@@ -343,7 +350,12 @@ fn attend_heads<const G: usize>(q: &[f32], (keys, values, heads, kv_head): (&Pos
 /// `acc[j][l] = Σ_d q_j[d] · column(d)[l]` for `G` vectors `q_j` (`q`: `G × dim`) and `lanes ≤ 16` lanes,
 /// summed over `d` in order: each column loaded serves all `G`.
 #[inline(always)]
-fn weighted_columns<'a, const G: usize>(q: &[f32], dim: usize, lanes: usize, column: impl Fn(usize) -> &'a [f32]) -> [[f32; 16]; G] {
+fn weighted_columns<'a, const G: usize>(
+    q: &[f32],
+    dim: usize,
+    lanes: usize,
+    column: impl Fn(usize) -> &'a [f32],
+) -> [[f32; 16]; G] {
     let mut acc = [[0f32; 16]; G];
     for d in 0..dim {
         accumulate_group(&mut acc, &column(d)[..lanes], |j| q[j * dim + d]);
@@ -404,18 +416,33 @@ mod tests {
             let v: Vec<f32> = (0..n).map(|i| (i as f32 * 0.013).sin() * 12.0 - 3.0).collect();
             let m = v.iter().fold(f64::NEG_INFINITY, |m, x| m.max(*x as f64));
             let want = m + v.iter().map(|x| (*x as f64 - m).exp()).sum::<f64>().ln();
-            assert!((log_sum_exp(&v) as f64 - want).abs() < 1e-4 * want.abs().max(1.0), "n = {n}");
+            assert!(
+                (log_sum_exp(&v) as f64 - want).abs() < 1e-4 * want.abs().max(1.0),
+                "n = {n}"
+            );
         }
         assert_eq!(log_sum_exp(&[]), f32::NEG_INFINITY);
     }
 
     #[test]
     fn attention_over_one_position_returns_its_value() {
-        let heads = Heads { n_head: 2, n_kv_head: 1, head_dim: 4 };
+        let heads = Heads {
+            n_head: 2,
+            n_kv_head: 1,
+            head_dim: 4,
+        };
         let k = [1.0, 0.0, 0.0, 0.0];
         let v = [1.0, 2.0, 3.0, 4.0];
-        let keys = Positions { cached: [&k, &[]], first_transposed: &[], fresh: &[] };
-        let values = Positions { cached: [&v, &[]], first_transposed: &[], fresh: &[] };
+        let keys = Positions {
+            cached: [&k, &[]],
+            first_transposed: &[],
+            fresh: &[],
+        };
+        let values = Positions {
+            cached: [&v, &[]],
+            first_transposed: &[],
+            fresh: &[],
+        };
         let mut out = [0f32; 8];
         attend(&[0.5; 8], &keys, &values, heads, 0, &mut Vec::new(), &mut out);
         assert_eq!(out, [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0]);
@@ -423,14 +450,23 @@ mod tests {
 
     /// Grouped-query attention written out in f64, one head at a time.
     fn naive_attention(q: &[f32], k: &[f32], v: &[f32], heads: Heads) -> Vec<f64> {
-        let Heads { n_head, n_kv_head, head_dim } = heads;
+        let Heads {
+            n_head,
+            n_kv_head,
+            head_dim,
+        } = heads;
         let (kv_width, n_rep) = (n_kv_head * head_dim, n_head / n_kv_head);
         let mut out = vec![0f64; n_head * head_dim];
         for h in 0..n_head {
             let kv = (h / n_rep) * head_dim;
             let scores: Vec<f64> = k
                 .chunks(kv_width)
-                .map(|k| (0..head_dim).map(|d| q[h * head_dim + d] as f64 * k[kv + d] as f64).sum::<f64>() / (head_dim as f64).sqrt())
+                .map(|k| {
+                    (0..head_dim)
+                        .map(|d| q[h * head_dim + d] as f64 * k[kv + d] as f64)
+                        .sum::<f64>()
+                        / (head_dim as f64).sqrt()
+                })
                 .collect();
             let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             let z: f64 = scores.iter().map(|s| (s - max).exp()).sum();
@@ -448,10 +484,18 @@ mod tests {
         // 7 and 9 query heads per KV head (one group, and a group of 8 then 1); 16- and 8-wide heads; 37
         // positions: 21 frozen (transposed keys, a partial block of 5), 9 cached, 7 fresh.
         for (n_head, n_kv_head, head_dim) in [(14, 2, 32), (9, 1, 8)] {
-            let heads = Heads { n_head, n_kv_head, head_dim };
+            let heads = Heads {
+                n_head,
+                n_kv_head,
+                head_dim,
+            };
             let kv_width = n_kv_head * head_dim;
             let wave = |n: usize, f: f32| -> Vec<f32> { (0..n).map(|i| (i as f32 * f).sin()).collect() };
-            let (k, v, q) = (wave(37 * kv_width, 0.37), wave(37 * kv_width, 0.71), wave(n_head * head_dim, 0.13));
+            let (k, v, q) = (
+                wave(37 * kv_width, 0.37),
+                wave(37 * kv_width, 0.71),
+                wave(n_head * head_dim, 0.13),
+            );
             let n1 = 21;
             let mut kt = vec![0f32; n1 * kv_width];
             for p in 0..n1 {
@@ -459,10 +503,24 @@ mod tests {
                     kt[d * n1 + p] = k[p * kv_width + d];
                 }
             }
-            let split = |x: &[f32]| (x[..n1 * kv_width].to_vec(), x[n1 * kv_width..30 * kv_width].to_vec(), x[30 * kv_width..].to_vec());
+            let split = |x: &[f32]| {
+                (
+                    x[..n1 * kv_width].to_vec(),
+                    x[n1 * kv_width..30 * kv_width].to_vec(),
+                    x[30 * kv_width..].to_vec(),
+                )
+            };
             let ((k1, k2, k3), (v1, v2, v3)) = (split(&k), split(&v));
-            let keys = Positions { cached: [&k1, &k2], first_transposed: &kt, fresh: &k3 };
-            let values = Positions { cached: [&v1, &v2], first_transposed: &[], fresh: &v3 };
+            let keys = Positions {
+                cached: [&k1, &k2],
+                first_transposed: &kt,
+                fresh: &k3,
+            };
+            let values = Positions {
+                cached: [&v1, &v2],
+                first_transposed: &[],
+                fresh: &v3,
+            };
             let group = n_head / n_kv_head * head_dim;
             let mut out = vec![0f32; n_head * head_dim];
             for (kv_head, o) in out.chunks_mut(group).enumerate() {

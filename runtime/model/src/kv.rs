@@ -67,7 +67,11 @@ impl KvState {
                 SharedLayer { kv, keys_t }
             })
             .collect();
-        Self { shared, own: Vec::new(), tokens }
+        Self {
+            shared,
+            own: Vec::new(),
+            tokens,
+        }
     }
 
     /// The same positions, all moved into the shared part (so clones of the result copy nothing).
@@ -99,7 +103,10 @@ impl KvState {
     /// Layer `i`'s keys and values as one contiguous copy each.
     pub(crate) fn layer_rows(&self, i: usize) -> LayerKv {
         let view = self.layer(i);
-        LayerKv { k: view.keys.concat(), v: view.values.concat() }
+        LayerKv {
+            k: view.keys.concat(),
+            v: view.values.concat(),
+        }
     }
 
     /// Appends the positions of `tokens`, whose keys and values per layer are `new`.

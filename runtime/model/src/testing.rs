@@ -16,7 +16,10 @@ const LAYERS: usize = 2;
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
     fn vec(&mut self, n: usize, scale: f32) -> Vec<f32> {
@@ -30,14 +33,33 @@ pub fn tiny_vocab() -> (Vec<String>, Vec<i32>, Vec<String>) {
     let mut n = 0u32;
     for b in 0..256u32 {
         let keep = (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);
-        table.push(if keep { char::from_u32(b).unwrap() } else { let c = char::from_u32(256 + n).unwrap(); n += 1; c });
+        table.push(if keep {
+            char::from_u32(b).unwrap()
+        } else {
+            let c = char::from_u32(256 + n).unwrap();
+            n += 1;
+            c
+        });
     }
     let mut tokens: Vec<String> = table.iter().map(|c| c.to_string()).collect();
     let mut types = vec![1i32; 256];
     let sp = table[b' ' as usize];
     let merges_src = [
-        ("t", "r"), ("tr", "u"), ("tru", "e"), ("f", "a"), ("fa", "l"), ("fal", "s"), ("fals", "e"),
-        ("n", "u"), ("nu", "l"), ("nul", "l"), ("\"", ":"), ("{", "\""), ("1", "2"), ("h", "u"), ("hu", "b"),
+        ("t", "r"),
+        ("tr", "u"),
+        ("tru", "e"),
+        ("f", "a"),
+        ("fa", "l"),
+        ("fal", "s"),
+        ("fals", "e"),
+        ("n", "u"),
+        ("nu", "l"),
+        ("nul", "l"),
+        ("\"", ":"),
+        ("{", "\""),
+        ("1", "2"),
+        ("h", "u"),
+        ("hu", "b"),
     ];
     let mut merges = Vec::new();
     for (a, b) in merges_src {
@@ -73,20 +95,41 @@ pub fn write_tiny_model(path: &Path, arch: Arch, seed: u64) -> Result<()> {
         let v: Vec<f32> = rng.vec(n, scale).into_iter().map(|x| x + base).collect();
         Ok(QTensor::quantize(&Tensor::from_vec(v, n, &dev)?, GgmlDType::F32)?)
     };
-    tensors.push(("token_embd.weight".into(), mat(&mut rng, vocab, D, GgmlDType::Q8_0, 1.0)?));
+    tensors.push((
+        "token_embd.weight".into(),
+        mat(&mut rng, vocab, D, GgmlDType::Q8_0, 1.0)?,
+    ));
     tensors.push(("output_norm.weight".into(), vec1(&mut rng, D, 1.0, 0.1)?));
     for l in 0..LAYERS {
         let p = format!("blk.{l}");
         let ffn_dt = if l == 0 { GgmlDType::Q5_0 } else { GgmlDType::Q8_0 };
         tensors.push((format!("{p}.attn_norm.weight"), vec1(&mut rng, D, 1.0, 0.1)?));
-        tensors.push((format!("{p}.attn_q.weight"), mat(&mut rng, HEADS * head_dim, D, GgmlDType::Q8_0, 0.3)?));
-        tensors.push((format!("{p}.attn_k.weight"), mat(&mut rng, KV_HEADS * head_dim, D, GgmlDType::Q8_0, 0.3)?));
-        tensors.push((format!("{p}.attn_v.weight"), mat(&mut rng, KV_HEADS * head_dim, D, GgmlDType::Q8_0, 0.3)?));
-        tensors.push((format!("{p}.attn_output.weight"), mat(&mut rng, D, HEADS * head_dim, GgmlDType::Q8_0, 0.2)?));
+        tensors.push((
+            format!("{p}.attn_q.weight"),
+            mat(&mut rng, HEADS * head_dim, D, GgmlDType::Q8_0, 0.3)?,
+        ));
+        tensors.push((
+            format!("{p}.attn_k.weight"),
+            mat(&mut rng, KV_HEADS * head_dim, D, GgmlDType::Q8_0, 0.3)?,
+        ));
+        tensors.push((
+            format!("{p}.attn_v.weight"),
+            mat(&mut rng, KV_HEADS * head_dim, D, GgmlDType::Q8_0, 0.3)?,
+        ));
+        tensors.push((
+            format!("{p}.attn_output.weight"),
+            mat(&mut rng, D, HEADS * head_dim, GgmlDType::Q8_0, 0.2)?,
+        ));
         if arch == Arch::Qwen2 {
             tensors.push((format!("{p}.attn_q.bias"), vec1(&mut rng, HEADS * head_dim, 0.0, 0.1)?));
-            tensors.push((format!("{p}.attn_k.bias"), vec1(&mut rng, KV_HEADS * head_dim, 0.0, 0.1)?));
-            tensors.push((format!("{p}.attn_v.bias"), vec1(&mut rng, KV_HEADS * head_dim, 0.0, 0.1)?));
+            tensors.push((
+                format!("{p}.attn_k.bias"),
+                vec1(&mut rng, KV_HEADS * head_dim, 0.0, 0.1)?,
+            ));
+            tensors.push((
+                format!("{p}.attn_v.bias"),
+                vec1(&mut rng, KV_HEADS * head_dim, 0.0, 0.1)?,
+            ));
         }
         if arch == Arch::Qwen3 {
             tensors.push((format!("{p}.attn_q_norm.weight"), vec1(&mut rng, head_dim, 1.0, 0.1)?));
@@ -113,11 +156,26 @@ pub fn write_tiny_model(path: &Path, arch: Arch, seed: u64) -> Result<()> {
         (format!("{a}.attention.layer_norm_rms_epsilon"), Value::F32(1e-6)),
         (format!("{a}.rope.freq_base"), Value::F32(10000.0)),
         ("tokenizer.ggml.model".into(), s("gpt2")),
-        ("tokenizer.ggml.pre".into(), s(if arch == Arch::Llama { "llama3" } else { "qwen2" })),
-        ("tokenizer.ggml.tokens".into(), Value::Array(tokens.iter().map(|t| s(t)).collect())),
-        ("tokenizer.ggml.token_type".into(), Value::Array(types.iter().map(|&t| Value::I32(t)).collect())),
-        ("tokenizer.ggml.merges".into(), Value::Array(merges.iter().map(|m| s(m)).collect())),
-        ("tokenizer.ggml.eos_token_id".into(), Value::U32(if arch == Arch::Llama { eot } else { im_end })),
+        (
+            "tokenizer.ggml.pre".into(),
+            s(if arch == Arch::Llama { "llama3" } else { "qwen2" }),
+        ),
+        (
+            "tokenizer.ggml.tokens".into(),
+            Value::Array(tokens.iter().map(|t| s(t)).collect()),
+        ),
+        (
+            "tokenizer.ggml.token_type".into(),
+            Value::Array(types.iter().map(|&t| Value::I32(t)).collect()),
+        ),
+        (
+            "tokenizer.ggml.merges".into(),
+            Value::Array(merges.iter().map(|m| s(m)).collect()),
+        ),
+        (
+            "tokenizer.ggml.eos_token_id".into(),
+            Value::U32(if arch == Arch::Llama { eot } else { im_end }),
+        ),
         ("tokenizer.ggml.padding_token_id".into(), Value::U32(eot)),
     ];
     let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();

@@ -65,7 +65,11 @@ impl PawTokenizer {
             .map(|v| Ok(v.to_string()?.clone()))
             .collect::<Result<Vec<String>>>()?;
         let types: Vec<u32> = match ct.metadata.get("tokenizer.ggml.token_type") {
-            Some(v) => v.to_vec()?.iter().map(|t| t.to_i32().map(|x| x as u32).unwrap_or(1)).collect(),
+            Some(v) => v
+                .to_vec()?
+                .iter()
+                .map(|t| t.to_i32().map(|x| x as u32).unwrap_or(1))
+                .collect(),
             None => vec![1; tokens.len()],
         };
         let table = byte_to_char();
@@ -128,13 +132,26 @@ impl PawTokenizer {
         stops.dedup();
         let mut boundary: Vec<u32> = stops.clone();
         for (i, b) in bytes.iter().enumerate() {
-            if !special[i] && b.first().is_some_and(|c| c.is_ascii_whitespace() || c.is_ascii_punctuation()) {
+            if !special[i]
+                && b.first()
+                    .is_some_and(|c| c.is_ascii_whitespace() || c.is_ascii_punctuation())
+            {
                 boundary.push(i as u32);
             }
         }
         boundary.sort();
         boundary.dedup();
-        Ok(Self { plain, full, bytes, special, boundary, stops, end_of_turn, template, arch })
+        Ok(Self {
+            plain,
+            full,
+            bytes,
+            special,
+            boundary,
+            stops,
+            end_of_turn,
+            template,
+            arch,
+        })
     }
 
     pub fn vocab_size(&self) -> usize {
@@ -148,7 +165,10 @@ impl PawTokenizer {
     /// Tokenize `text` as plain text: strings such as `<|im_end|>` inside it become ordinary text
     /// tokens, never control tokens.
     pub fn encode_plain(&self, text: &str) -> Result<Vec<u32>> {
-        let enc = self.plain.encode(text, false).map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let enc = self
+            .plain
+            .encode(text, false)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
         let ids = enc.get_ids().to_vec();
         debug_assert!(ids.iter().all(|&i| !self.is_special(i)));
         Ok(ids)
@@ -188,7 +208,8 @@ impl PawTokenizer {
     }
 
     fn special_id(&self, s: &str) -> Result<u32> {
-        self.token_id(s).ok_or_else(|| Error::Tokenizer(format!("token `{s}` missing from the vocabulary")))
+        self.token_id(s)
+            .ok_or_else(|| Error::Tokenizer(format!("token `{s}` missing from the vocabulary")))
     }
 
     /// The system message used when the caller gives none (Qwen2.5's chat template default).

@@ -32,9 +32,15 @@ pub enum TypeSchema {
     Str,
     Json,
     /// Variants as `(name, doc)`.
-    Enum { name: String, variants: Vec<(String, Option<String>)> },
+    Enum {
+        name: String,
+        variants: Vec<(String, Option<String>)>,
+    },
     /// Fields as `(name, type)`, in declaration order.
-    Struct { name: String, fields: Vec<(String, TypeSchema)> },
+    Struct {
+        name: String,
+        fields: Vec<(String, TypeSchema)>,
+    },
     List(Box<TypeSchema>),
     Optional(Box<TypeSchema>),
 }
@@ -43,10 +49,16 @@ impl TypeSchema {
     /// Candidate answers of a finite type as `(text the model writes, value)`; `None` for infinite types.
     pub fn labels(&self) -> Option<Vec<(String, Value)>> {
         match self {
-            TypeSchema::Bool => Some(vec![("true".into(), Value::Bool(true)), ("false".into(), Value::Bool(false))]),
-            TypeSchema::Enum { variants, .. } => {
-                Some(variants.iter().map(|(n, _)| (n.clone(), Value::String(n.clone()))).collect())
-            }
+            TypeSchema::Bool => Some(vec![
+                ("true".into(), Value::Bool(true)),
+                ("false".into(), Value::Bool(false)),
+            ]),
+            TypeSchema::Enum { variants, .. } => Some(
+                variants
+                    .iter()
+                    .map(|(n, _)| (n.clone(), Value::String(n.clone())))
+                    .collect(),
+            ),
             TypeSchema::Optional(inner) => {
                 let mut l = inner.labels()?;
                 l.push(("null".into(), Value::Null));
@@ -92,8 +104,10 @@ impl TypeSchema {
                 format!("one of: {}", v.join(", "))
             }
             TypeSchema::Struct { fields, .. } => {
-                let f: Vec<String> =
-                    fields.iter().map(|(n, t)| format!("\"{n}\": {}", t.inline_hint())).collect();
+                let f: Vec<String> = fields
+                    .iter()
+                    .map(|(n, t)| format!("\"{n}\": {}", t.inline_hint()))
+                    .collect();
                 format!("a JSON object {{{}}}", f.join(", "))
             }
             TypeSchema::List(t) => format!("a JSON array of {}", t.inline_hint()),
@@ -134,7 +148,12 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        Self { max_tokens: 256, label_priors: Vec::new(), label_scale: 1.0, exact_labels: false }
+        Self {
+            max_tokens: 256,
+            label_priors: Vec::new(),
+            label_scale: 1.0,
+            exact_labels: false,
+        }
     }
 }
 
@@ -206,12 +225,22 @@ impl Model {
         let h = self.forward(&mut state, continuation)?;
         let hidden = h[h.len() - self.config.d_model..].to_vec();
         let logits = self.logits(&hidden)?;
-        Ok(Reading { state, hidden, logits, processed: continuation.len() })
+        Ok(Reading {
+            state,
+            hidden,
+            logits,
+            processed: continuation.len(),
+        })
     }
 
     /// Decodes the answer of a [`Reading`] as a value of type `schema`.
     pub fn answer(&self, reading: Reading, schema: &TypeSchema, opts: &DecodeOptions) -> Result<Decoded> {
-        let Reading { state, logits, processed, .. } = reading;
+        let Reading {
+            state,
+            logits,
+            processed,
+            ..
+        } = reading;
         match schema.labels() {
             Some(labels) => self.score_labels(&state, &logits, &labels, opts, processed),
             None => self.generate_typed(state, logits, schema, opts, processed),
@@ -233,7 +262,11 @@ impl Model {
         processed: usize,
     ) -> Result<Decoded> {
         if !opts.label_priors.is_empty() && opts.label_priors.len() != labels.len() {
-            return Err(Error::Decode(format!("{} label priors for {} labels", opts.label_priors.len(), labels.len())));
+            return Err(Error::Decode(format!(
+                "{} label priors for {} labels",
+                opts.label_priors.len(),
+                labels.len()
+            )));
         }
         if !(opts.label_scale >= 0.0) {
             return Err(Error::Decode(format!("label scale {} is not ≥ 0", opts.label_scale)));
@@ -274,7 +307,10 @@ impl Model {
             }
             let pass = &candidates[next..end];
             next = end;
-            let branches: Vec<Vec<u32>> = pass.iter().flat_map(|c| c.2.iter().map(|(_, toks)| toks.clone())).collect();
+            let branches: Vec<Vec<u32>> = pass
+                .iter()
+                .flat_map(|c| c.2.iter().map(|(_, toks)| toks.clone()))
+                .collect();
             let hidden = self.forward_branches(state, &branches)?;
             let logits = self.logits(&hidden)?;
             let mut rows = logits.chunks_exact(self.logits_width());
@@ -362,9 +398,8 @@ impl Model {
                 buf.extend_from_slice(tb);
                 grammar::check(schema, buf) != Status::Invalid
             };
-            let chosen = pick(&logits, |t| allowed(t, &mut buf)).ok_or_else(|| {
-                Error::Decode(format!("no token can continue {:?}", String::from_utf8_lossy(&out)))
-            })?;
+            let chosen = pick(&logits, |t| allowed(t, &mut buf))
+                .ok_or_else(|| Error::Decode(format!("no token can continue {:?}", String::from_utf8_lossy(&out))))?;
             logp += (logits[chosen as usize] - kernels::log_sum_exp(&logits)) as f64;
             if chosen == eot {
                 break;
@@ -426,9 +461,7 @@ fn spellings(text: &str, value: &Value) -> Vec<String> {
 /// Greedy under a mask: the highest-logit token that `allowed` accepts (ties: lowest id).
 fn pick(logits: &[f32], mut allowed: impl FnMut(u32) -> bool) -> Option<u32> {
     let mut idx: Vec<u32> = (0..logits.len() as u32).collect();
-    let cmp = |a: &u32, b: &u32| {
-        logits[*b as usize].total_cmp(&logits[*a as usize]).then(a.cmp(b))
-    };
+    let cmp = |a: &u32, b: &u32| logits[*b as usize].total_cmp(&logits[*a as usize]).then(a.cmp(b));
     let k = 64.min(idx.len());
     if k < idx.len() {
         idx.select_nth_unstable_by(k, cmp);
@@ -445,9 +478,9 @@ fn pick(logits: &[f32], mut allowed: impl FnMut(u32) -> bool) -> Option<u32> {
 /// Numbers of a `float` type become f64 even when written without a fraction.
 fn coerce(schema: &TypeSchema, v: Value) -> Value {
     match (schema, v) {
-        (TypeSchema::Float, Value::Number(n)) => {
-            serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0)).map(Value::Number).unwrap_or(Value::Null)
-        }
+        (TypeSchema::Float, Value::Number(n)) => serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0))
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
         (TypeSchema::Optional(t), v) if !v.is_null() => coerce(t, v),
         (TypeSchema::List(t), Value::Array(a)) => Value::Array(a.into_iter().map(|x| coerce(t, x)).collect()),
         (TypeSchema::Struct { fields, .. }, Value::Object(mut o)) => {

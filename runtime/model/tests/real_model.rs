@@ -7,13 +7,18 @@ use std::sync::OnceLock;
 fn model() -> &'static Model {
     static M: OnceLock<Model> = OnceLock::new();
     M.get_or_init(|| {
-        let path = ModelStore::from_env().ensure(Role::Interpreter, &Progress::Bar).expect("fetch interpreter");
+        let path = ModelStore::from_env()
+            .ensure(Role::Interpreter, &Progress::Bar)
+            .expect("fetch interpreter");
         Model::load(&path).expect("load interpreter")
     })
 }
 
 fn enum_of(name: &str, variants: &[&str]) -> TypeSchema {
-    TypeSchema::Enum { name: name.into(), variants: variants.iter().map(|v| (v.to_string(), None)).collect() }
+    TypeSchema::Enum {
+        name: name.into(),
+        variants: variants.iter().map(|v| (v.to_string(), None)).collect(),
+    }
 }
 
 fn ask(task: &str, input: &str, schema: &TypeSchema) -> Decoded {
@@ -27,7 +32,10 @@ fn check_all(task: &str, schema: &TypeSchema, cases: &[(&str, Value)]) {
         let d = ask(task, input, schema);
         assert!(schema.validate(&d.value));
         if &d.value != want {
-            wrong.push(format!("{input:?}: got {} (conf {:.2}), want {want}", d.value, d.confidence));
+            wrong.push(format!(
+                "{input:?}: got {} (conf {:.2}), want {want}",
+                d.value, d.confidence
+            ));
         }
     }
     assert!(wrong.is_empty(), "wrong answers:\n{}", wrong.join("\n"));
@@ -41,11 +49,26 @@ fn sentiment() {
         &s,
         &[
             ("I absolutely loved this movie, it was wonderful!", json!("positive")),
-            ("Terrible service, the food was cold and the waiter was rude.", json!("negative")),
-            ("Best purchase I have made all year, works perfectly.", json!("positive")),
-            ("The product broke after one day. Complete waste of money.", json!("negative")),
-            ("What a fantastic, heartwarming story. Highly recommended.", json!("positive")),
-            ("I hated every minute of it. Boring and far too long.", json!("negative")),
+            (
+                "Terrible service, the food was cold and the waiter was rude.",
+                json!("negative"),
+            ),
+            (
+                "Best purchase I have made all year, works perfectly.",
+                json!("positive"),
+            ),
+            (
+                "The product broke after one day. Complete waste of money.",
+                json!("negative"),
+            ),
+            (
+                "What a fantastic, heartwarming story. Highly recommended.",
+                json!("positive"),
+            ),
+            (
+                "I hated every minute of it. Boring and far too long.",
+                json!("negative"),
+            ),
         ],
     );
 }
@@ -65,7 +88,9 @@ fn yes_no() {
     ];
     let mut wrong = Vec::new();
     for (q, want) in cases {
-        let d = model().ask(None, q, &TypeSchema::Bool, &DecodeOptions::default()).unwrap();
+        let d = model()
+            .ask(None, q, &TypeSchema::Bool, &DecodeOptions::default())
+            .unwrap();
         if d.value != json!(want) {
             wrong.push(format!("{q:?}: got {} (conf {:.2})", d.value, d.confidence));
         }
@@ -80,11 +105,26 @@ fn five_way_topic() {
         "Which topic is this headline about?",
         &s,
         &[
-            ("The striker scored twice as the team won the championship final.", json!("sports")),
-            ("Parliament passed the new election law after a long debate.", json!("politics")),
-            ("The new smartphone chip doubles battery life and AI performance.", json!("technology")),
-            ("This pasta recipe uses fresh tomatoes, garlic and basil.", json!("food")),
-            ("Heavy rain and strong winds are expected tomorrow with a storm warning.", json!("weather")),
+            (
+                "The striker scored twice as the team won the championship final.",
+                json!("sports"),
+            ),
+            (
+                "Parliament passed the new election law after a long debate.",
+                json!("politics"),
+            ),
+            (
+                "The new smartphone chip doubles battery life and AI performance.",
+                json!("technology"),
+            ),
+            (
+                "This pasta recipe uses fresh tomatoes, garlic and basil.",
+                json!("food"),
+            ),
+            (
+                "Heavy rain and strong winds are expected tomorrow with a storm warning.",
+                json!("weather"),
+            ),
         ],
     );
 }
@@ -129,7 +169,10 @@ fn deterministic_across_processes() {
             fields: vec![("name".into(), TypeSchema::Str), ("age".into(), TypeSchema::Int)],
         };
         let b = ask("Extract the person's name and age.", "Ada Lovelace was 36.", &p);
-        [a, b].iter().map(|d| json!({"value": d.value, "probs": d.probabilities, "conf": d.confidence, "text": d.text})).collect()
+        [a, b]
+            .iter()
+            .map(|d| json!({"value": d.value, "probs": d.probabilities, "conf": d.confidence, "text": d.text}))
+            .collect()
     };
     if std::env::var("PAW_DETERMINISM_CHILD").is_ok() {
         println!("PAW-RESULT {}", serde_json::to_string(&run()).unwrap());
@@ -139,12 +182,21 @@ fn deterministic_across_processes() {
     // always correctly rounded, so printed-and-parsed vs in-memory can differ by one ulp).
     let here: Vec<Value> = serde_json::from_str(&serde_json::to_string(&run()).unwrap()).unwrap();
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "deterministic_across_processes", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "deterministic_across_processes",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env("PAW_DETERMINISM_CHILD", "1")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().find_map(|l| l.find("PAW-RESULT ").map(|i| &l[i + 11..])).unwrap_or_else(|| panic!("child: {stdout}"));
+    let line = stdout
+        .lines()
+        .find_map(|l| l.find("PAW-RESULT ").map(|i| &l[i + 11..]))
+        .unwrap_or_else(|| panic!("child: {stdout}"));
     let there: Vec<Value> = serde_json::from_str(line).unwrap();
     assert_eq!(here, there);
 }

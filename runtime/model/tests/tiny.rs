@@ -18,13 +18,18 @@ fn tiny_path(arch: Arch) -> PathBuf {
 
 fn qwen2() -> Arc<Model> {
     static M: OnceLock<Arc<Model>> = OnceLock::new();
-    M.get_or_init(|| Arc::new(Model::load(&tiny_path(Arch::Qwen2)).unwrap())).clone()
+    M.get_or_init(|| Arc::new(Model::load(&tiny_path(Arch::Qwen2)).unwrap()))
+        .clone()
 }
 
 fn route() -> TypeSchema {
     TypeSchema::Enum {
         name: "Route".into(),
-        variants: vec![("playground".into(), Some("new".into())), ("hub".into(), None), ("settings".into(), None)],
+        variants: vec![
+            ("playground".into(), Some("new".into())),
+            ("hub".into(), None),
+            ("settings".into(), None),
+        ],
     }
 }
 
@@ -68,7 +73,10 @@ fn loads_every_architecture_and_runs_forward() {
 #[test]
 fn prefix_state_restores_to_the_same_logits() {
     let m = qwen2();
-    let prompt = m.tokenizer.chat_prompt(None, "a fairly long prompt with a prefix and an input").unwrap();
+    let prompt = m
+        .tokenizer
+        .chat_prompt(None, "a fairly long prompt with a prefix and an input")
+        .unwrap();
     let split = prompt.len() / 2;
     let full = m.next_logits(&mut KvState::new(), &prompt).unwrap();
 
@@ -97,18 +105,26 @@ fn finite_types_score_every_label() {
         TypeSchema::Optional(Box::new(TypeSchema::Bool)),
         TypeSchema::Optional(Box::new(route())),
     ] {
-        let d = m.decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default()).unwrap();
+        let d = m
+            .decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default())
+            .unwrap();
         let labels = schema.labels().unwrap();
         assert_eq!(d.probabilities.len(), labels.len());
         let sum: f64 = d.probabilities.iter().map(|p| p.1).sum();
         assert!((sum - 1.0).abs() < 1e-6);
-        let best = d.probabilities.iter().cloned().fold(("".to_string(), -1.0), |a, b| if b.1 > a.1 { b } else { a });
+        let best = d
+            .probabilities
+            .iter()
+            .cloned()
+            .fold(("".to_string(), -1.0), |a, b| if b.1 > a.1 { b } else { a });
         assert_eq!(d.text, best.0);
         assert!((d.confidence - best.1).abs() < 1e-12);
         assert!(schema.validate(&d.value), "{schema:?} -> {}", d.value);
         assert_eq!(d.tokens_generated, 0);
         // Deterministic.
-        let again = m.decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default()).unwrap();
+        let again = m
+            .decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default())
+            .unwrap();
         assert_eq!(d, again);
     }
 }
@@ -118,28 +134,70 @@ fn skipping_labels_that_cannot_win_gives_the_exact_answer_and_priors_move_it() {
     let m = qwen2();
     let schema = route();
     let n = schema.labels().unwrap().len();
-    let exact = DecodeOptions { exact_labels: true, ..DecodeOptions::default() };
+    let exact = DecodeOptions {
+        exact_labels: true,
+        ..DecodeOptions::default()
+    };
     for text in ["route this", "billing please", "x"] {
         let prompt = m.tokenizer.chat_prompt(None, text).unwrap();
         let full = m.decode_typed(&KvState::new(), &prompt, &schema, &exact).unwrap();
-        let fast = m.decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default()).unwrap();
+        let fast = m
+            .decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default())
+            .unwrap();
         assert_eq!(fast.value, full.value, "{text}");
         assert!(fast.tokens_processed <= full.tokens_processed);
         // A prior that halves every other label's odds against the winner's cannot change it; one that takes
         // more than the winner's lead over the runner-up from it must.
         let winner = full.probabilities.iter().position(|(l, _)| *l == full.text).unwrap();
-        let runner_up = (0..n).filter(|&i| i != winner).map(|i| full.probabilities[i].1).fold(0.0, f64::max);
+        let runner_up = (0..n)
+            .filter(|&i| i != winner)
+            .map(|i| full.probabilities[i].1)
+            .fold(0.0, f64::max);
         let lead = (full.probabilities[winner].1 / runner_up).ln();
         let favour: Vec<f64> = (0..n).map(|i| if i == winner { 0.0 } else { 2f64.ln() }).collect();
-        let kept = m.decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions { label_priors: favour, ..DecodeOptions::default() }).unwrap();
+        let kept = m
+            .decode_typed(
+                &KvState::new(),
+                &prompt,
+                &schema,
+                &DecodeOptions {
+                    label_priors: favour,
+                    ..DecodeOptions::default()
+                },
+            )
+            .unwrap();
         assert_eq!(kept.value, full.value);
         let against: Vec<f64> = (0..n).map(|i| if i == winner { lead + 1.0 } else { 0.0 }).collect();
-        for opts in [DecodeOptions { label_priors: against.clone(), ..DecodeOptions::default() }, DecodeOptions { label_priors: against, exact_labels: true, ..DecodeOptions::default() }] {
-            assert_ne!(m.decode_typed(&KvState::new(), &prompt, &schema, &opts).unwrap().value, full.value, "{text}");
+        for opts in [
+            DecodeOptions {
+                label_priors: against.clone(),
+                ..DecodeOptions::default()
+            },
+            DecodeOptions {
+                label_priors: against,
+                exact_labels: true,
+                ..DecodeOptions::default()
+            },
+        ] {
+            assert_ne!(
+                m.decode_typed(&KvState::new(), &prompt, &schema, &opts).unwrap().value,
+                full.value,
+                "{text}"
+            );
         }
     }
-    let wrong = DecodeOptions { label_priors: vec![0.0], ..DecodeOptions::default() };
-    assert!(m.decode_typed(&KvState::new(), &m.tokenizer.chat_prompt(None, "x").unwrap(), &schema, &wrong).is_err());
+    let wrong = DecodeOptions {
+        label_priors: vec![0.0],
+        ..DecodeOptions::default()
+    };
+    assert!(m
+        .decode_typed(
+            &KvState::new(),
+            &m.tokenizer.chat_prompt(None, "x").unwrap(),
+            &schema,
+            &wrong
+        )
+        .is_err());
 }
 
 /// What a compiled head does: reads the call once, then answers with a scale and per-call offsets.
@@ -149,7 +207,9 @@ fn a_reading_answers_like_decode_typed_and_scaled_offsets_decide() {
     let schema = route();
     let n = schema.labels().unwrap().len();
     let prompt = m.tokenizer.chat_prompt(None, "billing please").unwrap();
-    let direct = m.decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default()).unwrap();
+    let direct = m
+        .decode_typed(&KvState::new(), &prompt, &schema, &DecodeOptions::default())
+        .unwrap();
     let reading = m.read(&KvState::new(), &prompt).unwrap();
     assert_eq!(reading.hidden.len(), m.config.d_model);
     assert_eq!(m.answer(reading, &schema, &DecodeOptions::default()).unwrap(), direct);
@@ -157,12 +217,20 @@ fn a_reading_answers_like_decode_typed_and_scaled_offsets_decide() {
     for favourite in 0..n {
         let priors: Vec<f64> = (0..n).map(|i| if i == favourite { 0.0 } else { 1.0 }).collect();
         for exact_labels in [false, true] {
-            let opts = DecodeOptions { label_scale: 0.0, label_priors: priors.clone(), exact_labels, ..DecodeOptions::default() };
+            let opts = DecodeOptions {
+                label_scale: 0.0,
+                label_priors: priors.clone(),
+                exact_labels,
+                ..DecodeOptions::default()
+            };
             let d = m.decode_typed(&KvState::new(), &prompt, &schema, &opts).unwrap();
             assert_eq!(d.value, schema.labels().unwrap()[favourite].1);
         }
     }
-    let negative = DecodeOptions { label_scale: -1.0, ..DecodeOptions::default() };
+    let negative = DecodeOptions {
+        label_scale: -1.0,
+        ..DecodeOptions::default()
+    };
     assert!(m.decode_typed(&KvState::new(), &prompt, &schema, &negative).is_err());
 }
 
@@ -170,7 +238,10 @@ fn a_reading_answers_like_decode_typed_and_scaled_offsets_decide() {
 fn generated_types_follow_their_grammar() {
     let m = qwen2();
     let prompt = m.tokenizer.chat_prompt(None, "answer").unwrap();
-    let opts = DecodeOptions { max_tokens: 64, ..DecodeOptions::default() };
+    let opts = DecodeOptions {
+        max_tokens: 64,
+        ..DecodeOptions::default()
+    };
     let schemas = [
         TypeSchema::Int,
         TypeSchema::Float,
@@ -185,7 +256,12 @@ fn generated_types_follow_their_grammar() {
         match m.decode_typed(&KvState::new(), &prompt, schema, &opts) {
             Ok(d) => {
                 completed += 1;
-                assert!(schema.validate(&d.value), "{schema:?} produced {} from {:?}", d.value, d.text);
+                assert!(
+                    schema.validate(&d.value),
+                    "{schema:?} produced {} from {:?}",
+                    d.value,
+                    d.text
+                );
                 assert!(d.tokens_generated <= opts.max_tokens);
                 assert!(d.confidence > 0.0 && d.confidence <= 1.0);
                 if !matches!(schema, TypeSchema::Str) {
@@ -202,7 +278,17 @@ fn generated_types_follow_their_grammar() {
     }
     assert!(completed >= 2, "only {completed} schemas completed");
     // A limit that a struct cannot fit in is an error.
-    let e = m.decode_typed(&KvState::new(), &prompt, &person(), &DecodeOptions { max_tokens: 3, ..DecodeOptions::default() }).unwrap_err();
+    let e = m
+        .decode_typed(
+            &KvState::new(),
+            &prompt,
+            &person(),
+            &DecodeOptions {
+                max_tokens: 3,
+                ..DecodeOptions::default()
+            },
+        )
+        .unwrap_err();
     assert!(matches!(e, Error::MaxTokens { limit: 3, .. }), "{e}");
 }
 
@@ -227,7 +313,9 @@ fn control_token_strings_in_input_stay_text() {
 fn overlong_input_is_a_clear_error() {
     let m = qwen2();
     let long = "word ".repeat(400);
-    let e = m.ask(None, &long, &TypeSchema::Bool, &DecodeOptions::default()).unwrap_err();
+    let e = m
+        .ask(None, &long, &TypeSchema::Bool, &DecodeOptions::default())
+        .unwrap_err();
     match &e {
         Error::ContextOverflow { limit, needed } => {
             assert_eq!(*limit, TINY_CONTEXT as usize);
@@ -267,7 +355,10 @@ fn q8_0_conversion_is_deterministic_and_close() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.gguf");
     let b = dir.path().join("b.gguf");
-    assert_eq!(paw_model::convert::convert_to_q8_0(&src, &a, paw_model::convert::Conversion::ScalarKernels).unwrap(), 3);
+    assert_eq!(
+        paw_model::convert::convert_to_q8_0(&src, &a, paw_model::convert::Conversion::ScalarKernels).unwrap(),
+        3
+    );
     paw_model::convert::convert_to_q8_0(&src, &b, paw_model::convert::Conversion::ScalarKernels).unwrap();
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     let m0 = qwen2();
@@ -289,17 +380,41 @@ fn forward_matches_candle_transformers_qwen2() {
         candle_transformers::models::quantized_qwen2::ModelWeights::from_gguf(ct, &mut f, &candle_core::Device::Cpu)
             .unwrap();
     // candle's kernels: the reference's own arithmetic.
-    let m = Model::load_with(&path, &paw_model::LoadOptions { kernels: paw_model::Kernels::Candle }).unwrap();
+    let m = Model::load_with(
+        &path,
+        &paw_model::LoadOptions {
+            kernels: paw_model::Kernels::Candle,
+        },
+    )
+    .unwrap();
     let prompt = m.tokenizer.chat_prompt(None, "compare with the reference").unwrap();
-    let input = candle_core::Tensor::new(prompt.as_slice(), &candle_core::Device::Cpu).unwrap().unsqueeze(0).unwrap();
-    let want: Vec<f32> = reference.forward(&input, 0).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+    let input = candle_core::Tensor::new(prompt.as_slice(), &candle_core::Device::Cpu)
+        .unwrap()
+        .unsqueeze(0)
+        .unwrap();
+    let want: Vec<f32> = reference
+        .forward(&input, 0)
+        .unwrap()
+        .squeeze(0)
+        .unwrap()
+        .to_vec1()
+        .unwrap();
     let got = m.next_logits(&mut KvState::new(), &prompt).unwrap();
     let d = max_abs_diff(&want, &got);
     assert!(d < 1e-3, "differs from candle-transformers by {d}");
     // And one decode step.
     let next = 5u32;
-    let step = candle_core::Tensor::new(&[next], &candle_core::Device::Cpu).unwrap().unsqueeze(0).unwrap();
-    let want: Vec<f32> = reference.forward(&step, prompt.len()).unwrap().squeeze(0).unwrap().to_vec1().unwrap();
+    let step = candle_core::Tensor::new(&[next], &candle_core::Device::Cpu)
+        .unwrap()
+        .unsqueeze(0)
+        .unwrap();
+    let want: Vec<f32> = reference
+        .forward(&step, prompt.len())
+        .unwrap()
+        .squeeze(0)
+        .unwrap()
+        .to_vec1()
+        .unwrap();
     let mut st = m.prefill(&prompt).unwrap();
     let got = m.next_logits(&mut st, &[next]).unwrap();
     assert!(max_abs_diff(&want, &got) < 1e-3);

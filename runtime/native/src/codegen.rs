@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, AbiParam, BlockArg, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot, StackSlotData, StackSlotKind, Type,
-    Value,
+    types, AbiParam, BlockArg, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot, StackSlotData, StackSlotKind,
+    Type, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
@@ -22,7 +22,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, DataDescription, DataId, FuncId, Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
-use paw_check::hir::{ArithOp, FnId};
+use paw_hir::{ArithOp, FnId};
 use paw_runtime::exec::MAX_DEPTH;
 
 use crate::ir::{Cmp, Const, Func, Node, Rep, Site, SiteId, SiteKind};
@@ -57,7 +57,10 @@ pub struct CodegenError {
 }
 
 fn module_error(message: impl ToString) -> CodegenError {
-    CodegenError { function: None, message: message.to_string() }
+    CodegenError {
+        function: None,
+        message: message.to_string(),
+    }
 }
 
 /// The runtime functions native code calls, as imports of the module.
@@ -106,7 +109,11 @@ fn helper_symbols() -> [(&'static str, *const u8); 10] {
 fn host_isa(pic: bool) -> Result<OwnedTargetIsa, CodegenError> {
     let mut flags = settings::builder();
     let pic = if pic { "true" } else { "false" };
-    for (name, value) in [("opt_level", "speed"), ("use_colocated_libcalls", "false"), ("is_pic", pic)] {
+    for (name, value) in [
+        ("opt_level", "speed"),
+        ("use_colocated_libcalls", "false"),
+        ("is_pic", pic),
+    ] {
         flags.set(name, value).map_err(module_error)?;
     }
     let isa = cranelift_native::builder()
@@ -136,7 +143,10 @@ pub fn compile(funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Code, Codeg
             })
         })
         .collect();
-    Ok(Code { module: Some(module), entries })
+    Ok(Code {
+        module: Some(module),
+        entries,
+    })
 }
 
 impl Code {
@@ -153,13 +163,20 @@ pub const STANDALONE_MAIN: &str = "paw_standalone_main";
 /// Compiles `funcs` into a relocatable object file for the host, with a C `main` that calls
 /// [`STANDALONE_MAIN`] with the table of entries (one per function, null where not compiled) and the bytes
 /// `image` and `code_id`, which the object carries as data.
-pub fn compile_object(funcs: &[Option<Func>], sites: &[Site<'_>], image: &[u8], code_id: &[u8]) -> Result<Vec<u8>, CodegenError> {
+pub fn compile_object(
+    funcs: &[Option<Func>],
+    sites: &[Site<'_>],
+    image: &[u8],
+    code_id: &[u8],
+) -> Result<Vec<u8>, CodegenError> {
     let builder = ObjectBuilder::new(host_isa(true)?, "paw_program", default_libcall_names()).map_err(module_error)?;
     let mut module = ObjectModule::new(builder);
     let ids = generate(&mut module, funcs, sites)?;
     let ptr = module.isa().pointer_type();
     let bytes = |module: &mut ObjectModule, name: &str, data: &[u8]| -> Result<DataId, CodegenError> {
-        let id = module.declare_data(name, Linkage::Local, false, false).map_err(module_error)?;
+        let id = module
+            .declare_data(name, Linkage::Local, false, false)
+            .map_err(module_error)?;
         let mut desc = DataDescription::new();
         desc.define(data.to_vec().into_boxed_slice());
         module.define_data(id, &desc).map_err(module_error)?;
@@ -167,7 +184,12 @@ pub fn compile_object(funcs: &[Option<Func>], sites: &[Site<'_>], image: &[u8], 
     };
     let data = [
         // Writable: the entries' addresses are relocated at load time in a position-independent executable.
-        (module.declare_data("paw_entries", Linkage::Local, true, false).map_err(module_error)?, ids.len()),
+        (
+            module
+                .declare_data("paw_entries", Linkage::Local, true, false)
+                .map_err(module_error)?,
+            ids.len(),
+        ),
         (bytes(&mut module, "paw_image", image)?, image.len()),
         (bytes(&mut module, "paw_code_id", code_id)?, code_id.len()),
     ];
@@ -187,11 +209,15 @@ pub fn compile_object(funcs: &[Option<Func>], sites: &[Site<'_>], image: &[u8], 
     let mut sig = Signature::new(call_conv);
     sig.params.extend([ptr, ptr, ptr, ptr, ptr, ptr].map(AbiParam::new));
     sig.returns.push(AbiParam::new(types::I32));
-    let standalone = module.declare_function(STANDALONE_MAIN, Linkage::Import, &sig).map_err(module_error)?;
+    let standalone = module
+        .declare_function(STANDALONE_MAIN, Linkage::Import, &sig)
+        .map_err(module_error)?;
     let mut sig = Signature::new(call_conv);
     sig.params.extend([AbiParam::new(types::I32), AbiParam::new(ptr)]);
     sig.returns.push(AbiParam::new(types::I32));
-    let main = module.declare_function("main", Linkage::Export, &sig).map_err(module_error)?;
+    let main = module
+        .declare_function("main", Linkage::Export, &sig)
+        .map_err(module_error)?;
     let mut ctx = module.make_context();
     ctx.func.signature = sig;
     let mut fctx = FunctionBuilderContext::new();
@@ -213,12 +239,18 @@ pub fn compile_object(funcs: &[Option<Func>], sites: &[Site<'_>], image: &[u8], 
         b.seal_all_blocks();
         b.finalize(module.isa().frontend_config());
     }
-    module.define_function(main, &mut ctx).map_err(|e| module_error(format!("{e:?}")))?;
+    module
+        .define_function(main, &mut ctx)
+        .map_err(|e| module_error(format!("{e:?}")))?;
     module.finish().emit().map_err(module_error)
 }
 
 /// Declares and defines every compiled function of `funcs` in `module`: the ids of each one's body and entry.
-fn generate<M: Module>(module: &mut M, funcs: &[Option<Func>], sites: &[Site<'_>]) -> Result<Vec<Option<(FuncId, FuncId)>>, CodegenError> {
+fn generate<M: Module>(
+    module: &mut M,
+    funcs: &[Option<Func>],
+    sites: &[Site<'_>],
+) -> Result<Vec<Option<(FuncId, FuncId)>>, CodegenError> {
     let ptr = module.isa().pointer_type();
     let call_conv = module.isa().default_call_conv();
     let sig = |params: &[Type], ret: &[Type]| {
@@ -227,9 +259,13 @@ fn generate<M: Module>(module: &mut M, funcs: &[Option<Func>], sites: &[Site<'_>
         s.returns.extend(ret.iter().map(|t| AbiParam::new(*t)));
         s
     };
-    let mut import = |name: &str, s: Signature| module.declare_function(name, Linkage::Import, &s).map_err(module_error);
+    let mut import =
+        |name: &str, s: Signature| module.declare_function(name, Linkage::Import, &s).map_err(module_error);
     let helpers = Helpers {
-        binary_error: import("paw_rt_binary_error", sig(&[ptr, types::I32, types::I64, types::I64], &[]))?,
+        binary_error: import(
+            "paw_rt_binary_error",
+            sig(&[ptr, types::I32, types::I64, types::I64], &[]),
+        )?,
         unary_error: import("paw_rt_unary_error", sig(&[ptr, types::I32, types::I64], &[]))?,
         too_deep: import("paw_rt_too_deep", sig(&[ptr, types::I32], &[]))?,
         leave_frame: import("paw_rt_leave_frame", sig(&[ptr, types::I32], &[]))?,
@@ -246,12 +282,24 @@ fn generate<M: Module>(module: &mut M, funcs: &[Option<Func>], sites: &[Site<'_>
         ids.push(match f {
             Some(f) => {
                 let out = (f.ret == Rep::Ref).then_some(ptr);
-                let params: Vec<Type> =
-                    std::iter::once(ptr).chain(out).chain(f.params.iter().filter_map(|r| clif_type(*r))).collect();
-                let ret = if f.ret == Rep::Ref { Vec::new() } else { clif_type(f.ret).into_iter().collect() };
-                let body = module.declare_function(&format!("paw_fn{i}"), Linkage::Local, &sig(&params, &ret)).map_err(module_error)?;
+                let params: Vec<Type> = std::iter::once(ptr)
+                    .chain(out)
+                    .chain(f.params.iter().filter_map(|r| clif_type(*r)))
+                    .collect();
+                let ret = if f.ret == Rep::Ref {
+                    Vec::new()
+                } else {
+                    clif_type(f.ret).into_iter().collect()
+                };
+                let body = module
+                    .declare_function(&format!("paw_fn{i}"), Linkage::Local, &sig(&params, &ret))
+                    .map_err(module_error)?;
                 let entry = module
-                    .declare_function(&format!("paw_entry{i}"), Linkage::Local, &sig(&[ptr, ptr, ptr], &[types::I64]))
+                    .declare_function(
+                        &format!("paw_entry{i}"),
+                        Linkage::Local,
+                        &sig(&[ptr, ptr, ptr], &[types::I64]),
+                    )
                     .map_err(module_error)?;
                 Some((body, entry))
             }
@@ -262,20 +310,29 @@ fn generate<M: Module>(module: &mut M, funcs: &[Option<Func>], sites: &[Site<'_>
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     for (i, f) in funcs.iter().enumerate() {
-        let (Some(f), Some((body_id, entry_id))) = (f, ids[i]) else { continue };
-        let fail = |e: &dyn ToString| CodegenError { function: Some(i), message: e.to_string() };
+        let (Some(f), Some((body_id, entry_id))) = (f, ids[i]) else {
+            continue;
+        };
+        let fail = |e: &dyn ToString| CodegenError {
+            function: Some(i),
+            message: e.to_string(),
+        };
         ctx.func.signature = module.declarations().get_function_decl(body_id).signature.clone();
         {
             let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
             let gen = FnGen::new(b, module, &helpers, &ids, funcs, sites, f, ptr);
             gen.finish(&f.body);
         }
-        module.define_function(body_id, &mut ctx).map_err(|e| fail(&format!("{e:?}")))?;
+        module
+            .define_function(body_id, &mut ctx)
+            .map_err(|e| fail(&format!("{e:?}")))?;
         module.clear_context(&mut ctx);
 
         ctx.func.signature = module.declarations().get_function_decl(entry_id).signature.clone();
         build_entry(FunctionBuilder::new(&mut ctx.func, &mut fctx), module, body_id, f);
-        module.define_function(entry_id, &mut ctx).map_err(|e| fail(&format!("{e:?}")))?;
+        module
+            .define_function(entry_id, &mut ctx)
+            .map_err(|e| fail(&format!("{e:?}")))?;
         module.clear_context(&mut ctx);
     }
     Ok(ids)
@@ -286,7 +343,11 @@ fn build_entry<M: Module>(mut b: FunctionBuilder<'_>, module: &mut M, body: Func
     let block = b.create_block();
     b.append_block_params_for_function_params(block);
     b.switch_to_block(block);
-    let (ctx, args, out) = (b.block_params(block)[0], b.block_params(block)[1], b.block_params(block)[2]);
+    let (ctx, args, out) = (
+        b.block_params(block)[0],
+        b.block_params(block)[1],
+        b.block_params(block)[2],
+    );
     let mut call_args = vec![ctx];
     if f.ret == Rep::Ref {
         call_args.push(out);
@@ -386,7 +447,11 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
             }));
         }
         let frame = (frame_len > 0).then(|| {
-            let data = StackSlotData::new(StackSlotKind::ExplicitSlot, frame_len * SLOT, std::mem::align_of::<paw_runtime::Value>().trailing_zeros() as u8);
+            let data = StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                frame_len * SLOT,
+                std::mem::align_of::<paw_runtime::Value>().trailing_zeros() as u8,
+            );
             (b.create_sized_stack_slot(data), frame_len)
         });
         let unwind = b.create_block();
@@ -456,7 +521,11 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
         self.return_(result, body);
         self.b.switch_to_block(self.unwind);
         self.drop_frame();
-        let placeholder = if self.ret == Rep::Ref { Vec::new() } else { self.placeholder(self.ret) };
+        let placeholder = if self.ret == Rep::Ref {
+            Vec::new()
+        } else {
+            self.placeholder(self.ret)
+        };
         self.b.ins().return_(&placeholder);
         self.b.seal_all_blocks();
         self.b.finalize(self.module.isa().frontend_config());
@@ -473,7 +542,11 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
             (Some(v), Some(_)) if self.ret == Rep::Ref => {
                 if let Some(out) = self.out {
                     let in_frame = node.is_fresh() || node.borrowed_local().is_some();
-                    let store = if in_frame { self.helpers.move_into } else { self.helpers.clone_into };
+                    let store = if in_frame {
+                        self.helpers.move_into
+                    } else {
+                        self.helpers.clone_into
+                    };
                     self.helper(store, &[out, v]);
                 }
                 Vec::new()
@@ -541,7 +614,10 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
                 Const::Unit => None,
             },
             Node::Constant(i) => {
-                let base = self.b.ins().load(self.ptr, MemFlagsData::trusted(), self.ctx, rt::CONSTANTS_OFFSET);
+                let base = self
+                    .b
+                    .ins()
+                    .load(self.ptr, MemFlagsData::trusted(), self.ctx, rt::CONSTANTS_OFFSET);
                 Some(self.b.ins().iadd_imm_s(base, i64::from(*i) * i64::from(SLOT)))
             }
             Node::Local(i) => match self.vars[*i as usize] {
@@ -555,7 +631,11 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
                     self.b.def_var(var, v);
                 } else if let (Some(_), Some(v)) = (self.slots[*i as usize], v) {
                     let dest = self.slot_addr(*i);
-                    let store = if value.is_fresh() { self.helpers.move_into } else { self.helpers.clone_into };
+                    let store = if value.is_fresh() {
+                        self.helpers.move_into
+                    } else {
+                        self.helpers.clone_into
+                    };
                     self.helper(store, &[dest, v]);
                 }
                 None
@@ -620,13 +700,17 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
             Node::Or(lhs, rhs) => Some(self.short_circuit(lhs, rhs, false)),
             Node::If { cond, then, else_, rep } => {
                 let c = self.value(cond, Rep::Bool);
-                let (then_block, else_block, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                let (then_block, else_block, join) =
+                    (self.b.create_block(), self.b.create_block(), self.b.create_block());
                 let ty = clif_type(*rep);
                 let result = ty.map(|ty| self.b.append_block_param(join, ty));
                 self.b.ins().brif(c, then_block, &[], else_block, &[]);
                 for (block, branch) in [(then_block, then), (else_block, else_)] {
                     self.b.switch_to_block(block);
-                    let args: Vec<BlockArg> = ty.map(|_| BlockArg::from(self.value(branch, *rep))).into_iter().collect();
+                    let args: Vec<BlockArg> = ty
+                        .map(|_| BlockArg::from(self.value(branch, *rep)))
+                        .into_iter()
+                        .collect();
                     if ty.is_none() {
                         self.expr(branch);
                     }
@@ -652,8 +736,12 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
             Node::ForRange { var, start, end, body } => {
                 let start = self.value(start, Rep::Int);
                 let end = self.value(end, Rep::Int);
-                let (header, body_block, next, exit) =
-                    (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
+                let (header, body_block, next, exit) = (
+                    self.b.create_block(),
+                    self.b.create_block(),
+                    self.b.create_block(),
+                    self.b.create_block(),
+                );
                 // The loop counts in a block parameter of its own: the body sees a copy in `var`.
                 let i = self.b.append_block_param(header, types::I64);
                 self.b.ins().jump(header, &[BlockArg::from(start)]);
@@ -756,7 +844,10 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
                 let zero = self.b.ins().f64const(0.0);
                 let is_zero = self.b.ins().fcmp(FloatCC::Equal, b, zero);
                 self.fail_if(is_zero, |g| {
-                    let (a, b) = (g.b.ins().bitcast(types::I64, MemFlagsData::new(), a), g.b.ins().bitcast(types::I64, MemFlagsData::new(), b));
+                    let (a, b) = (
+                        g.b.ins().bitcast(types::I64, MemFlagsData::new(), a),
+                        g.b.ins().bitcast(types::I64, MemFlagsData::new(), b),
+                    );
                     g.binary_error(site, a, b)
                 });
                 if op == ArithOp::Div {
@@ -806,7 +897,10 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
     fn direct_call(&mut self, id: FuncId, args: &[Value], site: SiteId) -> Option<Value> {
         let flags = MemFlagsData::trusted();
         let depth = self.b.ins().load(types::I32, flags, self.ctx, rt::DEPTH_OFFSET);
-        let too_deep = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, depth, i64::from(MAX_DEPTH));
+        let too_deep = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, depth, i64::from(MAX_DEPTH));
         self.fail_if(too_deep, |g| {
             let (ctx, site) = (g.ctx, g.site(site));
             g.helper(g.helpers.too_deep, &[ctx, site]);
@@ -828,7 +922,11 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
     /// A call through the runtime: operands as register bits (or slot addresses) in a stack array, a `Value`
     /// result written to `out`.
     fn call_out(&mut self, site: SiteId, args: &[Node], ret: Rep, out: Option<Value>) -> Option<Value> {
-        let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, (args.len().max(1) * 8) as u32, 3));
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (args.len().max(1) * 8) as u32,
+            3,
+        ));
         for (i, arg) in args.iter().enumerate() {
             let bits = match self.expr(arg) {
                 Some(v) => to_bits(&mut self.b, v),
@@ -840,7 +938,10 @@ impl<'a, 'b, M: Module> FnGen<'a, 'b, M> {
         let (ctx, site_value) = (self.ctx, self.site(site));
         let out = out.unwrap_or_else(|| self.b.ins().iconst(self.ptr, 0));
         let bits = self.helper(self.helpers.call, &[ctx, site_value, addr, out])[0];
-        let failed = self.b.ins().load(types::I32, MemFlagsData::trusted(), self.ctx, rt::FAILED_OFFSET);
+        let failed = self
+            .b
+            .ins()
+            .load(types::I32, MemFlagsData::trusted(), self.ctx, rt::FAILED_OFFSET);
         self.fail_if(failed, |_| {});
         match ret {
             Rep::Ref => None,

@@ -5,8 +5,8 @@
 //! [`SiteId`], whose [`Site`] keeps the span, the operand types and what happens there. Code generation is a
 //! direct walk of this tree, so every decision about what native code supports is made once, in `lower`.
 
-use paw_check::hir::{self, ArithOp, FnId, IndexKind, StructId, Ty, UnaryOp};
 use paw_diagnostics::Span;
+use paw_hir::{self as hir, ArithOp, FnId, IndexKind, StructId, Ty, UnaryOp};
 
 /// How a value is held: an `int` or an enum variant's index in an `i64`, a `float` in an `f64`, a `bool` in a
 /// byte (0 or 1); unit takes no register. Every other value (strings, lists, dicts, structs, optionals, `json`,
@@ -77,7 +77,9 @@ pub enum SiteKind<'p> {
     AppendStr,
     /// The list a `for` walks: the operand itself when nothing else holds it, a copy otherwise; `owned`
     /// when the operand is a temporary that may be taken.
-    Snapshot { owned: bool },
+    Snapshot {
+        owned: bool,
+    },
     ListLen,
     /// Moves element `i` out of a snapshot.
     TakeItem,
@@ -126,25 +128,58 @@ pub enum Node {
     Set(u32, Box<Node>),
     /// Statements, then the tail's value (unit without one).
     Block(Vec<Node>, Option<Box<Node>>),
-    IntOp { op: ArithOp, lhs: Box<Node>, rhs: Box<Node>, site: SiteId },
-    FloatOp { op: ArithOp, lhs: Box<Node>, rhs: Box<Node>, site: SiteId },
+    IntOp {
+        op: ArithOp,
+        lhs: Box<Node>,
+        rhs: Box<Node>,
+        site: SiteId,
+    },
+    FloatOp {
+        op: ArithOp,
+        lhs: Box<Node>,
+        rhs: Box<Node>,
+        site: SiteId,
+    },
     NegInt(Box<Node>, SiteId),
     NegFloat(Box<Node>),
     Not(Box<Node>),
-    Cmp { op: Cmp, rep: Rep, lhs: Box<Node>, rhs: Box<Node> },
+    Cmp {
+        op: Cmp,
+        rep: Rep,
+        lhs: Box<Node>,
+        rhs: Box<Node>,
+    },
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     /// Never of rep [`Rep::Ref`]: `lower` joins such branches in a temporary.
-    If { cond: Box<Node>, then: Box<Node>, else_: Box<Node>, rep: Rep },
-    While { cond: Box<Node>, body: Box<Node> },
+    If {
+        cond: Box<Node>,
+        then: Box<Node>,
+        else_: Box<Node>,
+        rep: Rep,
+    },
+    While {
+        cond: Box<Node>,
+        body: Box<Node>,
+    },
     /// `for var in start..end`: both bounds evaluated once.
-    ForRange { var: u32, start: Box<Node>, end: Box<Node>, body: Box<Node> },
+    ForRange {
+        var: u32,
+        start: Box<Node>,
+        end: Box<Node>,
+        body: Box<Node>,
+    },
     Break,
     Continue,
     Return(Box<Node>),
     /// A call or a runtime operation; the site says which, and its operand types. A [`Rep::Ref`] result is
     /// written to `dest`: a temporary, or, for a node used only as a statement, a local.
-    Call { site: SiteId, args: Vec<Node>, ret: Rep, dest: Option<u32> },
+    Call {
+        site: SiteId,
+        args: Vec<Node>,
+        ret: Rep,
+        dest: Option<u32>,
+    },
 }
 
 impl Node {
@@ -173,8 +208,12 @@ impl Node {
         match self {
             Node::Const(_) | Node::Constant(_) | Node::Local(_) | Node::Break | Node::Continue => false,
             Node::Set(i, value) => *i == local || value.assigns(local),
-            Node::Block(stmts, tail) => stmts.iter().any(|s| s.assigns(local)) || tail.as_ref().is_some_and(|t| t.assigns(local)),
-            Node::IntOp { lhs, rhs, .. } | Node::FloatOp { lhs, rhs, .. } | Node::Cmp { lhs, rhs, .. } => any(&[lhs, rhs]),
+            Node::Block(stmts, tail) => {
+                stmts.iter().any(|s| s.assigns(local)) || tail.as_ref().is_some_and(|t| t.assigns(local))
+            }
+            Node::IntOp { lhs, rhs, .. } | Node::FloatOp { lhs, rhs, .. } | Node::Cmp { lhs, rhs, .. } => {
+                any(&[lhs, rhs])
+            }
             Node::And(a, b) | Node::Or(a, b) | Node::While { cond: a, body: b } => any(&[a, b]),
             Node::NegInt(x, _) | Node::NegFloat(x) | Node::Not(x) | Node::Return(x) => x.assigns(local),
             Node::If { cond, then, else_, .. } => any(&[cond, then, else_]),

@@ -14,12 +14,12 @@ pub mod rt;
 
 use std::fmt;
 
-use paw_check::hir::{FnId, Program};
+use paw_hir::{FnId, Program};
 use paw_runtime::exec::frame_name;
 use paw_runtime::{CompiledCode, Fallback, RunOptions, RuntimeError, TestOutcome, Value};
 
-pub use crate::codegen::Entry;
 use crate::codegen::Code;
+pub use crate::codegen::Entry;
 use crate::ir::{Rep, Site};
 use crate::lower::Lowerer;
 
@@ -53,7 +53,12 @@ impl fmt::Display for Report {
                 Placement::Interpreted(why) => writeln!(f, "interp  {name}: {why}")?,
             }
         }
-        write!(f, "{} of {} functions native", self.native_count(), self.functions.len())
+        write!(
+            f,
+            "{} of {} functions native",
+            self.native_count(),
+            self.functions.len()
+        )
     }
 }
 
@@ -92,7 +97,12 @@ fn lower_program(program: &Program) -> Lowered<'_> {
             }
         }
     }
-    Lowered { funcs, placements, sites: lowerer.sites, constants: lowerer.constants }
+    Lowered {
+        funcs,
+        placements,
+        sites: lowerer.sites,
+        constants: lowerer.constants,
+    }
 }
 
 impl<'p> Lowered<'p> {
@@ -101,14 +111,23 @@ impl<'p> Lowered<'p> {
     /// mean the same sites, constants and signatures, so the linked code fits them.
     fn code_id(&self) -> String {
         let sites: Vec<_> = self.sites.iter().map(|s| (s.span, &s.args)).collect();
-        let text = format!("{}\n{:?}\n{:?}\n{:?}", env!("CARGO_PKG_VERSION"), self.funcs, sites, self.constants);
+        let text = format!(
+            "{}\n{:?}\n{:?}\n{:?}",
+            env!("CARGO_PKG_VERSION"),
+            self.funcs,
+            sites,
+            self.constants
+        );
         blake3::hash(text.as_bytes()).to_hex().to_string()
     }
 
     /// Runs `codegen` over the functions until it succeeds: a function that Cranelift rejects (a bug in the
     /// backend) is left to the reference executor and the rest compiled again. `None`: the backend is
     /// unavailable on this host, and nothing is compiled.
-    fn generate<T>(&mut self, codegen: impl Fn(&[Option<ir::Func>], &[Site<'p>]) -> Result<T, codegen::CodegenError>) -> Option<T> {
+    fn generate<T>(
+        &mut self,
+        codegen: impl Fn(&[Option<ir::Func>], &[Site<'p>]) -> Result<T, codegen::CodegenError>,
+    ) -> Option<T> {
         loop {
             match codegen(&self.funcs, &self.sites) {
                 Ok(code) => return Some(code),
@@ -120,7 +139,8 @@ impl<'p> Lowered<'p> {
                     None => {
                         for (f, p) in self.funcs.iter_mut().zip(self.placements.iter_mut()) {
                             if f.take().is_some() {
-                                *p = Placement::Interpreted(format!("the native backend is unavailable: {}", e.message));
+                                *p =
+                                    Placement::Interpreted(format!("the native backend is unavailable: {}", e.message));
                             }
                         }
                         return None;
@@ -131,11 +151,27 @@ impl<'p> Lowered<'p> {
     }
 
     fn into_program(self, program: &'p Program, code: Option<Code>) -> NativeProgram<'p> {
-        let signatures = self.funcs.iter().map(|f| f.as_ref().map(|f| (f.params.clone(), f.ret))).collect();
+        let signatures = self
+            .funcs
+            .iter()
+            .map(|f| f.as_ref().map(|f| (f.params.clone(), f.ret)))
+            .collect();
         let report = Report {
-            functions: program.functions.iter().zip(self.placements).map(|(f, p)| (frame_name(f), p)).collect(),
+            functions: program
+                .functions
+                .iter()
+                .zip(self.placements)
+                .map(|(f, p)| (frame_name(f), p))
+                .collect(),
         };
-        NativeProgram { program, sites: self.sites, constants: self.constants, signatures, code, report }
+        NativeProgram {
+            program,
+            sites: self.sites,
+            constants: self.constants,
+            signatures,
+            code,
+            report,
+        }
     }
 }
 
@@ -164,9 +200,14 @@ pub fn compile_object(program: &Program, image: &[u8]) -> Result<(Vec<u8>, Repor
 pub fn link<'p>(program: &'p Program, entries: Vec<Option<Entry>>, code_id: &str) -> Result<NativeProgram<'p>, String> {
     let mut lowered = lower_program(program);
     if lowered.code_id() != code_id || entries.len() != program.functions.len() {
-        return Err("the executable's native code does not match its program (made by another version of paw?)".to_string());
+        return Err(
+            "the executable's native code does not match its program (made by another version of paw?)".to_string(),
+        );
     }
-    for (entry, (f, placement)) in entries.iter().zip(lowered.funcs.iter_mut().zip(lowered.placements.iter_mut())) {
+    for (entry, (f, placement)) in entries
+        .iter()
+        .zip(lowered.funcs.iter_mut().zip(lowered.placements.iter_mut()))
+    {
         if entry.is_none() && f.take().is_some() {
             *placement = Placement::Interpreted("code generation failed when the executable was built".to_string());
         }
@@ -182,7 +223,9 @@ impl NativeProgram<'_> {
 
 impl CompiledCode for NativeProgram<'_> {
     fn is_compiled(&self, id: FnId) -> bool {
-        self.code.as_ref().is_some_and(|c| c.entries.get(id.index()).is_some_and(Option::is_some))
+        self.code
+            .as_ref()
+            .is_some_and(|c| c.entries.get(id.index()).is_some_and(Option::is_some))
     }
 
     fn call(&self, id: FnId, args: &[Value], machine: &mut dyn Fallback) -> Result<Value, RuntimeError> {
@@ -191,12 +234,20 @@ impl CompiledCode for NativeProgram<'_> {
             .as_ref()
             .and_then(|c| c.entries.get(id.index()).copied().flatten())
             .ok_or_else(|| rt::internal("called a function that was not compiled as native code"))?;
-        let (params, ret) = self.signatures[id.index()].as_ref().ok_or_else(|| rt::internal("a compiled function without a signature"))?;
+        let (params, ret) = self.signatures[id.index()]
+            .as_ref()
+            .ok_or_else(|| rt::internal("a compiled function without a signature"))?;
         // A `Value` argument is passed as its address: the callee clones what it keeps.
         let bits = args
             .iter()
             .zip(params)
-            .map(|(a, rep)| if *rep == Rep::Ref { Ok(a as *const Value as i64) } else { rt::to_bits(a) })
+            .map(|(a, rep)| {
+                if *rep == Rep::Ref {
+                    Ok(a as *const Value as i64)
+                } else {
+                    rt::to_bits(a)
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let mut out = Value::Unit;
         let mut ctx = rt::Ctx::new(machine, self.program, &self.sites, &self.constants);

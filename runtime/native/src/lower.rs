@@ -2,8 +2,8 @@
 //! value kind the backend does not compile yet is rejected with the reason, and runs in the reference
 //! executor instead.
 
-use paw_check::hir::{self, BinaryOp, Callee, CompareOp, ExprKind, OrderedTy, Pattern, Place, StmtKind, Ty, UnaryOp};
 use paw_diagnostics::Span;
+use paw_hir::{self as hir, BinaryOp, Callee, CompareOp, ExprKind, OrderedTy, Pattern, Place, StmtKind, Ty, UnaryOp};
 use paw_runtime::natives::NativeId;
 use paw_runtime::Value;
 
@@ -50,20 +50,36 @@ pub fn rep_of(ty: &Ty, program: &hir::Program) -> Result<Rep, Unsupported> {
 
 impl<'p> Lowerer<'p> {
     pub fn new(program: &'p hir::Program) -> Lowerer<'p> {
-        Lowerer { program, sites: Vec::new(), constants: Vec::new() }
+        Lowerer {
+            program,
+            sites: Vec::new(),
+            constants: Vec::new(),
+        }
     }
 
     /// Lowers function `f`, or says why native code does not support it. Sites and constants added for a
     /// rejected function stay in the tables unused.
     pub fn function(&mut self, f: &'p hir::Function) -> Result<Func, Unsupported> {
-        let params = f.params.iter().map(|p| self.rep(&p.ty)).collect::<Result<Vec<_>, _>>()?;
+        let params = f
+            .params
+            .iter()
+            .map(|p| self.rep(&p.ty))
+            .collect::<Result<Vec<_>, _>>()?;
         let ret = self.rep(&f.ret)?;
-        let mut state = FnLowering { locals: vec![Rep::Unit; f.num_locals as usize], types: vec![None; f.num_locals as usize] };
+        let mut state = FnLowering {
+            locals: vec![Rep::Unit; f.num_locals as usize],
+            types: vec![None; f.num_locals as usize],
+        };
         for (slot, (rep, param)) in params.iter().zip(&f.params).enumerate() {
             state.declare(slot as u32, &param.ty, *rep);
         }
         let body = self.expr(&mut state, &f.body)?;
-        Ok(Func { params, ret, locals: state.locals, body })
+        Ok(Func {
+            params,
+            ret,
+            locals: state.locals,
+            body,
+        })
     }
 
     fn rep(&self, ty: &Ty) -> Result<Rep, Unsupported> {
@@ -71,7 +87,13 @@ impl<'p> Lowerer<'p> {
     }
 
     fn site(&mut self, span: Span, args: Vec<Ty>, kind: SiteKind<'p>) -> SiteId {
-        let args = args.into_iter().map(|ty| Operand { by_ref: rep_of(&ty, self.program) == Ok(Rep::Ref), ty }).collect();
+        let args = args
+            .into_iter()
+            .map(|ty| Operand {
+                by_ref: rep_of(&ty, self.program) == Ok(Rep::Ref),
+                ty,
+            })
+            .collect();
         self.sites.push(Site { span, args, kind });
         SiteId(self.sites.len() as u32 - 1)
     }
@@ -85,20 +107,38 @@ impl<'p> Lowerer<'p> {
 
     /// Like [`Self::op`]; with `into`, a [`Rep::Ref`] result is stored straight into that local, and the node
     /// is a statement (never an operand, which would move the local's value away).
-    fn op_into(&mut self, st: &mut FnLowering, span: Span, kind: SiteKind<'p>, args: Vec<(Node, Ty)>, ret: &Ty, into: Option<u32>) -> Lowered {
+    fn op_into(
+        &mut self,
+        st: &mut FnLowering,
+        span: Span,
+        kind: SiteKind<'p>,
+        args: Vec<(Node, Ty)>,
+        ret: &Ty,
+        into: Option<u32>,
+    ) -> Lowered {
         let ret = self.rep(ret)?;
         let (mut nodes, tys): (Vec<Node>, Vec<Ty>) = args.into_iter().unzip();
         for i in 0..nodes.len() {
-            let Some(local) = nodes[i].borrowed_local() else { continue };
+            let Some(local) = nodes[i].borrowed_local() else {
+                continue;
+            };
             if st.locals[local as usize] == Rep::Ref && nodes[i + 1..].iter().any(|n| n.assigns(local)) {
                 let copy = self.temp(st, Rep::Ref);
                 let original = std::mem::replace(&mut nodes[i], Node::Const(Const::Unit));
-                nodes[i] = Node::Block(vec![Node::Set(copy, Box::new(original))], Some(Box::new(Node::Local(copy))));
+                nodes[i] = Node::Block(
+                    vec![Node::Set(copy, Box::new(original))],
+                    Some(Box::new(Node::Local(copy))),
+                );
             }
         }
         let dest = (ret == Rep::Ref).then(|| into.unwrap_or_else(|| self.temp(st, Rep::Ref)));
         let site = self.site(span, tys, kind);
-        Ok(Node::Call { site, args: nodes, ret, dest })
+        Ok(Node::Call {
+            site,
+            args: nodes,
+            ret,
+            dest,
+        })
     }
 
     /// A constant value.
@@ -177,7 +217,13 @@ impl<'p> Lowerer<'p> {
                 }
                 let tmp = self.temp(st, Rep::Ref);
                 let init = Node::Set(tmp, Box::new(opt_node));
-                let is_none = self.op(st, e.span, SiteKind::IsNone, vec![(Node::Local(tmp), opt.ty.clone())], &Ty::Bool)?;
+                let is_none = self.op(
+                    st,
+                    e.span,
+                    SiteKind::IsNone,
+                    vec![(Node::Local(tmp), opt.ty.clone())],
+                    &Ty::Bool,
+                )?;
                 let present = self.unwrap(st, tmp, &opt.ty, &e.ty, e.span)?;
                 let choice = self.if_(st, is_none, default_node, present, rep);
                 Node::Block(vec![init], Some(Box::new(choice)))
@@ -213,7 +259,8 @@ impl<'p> Lowerer<'p> {
             ExprKind::FuzzyRef(id) => self.literal(Value::Fuzzy(id.0)),
             ExprKind::NativeRef(id) => {
                 let name = &self.program.native(*id).name;
-                let native = NativeId::lookup(name).ok_or_else(|| format!("uses native fn `{name}`, which has no implementation"))?;
+                let native = NativeId::lookup(name)
+                    .ok_or_else(|| format!("uses native fn `{name}`, which has no implementation"))?;
                 self.literal(Value::Native(native))
             }
             ExprKind::Closure(c) => {
@@ -235,11 +282,21 @@ impl<'p> Lowerer<'p> {
     /// result.
     fn if_(&mut self, st: &mut FnLowering, cond: Node, then: Node, else_: Node, rep: Rep) -> Node {
         if rep != Rep::Ref {
-            return Node::If { cond: Box::new(cond), then: Box::new(then), else_: Box::new(else_), rep };
+            return Node::If {
+                cond: Box::new(cond),
+                then: Box::new(then),
+                else_: Box::new(else_),
+                rep,
+            };
         }
         let join = self.temp(st, Rep::Ref);
         let branch = |n: Node| Box::new(Node::Set(join, Box::new(n)));
-        let choose = Node::If { cond: Box::new(cond), then: branch(then), else_: branch(else_), rep: Rep::Unit };
+        let choose = Node::If {
+            cond: Box::new(cond),
+            then: branch(then),
+            else_: branch(else_),
+            rep: Rep::Unit,
+        };
         Node::Block(vec![choose], Some(Box::new(Node::Local(join))))
     }
 
@@ -254,11 +311,31 @@ impl<'p> Lowerer<'p> {
 
     fn binary(&mut self, op: BinaryOp, operand: Rep, lhs: Box<Node>, rhs: Box<Node>, span: Span) -> Lowered {
         Ok(match op {
-            BinaryOp::Int(a) => Node::IntOp { op: a, lhs, rhs, site: self.site(span, Vec::new(), SiteKind::Binary(op)) },
-            BinaryOp::Float(a) => Node::FloatOp { op: a, lhs, rhs, site: self.site(span, Vec::new(), SiteKind::Binary(op)) },
+            BinaryOp::Int(a) => Node::IntOp {
+                op: a,
+                lhs,
+                rhs,
+                site: self.site(span, Vec::new(), SiteKind::Binary(op)),
+            },
+            BinaryOp::Float(a) => Node::FloatOp {
+                op: a,
+                lhs,
+                rhs,
+                site: self.site(span, Vec::new(), SiteKind::Binary(op)),
+            },
             BinaryOp::Eq | BinaryOp::Ne if operand == Rep::Unit => return Err("compares unit values".into()),
-            BinaryOp::Eq => Node::Cmp { op: Cmp::Eq, rep: operand, lhs, rhs },
-            BinaryOp::Ne => Node::Cmp { op: Cmp::Ne, rep: operand, lhs, rhs },
+            BinaryOp::Eq => Node::Cmp {
+                op: Cmp::Eq,
+                rep: operand,
+                lhs,
+                rhs,
+            },
+            BinaryOp::Ne => Node::Cmp {
+                op: Cmp::Ne,
+                rep: operand,
+                lhs,
+                rhs,
+            },
             BinaryOp::Compare(c, OrderedTy::Int | OrderedTy::Float) => {
                 let op = match c {
                     CompareOp::Lt => Cmp::Lt,
@@ -266,7 +343,12 @@ impl<'p> Lowerer<'p> {
                     CompareOp::Gt => Cmp::Gt,
                     CompareOp::Ge => Cmp::Ge,
                 };
-                Node::Cmp { op, rep: operand, lhs, rhs }
+                Node::Cmp {
+                    op,
+                    rep: operand,
+                    lhs,
+                    rhs,
+                }
             }
             BinaryOp::Compare(_, OrderedTy::Str) | BinaryOp::StrConcat | BinaryOp::ListConcat => {
                 return Err(format!("uses the operator {op:?} on values that are not numbers"))
@@ -278,13 +360,23 @@ impl<'p> Lowerer<'p> {
     /// errors at `span`.
     fn compound(&mut self, st: &mut FnLowering, op: BinaryOp, ty: &Ty, lhs: Node, rhs: u32, span: Span) -> Lowered {
         match self.rep(ty)? {
-            Rep::Ref => self.op(st, span, SiteKind::ValueBinary(op), vec![(lhs, ty.clone()), (Node::Local(rhs), ty.clone())], ty),
+            Rep::Ref => self.op(
+                st,
+                span,
+                SiteKind::ValueBinary(op),
+                vec![(lhs, ty.clone()), (Node::Local(rhs), ty.clone())],
+                ty,
+            ),
             operand => self.binary(op, operand, Box::new(lhs), Box::new(Node::Local(rhs)), span),
         }
     }
 
     fn block(&mut self, st: &mut FnLowering, block: &'p hir::Block) -> Lowered {
-        let stmts = block.stmts.iter().map(|s| self.stmt(st, s)).collect::<Result<Vec<_>, _>>()?;
+        let stmts = block
+            .stmts
+            .iter()
+            .map(|s| self.stmt(st, s))
+            .collect::<Result<Vec<_>, _>>()?;
         let tail = match &block.tail {
             Some(t) => Some(self.boxed(st, t)?),
             None => None,
@@ -300,7 +392,10 @@ impl<'p> Lowerer<'p> {
                 Node::Set(local.0, self.boxed(st, value)?)
             }
             StmtKind::Assign { place, op, value } => self.assign(st, place, *op, value, stmt.span)?,
-            StmtKind::While { cond, body } => Node::While { cond: self.boxed(st, cond)?, body: Box::new(self.block(st, body)?) },
+            StmtKind::While { cond, body } => Node::While {
+                cond: self.boxed(st, cond)?,
+                body: Box::new(self.block(st, body)?),
+            },
             StmtKind::ForRange { var, start, end, body } => {
                 st.declare(var.0, &Ty::Int, Rep::Int);
                 Node::ForRange {
@@ -322,7 +417,14 @@ impl<'p> Lowerer<'p> {
 
     /// Assignments, in the reference executor's order: the place's operands, then the value, then (for
     /// `op=`) the old value; errors at the statement.
-    fn assign(&mut self, st: &mut FnLowering, place: &'p Place, op: Option<BinaryOp>, value: &'p hir::Expr, span: Span) -> Lowered {
+    fn assign(
+        &mut self,
+        st: &mut FnLowering,
+        place: &'p Place,
+        op: Option<BinaryOp>,
+        value: &'p hir::Expr,
+        span: Span,
+    ) -> Lowered {
         let ty = &value.ty;
         match (place, op) {
             (Place::Local(slot), op) => {
@@ -340,7 +442,10 @@ impl<'p> Lowerer<'p> {
                     Some(op) => {
                         let tmp = self.temp(st, self.rep(ty)?);
                         let compute = self.compound(st, op, ty, Node::Local(slot.0), tmp, span)?;
-                        Node::Set(slot.0, Box::new(Node::Block(vec![Node::Set(tmp, rhs)], Some(Box::new(compute)))))
+                        Node::Set(
+                            slot.0,
+                            Box::new(Node::Block(vec![Node::Set(tmp, rhs)], Some(Box::new(compute)))),
+                        )
                     }
                 })
             }
@@ -350,43 +455,94 @@ impl<'p> Lowerer<'p> {
                 self.op(st, span, SiteKind::SetField(*index), args, &Ty::Unit)
             }
             (Place::Index { base, index, .. }, None) => {
-                let args = vec![self.operand(st, base)?, self.operand(st, index)?, self.operand(st, value)?];
+                let args = vec![
+                    self.operand(st, base)?,
+                    self.operand(st, index)?,
+                    self.operand(st, value)?,
+                ];
                 self.op(st, span, SiteKind::SetIndex, args, &Ty::Unit)
             }
             // Compound ones read the old value after computing the new operand: their operands wait in temporaries.
             (Place::Field { base, index }, Some(op)) => {
                 let (base_tmp, rhs_tmp) = (self.temp(st, Rep::Ref), self.temp(st, self.rep(ty)?));
-                let init = vec![Node::Set(base_tmp, self.boxed(st, base)?), Node::Set(rhs_tmp, self.boxed(st, value)?)];
+                let init = vec![
+                    Node::Set(base_tmp, self.boxed(st, base)?),
+                    Node::Set(rhs_tmp, self.boxed(st, value)?),
+                ];
                 let base_arg = (Node::Local(base_tmp), base.ty.clone());
                 let old = self.op(st, span, SiteKind::Field(*index), vec![base_arg.clone()], ty)?;
                 let new = self.compound(st, op, ty, old, rhs_tmp, span)?;
-                let set = self.op(st, span, SiteKind::SetField(*index), vec![base_arg, (new, ty.clone())], &Ty::Unit)?;
+                let set = self.op(
+                    st,
+                    span,
+                    SiteKind::SetField(*index),
+                    vec![base_arg, (new, ty.clone())],
+                    &Ty::Unit,
+                )?;
                 Ok(Node::Block(init, Some(Box::new(set))))
             }
             (Place::Index { base, index, kind }, Some(op)) => {
-                let (base_tmp, key_tmp, rhs_tmp) = (self.temp(st, Rep::Ref), self.temp(st, self.rep(&index.ty)?), self.temp(st, self.rep(ty)?));
+                let (base_tmp, key_tmp, rhs_tmp) = (
+                    self.temp(st, Rep::Ref),
+                    self.temp(st, self.rep(&index.ty)?),
+                    self.temp(st, self.rep(ty)?),
+                );
                 let init = vec![
                     Node::Set(base_tmp, self.boxed(st, base)?),
                     Node::Set(key_tmp, self.boxed(st, index)?),
                     Node::Set(rhs_tmp, self.boxed(st, value)?),
                 ];
-                let (base_arg, key_arg) = ((Node::Local(base_tmp), base.ty.clone()), (Node::Local(key_tmp), index.ty.clone()));
-                let old = self.op(st, span, SiteKind::Index(*kind), vec![base_arg.clone(), key_arg.clone()], ty)?;
+                let (base_arg, key_arg) = (
+                    (Node::Local(base_tmp), base.ty.clone()),
+                    (Node::Local(key_tmp), index.ty.clone()),
+                );
+                let old = self.op(
+                    st,
+                    span,
+                    SiteKind::Index(*kind),
+                    vec![base_arg.clone(), key_arg.clone()],
+                    ty,
+                )?;
                 let new = self.compound(st, op, ty, old, rhs_tmp, span)?;
-                let set = self.op(st, span, SiteKind::SetIndex, vec![base_arg, key_arg, (new, ty.clone())], &Ty::Unit)?;
+                let set = self.op(
+                    st,
+                    span,
+                    SiteKind::SetIndex,
+                    vec![base_arg, key_arg, (new, ty.clone())],
+                    &Ty::Unit,
+                )?;
                 Ok(Node::Block(init, Some(Box::new(set))))
             }
         }
     }
 
     /// `for var in list`: a counted loop over a snapshot of the list, each element moved out of it in turn.
-    fn for_list(&mut self, st: &mut FnLowering, var: u32, list: &'p hir::Expr, body: &'p hir::Block, span: Span) -> Lowered {
-        let Ty::List(elem) = &list.ty else { return Err("iterates over a value that is not a list".into()) };
+    fn for_list(
+        &mut self,
+        st: &mut FnLowering,
+        var: u32,
+        list: &'p hir::Expr,
+        body: &'p hir::Block,
+        span: Span,
+    ) -> Lowered {
+        let Ty::List(elem) = &list.ty else {
+            return Err("iterates over a value that is not a list".into());
+        };
         st.declare(var, elem, self.rep(elem)?);
         let lowered_list = self.expr(st, list)?;
         let owned = lowered_list.is_fresh();
-        let snapshot = self.op(st, span, SiteKind::Snapshot { owned }, vec![(lowered_list, list.ty.clone())], &list.ty)?;
-        let (items, len, i) = (self.temp(st, Rep::Ref), self.temp(st, Rep::Int), self.temp(st, Rep::Int));
+        let snapshot = self.op(
+            st,
+            span,
+            SiteKind::Snapshot { owned },
+            vec![(lowered_list, list.ty.clone())],
+            &list.ty,
+        )?;
+        let (items, len, i) = (
+            self.temp(st, Rep::Ref),
+            self.temp(st, Rep::Int),
+            self.temp(st, Rep::Int),
+        );
         let items_arg = || (Node::Local(items), list.ty.clone());
         let count = self.op(st, span, SiteKind::ListLen, vec![items_arg()], &Ty::Int)?;
         let take = vec![items_arg(), (Node::Local(i), Ty::Int)];
@@ -397,8 +553,21 @@ impl<'p> Lowerer<'p> {
         };
         let clear = self.op(st, span, SiteKind::Clear, vec![items_arg()], &Ty::Unit)?;
         let body = Node::Block(vec![item, self.block(st, body)?], None);
-        let walk = Node::ForRange { var: i, start: Box::new(Node::Const(Const::Int(0))), end: Box::new(Node::Local(len)), body: Box::new(body) };
-        Ok(Node::Block(vec![Node::Set(items, Box::new(snapshot)), Node::Set(len, Box::new(count)), walk, clear], None))
+        let walk = Node::ForRange {
+            var: i,
+            start: Box::new(Node::Const(Const::Int(0))),
+            end: Box::new(Node::Local(len)),
+            body: Box::new(body),
+        };
+        Ok(Node::Block(
+            vec![
+                Node::Set(items, Box::new(snapshot)),
+                Node::Set(len, Box::new(count)),
+                walk,
+                clear,
+            ],
+            None,
+        ))
     }
 
     /// A fresh local of the function, for a value computed once and read later.
@@ -409,7 +578,13 @@ impl<'p> Lowerer<'p> {
 
     /// `match` as a chain of `if`s over a temporary holding the scrutinee; each arm's bindings are stored
     /// once its pattern matched. The last arm needs no test: the checker guarantees that some arm matches.
-    fn match_(&mut self, st: &mut FnLowering, scrutinee: &'p hir::Expr, arms: &'p [hir::MatchArm], rep: Rep) -> Lowered {
+    fn match_(
+        &mut self,
+        st: &mut FnLowering,
+        scrutinee: &'p hir::Expr,
+        arms: &'p [hir::MatchArm],
+        rep: Rep,
+    ) -> Lowered {
         let scrutinee_rep = self.rep(&scrutinee.ty)?;
         let tmp = self.temp(st, scrutinee_rep);
         let init = Node::Set(tmp, self.boxed(st, scrutinee)?);
@@ -431,14 +606,29 @@ impl<'p> Lowerer<'p> {
 
     /// The test of `pattern` against local `value` of type `ty`, and the stores of its bindings (valid once
     /// the test passed).
-    fn pattern(&mut self, st: &mut FnLowering, pattern: &Pattern, value: u32, ty: &Ty, span: Span) -> Result<(Node, Vec<Node>), Unsupported> {
+    fn pattern(
+        &mut self,
+        st: &mut FnLowering,
+        pattern: &Pattern,
+        value: u32,
+        ty: &Ty,
+        span: Span,
+    ) -> Result<(Node, Vec<Node>), Unsupported> {
         let rep = self.rep(ty)?;
-        let equals = |c: Const| Node::Cmp { op: Cmp::Eq, rep, lhs: Box::new(Node::Local(value)), rhs: Box::new(Node::Const(c)) };
+        let equals = |c: Const| Node::Cmp {
+            op: Cmp::Eq,
+            rep,
+            lhs: Box::new(Node::Local(value)),
+            rhs: Box::new(Node::Const(c)),
+        };
         Ok(match pattern {
             Pattern::Wildcard => (Node::Const(Const::Bool(true)), Vec::new()),
             Pattern::Bind(slot) => {
                 st.declare(slot.0, ty, rep);
-                (Node::Const(Const::Bool(true)), vec![Node::Set(slot.0, Box::new(Node::Local(value)))])
+                (
+                    Node::Const(Const::Bool(true)),
+                    vec![Node::Set(slot.0, Box::new(Node::Local(value)))],
+                )
             }
             Pattern::Variant { index, .. } => (equals(Const::Int(i64::from(*index))), Vec::new()),
             Pattern::Int(i) => (equals(Const::Int(*i)), Vec::new()),
@@ -447,12 +637,32 @@ impl<'p> Lowerer<'p> {
             Pattern::Str(s) => {
                 let text = self.literal(Value::str(s.as_str()));
                 let args = vec![(Node::Local(value), ty.clone()), (text, Ty::Str)];
-                (self.op(st, span, SiteKind::ValueBinary(BinaryOp::Eq), args, &Ty::Bool)?, Vec::new())
+                (
+                    self.op(st, span, SiteKind::ValueBinary(BinaryOp::Eq), args, &Ty::Bool)?,
+                    Vec::new(),
+                )
             }
-            Pattern::None => (self.op(st, span, SiteKind::IsNone, vec![(Node::Local(value), ty.clone())], &Ty::Bool)?, Vec::new()),
+            Pattern::None => (
+                self.op(
+                    st,
+                    span,
+                    SiteKind::IsNone,
+                    vec![(Node::Local(value), ty.clone())],
+                    &Ty::Bool,
+                )?,
+                Vec::new(),
+            ),
             Pattern::Some(inner) => {
-                let Ty::Optional(inner_ty) = ty else { return Err("matches `some` on a value that is not optional".into()) };
-                let present = Node::Not(Box::new(self.op(st, span, SiteKind::IsNone, vec![(Node::Local(value), ty.clone())], &Ty::Bool)?));
+                let Ty::Optional(inner_ty) = ty else {
+                    return Err("matches `some` on a value that is not optional".into());
+                };
+                let present = Node::Not(Box::new(self.op(
+                    st,
+                    span,
+                    SiteKind::IsNone,
+                    vec![(Node::Local(value), ty.clone())],
+                    &Ty::Bool,
+                )?));
                 let (inner_value, mut bindings) = match self.rep(inner_ty)? {
                     Rep::Ref => (value, Vec::new()),
                     inner_rep => {
@@ -462,7 +672,10 @@ impl<'p> Lowerer<'p> {
                     }
                 };
                 let (inner_cond, inner_bindings) = self.pattern(st, inner, inner_value, inner_ty, span)?;
-                let cond = Node::And(Box::new(present), Box::new(Node::Block(bindings.clone(), Some(Box::new(inner_cond)))));
+                let cond = Node::And(
+                    Box::new(present),
+                    Box::new(Node::Block(bindings.clone(), Some(Box::new(inner_cond)))),
+                );
                 bindings.extend(inner_bindings);
                 (cond, bindings)
             }
@@ -479,4 +692,3 @@ impl<'p> Lowerer<'p> {
         self.op(st, e.span, kind, operands, &e.ty)
     }
 }
-

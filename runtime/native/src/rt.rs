@@ -14,8 +14,10 @@ use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use paw_check::hir::{self, BinaryOp, Ty};
-use paw_runtime::exec::{append_str, binary_op, frame_name, index_op, recursion_too_deep_error, relation, set_index, unary_op};
+use paw_hir::{self as hir, BinaryOp, Ty};
+use paw_runtime::exec::{
+    append_str, binary_op, frame_name, index_op, recursion_too_deep_error, relation, set_index, unary_op,
+};
 use paw_runtime::value::StructObj;
 use paw_runtime::{ErrorKind, Fallback, RuntimeError, Value};
 
@@ -49,8 +51,21 @@ const _: () = {
 };
 
 impl<'a> Ctx<'a> {
-    pub fn new(machine: &'a mut dyn Fallback, program: &'a hir::Program, sites: &'a [Site<'a>], constants: &'a [Value]) -> Ctx<'a> {
-        Ctx { depth: machine.depth(), failed: 0, constants: constants.as_ptr(), machine, program, sites, error: None }
+    pub fn new(
+        machine: &'a mut dyn Fallback,
+        program: &'a hir::Program,
+        sites: &'a [Site<'a>],
+        constants: &'a [Value],
+    ) -> Ctx<'a> {
+        Ctx {
+            depth: machine.depth(),
+            failed: 0,
+            constants: constants.as_ptr(),
+            machine,
+            program,
+            sites,
+            error: None,
+        }
     }
 
     fn fail(&mut self, error: RuntimeError) {
@@ -75,8 +90,9 @@ impl<'a> Ctx<'a> {
 }
 
 pub fn internal(message: &str) -> RuntimeError {
-    RuntimeError::new(ErrorKind::Internal, format!("internal error: {message}"))
-        .with_help("this is a bug in paw, not in your program; please report it (`pawc run --interp` avoids native code)")
+    RuntimeError::new(ErrorKind::Internal, format!("internal error: {message}")).with_help(
+        "this is a bug in paw, not in your program; please report it (`pawc run --interp` avoids native code)",
+    )
 }
 
 /// A scalar value as register bits: ints and enum variant indices as is, floats by their bits, bools 0 or 1.
@@ -88,7 +104,10 @@ pub fn to_bits(v: &Value) -> Result<i64, RuntimeError> {
         Value::Bool(b) => Ok(i64::from(*b)),
         Value::Enum(_, variant) => Ok(i64::from(*variant)),
         Value::Unit => Ok(0),
-        other => Err(internal(&format!("native code expected a scalar, got a {}", other.kind_name()))),
+        other => Err(internal(&format!(
+            "native code expected a scalar, got a {}",
+            other.kind_name()
+        ))),
     }
 }
 
@@ -205,22 +224,32 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *
         // SAFETY: the machine outlives this entry into native code, and nothing else uses it meanwhile.
         let machine = unsafe { &mut *ctx.machine };
         let result = match &site.kind {
-            SiteKind::Call(callee) => with_values(bits.len(), |i| arg(i).into_owned(), |values| {
-                leave_native(machine, ctx.depth, |m| m.call_fn(*callee, values, site.span))
-            })?,
-            SiteKind::Target(call) => {
-                with_values(bits.len(), |i| arg(i).into_owned(), |values| leave_native(machine, ctx.depth, |m| m.call_target(call, values)))?
-            }
+            SiteKind::Call(callee) => with_values(
+                bits.len(),
+                |i| arg(i).into_owned(),
+                |values| leave_native(machine, ctx.depth, |m| m.call_fn(*callee, values, site.span)),
+            )?,
+            SiteKind::Target(call) => with_values(
+                bits.len(),
+                |i| arg(i).into_owned(),
+                |values| leave_native(machine, ctx.depth, |m| m.call_target(call, values)),
+            )?,
             SiteKind::CallValue => {
                 let f = arg(0).into_owned();
-                with_values(bits.len().saturating_sub(1), |i| arg(i + 1).into_owned(), |values| {
-                    leave_native(machine, ctx.depth, |m| m.call_fn_value(&f, values, site.span))
-                })?
+                with_values(
+                    bits.len().saturating_sub(1),
+                    |i| arg(i + 1).into_owned(),
+                    |values| leave_native(machine, ctx.depth, |m| m.call_fn_value(&f, values, site.span)),
+                )?
             }
-            SiteKind::Closure(closure) => {
-                with_values(bits.len(), |i| arg(i).into_owned(), |captures| machine.make_closure(closure, captures))?
+            SiteKind::Closure(closure) => with_values(
+                bits.len(),
+                |i| arg(i).into_owned(),
+                |captures| machine.make_closure(closure, captures),
+            )?,
+            SiteKind::ValueBinary(op @ (BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Compare(..))) => {
+                Value::Bool(relation(*op, &arg(0), &arg(1))?)
             }
-            SiteKind::ValueBinary(op @ (BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Compare(..))) => Value::Bool(relation(*op, &arg(0), &arg(1))?),
             SiteKind::ValueBinary(op) => binary_op(*op, arg(0).into_owned(), arg(1).into_owned(), site.span)?,
             SiteKind::Wrap | SiteKind::Unwrap => arg(0).into_owned(),
             SiteKind::IsNone => Value::Bool(matches!(*arg(0), Value::None)),
@@ -245,7 +274,10 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *
             },
             SiteKind::Struct(id) => {
                 let fields: Vec<Value> = (0..bits.len()).map(|i| arg(i).into_owned()).collect();
-                Value::Struct(Rc::new(StructObj { ty: id.0, fields: RefCell::new(fields.into()) }))
+                Value::Struct(Rc::new(StructObj {
+                    ty: id.0,
+                    fields: RefCell::new(fields.into()),
+                }))
             }
             SiteKind::Field(index) => match &*arg(0) {
                 Value::Struct(obj) => obj.fields.borrow()[*index as usize].clone(),
@@ -290,7 +322,9 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *
             SiteKind::TakeItem => match (&*arg(0), &*arg(1)) {
                 (Value::List(l), Value::Int(i)) => {
                     let mut items = l.borrow_mut();
-                    let item = items.get_mut(*i as usize).ok_or_else(|| internal("a `for` loop ran past its snapshot"))?;
+                    let item = items
+                        .get_mut(*i as usize)
+                        .ok_or_else(|| internal("a `for` loop ran past its snapshot"))?;
                     std::mem::replace(item, Value::Unit)
                 }
                 _ => return Err(internal("took an element of a value that is not a list")),
@@ -308,7 +342,11 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *
 
 /// Runs `call` in the reference executor, which counts from native code's `depth` during the call and from
 /// its own after it.
-fn leave_native(machine: &mut dyn Fallback, depth: u32, call: impl FnOnce(&mut dyn Fallback) -> Result<Value, RuntimeError>) -> Result<Value, RuntimeError> {
+fn leave_native(
+    machine: &mut dyn Fallback,
+    depth: u32,
+    call: impl FnOnce(&mut dyn Fallback) -> Result<Value, RuntimeError>,
+) -> Result<Value, RuntimeError> {
     let saved = machine.depth();
     machine.set_depth(depth);
     let result = call(machine);

@@ -33,7 +33,10 @@ pub fn check_project(modules: &[(&str, &str)]) -> (Checked, Files) {
     let mut files = Files::new();
     let roots: Vec<Root> = modules
         .iter()
-        .map(|(name, text)| Root { name: name.to_string(), file: files.add(format!("src/{name}.pw"), *text) })
+        .map(|(name, text)| Root {
+            name: name.to_string(),
+            file: files.add(format!("src/{name}.pw"), *text),
+        })
         .collect();
     let checked = check_program(&mut files, &roots, &paw_check::NoLoader);
     (checked, files)
@@ -48,7 +51,11 @@ pub fn codes(source: &str) -> Vec<&'static str> {
 #[track_caller]
 pub fn assert_clean(source: &str) {
     let (checked, files) = check(source);
-    assert!(checked.diagnostics.is_empty(), "{}", paw_diagnostics::render::render_all(&checked.diagnostics, &files, false));
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        paw_diagnostics::render::render_all(&checked.diagnostics, &files, false)
+    );
 }
 
 /// The only diagnostic of `source`, which must have `code`; shows all of them if not.

@@ -30,7 +30,12 @@ pub fn run(path: Option<&Path>, dest: Option<&Path>, out: &Output) -> ExitCode {
     let project = &loaded.project;
     let root = match std::path::absolute(&project.root) {
         Ok(root) => root,
-        Err(e) => return out.user_error(&format!("cannot find the absolute path of {}: {e}", project.root.display())),
+        Err(e) => {
+            return out.user_error(&format!(
+                "cannot find the absolute path of {}: {e}",
+                project.root.display()
+            ))
+        }
     };
     let image = Image {
         format: IMAGE_FORMAT,
@@ -41,7 +46,11 @@ pub fn run(path: Option<&Path>, dest: Option<&Path>, out: &Output) -> ExitCode {
             .iter()
             .map(|(module, file)| {
                 let file = loaded.files.get(*file);
-                Module { name: module.clone(), path: file.name.clone(), text: file.text.to_string() }
+                Module {
+                    name: module.clone(),
+                    path: file.name.clone(),
+                    text: file.text.to_string(),
+                }
             })
             .collect(),
     };
@@ -61,7 +70,11 @@ pub fn run(path: Option<&Path>, dest: Option<&Path>, out: &Output) -> ExitCode {
     };
     let exe_name = match &project.manifest {
         Some(m) => m.package.name.clone(),
-        None => project.modules[0].path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "main".into()),
+        None => project.modules[0]
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "main".into()),
     };
     let dest = dest.map_or_else(|| root.join("target").join("paw").join(&exe_name), Path::to_path_buf);
     let runtime = match runtime_library() {
@@ -79,7 +92,15 @@ pub fn run(path: Option<&Path>, dest: Option<&Path>, out: &Output) -> ExitCode {
             dest.display(),
             report.native_count(),
             plural(report.functions.len(), "function"),
-            if fuzzy > 0 { format!("; {} read through {}", plural(fuzzy, "fuzzy fn"), root.join("paw.lock").display()) } else { String::new() }
+            if fuzzy > 0 {
+                format!(
+                    "; {} read through {}",
+                    plural(fuzzy, "fuzzy fn"),
+                    root.join("paw.lock").display()
+                )
+            } else {
+                String::new()
+            }
         ),
     );
     ExitCode::SUCCESS
@@ -95,7 +116,11 @@ fn internal(what: &str) -> ExitCode {
 fn runtime_library() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os(RUNTIME_VAR) {
         let path = PathBuf::from(path);
-        return if path.is_file() { Ok(path) } else { Err(format!("{RUNTIME_VAR} names {}, which does not exist", path.display())) };
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!("{RUNTIME_VAR} names {}, which does not exist", path.display()))
+        };
     }
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the pawc executable: {e}"))?;
     let dir = exe.parent().unwrap_or(Path::new("."));
@@ -107,7 +132,11 @@ fn runtime_library() -> Result<PathBuf, String> {
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("libpaw_standalone-") && n.ends_with(".a")))
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with("libpaw_standalone-") && n.ends_with(".a"))
+        })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .max();
     newest.map(|(_, path)| path).ok_or_else(|| {
@@ -122,7 +151,10 @@ fn runtime_library() -> Result<PathBuf, String> {
 /// Links `object` against `runtime` into the executable `dest`, atomically: the object and the executable are
 /// written beside `dest` under temporary names, and the executable renamed into place.
 fn link(object: &[u8], runtime: &Path, dest: &Path) -> Result<(), String> {
-    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = dest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let file = dest.file_name().and_then(|n| n.to_str()).unwrap_or("program");
     let tmp = |ext: &str| dir.join(format!(".{file}.pawc-tmp-{}{ext}", std::process::id()));

@@ -38,12 +38,23 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let mut config = BuildConfig { offline: args.offline, ..BuildConfig::default() };
+    let mut config = BuildConfig {
+        offline: args.offline,
+        ..BuildConfig::default()
+    };
     let manifest = loaded.project.manifest.as_ref();
-    if let Some(c) = choose_model(args.compiler, manifest.and_then(|m| m.compiler.model.as_deref()), &loaded.project.root) {
+    if let Some(c) = choose_model(
+        args.compiler,
+        manifest.and_then(|m| m.compiler.model.as_deref()),
+        &loaded.project.root,
+    ) {
         config.compiler = c;
     }
-    if let Some(i) = choose_model(args.interpreter, manifest.and_then(|m| m.interpreter.model.as_deref()), &loaded.project.root) {
+    if let Some(i) = choose_model(
+        args.interpreter,
+        manifest.and_then(|m| m.interpreter.model.as_deref()),
+        &loaded.project.root,
+    ) {
         config.interpreter = i;
     }
     let models = ModelStore::from_env();
@@ -62,7 +73,10 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         }
     };
     let compiler = NeuralCompiler::new(config.clone(), key.clone(), models);
-    let todo = planned.iter().filter(|p| p.status != paw_artifact::Status::Ready).count();
+    let todo = planned
+        .iter()
+        .filter(|p| p.status != paw_artifact::Status::Ready)
+        .count();
     let progress = BuildProgress::new(todo);
     let reports = paw_build::build(&planned, &store, &compiler, args.jobs, &|e| progress.event(e, out));
     progress.finish();
@@ -72,23 +86,45 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         build: key,
         compiler_model: config.compiler.name(),
         interpreter_model: config.interpreter.name(),
-        functions: reports.iter().filter(|r| !matches!(r.outcome, Outcome::Failed(_))).map(|r| (r.key.clone(), r.id.clone())).collect(),
+        functions: reports
+            .iter()
+            .filter(|r| !matches!(r.outcome, Outcome::Failed(_)))
+            .map(|r| (r.key.clone(), r.id.clone()))
+            .collect(),
     };
     // A project without fuzzy fns needs no lock.
-    if let Err(e) = if reports.is_empty() { Ok(()) } else { lock.write(&loaded.project.root) } {
+    if let Err(e) = if reports.is_empty() {
+        Ok(())
+    } else {
+        lock.write(&loaded.project.root)
+    } {
         return out.user_error(&format!("cannot write paw.lock: {e}"));
     }
-    let failed = reports.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_))).count();
+    let failed = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .count();
     if reports.iter().any(|r| !matches!(r.outcome, Outcome::Cached)) {
         print_summary(&reports);
     }
-    let compiled = reports.iter().filter(|r| matches!(r.outcome, Outcome::Compiled { .. })).count();
-    let verb = if failed > 0 { out.paint("Failed", "1;31") } else { out.paint("Finished", "1;32") };
+    let compiled = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Compiled { .. }))
+        .count();
+    let verb = if failed > 0 {
+        out.paint("Failed", "1;31")
+    } else {
+        out.paint("Finished", "1;32")
+    };
     eprintln!(
         "{verb} {}: {compiled} compiled, {} up to date{} in {:.2}s",
         plural(reports.len(), "fuzzy function"),
         reports.len() - compiled - failed,
-        if failed > 0 { format!(", {failed} failed") } else { String::new() },
+        if failed > 0 {
+            format!(", {failed} failed")
+        } else {
+            String::new()
+        },
         started.elapsed().as_secs_f64()
     );
     if failed > 0 {
@@ -100,17 +136,25 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
 
 fn print_summary(reports: &[paw_build::Report]) {
     let width = reports.iter().map(|r| r.key.len()).max().unwrap_or(8).max(8);
-    eprintln!("{:<width$}  {:<10}  {:<9}  {:>7}  program", "function", "result", "self-test", "time");
+    eprintln!(
+        "{:<width$}  {:<10}  {:<9}  {:>7}  program",
+        "function", "result", "self-test", "time"
+    );
     for r in reports {
         let result = match &r.outcome {
             Outcome::Cached => "cached",
             Outcome::Compiled { replaced_corrupt: None } => "compiled",
-            Outcome::Compiled { replaced_corrupt: Some(_) } => "rebuilt",
+            Outcome::Compiled {
+                replaced_corrupt: Some(_),
+            } => "rebuilt",
             Outcome::BuiltConcurrently => "concurrent",
             Outcome::Failed(_) => "FAILED",
         };
         let self_test = r.self_test.map_or("-".to_string(), |(p, t)| format!("{p}/{t}"));
-        eprintln!("{:<width$}  {result:<10}  {self_test:<9}  {:>6.1}s  {}", r.key, r.seconds, r.id);
+        eprintln!(
+            "{:<width$}  {result:<10}  {self_test:<9}  {:>6.1}s  {}",
+            r.key, r.seconds, r.id
+        );
         if let Outcome::Failed(why) = &r.outcome {
             eprintln!("  error: {why}");
         }
@@ -132,23 +176,33 @@ impl BuildProgress {
         } else {
             let bar = multi.add(ProgressBar::new(todo as u64));
             bar.set_style(
-                ProgressStyle::with_template("   Compiling [{bar:30}] {pos}/{len} fuzzy fns, {elapsed} elapsed, ETA {eta}")
-                    .expect("valid template")
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "   Compiling [{bar:30}] {pos}/{len} fuzzy fns, {elapsed} elapsed, ETA {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
             );
             bar
         };
-        BuildProgress { multi, overall, active: Mutex::new(Vec::new()) }
+        BuildProgress {
+            multi,
+            overall,
+            active: Mutex::new(Vec::new()),
+        }
     }
 
     fn event(&self, event: Event, out: &Output) {
         match event {
             Event::Corrupt { key, reason } => {
-                let _ = self.multi.println(format!("{} artifact of `{key}` is damaged ({reason}); rebuilding it", out.paint("warning:", "1;33")));
+                let _ = self.multi.println(format!(
+                    "{} artifact of `{key}` is damaged ({reason}); rebuilding it",
+                    out.paint("warning:", "1;33")
+                ));
             }
             Event::Started { key } => {
                 let spinner = self.multi.add(ProgressBar::new_spinner());
-                spinner.set_style(ProgressStyle::with_template("   {spinner} {msg} ({elapsed})").expect("valid template"));
+                spinner
+                    .set_style(ProgressStyle::with_template("   {spinner} {msg} ({elapsed})").expect("valid template"));
                 spinner.set_message(key.to_string());
                 spinner.enable_steady_tick(Duration::from_millis(200));
                 self.active.lock().unwrap().push((key.to_string(), spinner));

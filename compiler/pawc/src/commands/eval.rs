@@ -45,7 +45,11 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     let baseline = match args.baseline {
         None => false,
         Some("prompt") => true,
-        Some(other) => return Err(format!("unknown baseline `{other}`\n  help: the one baseline is `--baseline prompt`")),
+        Some(other) => {
+            return Err(format!(
+                "unknown baseline `{other}`\n  help: the one baseline is `--baseline prompt`"
+            ))
+        }
     };
     let loaded = match load_and_check(Some(args.path), out) {
         Ok(loaded) => loaded,
@@ -70,7 +74,9 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     // Compiled mode: every function must be built, and built for this interpreter.
     let mut artifacts = BTreeMap::new();
     if !baseline {
-        let lock = lock.as_ref().ok_or("the suite has not been built (no paw.lock)\n  help: run `pawc build` on it first")?;
+        let lock = lock
+            .as_ref()
+            .ok_or("the suite has not been built (no paw.lock)\n  help: run `pawc build` on it first")?;
         if interpreter_choice.name() != lock.interpreter_model {
             return Err(format!(
                 "the suite was built for the interpreter `{}`, not `{}`\n  help: run `pawc build --interpreter {}` first, or use `--baseline prompt`",
@@ -82,9 +88,13 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         for (name, (key, spec)) in &specs {
             let id = program_id(spec, &lock.build);
             if lock.functions.get(key) != Some(&id) {
-                return Err(format!("fuzzy fn `{name}` is not built or changed since the last build\n  help: run `pawc build`"));
+                return Err(format!(
+                    "fuzzy fn `{name}` is not built or changed since the last build\n  help: run `pawc build`"
+                ));
             }
-            let artifact = store.load(&id).map_err(|e| format!("fuzzy fn `{name}`: {e}\n  help: run `pawc build`"))?;
+            let artifact = store
+                .load(&id)
+                .map_err(|e| format!("fuzzy fn `{name}`: {e}\n  help: run `pawc build`"))?;
             artifacts.insert(name.clone(), artifact);
         }
     }
@@ -97,19 +107,27 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     for (name, (_, spec)) in &specs {
         let loaded = match artifacts.get(name) {
             Some(artifact) => LoadedProgram::from_artifact(&interpreter, artifact)?,
-            None => LoadedProgram::from_template(&interpreter, spec.clone(), &paw_neural::baseline_template(spec), vec![])?,
+            None => {
+                LoadedProgram::from_template(&interpreter, spec.clone(), &paw_neural::baseline_template(spec), vec![])?
+            }
         };
         programs.insert(name.clone(), Arc::new(loaded));
     }
 
     let bar = ProgressBar::new(cases.len() as u64);
-    bar.set_style(ProgressStyle::with_template("  Evaluating [{bar:30}] {pos}/{len} cases, ETA {eta}").expect("valid template").progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("  Evaluating [{bar:30}] {pos}/{len} cases, ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
     let mut tally: BTreeMap<String, (usize, usize)> = specs.keys().map(|k| (k.clone(), (0, 0))).collect();
     let calls_started = Instant::now();
     for case in &cases {
         let program = &programs[&case.function];
         let got = program.call(&interpreter, &case.args);
-        let correct = got.as_ref().is_ok_and(|a| program.spec.ret.same_value(&a.value, &case.expected));
+        let correct = got
+            .as_ref()
+            .is_ok_and(|a| program.spec.ret.same_value(&a.value, &case.expected));
         let entry = tally.get_mut(&case.function).expect("cases name declared functions");
         entry.0 += 1;
         entry.1 += correct as usize;
@@ -128,7 +146,12 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     if args.json {
         let functions: serde_json::Map<String, Value> = evaluated
             .iter()
-            .map(|(name, (n, c))| (name.to_string(), json!({"n": n, "correct": c, "accuracy": ratio(*c, *n)})))
+            .map(|(name, (n, c))| {
+                (
+                    name.to_string(),
+                    json!({"n": n, "correct": c, "accuracy": ratio(*c, *n)}),
+                )
+            })
             .collect();
         let report = json!({
             "functions": functions,
@@ -141,11 +164,18 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         println!("{report}");
     } else {
         let width = evaluated.iter().map(|(k, _)| k.len()).max().unwrap_or(8).max(8);
-        println!("{:<width$}  {:>5}  {:>7}  {:>8}", "function", "n", "correct", "accuracy");
+        println!(
+            "{:<width$}  {:>5}  {:>7}  {:>8}",
+            "function", "n", "correct", "accuracy"
+        );
         for (name, (n, c)) in &evaluated {
             println!("{name:<width$}  {n:>5}  {c:>7}  {:>8.3}", ratio(*c, *n));
         }
-        println!("{:<width$}  {n:>5}  {correct:>7}  {:>8.3}", "overall", ratio(correct, n));
+        println!(
+            "{:<width$}  {n:>5}  {correct:>7}  {:>8.3}",
+            "overall",
+            ratio(correct, n)
+        );
         println!(
             "macro accuracy {macro_accuracy:.3}; mode {mode}; interpreter {}; {seconds:.1}s ({call_seconds:.1}s in calls)",
             interpreter_choice.name()
@@ -160,17 +190,34 @@ fn read_cases(path: &Path, specs: &BTreeMap<String, (String, Spec)>) -> Result<V
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let at = || format!("{}:{}", path.display(), i + 1);
         let v: Value = serde_json::from_str(line).map_err(|e| format!("{}: not JSON: {e}", at()))?;
-        let function = v.get("fn").and_then(Value::as_str).ok_or_else(|| format!("{}: missing \"fn\"", at()))?.to_string();
-        let (_, spec) = specs.get(&function).ok_or_else(|| format!("{}: no fuzzy fn `{function}` in the suite", at()))?;
-        let args = v.get("args").and_then(Value::as_array).ok_or_else(|| format!("{}: missing \"args\" array", at()))?.clone();
-        let expected = v.get("expected").ok_or_else(|| format!("{}: missing \"expected\"", at()))?.clone();
+        let function = v
+            .get("fn")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("{}: missing \"fn\"", at()))?
+            .to_string();
+        let (_, spec) = specs
+            .get(&function)
+            .ok_or_else(|| format!("{}: no fuzzy fn `{function}` in the suite", at()))?;
+        let args = v
+            .get("args")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("{}: missing \"args\" array", at()))?
+            .clone();
+        let expected = v
+            .get("expected")
+            .ok_or_else(|| format!("{}: missing \"expected\"", at()))?
+            .clone();
         if args.len() != spec.params.len() || !spec.params.iter().zip(&args).all(|(p, a)| p.ty.accepts(a)) {
             return Err(format!("{}: arguments do not match `{}`", at(), spec.signature()));
         }
         if !spec.ret.accepts(&expected) {
             return Err(format!("{}: expected value is not a `{}`", at(), spec.ret.name()));
         }
-        cases.push(Case { function, args, expected });
+        cases.push(Case {
+            function,
+            args,
+            expected,
+        });
     }
     Ok(cases)
 }

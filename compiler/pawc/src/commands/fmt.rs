@@ -40,13 +40,19 @@ pub fn run(path: Option<&Path>, check: bool, out: &Output) -> ExitCode {
             }
             Err(diagnostics) => {
                 out.diagnostics(&diagnostics, &files);
-                eprintln!("{} {display} was not formatted: fix its syntax errors first", out.paint("error:", "1;31"));
+                eprintln!(
+                    "{} {display} was not formatted: fix its syntax errors first",
+                    out.paint("error:", "1;31")
+                );
                 failed = true;
             }
         }
     }
     for display in &unformatted {
-        eprintln!("{} {display} is not formatted (run `pawc fmt` to fix it)", out.paint("error:", "1;31"));
+        eprintln!(
+            "{} {display} is not formatted (run `pawc fmt` to fix it)",
+            out.paint("error:", "1;31")
+        );
     }
     if failed || !unformatted.is_empty() {
         ExitCode::from(1)

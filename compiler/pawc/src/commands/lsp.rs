@@ -14,7 +14,11 @@ pub fn run(offline: bool, out: &Output) -> ExitCode {
         Ok(path) => path,
         Err(e) => return out.user_error(&format!("cannot find the pawc executable to build with: {e}")),
     };
-    let config = Config { paw_home: ModelStore::from_env().home().to_path_buf(), pawc, offline };
+    let config = Config {
+        paw_home: ModelStore::from_env().home().to_path_buf(),
+        pawc,
+        offline,
+    };
     match paw_lsp::run_stdio(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => out.user_error(&format!("the language server stopped: {e}")),

@@ -45,7 +45,9 @@ pub fn run(name: &str, out: &Output) -> ExitCode {
     }
     let root = Path::new(name);
     if root.exists() {
-        return out.user_error(&format!("`{name}` already exists\n  help: choose another name or remove it first"));
+        return out.user_error(&format!(
+            "`{name}` already exists\n  help: choose another name or remove it first"
+        ));
     }
     let result = std::fs::create_dir_all(root.join("src"))
         .and_then(|_| std::fs::write(root.join("paw.toml"), Manifest::scaffold(name)))

@@ -18,7 +18,14 @@ pub fn run(path: Option<&Path>, args: Vec<String>, trace: bool, engine: &EngineA
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
     };
-    match engine.run_main(&loaded.analysis.checked.program, RunOptions { args, fuzzy, ..RunOptions::default() }) {
+    match engine.run_main(
+        &loaded.analysis.checked.program,
+        RunOptions {
+            args,
+            fuzzy,
+            ..RunOptions::default()
+        },
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             out.runtime_error(&error, &loaded.files);

@@ -19,7 +19,14 @@ pub fn run(path: Option<&Path>, filter: Option<&str>, trace: bool, engine: &Engi
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
     };
-    let outcomes = engine.run_tests(&loaded.analysis.checked.program, filter, RunOptions { fuzzy: fuzzy.clone(), ..RunOptions::default() });
+    let outcomes = engine.run_tests(
+        &loaded.analysis.checked.program,
+        filter,
+        RunOptions {
+            fuzzy: fuzzy.clone(),
+            ..RunOptions::default()
+        },
+    );
     let mut failed = 0;
     for outcome in &outcomes {
         match &outcome.result {
@@ -32,8 +39,15 @@ pub fn run(path: Option<&Path>, filter: Option<&str>, trace: bool, engine: &Engi
         }
     }
     let passed = outcomes.len() - failed;
-    let verdict = if failed == 0 { out.paint_stdout("ok", "32") } else { out.paint_stdout("FAILED", "1;31") };
-    println!("\ntest result: {verdict}. {passed} passed; {failed} failed ({} run)", plural(outcomes.len(), "test"));
+    let verdict = if failed == 0 {
+        out.paint_stdout("ok", "32")
+    } else {
+        out.paint_stdout("FAILED", "1;31")
+    };
+    println!(
+        "\ntest result: {verdict}. {passed} passed; {failed} failed ({} run)",
+        plural(outcomes.len(), "test")
+    );
     let examples_ok = super::doctest::run(&loaded, fuzzy.as_ref(), filter, out);
     if failed == 0 && examples_ok {
         ExitCode::SUCCESS

@@ -80,24 +80,15 @@ pub fn item(i: &Item) -> String {
                 format!("[{}]", path_list(&f.type_params))
             },
             params(&f.params),
-            f.ret
-                .as_ref()
-                .map(|t| format!(" -> {}", ty(t)))
-                .unwrap_or_default(),
-            f.body
-                .as_ref()
-                .map(|b| format!(" {}", block(b)))
-                .unwrap_or_default(),
+            f.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default(),
+            f.body.as_ref().map(|b| format!(" {}", block(b))).unwrap_or_default(),
         ),
         Item::Fuzzy(f) => format!(
             "{}fuzzy fn {}({}){}",
             docs(&f.docs),
             f.name.name,
             params(&f.params),
-            f.ret
-                .as_ref()
-                .map(|t| format!(" -> {}", ty(t)))
-                .unwrap_or_default()
+            f.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default()
         ),
         Item::Struct(s) => format!(
             "{}struct {} {{ {} }}",
@@ -125,17 +116,11 @@ pub fn item(i: &Item) -> String {
 }
 
 fn path(p: &[Ident]) -> String {
-    p.iter()
-        .map(|i| i.name.as_str())
-        .collect::<Vec<_>>()
-        .join(".")
+    p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".")
 }
 
 fn path_list(p: &[Ident]) -> String {
-    p.iter()
-        .map(|i| i.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 fn params(ps: &[Param]) -> String {
@@ -149,19 +134,13 @@ pub fn ty(t: &TypeExpr) -> String {
     match t {
         TypeExpr::Named { path: p, args, .. } if args.is_empty() => path(p),
         TypeExpr::Named { path: p, args, .. } => {
-            format!(
-                "{}[{}]",
-                path(p),
-                args.iter().map(ty).collect::<Vec<_>>().join(", ")
-            )
+            format!("{}[{}]", path(p), args.iter().map(ty).collect::<Vec<_>>().join(", "))
         }
         TypeExpr::Optional { inner, .. } => format!("{}?", ty(inner)),
         TypeExpr::Fn { params, ret, .. } => format!(
             "fn({}){}",
             params.iter().map(ty).collect::<Vec<_>>().join(", "),
-            ret.as_ref()
-                .map(|r| format!(" -> {}", ty(r)))
-                .unwrap_or_default()
+            ret.as_ref().map(|r| format!(" -> {}", ty(r))).unwrap_or_default()
         ),
         TypeExpr::Error(_) => "<error type>".to_string(),
     }
@@ -186,9 +165,7 @@ pub fn stmt(s: &Stmt) -> String {
             "(let{} {}{} {})",
             if *mutable { " mut" } else { "" },
             name.name,
-            t.as_ref()
-                .map(|t| format!(": {}", ty(t)))
-                .unwrap_or_default(),
+            t.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default(),
             expr(value)
         ),
         StmtKind::Assign { target, op, value } => {
@@ -197,9 +174,7 @@ pub fn stmt(s: &Stmt) -> String {
         StmtKind::Expr { expr: e, semi } => format!("{}{}", expr(e), if *semi { ";" } else { "" }),
         StmtKind::Return(v) => format!(
             "(return{})",
-            v.as_ref()
-                .map(|v| format!(" {}", expr(v)))
-                .unwrap_or_default()
+            v.as_ref().map(|v| format!(" {}", expr(v))).unwrap_or_default()
         ),
         StmtKind::Break => "break;".to_string(),
         StmtKind::Continue => "continue;".to_string(),
@@ -231,11 +206,9 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::List(items) => {
             format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(" "))
         }
-        ExprKind::Unary { op, expr: inner } => format!(
-            "({} {})",
-            if *op == UnaryOp::Neg { "-" } else { "!" },
-            expr(inner)
-        ),
+        ExprKind::Unary { op, expr: inner } => {
+            format!("({} {})", if *op == UnaryOp::Neg { "-" } else { "!" }, expr(inner))
+        }
         ExprKind::Binary { op, lhs, rhs } => {
             format!("({} {} {})", op.symbol(), expr(lhs), expr(rhs))
         }
@@ -267,10 +240,7 @@ pub fn expr(e: &Expr) -> String {
             "(if {} {}{})",
             expr(cond),
             block(then),
-            else_
-                .as_ref()
-                .map(|e| format!(" else {}", expr(e)))
-                .unwrap_or_default()
+            else_.as_ref().map(|e| format!(" else {}", expr(e))).unwrap_or_default()
         ),
         ExprKind::Match { scrutinee, arms } => format!(
             "(match {}{})",
@@ -359,23 +329,15 @@ pub fn max_depth(file: &SourceFile) -> usize {
                     StrPart::Lit(_) => None,
                 })),
                 ExprKind::List(items) => stack.extend(items.iter().map(|e| (Node::E(e), d + 1))),
-                ExprKind::Unary { expr, .. } | ExprKind::Paren(expr) => {
-                    stack.push((Node::E(expr), d + 1))
-                }
-                ExprKind::Binary { lhs, rhs, .. } => {
-                    stack.extend([(Node::E(lhs), d + 1), (Node::E(rhs), d + 1)])
-                }
-                ExprKind::Range { start, end } => {
-                    stack.extend([(Node::E(start), d + 1), (Node::E(end), d + 1)])
-                }
+                ExprKind::Unary { expr, .. } | ExprKind::Paren(expr) => stack.push((Node::E(expr), d + 1)),
+                ExprKind::Binary { lhs, rhs, .. } => stack.extend([(Node::E(lhs), d + 1), (Node::E(rhs), d + 1)]),
+                ExprKind::Range { start, end } => stack.extend([(Node::E(start), d + 1), (Node::E(end), d + 1)]),
                 ExprKind::Call { callee, args } => {
                     stack.push((Node::E(callee), d + 1));
                     stack.extend(args.iter().map(|a| (Node::E(&a.value), d + 1)));
                 }
                 ExprKind::Field { base, .. } => stack.push((Node::E(base), d + 1)),
-                ExprKind::Index { base, index } => {
-                    stack.extend([(Node::E(base), d + 1), (Node::E(index), d + 1)])
-                }
+                ExprKind::Index { base, index } => stack.extend([(Node::E(base), d + 1), (Node::E(index), d + 1)]),
                 ExprKind::Lambda { body, .. } => stack.push((Node::E(body), d + 1)),
                 ExprKind::If { cond, then, else_ } => {
                     stack.push((Node::E(cond), d + 1));
@@ -393,9 +355,7 @@ pub fn max_depth(file: &SourceFile) -> usize {
                 _ => {}
             },
             Node::T(t) => match t {
-                TypeExpr::Named { args, .. } => {
-                    stack.extend(args.iter().map(|t| (Node::T(t), d + 1)))
-                }
+                TypeExpr::Named { args, .. } => stack.extend(args.iter().map(|t| (Node::T(t), d + 1))),
                 TypeExpr::Optional { inner, .. } => stack.push((Node::T(inner), d + 1)),
                 TypeExpr::Fn { params, ret, .. } => {
                     stack.extend(params.iter().map(|t| (Node::T(t), d + 1)));

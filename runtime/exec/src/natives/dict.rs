@@ -62,8 +62,14 @@ mod tests {
         assert_eq!(call(&mut h, "dict.len", &[d.clone()]).unwrap(), Value::Int(3));
         assert_eq!(call(&mut h, "dict.get", &[d.clone(), s("b")]).unwrap(), Value::Int(10));
         assert_eq!(call(&mut h, "dict.get", &[d.clone(), s("z")]).unwrap(), Value::None);
-        assert_eq!(call(&mut h, "dict.contains", &[d.clone(), s("a")]).unwrap(), Value::Bool(true));
-        assert_eq!(call(&mut h, "dict.remove", &[d.clone(), s("a")]).unwrap(), Value::Int(2));
+        assert_eq!(
+            call(&mut h, "dict.contains", &[d.clone(), s("a")]).unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call(&mut h, "dict.remove", &[d.clone(), s("a")]).unwrap(),
+            Value::Int(2)
+        );
         assert_eq!(call(&mut h, "dict.remove", &[d.clone(), s("a")]).unwrap(), Value::None);
         assert_eq!(call(&mut h, "dict.keys", &[d.clone()]).unwrap(), strs(&["b", "c"]));
         assert_eq!(call(&mut h, "dict.values", &[d]).unwrap(), ints(&[10, 3]));

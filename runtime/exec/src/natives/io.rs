@@ -37,11 +37,15 @@ pub fn stdin_lines(host: &mut dyn Host, _: &[Value]) -> Result<Value, RuntimeErr
 }
 
 pub fn args(host: &mut dyn Host, _: &[Value]) -> Result<Value, RuntimeError> {
-    Ok(Value::list(host.args().iter().map(|a| Value::str(a.as_str())).collect()))
+    Ok(Value::list(
+        host.args().iter().map(|a| Value::str(a.as_str())).collect(),
+    ))
 }
 
 pub fn env(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
-    Ok(Value::opt(std::env::var(string(args, 0)?.as_str()).ok().map(Value::str)))
+    Ok(Value::opt(
+        std::env::var(string(args, 0)?.as_str()).ok().map(Value::str),
+    ))
 }
 
 #[cfg(test)]
@@ -57,11 +61,18 @@ mod tests {
         let mut h = TestHost::new();
         call(&mut h, "io.write_file", &[s(&path), s("one\r\ntwo\n")]).unwrap();
         assert_eq!(call(&mut h, "io.read_file", &[s(&path)]).unwrap(), s("one\r\ntwo\n"));
-        assert_eq!(call(&mut h, "io.read_lines", &[s(&path)]).unwrap(), strs(&["one", "two"]));
+        assert_eq!(
+            call(&mut h, "io.read_lines", &[s(&path)]).unwrap(),
+            strs(&["one", "two"])
+        );
         let missing = dir.path().join("nope.txt").to_string_lossy().into_owned();
         let e = call(&mut h, "io.read_file", &[s(&missing)]).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Io);
-        assert!(e.message.starts_with(&format!("cannot read `{missing}`")), "{}", e.message);
+        assert!(
+            e.message.starts_with(&format!("cannot read `{missing}`")),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -70,7 +81,10 @@ mod tests {
         h.args = vec!["x".into(), "y".into()];
         assert_eq!(call(&mut h, "io.args", &[]).unwrap(), strs(&["x", "y"]));
         assert_eq!(call(&mut h, "io.stdin_lines", &[]).unwrap(), strs(&["in"]));
-        assert_eq!(call(&mut h, "io.env", &[s("PAW_SURELY_UNSET_VARIABLE")]).unwrap(), Value::None);
+        assert_eq!(
+            call(&mut h, "io.env", &[s("PAW_SURELY_UNSET_VARIABLE")]).unwrap(),
+            Value::None
+        );
         assert!(matches!(call(&mut h, "io.env", &[s("PATH")]).unwrap(), Value::Str(_)));
     }
 }

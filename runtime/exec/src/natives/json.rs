@@ -24,7 +24,11 @@ pub(crate) fn describe(j: &J) -> String {
         J::Array(_) | J::Object(_) => "an",
         _ => "a",
     };
-    let kind = if matches!(j, J::Null) { "null".to_string() } else { format!("{article} {}", kind_of(j)) };
+    let kind = if matches!(j, J::Null) {
+        "null".to_string()
+    } else {
+        format!("{article} {}", kind_of(j))
+    };
     let mut text = j.to_string();
     if text.chars().count() > 60 {
         text = text.chars().take(57).collect::<String>() + "...";
@@ -34,8 +38,11 @@ pub(crate) fn describe(j: &J) -> String {
 
 /// The error for a JSON value of the wrong shape: "expected a JSON number, found a string `"abc"`".
 pub(crate) fn shape_error(expected: &str, found: &J) -> RuntimeError {
-    RuntimeError::new(ErrorKind::Json, format!("expected a JSON {expected}, found {}", describe(found)))
-        .with_help("check the data's shape with `json.kind(value)` before converting it")
+    RuntimeError::new(
+        ErrorKind::Json,
+        format!("expected a JSON {expected}, found {}", describe(found)),
+    )
+    .with_help("check the data's shape with `json.kind(value)` before converting it")
 }
 
 fn parse_text(text: &str) -> Result<J, serde_json::Error> {
@@ -59,7 +66,9 @@ pub fn stringify(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError
 
 pub fn pretty(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let j = json_arg(args, 0)?;
-    Ok(Value::str(serde_json::to_string_pretty(&**j).unwrap_or_else(|_| j.to_string())))
+    Ok(Value::str(
+        serde_json::to_string_pretty(&**j).unwrap_or_else(|_| j.to_string()),
+    ))
 }
 
 pub fn get(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
@@ -69,7 +78,9 @@ pub fn get(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
 
 pub fn set(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let mut object = (**json_arg(args, 0)?).clone();
-    let J::Object(fields) = &mut object else { return Err(shape_error("object", &object)) };
+    let J::Object(fields) = &mut object else {
+        return Err(shape_error("object", &object));
+    };
     fields.insert(string(args, 1)?.as_str().to_owned(), (**json_arg(args, 2)?).clone());
     Ok(Value::json(object))
 }
@@ -107,14 +118,19 @@ pub fn as_str(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
 
 pub fn as_int(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let j = &**json_arg(args, 0)?;
-    let J::Number(n) = j else { return Err(shape_error("number", j)) };
+    let J::Number(n) = j else {
+        return Err(shape_error("number", j));
+    };
     if let Some(i) = n.as_i64() {
         return Ok(Value::Int(i));
     }
     match n.as_f64() {
         Some(f) if f.fract() == 0.0 && f >= -(2f64.powi(63)) && f < 2f64.powi(63) => Ok(Value::Int(f as i64)),
-        _ => Err(RuntimeError::new(ErrorKind::Json, format!("expected a JSON integer, found the number `{n}`"))
-            .with_help("use `as_float` for numbers with a fractional part")),
+        _ => Err(RuntimeError::new(
+            ErrorKind::Json,
+            format!("expected a JSON integer, found the number `{n}`"),
+        )
+        .with_help("use `as_float` for numbers with a fractional part")),
     }
 }
 
@@ -168,7 +184,10 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Json);
         assert!(e.message.contains("line 1 column 7"), "{}", e.message);
         assert_eq!(j("try_parse", &[s("nope")]).unwrap(), Value::None);
-        assert_eq!(j("stringify", &[jv(json!({"b": 1, "a": [true]}))]).unwrap(), s(r#"{"b":1,"a":[true]}"#));
+        assert_eq!(
+            j("stringify", &[jv(json!({"b": 1, "a": [true]}))]).unwrap(),
+            s(r#"{"b":1,"a":[true]}"#)
+        );
         assert_eq!(j("pretty", &[jv(json!([1]))]).unwrap(), s("[\n  1\n]"));
     }
 
@@ -178,10 +197,19 @@ mod tests {
         assert_eq!(j("get", &[obj.clone(), s("a")]).unwrap(), jv(json!(1)));
         assert_eq!(j("get", &[obj.clone(), s("z")]).unwrap(), Value::None);
         assert_eq!(j("get", &[jv(json!([1])), s("a")]).unwrap(), Value::None);
-        assert_eq!(j("set", &[obj.clone(), s("c"), jv(json!("x"))]).unwrap(), jv(json!({"a": 1, "b": null, "c": "x"})));
-        assert_eq!(j("set", &[jv(json!(3)), s("c"), jv(json!(1))]).unwrap_err().kind, ErrorKind::Json);
+        assert_eq!(
+            j("set", &[obj.clone(), s("c"), jv(json!("x"))]).unwrap(),
+            jv(json!({"a": 1, "b": null, "c": "x"}))
+        );
+        assert_eq!(
+            j("set", &[jv(json!(3)), s("c"), jv(json!(1))]).unwrap_err().kind,
+            ErrorKind::Json
+        );
         assert_eq!(j("keys", &[obj.clone()]).unwrap(), strs(&["a", "b"]));
-        assert_eq!(j("items", &[jv(json!([1, "a"]))]).unwrap(), Value::list(vec![jv(json!(1)), jv(json!("a"))]));
+        assert_eq!(
+            j("items", &[jv(json!([1, "a"]))]).unwrap(),
+            Value::list(vec![jv(json!(1)), jv(json!("a"))])
+        );
         assert_eq!(j("len", &[obj]).unwrap(), Value::Int(2));
         assert_eq!(j("len", &[jv(json!("héllo"))]).unwrap(), Value::Int(5));
         assert_eq!(j("object", &[]).unwrap(), jv(json!({})));
@@ -191,15 +219,24 @@ mod tests {
     fn conversions_name_the_actual_type() {
         assert_eq!(j("as_int", &[jv(json!(3))]).unwrap(), Value::Int(3));
         assert_eq!(j("as_int", &[jv(json!(3.0))]).unwrap(), Value::Int(3));
-        assert_eq!(j("as_int", &[jv(json!(3.5))]).unwrap_err().message, "expected a JSON integer, found the number `3.5`");
+        assert_eq!(
+            j("as_int", &[jv(json!(3.5))]).unwrap_err().message,
+            "expected a JSON integer, found the number `3.5`"
+        );
         assert_eq!(
             j("as_int", &[jv(json!("abc"))]).unwrap_err().message,
             "expected a JSON number, found a string `\"abc\"`"
         );
         assert_eq!(j("as_float", &[jv(json!(2))]).unwrap(), Value::Float(2.0));
         assert_eq!(j("as_str", &[jv(json!("x"))]).unwrap(), s("x"));
-        assert_eq!(j("as_str", &[jv(json!(null))]).unwrap_err().message, "expected a JSON string, found null `null`");
-        assert_eq!(j("as_bool", &[jv(json!([1]))]).unwrap_err().message, "expected a JSON bool, found an array `[1]`");
+        assert_eq!(
+            j("as_str", &[jv(json!(null))]).unwrap_err().message,
+            "expected a JSON string, found null `null`"
+        );
+        assert_eq!(
+            j("as_bool", &[jv(json!([1]))]).unwrap_err().message,
+            "expected a JSON bool, found an array `[1]`"
+        );
         assert_eq!(j("is_null", &[jv(json!(null))]).unwrap(), Value::Bool(true));
         assert_eq!(j("kind", &[jv(json!({}))]).unwrap(), s("object"));
     }

@@ -103,7 +103,9 @@ pub fn contains(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError>
 }
 
 pub fn indices(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
-    Ok(Value::list((0..list(args, 0)?.borrow().len() as i64).map(Value::Int).collect()))
+    Ok(Value::list(
+        (0..list(args, 0)?.borrow().len() as i64).map(Value::Int).collect(),
+    ))
 }
 
 pub fn enumerate(host: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
@@ -122,7 +124,9 @@ pub fn zip(host: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let n = a.borrow().len().min(b.borrow().len());
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let (Some(x), Some(y)) = (nth(a, i), nth(b, i)) else { break };
+        let (Some(x), Some(y)) = (nth(a, i), nth(b, i)) else {
+            break;
+        };
         out.push(host.call(f, &[x, y])?);
     }
     Ok(Value::list(out))
@@ -140,7 +144,11 @@ pub fn slice(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let xs = list(args, 0)?.borrow();
     let clamp = |i: i64| (i.max(0) as usize).min(xs.len());
     let (start, end) = (clamp(int(args, 1)?), clamp(int(args, 2)?));
-    Ok(Value::list(if start < end { xs[start..end].to_vec() } else { Vec::new() }))
+    Ok(Value::list(if start < end {
+        xs[start..end].to_vec()
+    } else {
+        Vec::new()
+    }))
 }
 
 pub fn any(host: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
@@ -169,7 +177,9 @@ pub fn sum(host: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     }
     let mut total: i64 = 0;
     for x in xs.iter() {
-        let Value::Int(i) = x else { return Err(mismatch("int", x)) };
+        let Value::Int(i) = x else {
+            return Err(mismatch("int", x));
+        };
         total = total
             .checked_add(*i)
             .ok_or_else(|| RuntimeError::new(ErrorKind::Overflow, "the sum overflows a 64-bit int"))?;
@@ -180,7 +190,9 @@ pub fn sum(host: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
 pub fn sum_float(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let mut total = 0.0;
     for x in list(args, 0)?.borrow().iter() {
-        let Value::Float(f) = x else { return Err(mismatch("float", x)) };
+        let Value::Float(f) = x else {
+            return Err(mismatch("float", x));
+        };
         total += f;
     }
     Ok(Value::Float(total))
@@ -262,15 +274,27 @@ mod tests {
         assert_eq!(l("indices", &[strs(&["a", "b"])]), ints(&[0, 1]));
         assert_eq!(l("first", &[ints(&[])]), Value::None);
         assert_eq!(l("last", &[ints(&[1, 2])]), Value::Int(2));
-        assert_eq!(l("slice", &[ints(&[1, 2, 3, 4]), Value::Int(1), Value::Int(3)]), ints(&[2, 3]));
-        assert_eq!(l("slice", &[ints(&[1, 2]), Value::Int(-3), Value::Int(10)]), ints(&[1, 2]));
+        assert_eq!(
+            l("slice", &[ints(&[1, 2, 3, 4]), Value::Int(1), Value::Int(3)]),
+            ints(&[2, 3])
+        );
+        assert_eq!(
+            l("slice", &[ints(&[1, 2]), Value::Int(-3), Value::Int(10)]),
+            ints(&[1, 2])
+        );
     }
 
     #[test]
     fn sums() {
         assert_eq!(l("sum", &[ints(&[1, 2, 3])]), Value::Int(6));
-        assert_eq!(l("sum", &[Value::list(vec![Value::Float(0.5), Value::Float(1.0)])]), Value::Float(1.5));
-        assert_eq!(crate::natives::list_sum_float()(&mut host(), &[ints(&[])]).unwrap(), Value::Float(0.0));
+        assert_eq!(
+            l("sum", &[Value::list(vec![Value::Float(0.5), Value::Float(1.0)])]),
+            Value::Float(1.5)
+        );
+        assert_eq!(
+            crate::natives::list_sum_float()(&mut host(), &[ints(&[])]).unwrap(),
+            Value::Float(0.0)
+        );
         let e = call(&mut host(), "list.sum", &[ints(&[i64::MAX, 1])]).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Overflow);
     }

@@ -8,17 +8,23 @@ use crate::value::Value;
 fn float_to_int(f: f64, what: &str) -> Result<Value, RuntimeError> {
     // 2^63 is exactly representable; every float below it and at least -2^63 fits.
     if f.is_nan() || f < -(2f64.powi(63)) || f >= 2f64.powi(63) {
-        return Err(RuntimeError::new(ErrorKind::InvalidNumber, format!("cannot convert {f:?} to an int ({what})"))
-            .with_help("an int holds whole numbers from -9223372036854775808 to 9223372036854775807"));
+        return Err(RuntimeError::new(
+            ErrorKind::InvalidNumber,
+            format!("cannot convert {f:?} to an int ({what})"),
+        )
+        .with_help("an int holds whole numbers from -9223372036854775808 to 9223372036854775807"));
     }
     Ok(Value::Int(f as i64))
 }
 
 pub fn abs(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let x = int(args, 0)?;
-    x.checked_abs()
-        .map(Value::Int)
-        .ok_or_else(|| RuntimeError::new(ErrorKind::Overflow, format!("the absolute value of {x} overflows an int")))
+    x.checked_abs().map(Value::Int).ok_or_else(|| {
+        RuntimeError::new(
+            ErrorKind::Overflow,
+            format!("the absolute value of {x} overflows an int"),
+        )
+    })
 }
 
 pub fn fabs(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
@@ -108,7 +114,10 @@ mod tests {
     fn float_functions() {
         assert_eq!(m("fabs", &[Value::Float(-1.5)]).unwrap(), Value::Float(1.5));
         assert_eq!(m("sqrt", &[Value::Float(9.0)]).unwrap(), Value::Float(3.0));
-        assert_eq!(m("pow", &[Value::Float(2.0), Value::Float(10.0)]).unwrap(), Value::Float(1024.0));
+        assert_eq!(
+            m("pow", &[Value::Float(2.0), Value::Float(10.0)]).unwrap(),
+            Value::Float(1024.0)
+        );
         assert_eq!(m("ln", &[Value::Float(1.0)]).unwrap(), Value::Float(0.0));
         assert_eq!(m("exp", &[Value::Float(0.0)]).unwrap(), Value::Float(1.0));
         assert_eq!(m("pi", &[]).unwrap(), Value::Float(std::f64::consts::PI));

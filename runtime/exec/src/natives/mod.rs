@@ -41,7 +41,10 @@ pub struct NativeId(u16);
 impl NativeId {
     /// The native declared as `std.MODULE`'s `NAME`, by its qualified name `"MODULE.NAME"`.
     pub fn lookup(qualified: &str) -> Option<NativeId> {
-        NATIVES.iter().position(|(name, _)| *name == qualified).map(|i| NativeId(i as u16))
+        NATIVES
+            .iter()
+            .position(|(name, _)| *name == qualified)
+            .map(|i| NativeId(i as u16))
     }
 
     pub fn name(self) -> &'static str {
@@ -159,7 +162,8 @@ pub(crate) use json::shape_error as json_shape_error;
 // Argument access. The checker guarantees the types; a mismatch is reported as an internal error, not a panic.
 
 fn arg(args: &[Value], i: usize) -> Result<&Value, RuntimeError> {
-    args.get(i).ok_or_else(|| RuntimeError::internal(format!("native called without argument {i}")))
+    args.get(i)
+        .ok_or_else(|| RuntimeError::internal(format!("native called without argument {i}")))
 }
 
 fn mismatch(expected: &str, found: &Value) -> RuntimeError {
@@ -239,7 +243,13 @@ pub(crate) mod testing {
 
     impl TestHost {
         pub fn new() -> TestHost {
-            TestHost { out: Vec::new(), err: Vec::new(), args: Vec::new(), types: Types::default(), callbacks: Vec::new() }
+            TestHost {
+                out: Vec::new(),
+                err: Vec::new(),
+                args: Vec::new(),
+                types: Types::default(),
+                callbacks: Vec::new(),
+            }
         }
 
         pub fn out(&self) -> String {
@@ -308,7 +318,10 @@ mod tests {
             }
         }
         for name in &declared {
-            assert!(NativeId::lookup(name).is_some(), "`{name}` is declared but not implemented");
+            assert!(
+                NativeId::lookup(name).is_some(),
+                "`{name}` is declared but not implemented"
+            );
         }
         for (name, _) in NATIVES {
             assert!(declared.contains(&name.to_string()), "`{name}` is not declared");

@@ -35,7 +35,10 @@ pub fn assert(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     if boolean(args, 0)? {
         Ok(Value::Unit)
     } else {
-        Err(RuntimeError::new(ErrorKind::AssertionFailed, "assertion failed: the condition is false"))
+        Err(RuntimeError::new(
+            ErrorKind::AssertionFailed,
+            "assertion failed: the condition is false",
+        ))
     }
 }
 
@@ -51,7 +54,11 @@ pub fn assert_eq(host: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeEr
     };
     Err(RuntimeError::new(
         ErrorKind::AssertionFailed,
-        format!("assertion failed: the values differ\n  actual:   {}\n  expected: {}", show(actual), show(expected)),
+        format!(
+            "assertion failed: the values differ\n  actual:   {}\n  expected: {}",
+            show(actual),
+            show(expected)
+        ),
     ))
 }
 
@@ -67,7 +74,10 @@ pub fn to_json(host: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeErro
 }
 
 pub fn panic(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
-    Err(RuntimeError::new(ErrorKind::Panic, format!("panicked: {}", string(args, 0)?)))
+    Err(RuntimeError::new(
+        ErrorKind::Panic,
+        format!("panicked: {}", string(args, 0)?),
+    ))
 }
 
 #[cfg(test)]
@@ -90,17 +100,26 @@ mod tests {
     fn assertions_show_both_values() {
         let mut h = TestHost::new();
         assert!(call(&mut h, "prelude.assert", &[Value::Bool(true)]).is_ok());
-        assert_eq!(call(&mut h, "prelude.assert", &[Value::Bool(false)]).unwrap_err().kind, ErrorKind::AssertionFailed);
+        assert_eq!(
+            call(&mut h, "prelude.assert", &[Value::Bool(false)]).unwrap_err().kind,
+            ErrorKind::AssertionFailed
+        );
         assert!(call(&mut h, "prelude.assert_eq", &[ints(&[1]), ints(&[1])]).is_ok());
         let e = call(&mut h, "prelude.assert_eq", &[s("1"), s("2")]).unwrap_err();
-        assert_eq!(e.message, "assertion failed: the values differ\n  actual:   \"1\"\n  expected: \"2\"");
+        assert_eq!(
+            e.message,
+            "assertion failed: the values differ\n  actual:   \"1\"\n  expected: \"2\""
+        );
     }
 
     #[test]
     fn to_str_to_json_and_panic() {
         let mut h = TestHost::new();
         assert_eq!(call(&mut h, "prelude.to_str", &[Value::Int(7)]).unwrap(), s("7"));
-        assert_eq!(call(&mut h, "prelude.to_json", &[ints(&[1])]).unwrap(), Value::json(serde_json::json!([1])));
+        assert_eq!(
+            call(&mut h, "prelude.to_json", &[ints(&[1])]).unwrap(),
+            Value::json(serde_json::json!([1]))
+        );
         let e = call(&mut h, "prelude.panic", &[s("boom")]).unwrap_err();
         assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Panic, "panicked: boom"));
     }

@@ -33,7 +33,11 @@ pub fn len(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
 
 pub fn split(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let (s, sep) = (string(args, 0)?, string(args, 1)?);
-    Ok(if sep.is_empty() { strings(s.split_whitespace()) } else { strings(s.split(sep.as_str())) })
+    Ok(if sep.is_empty() {
+        strings(s.split_whitespace())
+    } else {
+        strings(s.split(sep.as_str()))
+    })
 }
 
 pub fn lines(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
@@ -43,7 +47,11 @@ pub fn lines(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
 pub fn trim(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let s = string(args, 0)?;
     let trimmed = s.trim();
-    Ok(if trimmed.len() == s.len() { Value::Str(s.clone()) } else { Value::str(trimmed) })
+    Ok(if trimmed.len() == s.len() {
+        Value::Str(s.clone())
+    } else {
+        Value::str(trimmed)
+    })
 }
 
 pub fn lower(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
@@ -67,12 +75,17 @@ pub fn ends_with(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError
 }
 
 pub fn replace(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
-    Ok(Value::str(string(args, 0)?.replace(string(args, 1)?.as_str(), string(args, 2)?)))
+    Ok(Value::str(
+        string(args, 0)?.replace(string(args, 1)?.as_str(), string(args, 2)?),
+    ))
 }
 
 pub fn find(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let s = string(args, 0)?;
-    Ok(Value::opt(s.find(string(args, 1)?.as_str()).map(|byte| Value::Int(char_len(&s[..byte]) as i64))))
+    Ok(Value::opt(
+        s.find(string(args, 1)?.as_str())
+            .map(|byte| Value::Int(char_len(&s[..byte]) as i64)),
+    ))
 }
 
 pub fn slice(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
@@ -107,7 +120,9 @@ pub fn parse_int(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError
 }
 
 pub fn parse_float(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
-    Ok(Value::opt(string(args, 0)?.trim().parse::<f64>().ok().map(Value::Float)))
+    Ok(Value::opt(
+        string(args, 0)?.trim().parse::<f64>().ok().map(Value::Float),
+    ))
 }
 
 pub fn chars(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
@@ -118,7 +133,10 @@ pub fn repeat(_: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
     let s = string(args, 0)?;
     let n = int(args, 1)?.max(0) as usize;
     if s.len().checked_mul(n).is_none_or(|total| total > isize::MAX as usize) {
-        return Err(RuntimeError::new(ErrorKind::Overflow, format!("cannot repeat a string {n} times: too long")));
+        return Err(RuntimeError::new(
+            ErrorKind::Overflow,
+            format!("cannot repeat a string {n} times: too long"),
+        ));
     }
     Ok(Value::str(s.repeat(n)))
 }

@@ -23,5 +23,8 @@ pub static ALL_CODES: &[&[Explanation]] = &[syntax::CODES, check::CODES, runtime
 
 /// Looks a code up, case-insensitively (`e0001` finds `E0001`).
 pub fn explain(code: &str) -> Option<&'static Explanation> {
-    ALL_CODES.iter().flat_map(|group| group.iter()).find(|e| e.code.eq_ignore_ascii_case(code))
+    ALL_CODES
+        .iter()
+        .flat_map(|group| group.iter())
+        .find(|e| e.code.eq_ignore_ascii_case(code))
 }

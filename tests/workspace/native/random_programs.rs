@@ -88,7 +88,12 @@ impl Gen {
     }
 
     fn vars(&self, ty: T, assignable: bool) -> Vec<String> {
-        self.scopes.iter().flatten().filter(|(_, t, a)| *t == ty && (*a || !assignable)).map(|(n, _, _)| n.clone()).collect()
+        self.scopes
+            .iter()
+            .flatten()
+            .filter(|(_, t, a)| *t == ty && (*a || !assignable))
+            .map(|(n, _, _)| n.clone())
+            .collect()
     }
 
     fn int_literal(&mut self) -> String {
@@ -119,7 +124,12 @@ impl Gen {
         }
         let d = depth - 1;
         match self.rng.below(10) {
-            0 => format!("(if {} {{ {} }} else {{ {} }})", self.expr(T::Bool, d), self.expr(ty, d), self.expr(ty, d)),
+            0 => format!(
+                "(if {} {{ {} }} else {{ {} }})",
+                self.expr(T::Bool, d),
+                self.expr(ty, d),
+                self.expr(ty, d)
+            ),
             1 => self.call(ty, d).unwrap_or_else(|| self.expr(ty, 0)),
             _ => match ty {
                 T::Int if self.rng.chance(40) => match self.rng.below(6) {
@@ -142,7 +152,13 @@ impl Gen {
                     0 => format!("(-{})", self.expr(T::Int, d)),
                     1 => format!("{}.abs()", self.expr(T::Int, d)),
                     2 => format!("{}.min({})", self.expr(T::Int, d), self.expr(T::Int, d)),
-                    3 => format!("(match {} {{ 0 => {}, 1 => {}, other => other + {} }})", self.expr(T::Int, d), self.expr(T::Int, d), self.expr(T::Int, d), self.expr(T::Int, d)),
+                    3 => format!(
+                        "(match {} {{ 0 => {}, 1 => {}, other => other + {} }})",
+                        self.expr(T::Int, d),
+                        self.expr(T::Int, d),
+                        self.expr(T::Int, d),
+                        self.expr(T::Int, d)
+                    ),
                     _ => {
                         let op = self.pick(&["+", "-", "*", "/", "%", "+", "-"]);
                         format!("({} {op} {})", self.expr(T::Int, d), self.expr(T::Int, d))
@@ -162,13 +178,21 @@ impl Gen {
                     2 => format!("({} || {})", self.expr(T::Bool, d), self.expr(T::Bool, d)),
                     3 => {
                         let operand = *self.pick(&[T::Str, T::List, T::Opt, T::Pair]);
-                        let op = if operand == T::Str { *self.pick(&["==", "!=", "<", ">="]) } else { *self.pick(&["==", "!="]) };
+                        let op = if operand == T::Str {
+                            *self.pick(&["==", "!=", "<", ">="])
+                        } else {
+                            *self.pick(&["==", "!="])
+                        };
                         format!("({} {op} {})", self.expr(operand, d), self.expr(operand, d))
                     }
                     4 => format!("{}.contains({})", self.expr(T::List, d), self.expr(T::Int, d)),
                     _ => {
                         let operand = *self.pick(&[T::Int, T::Int, T::Float, T::Bool]);
-                        let op = if operand == T::Bool { *self.pick(&["==", "!="]) } else { *self.pick(&["==", "!=", "<", "<=", ">", ">="]) };
+                        let op = if operand == T::Bool {
+                            *self.pick(&["==", "!="])
+                        } else {
+                            *self.pick(&["==", "!=", "<", "<=", ">", ">="])
+                        };
                         format!("({} {op} {})", self.expr(operand, d), self.expr(operand, d))
                     }
                 },
@@ -231,7 +255,11 @@ impl Gen {
     fn interpolation(&mut self) -> String {
         let ty = *self.pick(&TYPES);
         let vars = self.vars(ty, false);
-        let part = if vars.is_empty() { self.int_literal() } else { self.pick(&vars).clone() };
+        let part = if vars.is_empty() {
+            self.int_literal()
+        } else {
+            self.pick(&vars).clone()
+        };
         format!("\"<{{{part}}}>\"")
     }
 
@@ -300,7 +328,12 @@ impl Gen {
                 let ty = *self.pick(&TYPES);
                 format!("print({});\n", self.expr(ty, 2))
             }
-            4 => format!("if {} {{\n{}}} else {{\n{}}}\n", self.expr(T::Bool, 2), self.block(2, d, ret), self.block(1, d, ret)),
+            4 => format!(
+                "if {} {{\n{}}} else {{\n{}}}\n",
+                self.expr(T::Bool, 2),
+                self.block(2, d, ret),
+                self.block(1, d, ret)
+            ),
             5 => {
                 let var = self.fresh("i");
                 let (start, end) = (self.rng.below(4) as i64 - 1, self.rng.below(6));
@@ -331,7 +364,11 @@ impl Gen {
                 self.scopes.pop();
                 format!("for {var} in {list} {{\n{body}}}\n")
             }
-            7 if self.loop_depth > 0 => format!("if {} {{ {} }}\n", self.expr(T::Bool, 1), self.pick(&["break;", "continue;"])),
+            7 if self.loop_depth > 0 => format!(
+                "if {} {{ {} }}\n",
+                self.expr(T::Bool, 1),
+                self.pick(&["break;", "continue;"])
+            ),
             8 => format!("if {} {{ return {}; }}\n", self.expr(T::Bool, 1), self.expr(ret, 2)),
             _ => {
                 let ty = *self.pick(&[T::List, T::Pair]);
@@ -367,16 +404,35 @@ impl Gen {
         self.scopes.push(Vec::new());
         let tail = self.expr(ret, 3);
         self.scopes.clear();
-        let signature = names.iter().zip(&params).map(|(n, t)| format!("{n}: {}", t.name())).collect::<Vec<_>>().join(", ");
-        self.fns.push(Sig { name: name.clone(), params, ret });
+        let signature = names
+            .iter()
+            .zip(&params)
+            .map(|(n, t)| format!("{n}: {}", t.name()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.fns.push(Sig {
+            name: name.clone(),
+            params,
+            ret,
+        });
         format!("fn {name}({signature}) -> {} {{\n{body}{tail}\n}}\n\n", ret.name())
     }
 
     fn program(seed: u64) -> String {
-        let mut g = Gen { rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1), fns: Vec::new(), scopes: Vec::new(), fresh: 0, loop_depth: 0 };
+        let mut g = Gen {
+            rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
+            fns: Vec::new(),
+            scopes: Vec::new(),
+            fresh: 0,
+            loop_depth: 0,
+        };
         // A recursive function: deep arguments reach the recursion limit in both executors alike.
         let mut out = String::from("struct Pair {\n    a: int,\n    b: str,\n}\n\nfn down(n: int, acc: int) -> int {\n    if n <= 0 { acc } else { down(n - 1, acc + n % 7) }\n}\n\n");
-        g.fns.push(Sig { name: "down".into(), params: vec![T::Int, T::Int], ret: T::Int });
+        g.fns.push(Sig {
+            name: "down".into(),
+            params: vec![T::Int, T::Int],
+            ret: T::Int,
+        });
         for i in 0..8 {
             out.push_str(&g.function(i));
         }

@@ -2,7 +2,7 @@
 //! capturing are the reference executor's test support, shared.
 #![allow(dead_code)]
 
-#[path = "../../../exec/tests/support/mod.rs"]
+#[path = "../../exec/support/mod.rs"]
 mod exec_support;
 
 use std::sync::Arc;
@@ -28,16 +28,30 @@ pub fn run_both(source: &str) -> (Outcome, Outcome, paw_native::Report, Files) {
     let program = &compiled.checked.program;
     let (opts, out, err) = options(&[], "", Arc::new(Unbuilt));
     let (result, report) = paw_native::run_main(program, opts);
-    let native = Outcome { result, stdout: out.text(), stderr: err.text() };
+    let native = Outcome {
+        result,
+        stdout: out.text(),
+        stderr: err.text(),
+    };
     let (opts, out, err) = options(&[], "", Arc::new(Unbuilt));
     let result = paw_runtime::run_main(program, opts);
-    let interp = Outcome { result, stdout: out.text(), stderr: err.text() };
+    let interp = Outcome {
+        result,
+        stdout: out.text(),
+        stderr: err.text(),
+    };
     (native, interp, report, compiled.files)
 }
 
 /// Runs the `test` blocks of `source` natively and in the reference executor: outcomes and stdout of each.
 #[track_caller]
-pub fn tests_both(source: &str) -> ((Vec<TestOutcome>, String), (Vec<TestOutcome>, String), paw_native::Report) {
+pub fn tests_both(
+    source: &str,
+) -> (
+    (Vec<TestOutcome>, String),
+    (Vec<TestOutcome>, String),
+    paw_native::Report,
+) {
     let compiled = compile(source);
     let program = &compiled.checked.program;
     let (opts, out, _) = options(&[], "", Arc::new(Unbuilt));

@@ -51,7 +51,11 @@ impl Image {
     /// program (the standard library comes with this crate).
     pub fn check(&self) -> CheckedOnce {
         let mut files = Files::new();
-        let modules = self.modules.iter().map(|m| (m.name.clone(), files.add(m.path.clone(), m.text.clone()))).collect();
+        let modules = self
+            .modules
+            .iter()
+            .map(|m| (m.name.clone(), files.add(m.path.clone(), m.text.clone())))
+            .collect();
         paw_db::check_once(&files, modules, &NoLoader)
     }
 }
@@ -86,7 +90,10 @@ pub unsafe extern "C" fn paw_standalone_main(
         )
     };
     // Checking and running recurse over the program; a large stack keeps deep (but bounded) programs safe.
-    let worker = std::thread::Builder::new().name("paw".into()).stack_size(256 << 20).spawn(move || run(entries, &image, &code_id));
+    let worker = std::thread::Builder::new()
+        .name("paw".into())
+        .stack_size(256 << 20)
+        .spawn(move || run(entries, &image, &code_id));
     let status = match worker.map(|w| w.join()) {
         Ok(Ok(status)) => status,
         _ => internal_error("the program's runtime failed"),
@@ -126,7 +133,14 @@ fn run(entries: Vec<Option<Entry>>, image: &[u8], code_id: &str) -> i32 {
     if paw_fuzzy::trace_from_env() {
         backend = backend.with_trace(Box::new(|e| eprintln!("{e}")));
     }
-    let options = RunOptions { args: std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect(), fuzzy: std::sync::Arc::new(backend), ..RunOptions::default() };
+    let options = RunOptions {
+        args: std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        fuzzy: std::sync::Arc::new(backend),
+        ..RunOptions::default()
+    };
     let result = paw_runtime::on_big_stack(move || {
         let native = paw_native::link(program, entries, code_id)?;
         Ok::<_, String>(paw_runtime::run_main_with(program, options, Some(&native)))

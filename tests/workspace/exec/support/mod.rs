@@ -40,7 +40,11 @@ pub fn compile(source: &str) -> Compiled {
     let mut files = Files::new();
     let file = files.add("main.pw", source);
     let checked = check_file(&mut files, file, &NoLoader);
-    assert!(!checked.has_errors(), "{}", paw_diagnostics::render::render_all(&checked.diagnostics, &files, false));
+    assert!(
+        !checked.has_errors(),
+        "{}",
+        paw_diagnostics::render::render_all(&checked.diagnostics, &files, false)
+    );
     Compiled { checked, files }
 }
 
@@ -98,7 +102,12 @@ pub fn run_with(source: &str, args: &[&str], stdin: &str) -> Run {
     let compiled = compile(source);
     let (options, out, err) = options(args, stdin, Arc::new(Unbuilt));
     let result = run_main(&compiled.checked.program, options);
-    Run { result, stdout: out.text(), stderr: err.text(), files: compiled.files }
+    Run {
+        result,
+        stdout: out.text(),
+        stderr: err.text(),
+        files: compiled.files,
+    }
 }
 
 #[track_caller]

@@ -192,7 +192,10 @@ fn main() {
 }
 "#,
     );
-    assert_eq!(out, "paw has 6 [1, 2] {literal} \"quoted\"\ttab \u{1F600}\nab1.5\nPAW!!!\n");
+    assert_eq!(
+        out,
+        "paw has 6 [1, 2] {literal} \"quoted\"\ttab \u{1F600}\nab1.5\nPAW!!!\n"
+    );
 }
 
 #[test]
@@ -232,7 +235,10 @@ fn main() {
 
 #[test]
 fn a_function_without_return_type_discards_its_final_value() {
-    assert_eq!(output("fn f() {\n    [1, 2].len()\n}\nfn main() {\n    print(f());\n}\n"), "()\n");
+    assert_eq!(
+        output("fn f() {\n    [1, 2].len()\n}\nfn main() {\n    print(f());\n}\n"),
+        "()\n"
+    );
 }
 
 #[test]
@@ -240,7 +246,10 @@ fn test_blocks_run_independently_and_can_be_filtered() {
     let source = "fn double(x: int) -> int { x * 2 }\ntest \"doubles\" {\n    assert_eq(double(2), 4);\n}\ntest \"fails\" {\n    assert_eq(double(2), 5);\n}\ntest \"after a failure\" {\n    assert(double(0) == 0);\n}\n";
     let (outcomes, _) = tests(source, None);
     let summary: Vec<_> = outcomes.iter().map(|o| (o.name.as_str(), o.result.is_ok())).collect();
-    assert_eq!(summary, vec![("doubles", true), ("fails", false), ("after a failure", true)]);
+    assert_eq!(
+        summary,
+        vec![("doubles", true), ("fails", false), ("after a failure", true)]
+    );
     let (filtered, _) = tests(source, Some("doub"));
     assert_eq!(filtered.len(), 1);
 }

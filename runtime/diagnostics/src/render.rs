@@ -9,8 +9,14 @@ use crate::{Diagnostic, Files, Severity};
 /// Renders one diagnostic as miette's report. `color` chooses ANSI colors (for terminals) or plain text
 /// (for pipes, files and snapshot tests).
 pub fn render(diagnostic: &Diagnostic, files: &Files, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     let report = Report::new(diagnostic, files);
     // Writing into a String cannot fail.
@@ -49,16 +55,27 @@ impl Report {
         let mut notes = d.notes.clone();
         for label in &d.secondary {
             if label.span.file == d.primary.span.file {
-                labels.push(LabeledSpan::new_with_span(non_empty(&label.message), to_source_span(label.span.range())));
+                labels.push(LabeledSpan::new_with_span(
+                    non_empty(&label.message),
+                    to_source_span(label.span.range()),
+                ));
             } else {
                 let (line, col) = files.line_col(label.span);
-                notes.push(format!("{}:{line}:{col}: {}", files.get(label.span.file).name, label.message));
+                notes.push(format!(
+                    "{}:{line}:{col}: {}",
+                    files.get(label.span.file).name,
+                    label.message
+                ));
             }
         }
         let help = match (&d.help, notes.is_empty()) {
             (Some(h), true) => Some(h.clone()),
             (h, false) => {
-                let mut text = notes.iter().map(|n| format!("note: {n}")).collect::<Vec<_>>().join("\n");
+                let mut text = notes
+                    .iter()
+                    .map(|n| format!("note: {n}"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 if let Some(h) = h {
                     text = format!("{h}\n{text}");
                 }

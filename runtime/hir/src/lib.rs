@@ -103,12 +103,18 @@ pub enum Ty {
 impl Ty {
     /// The type as users write it: `list[int]`, `Point`, `str?`, `fn(int) -> bool`.
     pub fn display(&self, program: &Program) -> String {
-        self.display_with(&|id| program.struct_def(id).name.clone(), &|id| program.enum_def(id).name.clone())
+        self.display_with(&|id| program.struct_def(id).name.clone(), &|id| {
+            program.enum_def(id).name.clone()
+        })
     }
 
     /// Like [`Ty::display`], with the struct and enum names supplied by the caller (the checker, while the
     /// program is still being built).
-    pub fn display_with(&self, struct_name: &dyn Fn(StructId) -> String, enum_name: &dyn Fn(EnumId) -> String) -> String {
+    pub fn display_with(
+        &self,
+        struct_name: &dyn Fn(StructId) -> String,
+        enum_name: &dyn Fn(EnumId) -> String,
+    ) -> String {
         let show = |t: &Ty| t.display_with(struct_name, enum_name);
         match self {
             Ty::Int => "int".into(),
@@ -292,31 +298,64 @@ pub enum ExprKind {
     FuzzyRef(FuzzyId),
     List(Vec<Expr>),
     /// `start..end` as a value: a `list[int]` (a `for` over a range uses [`StmtKind::ForRange`] instead).
-    Range { start: Box<Expr>, end: Box<Expr> },
+    Range {
+        start: Box<Expr>,
+        end: Box<Expr>,
+    },
     /// String interpolation: each part converted to text with the prelude's `to_str` semantics (a `str` part
     /// as is), then joined.
     Interpolate(Vec<Expr>),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// Short-circuit `&&`.
     And(Box<Expr>, Box<Expr>),
     /// Short-circuit `||`.
     Or(Box<Expr>, Box<Expr>),
     /// `opt ?? default`: `opt` is optional; `default` is evaluated only when `opt` is empty.
     Coalesce(Box<Expr>, Box<Expr>),
-    Call { callee: Callee, args: Vec<Expr> },
+    Call {
+        callee: Callee,
+        args: Vec<Expr>,
+    },
     /// Struct construction; `fields` in declaration order (evaluated in that order).
-    StructNew { id: StructId, fields: Vec<Expr> },
+    StructNew {
+        id: StructId,
+        fields: Vec<Expr>,
+    },
     /// An enum value: the variant's index in [`EnumDef::variants`].
-    Variant { id: EnumId, index: u32 },
+    Variant {
+        id: EnumId,
+        index: u32,
+    },
     /// A struct field, by its index in [`StructDef::fields`].
-    Field { base: Box<Expr>, index: u32 },
-    Index { base: Box<Expr>, index: Box<Expr>, kind: IndexKind },
+    Field {
+        base: Box<Expr>,
+        index: u32,
+    },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+        kind: IndexKind,
+    },
     Closure(Box<Closure>),
     /// `if` with no `else` has type unit.
-    If { cond: Box<Expr>, then: Box<Expr>, else_: Option<Box<Expr>> },
+    If {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        else_: Option<Box<Expr>>,
+    },
     /// Arms are tried in order; the checker guarantees one matches (exhaustiveness).
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
     Block(Block),
     /// Reported already; never executed in a program without errors.
     Error,
@@ -419,7 +458,10 @@ pub enum Pattern {
     Wildcard,
     /// Matches anything and stores it in a slot.
     Bind(LocalId),
-    Variant { id: EnumId, index: u32 },
+    Variant {
+        id: EnumId,
+        index: u32,
+    },
     Int(i64),
     Float(f64),
     Str(String),
@@ -444,15 +486,34 @@ pub struct Stmt {
 
 #[derive(Clone, Debug)]
 pub enum StmtKind {
-    Let { local: LocalId, value: Expr },
+    Let {
+        local: LocalId,
+        value: Expr,
+    },
     /// `place = value`, or with `op` the compound `place op= value` (the place is evaluated once).
-    Assign { place: Place, op: Option<BinaryOp>, value: Expr },
+    Assign {
+        place: Place,
+        op: Option<BinaryOp>,
+        value: Expr,
+    },
     Expr(Expr),
-    While { cond: Expr, body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
     /// `for var in list { }`: iterates over a snapshot of the list's elements at loop start.
-    ForList { var: LocalId, list: Expr, body: Block },
+    ForList {
+        var: LocalId,
+        list: Expr,
+        body: Block,
+    },
     /// `for var in start..end { }`: `start` and `end` are evaluated once; no list is built.
-    ForRange { var: LocalId, start: Expr, end: Expr, body: Block },
+    ForRange {
+        var: LocalId,
+        start: Expr,
+        end: Expr,
+        body: Block,
+    },
     /// `return;` carries `None` (the function returns unit).
     Return(Option<Expr>),
     Break,

@@ -15,7 +15,10 @@ pub struct Label {
 
 impl Label {
     pub fn new(span: Span, message: impl Into<String>) -> Label {
-        Label { span, message: message.into() }
+        Label {
+            span,
+            message: message.into(),
+        }
     }
 }
 
@@ -46,7 +49,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>, primary: Label) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message, primary) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, primary)
+        }
     }
 
     pub fn with_label(mut self, label: Label) -> Diagnostic {

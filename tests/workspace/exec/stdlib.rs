@@ -91,7 +91,10 @@ fn main() {
 }
 "#,
     );
-    assert_eq!(out, "2 1 0 true\n[\"b\", \"a\"] [12, 1] {\"b\": 12, \"a\": 1}\n12 0 1\nseven\n");
+    assert_eq!(
+        out,
+        "2 1 0 true\n[\"b\", \"a\"] [12, 1] {\"b\": 12, \"a\": 1}\n12 0 1\nseven\n"
+    );
 }
 
 #[test]

@@ -10,7 +10,12 @@ use support::*;
 fn fails(source: &str, kind: ErrorKind, message: &str, at: &str, trace: &str) -> Run {
     let r = run(source);
     let e = r.error();
-    assert_eq!((e.kind, e.message.as_str(), r.at().as_str()), (kind, message, at), "{}", r.trace());
+    assert_eq!(
+        (e.kind, e.message.as_str(), r.at().as_str()),
+        (kind, message, at),
+        "{}",
+        r.trace()
+    );
     assert_eq!(r.trace(), trace);
     r
 }
@@ -26,8 +31,20 @@ fn e0900_integer_and_float_division_by_zero() {
     );
     assert_eq!(r.snippet(), "a / b");
     assert_eq!(r.error().code(), "E0900");
-    fails("fn main() {\n    let x = 0.0;\n    print(1.5 / x);\n}\n", ErrorKind::DivisionByZero, "division by zero: 1.5 / 0.0", "3:11", "  at main (main.pw:3:11)\n");
-    fails("fn main() {\n    print(7 % 0);\n}\n", ErrorKind::DivisionByZero, "remainder by zero: 7 % 0", "2:11", "  at main (main.pw:2:11)\n");
+    fails(
+        "fn main() {\n    let x = 0.0;\n    print(1.5 / x);\n}\n",
+        ErrorKind::DivisionByZero,
+        "division by zero: 1.5 / 0.0",
+        "3:11",
+        "  at main (main.pw:3:11)\n",
+    );
+    fails(
+        "fn main() {\n    print(7 % 0);\n}\n",
+        ErrorKind::DivisionByZero,
+        "remainder by zero: 7 % 0",
+        "2:11",
+        "  at main (main.pw:2:11)\n",
+    );
 }
 
 #[test]
@@ -51,7 +68,13 @@ fn e0902_index_out_of_range() {
         "  at third (main.pw:2:5)\n  at main (main.pw:5:11)\n",
     );
     assert_eq!(r.snippet(), "xs[2]");
-    fails("fn main() {\n    let xs = [1];\n    xs[-1] = 3;\n}\n", ErrorKind::IndexOutOfRange, "index -1 is out of range for a list of length 1", "3:5", "  at main (main.pw:3:5)\n");
+    fails(
+        "fn main() {\n    let xs = [1];\n    xs[-1] = 3;\n}\n",
+        ErrorKind::IndexOutOfRange,
+        "index -1 is out of range for a list of length 1",
+        "3:5",
+        "  at main (main.pw:3:5)\n",
+    );
 }
 
 #[test]
@@ -81,7 +104,13 @@ fn e0904_json_access_and_conversion() {
         "4:5",
         "  at age (main.pw:4:5)\n  at main (main.pw:7:11)\n",
     );
-    fails("use std.json\n\nfn main() {\n    print(json.parse(\"nope\"));\n}\n", ErrorKind::Json, "malformed JSON: expected ident at line 1 column 2", "4:11", "  at main (main.pw:4:11)\n");
+    fails(
+        "use std.json\n\nfn main() {\n    print(json.parse(\"nope\"));\n}\n",
+        ErrorKind::Json,
+        "malformed JSON: expected ident at line 1 column 2",
+        "4:11",
+        "  at main (main.pw:4:11)\n",
+    );
 }
 
 #[test]
@@ -109,13 +138,28 @@ fn e0906_panic_in_a_nested_call() {
 
 #[test]
 fn e0907_failed_assertions_in_tests_show_both_values() {
-    let (outcomes, files) = tests("test \"sums\" {\n    assert_eq([1, 2].sum(), 4);\n}\ntest \"ok\" {\n    assert(true);\n}\n", None);
+    let (outcomes, files) = tests(
+        "test \"sums\" {\n    assert_eq([1, 2].sum(), 4);\n}\ntest \"ok\" {\n    assert(true);\n}\n",
+        None,
+    );
     assert_eq!(outcomes.len(), 2);
     let e = outcomes[0].result.as_ref().unwrap_err();
-    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::AssertionFailed, "assertion failed: the values differ\n  actual:   3\n  expected: 4"));
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (
+            ErrorKind::AssertionFailed,
+            "assertion failed: the values differ\n  actual:   3\n  expected: 4"
+        )
+    );
     assert_eq!(e.render_trace(&files), "  at test \"sums\" (main.pw:2:5)\n");
     assert!(outcomes[1].result.is_ok());
-    fails("fn main() {\n    assert(1 > 2);\n}\n", ErrorKind::AssertionFailed, "assertion failed: the condition is false", "2:5", "  at main (main.pw:2:5)\n");
+    fails(
+        "fn main() {\n    assert(1 > 2);\n}\n",
+        ErrorKind::AssertionFailed,
+        "assertion failed: the condition is false",
+        "2:5",
+        "  at main (main.pw:2:5)\n",
+    );
 }
 
 #[test]

@@ -1,0 +1,102 @@
+//! The layering rules of ARCHITECTURE.md, checked against `cargo metadata`: `compiler/` builds on `runtime/`,
+//! never the reverse, and the model engine links no terminal or packaging crates.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Which top-level folder a workspace package lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    Compiler,
+    Runtime,
+    Other,
+}
+
+struct Package {
+    layer: Layer,
+    /// Every dependency on another workspace package, of any kind (normal, build, dev), by name.
+    deps: Vec<(String, Option<String>)>,
+    external: Vec<(String, Option<String>)>,
+}
+
+fn workspace() -> BTreeMap<String, Package> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(&root)
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+    let root = PathBuf::from(meta["workspace_root"].as_str().unwrap());
+    let packages = meta["packages"].as_array().unwrap();
+    let names: Vec<&str> = packages.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    packages
+        .iter()
+        .map(|p| {
+            let manifest = PathBuf::from(p["manifest_path"].as_str().unwrap());
+            let layer = match manifest.strip_prefix(&root).ok().and_then(|r| r.components().next()) {
+                Some(c) if c.as_os_str() == "compiler" => Layer::Compiler,
+                Some(c) if c.as_os_str() == "runtime" => Layer::Runtime,
+                _ => Layer::Other,
+            };
+            let (deps, external) = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    (
+                        d["name"].as_str().unwrap().to_string(),
+                        d["kind"].as_str().map(str::to_string),
+                    )
+                })
+                .partition(|(name, _)| names.contains(&name.as_str()));
+            (
+                p["name"].as_str().unwrap().to_string(),
+                Package { layer, deps, external },
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn runtime_never_depends_on_compiler() {
+    let ws = workspace();
+    assert!(ws.values().any(|p| p.layer == Layer::Runtime) && ws.values().any(|p| p.layer == Layer::Compiler));
+    let mut wrong = Vec::new();
+    for (name, pkg) in ws.iter().filter(|(_, p)| p.layer == Layer::Runtime) {
+        for (dep, kind) in &pkg.deps {
+            if ws[dep].layer != Layer::Runtime {
+                wrong.push(format!("{name} -> {dep} ({})", kind.as_deref().unwrap_or("normal")));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "runtime/ may depend only on runtime/ crates (compiler/ builds on runtime/, never the reverse); \
+         move the code or the test that needs the front end into compiler/ or tests/: {wrong:?}"
+    );
+}
+
+#[test]
+fn model_engine_links_no_terminal_or_packaging_crates() {
+    let ws = workspace();
+    let engine = &ws["paw-model"];
+    let banned: Vec<_> = engine
+        .external
+        .iter()
+        .filter(|(name, kind)| kind.is_none() && ["clap", "indicatif", "zip"].contains(&name.as_str()))
+        .collect();
+    assert!(
+        banned.is_empty(),
+        "paw-model is the inference engine; CLI and provisioning crates belong elsewhere: {banned:?}"
+    );
+}
