@@ -40,6 +40,53 @@ fn pathological_inputs_get_diagnostics() {
     }
 }
 
+/// Random punctuation: tens of thousands of errors. `pawc check` shows the first hundred of the file and counts
+/// the rest; a line of a megabyte is shown cut around what a diagnostic points at.
+#[test]
+fn garbage_shows_the_first_hundred_errors_and_counts_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let punctuation = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \n";
+    let mut state = 1u64;
+    let mut garbage = |n: usize, alphabet: &[u8]| -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                alphabet[(state >> 33) as usize % alphabet.len()]
+            })
+            .collect()
+    };
+    let lines = garbage(1_000_000, punctuation);
+    let one_line = garbage(1_000_000, &punctuation[..punctuation.len() - 1]);
+    for (name, bytes) in [("lines.pw", lines), ("one-line.pw", one_line)] {
+        let out = check_file(tmp.path(), name, &bytes);
+        assert_exit(&out, 1);
+        let err = stderr(&out);
+        let shown = err.lines().filter(|l| l.starts_with("E0")).count();
+        assert!((1..=100).contains(&shown), "{name}: {shown} diagnostics shown");
+        assert!(err.len() < 1_000_000, "{name}: {} bytes of report", err.len());
+        if name == "lines.pw" {
+            assert_eq!(shown, 100);
+            assert!(
+                err.contains(&format!("more in {name} not shown (the first 100")),
+                "{err}"
+            );
+        }
+    }
+}
+
+/// Past the documented limit a file is refused with one diagnostic, not read.
+#[test]
+fn a_file_over_the_size_limit_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = vec![b'\n'; paw_syntax::MAX_SOURCE_BYTES + 1];
+    let out = check_file(tmp.path(), "huge.pw", &big);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("E0018") && err.contains("up to 16 MiB"), "{err}");
+}
+
 /// Hostile inputs: from the fuzzer's corpus, hand-written stress cases, and any input that ever crashed the front end.
 /// Each must be handled (exit 0 or 1, never 2 or a signal).
 #[test]

@@ -314,11 +314,25 @@ impl Server {
                 .into_iter()
                 .map(|(_, path, _)| (path, Vec::new()))
                 .collect();
-            for d in &analysis.diagnostics {
+            let (shown, omitted) = paw_diagnostics::shown_per_file(&analysis.diagnostics);
+            for d in shown {
                 let Some(path) = self.files.path_of(d.primary.span.file) else {
                     continue;
                 };
                 by_path.entry(path).or_default().push(self.to_lsp_diagnostic(d));
+            }
+            for (file, n) in omitted {
+                let Some(path) = self.files.path_of(file) else { continue };
+                by_path.entry(path).or_default().push(lsp::Diagnostic {
+                    severity: Some(lsp::DiagnosticSeverity::INFORMATION),
+                    source: Some("paw".into()),
+                    message: format!(
+                        "{n} more problems in this file are not shown (the first {} are); fix these and the rest \
+                         appear",
+                        paw_diagnostics::SHOWN_PER_FILE
+                    ),
+                    ..lsp::Diagnostic::default()
+                });
             }
             let previous = self
                 .published

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use paw_diagnostics::{render::render, Diagnostic, Files};
+use paw_diagnostics::{render::render, shown_per_file, Diagnostic, Files, SHOWN_PER_FILE};
 use paw_runtime::RuntimeError;
 
 /// Whether each stream should be colored under `--color auto`: only terminals, and only without NO_COLOR.
@@ -27,10 +27,18 @@ impl Output {
         Output { color, color_stdout }
     }
 
-    /// Prints diagnostics and returns how many were errors.
+    /// Prints diagnostics, at most [`SHOWN_PER_FILE`] of each file, and returns how many were errors.
     pub fn diagnostics(&self, diagnostics: &[Diagnostic], files: &Files) -> usize {
-        for d in diagnostics {
+        let (shown, omitted) = shown_per_file(diagnostics);
+        for d in shown {
             eprintln!("{}", render(d, files, self.color));
+        }
+        for (file, n) in omitted {
+            eprintln!(
+                "{} {n} more in {} not shown (the first {SHOWN_PER_FILE} of each file are); fix these and check again\n",
+                self.paint("note:", "1;36"),
+                files.get(file).name,
+            );
         }
         diagnostics.iter().filter(|d| d.is_error()).count()
     }

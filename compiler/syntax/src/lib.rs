@@ -19,4 +19,4 @@ mod strings;
 pub use depth::MAX_DEPTH;
 pub use docs::parse_value;
 pub use lexer::{lex, LexError, Lexeme, Token};
-pub use parser::parse;
+pub use parser::{parse, MAX_SOURCE_BYTES};

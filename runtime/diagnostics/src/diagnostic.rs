@@ -1,4 +1,4 @@
-use crate::Span;
+use crate::{FileId, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -73,4 +73,35 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// How many diagnostics of one file are shown, in `pawc check` and in the editor. Nobody reads past the first
+/// hundred, and past them rendering costs time for nothing.
+pub const SHOWN_PER_FILE: usize = 100;
+
+/// The diagnostics to show, in their order, at most [`SHOWN_PER_FILE`] of each file; and for each file with more,
+/// how many were left out.
+pub fn shown_per_file(diagnostics: &[Diagnostic]) -> (Vec<&Diagnostic>, Vec<(FileId, usize)>) {
+    let mut seen: Vec<(FileId, usize)> = Vec::new();
+    let mut shown = Vec::new();
+    for d in diagnostics {
+        let file = d.primary.span.file;
+        let count = match seen.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, n)) => n,
+            None => {
+                seen.push((file, 0));
+                &mut seen.last_mut().expect("just pushed").1
+            }
+        };
+        *count += 1;
+        if *count <= SHOWN_PER_FILE {
+            shown.push(d);
+        }
+    }
+    let omitted = seen
+        .into_iter()
+        .filter(|&(_, n)| n > SHOWN_PER_FILE)
+        .map(|(f, n)| (f, n - SHOWN_PER_FILE))
+        .collect();
+    (shown, omitted)
 }

@@ -10,6 +10,6 @@ pub mod render;
 mod span;
 
 pub use codes::{explain, Explanation, ALL_CODES};
-pub use diagnostic::{Diagnostic, Label, Severity};
+pub use diagnostic::{shown_per_file, Diagnostic, Label, Severity, SHOWN_PER_FILE};
 pub use files::{Files, SourceFile};
 pub use span::{FileId, Span};

@@ -2,9 +2,22 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use std::ops::Range;
 
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
+
+use crate::files::{floor_char_boundary, SourceFile};
 use crate::{Diagnostic, Files, Severity};
+
+/// Lines shown around the labels of a diagnostic (miette shows one before and one after; two leave room).
+const CONTEXT_LINES: usize = 2;
+
+/// Bytes shown on each side of the labels at most: a megabyte-long line is cut around what it points at, while
+/// lines of ordinary source are shown whole.
+const LINE_CONTEXT_BYTES: usize = 1024;
 
 /// Renders one diagnostic as miette's report. `color` chooses ANSI colors (for terminals) or plain text
 /// (for pipes, files and snapshot tests).
@@ -41,7 +54,7 @@ struct Report {
     code: &'static str,
     severity: Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: Snippet,
     labels: Vec<LabeledSpan>,
 }
 
@@ -50,14 +63,14 @@ impl Report {
         let file = files.get(d.primary.span.file);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             non_empty(&d.primary.message),
-            to_source_span(d.primary.span.range()),
+            to_source_span(file, d.primary.span.range()),
         )];
         let mut notes = d.notes.clone();
         for label in &d.secondary {
             if label.span.file == d.primary.span.file {
                 labels.push(LabeledSpan::new_with_span(
                     non_empty(&label.message),
-                    to_source_span(label.span.range()),
+                    to_source_span(file, label.span.range()),
                 ));
             } else {
                 let (line, col) = files.line_col(label.span);
@@ -88,18 +101,109 @@ impl Report {
             code: d.code,
             severity: d.severity,
             help,
-            source: NamedSource::new(file.name.clone(), file.text.to_string()),
+            source: Snippet::around(file, &labels),
             labels,
         }
     }
+}
+
+/// The part of a file a report shows: the lines around its labels, cut short on very long lines. miette reads
+/// sources by scanning from their first byte, so handing it the whole file made every report cost time in
+/// proportion to the file, and thousands of them quadratic time.
+struct Snippet {
+    name: String,
+    text: std::sync::Arc<str>,
+    /// The bytes of `text` miette sees.
+    window: Range<usize>,
+    /// 0-based line of `window.start`, and its byte column when the window starts inside a long line.
+    line: usize,
+    column: usize,
+}
+
+impl Snippet {
+    fn around(file: &SourceFile, labels: &[LabeledSpan]) -> Snippet {
+        let text = &file.text;
+        let first = labels.iter().map(|l| l.offset()).min().unwrap_or(0).min(text.len());
+        let last = labels
+            .iter()
+            .map(|l| l.offset() + l.len())
+            .max()
+            .unwrap_or(0)
+            .min(text.len());
+        let first_line = file.line_of(first).saturating_sub(CONTEXT_LINES);
+        let last_line = file.line_of(last) + CONTEXT_LINES;
+        let start = file
+            .line_start(first_line)
+            .max(floor_char_boundary(text, first.saturating_sub(LINE_CONTEXT_BYTES)));
+        let end = file
+            .line_end(last_line)
+            .min(ceil_char_boundary(text, last + LINE_CONTEXT_BYTES));
+        let line = file.line_of(start);
+        Snippet {
+            name: file.name.clone(),
+            text: text.clone(),
+            window: start..end,
+            line,
+            column: start - file.line_start(line),
+        }
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span
+            .offset()
+            .checked_sub(self.window.start)
+            .ok_or(MietteError::OutOfBounds)?;
+        let window = self.text[self.window.clone()].as_bytes();
+        let inner = window.read_span(
+            &SourceSpan::new(start.into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let column = match inner.line() {
+            0 => inner.column() + self.column,
+            _ => inner.column(),
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + self.window.start).into(), inner.span().len()),
+            inner.line() + self.line,
+            column,
+            inner.line_count() + self.line,
+        )))
+    }
+}
+
+fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 fn non_empty(message: &str) -> Option<String> {
     (!message.is_empty()).then(|| message.to_string())
 }
 
-fn to_source_span(range: std::ops::Range<usize>) -> SourceSpan {
-    SourceSpan::new(range.start.into(), range.end - range.start)
+/// The span miette underlines. One over [`LINE_CONTEXT_BYTES`] (an unterminated string in a megabyte-long line)
+/// is cut to the end of its first line within that bound: its start is what the message is about.
+fn to_source_span(file: &SourceFile, range: Range<usize>) -> SourceSpan {
+    let end = match range.len() > LINE_CONTEXT_BYTES {
+        true => {
+            let line_end = file.line_end(file.line_of(range.start));
+            floor_char_boundary(&file.text, line_end.min(range.start + LINE_CONTEXT_BYTES)).max(range.start)
+        }
+        false => range.end,
+    };
+    SourceSpan::new(range.start.into(), end - range.start)
 }
 
 impl fmt::Debug for Report {
@@ -138,5 +242,51 @@ impl miette::Diagnostic for Report {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{shown_per_file, Label, Span, SHOWN_PER_FILE};
+
+    fn error_at(file: crate::FileId, start: u32, end: u32) -> Diagnostic {
+        Diagnostic::error("E0001", "bad", Label::new(Span { file, start, end }, "here"))
+    }
+
+    #[test]
+    fn a_report_in_a_long_file_shows_the_right_line_and_only_its_neighbours() {
+        let mut files = Files::new();
+        let text: String = (1..=5000).map(|i| format!("line {i}\n")).collect();
+        let offset = text.find("line 4000\n").unwrap() as u32;
+        let file = files.add("big.pw", text);
+        let shown = render(&error_at(file, offset, offset + 4), &files, false);
+        assert!(shown.contains("big.pw:4000:1"), "{shown}");
+        assert!(shown.contains("line 3999") && shown.contains("line 4000") && shown.contains("line 4001"));
+        assert!(!shown.contains("line 3997") && !shown.contains("line 4003"), "{shown}");
+    }
+
+    #[test]
+    fn a_megabyte_line_is_cut_around_the_label() {
+        let mut files = Files::new();
+        let text = format!("{}\"unterminated {}", "x".repeat(500_000), "y".repeat(500_000));
+        let file = files.add("line.pw", text);
+        let shown = render(&error_at(file, 500_000, 1_000_014), &files, false);
+        assert!(shown.contains("line.pw:1:500001"), "{}", &shown[..300.min(shown.len())]);
+        assert!(shown.contains("\"unterminated"));
+        assert!(shown.len() < 4 * 3 * LINE_CONTEXT_BYTES, "{} bytes", shown.len());
+    }
+
+    #[test]
+    fn at_most_a_hundred_diagnostics_of_a_file_are_shown() {
+        let mut files = Files::new();
+        let a = files.add("a.pw", "x".repeat(1000));
+        let b = files.add("b.pw", "x".repeat(1000));
+        let mut all: Vec<Diagnostic> = (0..250).map(|i| error_at(a, i, i + 1)).collect();
+        all.extend((0..3).map(|i| error_at(b, i, i + 1)));
+        let (shown, omitted) = shown_per_file(&all);
+        assert_eq!(shown.len(), SHOWN_PER_FILE + 3);
+        assert_eq!(shown[SHOWN_PER_FILE - 1].primary.span.start, SHOWN_PER_FILE as u32 - 1);
+        assert_eq!(omitted, vec![(a, 150)]);
     }
 }

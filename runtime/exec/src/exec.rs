@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use paw_diagnostics::Span;
 use paw_hir::{
-    self as hir, ArithOp, BinaryOp, Callee, CompareOp, ExprKind, IndexKind, OrderedTy, Pattern, Place, Program, StmtKind, Ty,
-    UnaryOp,
+    self as hir, ArithOp, BinaryOp, Callee, CompareOp, ExprKind, IndexKind, OrderedTy, Pattern, Place, Program,
+    StmtKind, Ty, UnaryOp,
 };
 
 use crate::compiled::{CompiledCode, Fallback};

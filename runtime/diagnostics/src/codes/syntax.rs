@@ -116,8 +116,9 @@ route the message\n\nFix: `/// >>> route(\"the message\")`.",
     Explanation {
         code: "E0018",
         title: "file too large",
-        text: "Source positions are 32-bit offsets, so a source file may be at most 4 GiB.\n\nFix: split the \
-file into modules.",
+        text: "paw reads source files of up to 16 MiB (`paw_syntax::MAX_SOURCE_BYTES`): far more than any \
+hand-written module, and a bound on the time `pawc check` and the editor spend on a file of generated or \
+garbage text.\n\nFix: split the file into modules, or generate data files instead of source.",
     },
     Explanation {
         code: "E0019",
