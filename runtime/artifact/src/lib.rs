@@ -7,6 +7,7 @@ pub mod id;
 pub mod lock;
 pub mod spec;
 pub mod store;
+pub mod testing;
 
 pub use artifact::{
     Artifact, Example, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER,
