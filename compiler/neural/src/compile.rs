@@ -34,7 +34,7 @@ use paw_artifact::{
     TypeSpec,
 };
 use paw_fuzzy::{schema_of, LoadedProgram};
-use paw_model::{DecodeOptions, KvState, Model, TypeSchema};
+use paw_model::{argmax, DecodeOptions, KvState, Model, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -378,9 +378,7 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
                 .map(|(e, s)| match s {
                     None => true,
                     Some(s) => {
-                        let calibrated: Vec<f64> = s.iter().zip(&mean).map(|(x, m)| x - m).collect();
-                        let best =
-                            (1..calibrated.len()).fold(0, |b, i| if calibrated[i] > calibrated[b] { i } else { b });
+                        let best = argmax(s.iter().zip(&mean).map(|(x, m)| x - m));
                         spec.ret.same_value(&labels[best].1, &e.output)
                     }
                 })
@@ -623,8 +621,7 @@ fn label_of(spec: &Spec, labels: &[(String, Value)], output: &Value) -> Option<u
 /// The label whose log-probability minus its prior (none when `priors` is empty) is highest; the first
 /// on ties, as in label scoring.
 fn calibrated_label(log_probs: &[f64], priors: &[f64]) -> usize {
-    let score = |k: usize| log_probs[k] - priors.get(k).copied().unwrap_or(0.0);
-    (1..log_probs.len()).fold(0, |best, k| if score(k) > score(best) { k } else { best })
+    argmax((0..log_probs.len()).map(|k| log_probs[k] - priors.get(k).copied().unwrap_or(0.0)))
 }
 
 /// The head of a finite return type, fitted on the interpreter's readings of the generated `examples`
