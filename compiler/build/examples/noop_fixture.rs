@@ -7,8 +7,8 @@
 //!
 //! (the models' `.sha256` stamps are not needed: default models are identified by their pinned hashes).
 
-use paw_artifact::artifact::FORMAT;
-use paw_artifact::{Artifact, ArtifactStore, Meta, SelfTest, Timings};
+use paw_artifact::testing::ArtifactBuilder;
+use paw_artifact::ArtifactStore;
 use paw_build::BuildConfig;
 use paw_check::{check_program, NoLoader, Root};
 use paw_diagnostics::Files;
@@ -48,30 +48,10 @@ fn main() {
     let store = ArtifactStore::in_home(&home);
     let planned = paw_build::plan(&checked.program, &key, &store).unwrap();
     for p in &planned {
-        let meta = Meta {
-            format: FORMAT.into(),
-            id: p.id.clone(),
-            spec: p.spec.clone(),
-            build: key.clone(),
-            compiler_model: "compiler".into(),
-            interpreter_model: "interpreter".into(),
-            examples: vec![],
-            dropped_examples: 0,
-            calibration: vec![],
-            head: None,
-            held_out: None,
-            prefix_tokens: 340,
-            self_test: SelfTest::default(),
-        };
         // A 340-token prefix of the 0.5B interpreter is about 8 MiB.
-        let artifact = Artifact {
-            meta,
-            prompt_template: format!("{}\n[INPUT]\n{{INPUT_PLACEHOLDER}}\n[END_INPUT]", p.spec.doc),
-            pseudo_program: p.spec.doc.clone(),
-            prefix: vec![1; 340 * 24 * 1024],
-            head: None,
-            timings: Timings::default(),
-        };
+        let artifact = ArtifactBuilder::new(&p.id, p.spec.clone(), key.clone())
+            .prefix(vec![1; 340 * 24 * 1024], 340)
+            .build();
         store.write(&artifact).unwrap();
     }
     println!("{} artifacts in {}", planned.len(), store.root().display());

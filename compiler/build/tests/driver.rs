@@ -6,8 +6,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use paw_artifact::artifact::{FORMAT, PSEUDO_PROGRAM};
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, Meta, SelfTest, Spec, Timings};
+use paw_artifact::artifact::PSEUDO_PROGRAM;
+use paw_artifact::testing::ArtifactBuilder;
+use paw_artifact::{Artifact, ArtifactStore, BuildKey, Spec};
 use paw_build::{build, plan, Compiler, Event, Outcome};
 use paw_check::{check_program, hir::Program, NoLoader, Root};
 use paw_diagnostics::Files;
@@ -19,29 +20,11 @@ struct Counting {
 impl Compiler for Counting {
     fn compile(&self, spec: &Spec, id: &str) -> Result<Artifact, String> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        let key = key();
-        Ok(Artifact {
-            meta: Meta {
-                format: FORMAT.into(),
-                id: id.into(),
-                spec: spec.clone(),
-                build: key,
-                compiler_model: "test".into(),
-                interpreter_model: "test".into(),
-                examples: vec![],
-                dropped_examples: 0,
-                calibration: vec![],
-                head: None,
-                held_out: None,
-                prefix_tokens: 0,
-                self_test: SelfTest::default(),
-            },
-            prompt_template: format!("{}\n{{INPUT_PLACEHOLDER}}", spec.doc),
-            pseudo_program: spec.doc.clone(),
-            prefix: spec.canonical_json().into_bytes(),
-            head: None,
-            timings: Timings::default(),
-        })
+        Ok(ArtifactBuilder::new(id, spec.clone(), key())
+            .models("test", "test")
+            .prompt_template(format!("{}\n{{INPUT_PLACEHOLDER}}", spec.doc))
+            .prefix(spec.canonical_json().into_bytes(), 0)
+            .build())
     }
 }
 

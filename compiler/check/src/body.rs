@@ -10,6 +10,7 @@ use paw_diagnostics::{Label, Span};
 use paw_syntax::ast;
 
 use crate::checker::{Checker, DiagnosticExt, ItemRef};
+use crate::hir::visit::{walk_expr_mut, VisitorMut};
 use crate::hir::{
     ArithOp, BinaryOp, Block, Capture, Closure, CompareOp, Expr, ExprKind, FnId, IndexKind, LocalId, OrderedTy, Param,
     Place, Stmt, StmtKind, TestDef, Ty, UnaryOp,
@@ -147,8 +148,11 @@ impl Checker {
     fn finish_body(&mut self, mut body: Expr) -> (Expr, u32) {
         self.pop_scope();
         let frame = self.body.frames.pop();
-        let mut unresolved = false;
-        self.zonk_expr(&mut body, &mut unresolved);
+        Zonk {
+            checker: self,
+            reported: false,
+        }
+        .visit_expr(&mut body);
         (body, frame.map_or(0, |f| f.num_locals))
     }
 
@@ -1199,116 +1203,39 @@ impl Checker {
         };
         expr(ExprKind::Closure(Box::new(closure)), ty, span)
     }
+}
 
-    // ---- zonking ----
+/// Replaces inference variables by their solutions in a finished body; reports the first unsolved one.
+struct Zonk<'c> {
+    checker: &'c mut Checker,
+    reported: bool,
+}
 
-    /// Replaces inference variables in `e` by their solutions; reports the first unsolved one.
-    fn zonk_expr(&mut self, e: &mut Expr, reported: &mut bool) {
-        e.ty = self.table.zonk(&e.ty);
-        if self.table.has_unknowns(&e.ty) {
-            if !*reported {
-                *reported = true;
-                let shown = self.show(&e.ty);
-                self.error(
-                    "E0204",
-                    format!("cannot infer the type of this (`{shown}`)"),
-                    e.span,
-                    "type unknown",
-                )
-                .hint("add a type annotation, for example `let xs: list[str] = [];` or `let x: int? = none;`");
+impl VisitorMut<'_> for Zonk<'_> {
+    fn visit_expr(&mut self, e: &mut Expr) {
+        let checker = &mut *self.checker;
+        e.ty = checker.table.zonk(&e.ty);
+        if checker.table.has_unknowns(&e.ty) {
+            if !self.reported {
+                self.reported = true;
+                let shown = checker.show(&e.ty);
+                checker
+                    .error(
+                        "E0204",
+                        format!("cannot infer the type of this (`{shown}`)"),
+                        e.span,
+                        "type unknown",
+                    )
+                    .hint("add a type annotation, for example `let xs: list[str] = [];` or `let x: int? = none;`");
             }
             e.ty = replace_unknowns(&e.ty);
         }
-        match &mut e.kind {
-            ExprKind::WrapSome(x) | ExprKind::Unary { operand: x, .. } | ExprKind::Field { base: x, .. } => {
-                self.zonk_expr(x, reported)
-            }
-            ExprKind::List(xs) | ExprKind::Interpolate(xs) => xs.iter_mut().for_each(|x| self.zonk_expr(x, reported)),
-            ExprKind::Range { start: a, end: b }
-            | ExprKind::Binary { lhs: a, rhs: b, .. }
-            | ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Coalesce(a, b)
-            | ExprKind::Index { base: a, index: b, .. } => {
-                self.zonk_expr(a, reported);
-                self.zonk_expr(b, reported);
-            }
-            ExprKind::Call { callee, args } => {
-                if let crate::hir::Callee::Value(f) = callee {
-                    self.zonk_expr(f, reported);
-                }
-                args.iter_mut().for_each(|x| self.zonk_expr(x, reported));
-            }
-            ExprKind::StructNew { fields, .. } => fields.iter_mut().for_each(|x| self.zonk_expr(x, reported)),
-            ExprKind::Closure(c) => {
-                for p in &mut c.params {
-                    p.ty = replace_unknowns(&self.table.zonk(&p.ty));
-                }
-                self.zonk_expr(&mut c.body, reported);
-            }
-            ExprKind::If { cond, then, else_ } => {
-                self.zonk_expr(cond, reported);
-                self.zonk_expr(then, reported);
-                if let Some(x) = else_ {
-                    self.zonk_expr(x, reported);
-                }
-            }
-            ExprKind::Match { scrutinee, arms } => {
-                self.zonk_expr(scrutinee, reported);
-                arms.iter_mut().for_each(|a| self.zonk_expr(&mut a.body, reported));
-            }
-            ExprKind::Block(b) => self.zonk_block(b, reported),
-            ExprKind::Unit
-            | ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Bool(_)
-            | ExprKind::Str(_)
-            | ExprKind::None
-            | ExprKind::Local(_)
-            | ExprKind::FnRef(_)
-            | ExprKind::NativeRef(_)
-            | ExprKind::FuzzyRef(_)
-            | ExprKind::Variant { .. }
-            | ExprKind::Error => {}
-        }
-    }
-
-    fn zonk_block(&mut self, b: &mut Block, reported: &mut bool) {
-        for stmt in &mut b.stmts {
-            match &mut stmt.kind {
-                StmtKind::Let { value: x, .. } | StmtKind::Expr(x) | StmtKind::Return(Some(x)) => {
-                    self.zonk_expr(x, reported)
-                }
-                StmtKind::Assign { place, value, .. } => {
-                    match place {
-                        Place::Local(_) => {}
-                        Place::Field { base, .. } => self.zonk_expr(base, reported),
-                        Place::Index { base, index, .. } => {
-                            self.zonk_expr(base, reported);
-                            self.zonk_expr(index, reported);
-                        }
-                    }
-                    self.zonk_expr(value, reported);
-                }
-                StmtKind::While { cond, body } => {
-                    self.zonk_expr(cond, reported);
-                    self.zonk_block(body, reported);
-                }
-                StmtKind::ForList { list, body, .. } => {
-                    self.zonk_expr(list, reported);
-                    self.zonk_block(body, reported);
-                }
-                StmtKind::ForRange { start, end, body, .. } => {
-                    self.zonk_expr(start, reported);
-                    self.zonk_expr(end, reported);
-                    self.zonk_block(body, reported);
-                }
-                StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+        if let ExprKind::Closure(c) = &mut e.kind {
+            for p in &mut c.params {
+                p.ty = replace_unknowns(&checker.table.zonk(&p.ty));
             }
         }
-        if let Some(tail) = &mut b.tail {
-            self.zonk_expr(tail, reported);
-        }
+        walk_expr_mut(self, e);
     }
 }
 

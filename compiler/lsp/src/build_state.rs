@@ -112,8 +112,9 @@ impl BuildState {
 
 #[cfg(test)]
 mod tests {
-    use paw_artifact::artifact::{FORMAT, PREFIX};
-    use paw_artifact::{program_id, spec_of, Artifact, BuildKey, Meta, SelfTest, Timings};
+    use paw_artifact::artifact::PREFIX;
+    use paw_artifact::testing::ArtifactBuilder;
+    use paw_artifact::{program_id, spec_of, Artifact, BuildKey, SelfTest};
     use paw_check::{check_program, NoLoader, Root};
 
     use super::*;
@@ -163,28 +164,12 @@ mod tests {
             total: 3,
             results: vec![],
         };
-        Artifact {
-            meta: Meta {
-                format: FORMAT.into(),
-                id: id.into(),
-                spec: spec_of(&program.fuzzy[0], program).unwrap(),
-                build: key(),
-                compiler_model: "compiler".into(),
-                interpreter_model: "interpreter".into(),
-                examples: vec![],
-                dropped_examples: 0,
-                calibration: vec![],
-                head: None,
-                held_out: None,
-                prefix_tokens: 1,
-                self_test,
-            },
-            prompt_template: format!("{pseudo_program}\n{{INPUT_PLACEHOLDER}}"),
-            pseudo_program: pseudo_program.into(),
-            prefix: vec![1; 16],
-            head: None,
-            timings: Timings::default(),
-        }
+        ArtifactBuilder::new(id, spec_of(&program.fuzzy[0], program).unwrap(), key())
+            .pseudo_program(pseudo_program)
+            .prompt_template(format!("{pseudo_program}\n{{INPUT_PLACEHOLDER}}"))
+            .prefix(vec![1; 16], 1)
+            .self_test(self_test)
+            .build()
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use paw_check::hir::visit::{walk_expr, walk_stmt, Visitor};
 use paw_check::hir::{self, EnumId, FnId, FuzzyId, NativeId, StructId, Ty};
 use paw_db::Analysis;
 use paw_diagnostics::Span;
@@ -129,10 +130,10 @@ impl Index {
             add(e.module.clone(), &e.name, Def::Enum(EnumId(i as u32)));
         }
         for f in &program.functions {
-            index.expr(&f.body);
+            index.visit_expr(&f.body);
         }
         for t in &program.tests {
-            index.expr(&t.body);
+            index.visit_expr(&t.body);
         }
         index
     }
@@ -170,108 +171,6 @@ impl Index {
             .entry(span)
             .or_default()
             .push(ExprFacts { ty: ty.clone(), target });
-    }
-
-    fn expr(&mut self, e: &hir::Expr) {
-        use hir::ExprKind as K;
-        let target = match &e.kind {
-            K::FnRef(id)
-            | K::Call {
-                callee: hir::Callee::Fn(id),
-                ..
-            } => Some(Def::Fn(*id)),
-            K::NativeRef(id)
-            | K::Call {
-                callee: hir::Callee::Native(id),
-                ..
-            } => Some(Def::Native(*id)),
-            K::FuzzyRef(id)
-            | K::Call {
-                callee: hir::Callee::Fuzzy(id),
-                ..
-            } => Some(Def::Fuzzy(*id)),
-            K::StructNew { id, .. } => Some(Def::Struct(*id)),
-            K::Variant { id, index } => Some(Def::Variant(*id, *index)),
-            K::Field { base, index } => match base.ty {
-                Ty::Struct(id) => Some(Def::Field(id, *index)),
-                _ => None,
-            },
-            _ => None,
-        };
-        self.record(e.span, &e.ty, target);
-        match &e.kind {
-            K::WrapSome(x) | K::Unary { operand: x, .. } | K::Field { base: x, .. } => self.expr(x),
-            K::List(xs) | K::Interpolate(xs) | K::StructNew { fields: xs, .. } => xs.iter().for_each(|x| self.expr(x)),
-            K::Range { start: a, end: b }
-            | K::Binary { lhs: a, rhs: b, .. }
-            | K::And(a, b)
-            | K::Or(a, b)
-            | K::Coalesce(a, b)
-            | K::Index { base: a, index: b, .. } => {
-                self.expr(a);
-                self.expr(b);
-            }
-            K::Call { callee, args } => {
-                if let hir::Callee::Value(c) = callee {
-                    self.expr(c);
-                }
-                args.iter().for_each(|x| self.expr(x));
-            }
-            K::Closure(c) => self.expr(&c.body),
-            K::If { cond, then, else_ } => {
-                self.expr(cond);
-                self.expr(then);
-                if let Some(x) = else_ {
-                    self.expr(x);
-                }
-            }
-            K::Match { scrutinee, arms } => {
-                self.expr(scrutinee);
-                arms.iter().for_each(|a| self.expr(&a.body));
-            }
-            K::Block(b) => self.block(b),
-            _ => {}
-        }
-    }
-
-    fn block(&mut self, b: &hir::Block) {
-        for s in &b.stmts {
-            match &s.kind {
-                hir::StmtKind::Let { value, .. } => {
-                    self.let_types.insert(s.span, value.ty.clone());
-                    self.expr(value);
-                }
-                hir::StmtKind::Assign { place, value, .. } => {
-                    match place {
-                        hir::Place::Local(_) => {}
-                        hir::Place::Field { base, .. } => self.expr(base),
-                        hir::Place::Index { base, index, .. } => {
-                            self.expr(base);
-                            self.expr(index);
-                        }
-                    }
-                    self.expr(value);
-                }
-                hir::StmtKind::Expr(x) | hir::StmtKind::Return(Some(x)) => self.expr(x),
-                hir::StmtKind::While { cond, body } => {
-                    self.expr(cond);
-                    self.block(body);
-                }
-                hir::StmtKind::ForList { list, body, .. } => {
-                    self.expr(list);
-                    self.block(body);
-                }
-                hir::StmtKind::ForRange { start, end, body, .. } => {
-                    self.expr(start);
-                    self.expr(end);
-                    self.block(body);
-                }
-                hir::StmtKind::Return(None) | hir::StmtKind::Break | hir::StmtKind::Continue => {}
-            }
-        }
-        if let Some(t) = &b.tail {
-            self.expr(t);
-        }
     }
 
     /// Resolves every name of one module's syntax tree.
@@ -338,6 +237,46 @@ impl Index {
             }
         }
         out
+    }
+}
+
+/// Records the type and target of every expression, and the type of every `let`.
+impl Visitor<'_> for Index {
+    fn visit_expr(&mut self, e: &hir::Expr) {
+        use hir::ExprKind as K;
+        let target = match &e.kind {
+            K::FnRef(id)
+            | K::Call {
+                callee: hir::Callee::Fn(id),
+                ..
+            } => Some(Def::Fn(*id)),
+            K::NativeRef(id)
+            | K::Call {
+                callee: hir::Callee::Native(id),
+                ..
+            } => Some(Def::Native(*id)),
+            K::FuzzyRef(id)
+            | K::Call {
+                callee: hir::Callee::Fuzzy(id),
+                ..
+            } => Some(Def::Fuzzy(*id)),
+            K::StructNew { id, .. } => Some(Def::Struct(*id)),
+            K::Variant { id, index } => Some(Def::Variant(*id, *index)),
+            K::Field { base, index } => match base.ty {
+                Ty::Struct(id) => Some(Def::Field(id, *index)),
+                _ => None,
+            },
+            _ => None,
+        };
+        self.record(e.span, &e.ty, target);
+        walk_expr(self, e);
+    }
+
+    fn visit_stmt(&mut self, s: &hir::Stmt) {
+        if let hir::StmtKind::Let { value, .. } = &s.kind {
+            self.let_types.insert(s.span, value.ty.clone());
+        }
+        walk_stmt(self, s);
     }
 }
 

@@ -30,11 +30,11 @@ use std::time::Instant;
 
 use paw_artifact::artifact::{split_template, FORMAT};
 use paw_artifact::{
-    Artifact, BuildKey, Example, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Spec, SpecExample, Timings,
-    TypeSpec,
+    Artifact, BuildKey, Example, ExampleSource, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Spec,
+    SpecExample, Timings, TypeSpec,
 };
 use paw_fuzzy::{schema_of, LoadedProgram};
-use paw_model::{DecodeOptions, KvState, Model, TypeSchema};
+use paw_model::{argmax, DecodeOptions, KvState, Model, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -127,7 +127,11 @@ pub fn compile(
         _ => Framing::Declaration,
     };
     let shown: Vec<Example> = match framing {
-        Framing::Paw => examples.iter().filter(|e| e.source == "user").cloned().collect(),
+        Framing::Paw => examples
+            .iter()
+            .filter(|e| e.source == ExampleSource::User)
+            .cloned()
+            .collect(),
         Framing::Declaration => examples.clone(),
     };
     let (pseudo, template) = program_text(spec, &shown, framing)?;
@@ -353,7 +357,7 @@ fn salvage(partial: &str) -> Vec<Value> {
 /// model's own leaning (towards `true`, say) would otherwise reject every example of the other labels.
 /// Returns the kept examples (the user's first, always kept) and how many disagreed.
 fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Result<(Vec<Example>, usize), String> {
-    if candidates.iter().all(|e| e.source == "user") {
+    if candidates.iter().all(|e| e.source == ExampleSource::User) {
         return Ok((candidates, 0));
     }
     let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
@@ -361,7 +365,7 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
         Some(labels) => {
             let mut scores = Vec::with_capacity(candidates.len());
             for e in &candidates {
-                let features = if e.source == "user" {
+                let features = if e.source == ExampleSource::User {
                     None
                 } else {
                     judge.features(compiler, &e.args)?
@@ -378,9 +382,7 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
                 .map(|(e, s)| match s {
                     None => true,
                     Some(s) => {
-                        let calibrated: Vec<f64> = s.iter().zip(&mean).map(|(x, m)| x - m).collect();
-                        let best =
-                            (1..calibrated.len()).fold(0, |b, i| if calibrated[i] > calibrated[b] { i } else { b });
+                        let best = argmax(s.iter().zip(&mean).map(|(x, m)| x - m));
                         spec.ret.same_value(&labels[best].1, &e.output)
                     }
                 })
@@ -389,7 +391,7 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
         None => candidates
             .iter()
             .map(|e| {
-                e.source == "user"
+                e.source == ExampleSource::User
                     || judge
                         .call(compiler, &e.args)
                         .is_ok_and(|answer| spec.ret.same_value(&answer.value, &e.output))
@@ -434,7 +436,7 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
         .map(|e| Example {
             args: e.args.clone(),
             output: e.expected.clone(),
-            source: "user".into(),
+            source: ExampleSource::User,
         })
         .collect();
     let mut dropped = 0;
@@ -466,7 +468,7 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
         out.push(Example {
             args,
             output,
-            source: "compiler".into(),
+            source: ExampleSource::Compiler,
         });
     }
     (out, dropped)
@@ -578,7 +580,7 @@ fn program_text(spec: &Spec, shown: &[Example], framing: Framing) -> Result<(Str
 /// Whether the generated `examples` are enough to fit a head on (see [`crate::head::fit_head`]).
 fn head_can_fit(spec: &Spec, labels: &[(String, Value)], examples: &[Example]) -> bool {
     let mut count = vec![0usize; labels.len()];
-    for e in examples.iter().filter(|e| e.source != "user") {
+    for e in examples.iter().filter(|e| e.source != ExampleSource::User) {
         if let Some(label) = label_of(spec, labels, &e.output) {
             count[label] += 1;
         }
@@ -597,7 +599,11 @@ fn held_out_samples(
 ) -> Result<Vec<Sample>, String> {
     let labels = schema_of(&spec.ret).labels().expect("finite type");
     let mut samples = Vec::new();
-    for (i, e) in shown.iter().enumerate().filter(|(_, e)| e.source == "user") {
+    for (i, e) in shown
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.source == ExampleSource::User)
+    {
         let Some(label) = label_of(spec, &labels, &e.output) else {
             continue;
         };
@@ -623,8 +629,7 @@ fn label_of(spec: &Spec, labels: &[(String, Value)], output: &Value) -> Option<u
 /// The label whose log-probability minus its prior (none when `priors` is empty) is highest; the first
 /// on ties, as in label scoring.
 fn calibrated_label(log_probs: &[f64], priors: &[f64]) -> usize {
-    let score = |k: usize| log_probs[k] - priors.get(k).copied().unwrap_or(0.0);
-    (1..log_probs.len()).fold(0, |best, k| if score(k) > score(best) { k } else { best })
+    argmax((0..log_probs.len()).map(|k| log_probs[k] - priors.get(k).copied().unwrap_or(0.0)))
 }
 
 /// The head of a finite return type, fitted on the interpreter's readings of the generated `examples`
@@ -639,7 +644,7 @@ fn fit_program_head(
 ) -> Result<Option<(Head, HeadFit, HeldOut)>, String> {
     let labels = program.schema().labels().expect("finite type");
     let mut samples = Vec::with_capacity(examples.len());
-    for e in examples.iter().filter(|e| e.source != "user") {
+    for e in examples.iter().filter(|e| e.source != ExampleSource::User) {
         let Some(label) = label_of(spec, &labels, &e.output) else {
             continue;
         };

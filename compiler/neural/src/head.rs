@@ -16,6 +16,7 @@
 
 use paw_artifact::{Head, HeadFit, HeldOut};
 use paw_fuzzy::Features;
+use paw_model::argmax;
 
 /// One labeled example's features.
 pub struct Sample {
@@ -185,7 +186,7 @@ impl Standardized {
                         .sum();
                     model.scale * self.held_log_probs[i][k] + learned + model.bias[k]
                 });
-                argmax(&scores.collect::<Vec<_>>()) == self.held_targets[i]
+                argmax(scores) == self.held_targets[i]
             })
             .count()
     }
@@ -211,7 +212,7 @@ impl Standardized {
     fn accuracy_on(&self, model: &Model, train: &[usize], test: &[usize]) -> f64 {
         let right = test
             .iter()
-            .filter(|&&i| argmax(&self.scores(model, train, i)) == self.targets[i])
+            .filter(|&&i| argmax(self.scores(model, train, i)) == self.targets[i])
             .count();
         right as f64 / test.len().max(1) as f64
     }
@@ -334,11 +335,6 @@ fn softmax(s: &[f64]) -> Vec<f64> {
     e.iter().map(|x| x / z).collect()
 }
 
-/// First maximum wins, as in label scoring.
-fn argmax(s: &[f64]) -> usize {
-    (1..s.len()).fold(0, |best, i| if s[i] > s[best] { i } else { best })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,7 +384,7 @@ mod tests {
         assert!(fit.l2.is_some());
         let right = samples
             .iter()
-            .filter(|s| argmax(&head_scores(&head, s)) == s.label)
+            .filter(|s| argmax(head_scores(&head, s)) == s.label)
             .count();
         assert_eq!(right, samples.len());
     }

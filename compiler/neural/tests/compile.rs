@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use paw_artifact::spec::Field;
-use paw_artifact::{BuildKey, ParamSpec, Spec, SpecExample, TypeSpec};
+use paw_artifact::{BuildKey, ExampleSource, ParamSpec, Spec, SpecExample, TypeSpec};
 use paw_fuzzy::LoadedProgram;
 use paw_model::{Model, ModelStore, Progress, Role};
 use paw_neural::{compile, CompileOptions, Models};
@@ -104,8 +104,8 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
         // The user's examples come first and verbatim; every example the program shows is of the declared types.
         for (shown, given) in first.meta.examples.iter().zip(&spec.examples) {
             assert_eq!(
-                (&shown.args, &shown.output, shown.source.as_str()),
-                (&given.args, &given.expected, "user")
+                (&shown.args, &shown.output, shown.source),
+                (&given.args, &given.expected, ExampleSource::User)
             );
         }
         for e in &first.meta.examples {
@@ -126,7 +126,7 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
                 .meta
                 .examples
                 .iter()
-                .filter(|e| e.source == "user")
+                .filter(|e| e.source == ExampleSource::User)
                 .all(|e| first.pseudo_program.contains(e.args[0].as_str().unwrap())));
         } else {
             // The declaration in the user's form, every kept example as a `>>>` line.

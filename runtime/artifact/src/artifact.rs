@@ -104,8 +104,17 @@ pub struct Meta {
 pub struct Example {
     pub args: Vec<Value>,
     pub output: Value,
-    /// `user` (a docstring example) or `compiler` (written by the compiler model).
-    pub source: String,
+    pub source: ExampleSource,
+}
+
+/// Who wrote an example; stored as `"user"` or `"compiler"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExampleSource {
+    /// A docstring example.
+    User,
+    /// Written by the compiler model.
+    Compiler,
 }
 
 /// The artifact run on the docstring examples at compile time.
@@ -154,4 +163,26 @@ impl Artifact {
 pub fn split_template(template: &str) -> Option<(&str, &str)> {
     let (before, after) = template.split_once(INPUT_PLACEHOLDER)?;
     (!after.contains(INPUT_PLACEHOLDER)).then_some((before, after))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored artifacts and program ids depend on these exact strings.
+    #[test]
+    fn example_sources_are_stored_as_before() {
+        let example = Example {
+            args: vec![Value::from("hi")],
+            output: Value::from(true),
+            source: ExampleSource::User,
+        };
+        let json = serde_json::to_string(&example).unwrap();
+        assert_eq!(json, r#"{"args":["hi"],"output":true,"source":"user"}"#);
+        assert_eq!(serde_json::from_str::<Example>(&json).unwrap(), example);
+        assert_eq!(
+            serde_json::to_string(&ExampleSource::Compiler).unwrap(),
+            r#""compiler""#
+        );
+    }
 }

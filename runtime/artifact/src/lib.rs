@@ -7,9 +7,10 @@ pub mod id;
 pub mod lock;
 pub mod spec;
 pub mod store;
+pub mod testing;
 
 pub use artifact::{
-    Artifact, Example, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER,
+    Artifact, Example, ExampleSource, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER,
 };
 pub use id::{program_id, BuildKey};
 pub use lock::{function_key, resolve, PawLock, Resolution, LOCK_FILE};

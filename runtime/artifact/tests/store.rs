@@ -2,9 +2,8 @@
 //! writers of one id never corrupt it.
 
 use paw_artifact::artifact::{HEAD, PREFIX, PSEUDO_PROGRAM};
-use paw_artifact::{
-    Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, Meta, SelfTest, Spec, Status, Timings, TypeSpec,
-};
+use paw_artifact::testing::ArtifactBuilder;
+use paw_artifact::{Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, Spec, Status, TypeSpec};
 
 fn artifact(id: &str, program: &str) -> Artifact {
     let spec = Spec {
@@ -14,33 +13,16 @@ fn artifact(id: &str, program: &str) -> Artifact {
         doc: "Decide.".into(),
         examples: vec![],
     };
-    Artifact {
-        meta: Meta {
-            format: paw_artifact::artifact::FORMAT.into(),
-            id: id.into(),
-            spec,
-            build: BuildKey {
-                compiler_version: "1".into(),
-                compiler_sha256: "c".into(),
-                interpreter_sha256: "i".into(),
-                options: "{}".into(),
-            },
-            compiler_model: "compiler".into(),
-            interpreter_model: "interpreter".into(),
-            examples: vec![],
-            dropped_examples: 0,
-            calibration: vec![],
-            head: None,
-            held_out: None,
-            prefix_tokens: 3,
-            self_test: SelfTest::default(),
-        },
-        prompt_template: format!("{program}\n[INPUT]\n{{INPUT_PLACEHOLDER}}\n[END_INPUT]"),
-        pseudo_program: program.into(),
-        prefix: vec![7; 100_000],
-        head: None,
-        timings: Timings::default(),
-    }
+    let build = BuildKey {
+        compiler_version: "1".into(),
+        compiler_sha256: "c".into(),
+        interpreter_sha256: "i".into(),
+        options: "{}".into(),
+    };
+    ArtifactBuilder::new(id, spec, build)
+        .pseudo_program(program)
+        .prefix(vec![7; 100_000], 3)
+        .build()
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use paw_diagnostics::Span;
+use paw_hir::visit::{walk_expr, Visitor};
 use paw_hir::{
     self as hir, ArithOp, BinaryOp, Callee, CompareOp, ExprKind, IndexKind, OrderedTy, Pattern, Place, Program,
     StmtKind, Ty, UnaryOp,
@@ -96,13 +97,14 @@ impl<'p> Machine<'p> {
             .iter()
             .position(|n| n.name == "list.sum")
             .map(|i| hir::NativeId(i as u32));
-        let mut lambdas = Vec::new();
+        let mut collect = Lambdas(Vec::new());
         for f in &program.functions {
-            collect_lambdas(&f.body, &mut lambdas);
+            collect.visit_expr(&f.body);
         }
         for t in &program.tests {
-            collect_lambdas(&t.body, &mut lambdas);
+            collect.visit_expr(&t.body);
         }
+        let lambdas = collect.0;
         let lambda_ids = lambdas
             .iter()
             .enumerate()
@@ -933,93 +935,15 @@ pub fn relation(op: BinaryOp, a: &Value, b: &Value) -> Result<bool, RuntimeError
     })
 }
 
-/// Collects every closure expression under `e`, in a fixed order.
-fn collect_lambdas<'p>(e: &'p hir::Expr, out: &mut Vec<&'p hir::Closure>) {
-    let mut walk = |x: &'p hir::Expr| collect_lambdas(x, out);
-    match &e.kind {
-        ExprKind::Closure(c) => {
-            out.push(c);
-            collect_lambdas(&c.body, out);
-        }
-        ExprKind::WrapSome(x) | ExprKind::Unary { operand: x, .. } | ExprKind::Field { base: x, .. } => walk(x),
-        ExprKind::List(xs) | ExprKind::Interpolate(xs) | ExprKind::StructNew { fields: xs, .. } => {
-            xs.iter().for_each(walk)
-        }
-        ExprKind::Range { start: a, end: b }
-        | ExprKind::Binary { lhs: a, rhs: b, .. }
-        | ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Coalesce(a, b)
-        | ExprKind::Index { base: a, index: b, .. } => {
-            walk(a);
-            walk(b);
-        }
-        ExprKind::Call { callee, args } => {
-            if let Callee::Value(f) = callee {
-                walk(f);
-            }
-            args.iter().for_each(walk);
-        }
-        ExprKind::If { cond, then, else_ } => {
-            walk(cond);
-            walk(then);
-            if let Some(x) = else_ {
-                walk(x);
-            }
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            walk(scrutinee);
-            arms.iter().for_each(|a| collect_lambdas(&a.body, out));
-        }
-        ExprKind::Block(b) => collect_block_lambdas(b, out),
-        ExprKind::Unit
-        | ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::None
-        | ExprKind::Local(_)
-        | ExprKind::FnRef(_)
-        | ExprKind::NativeRef(_)
-        | ExprKind::FuzzyRef(_)
-        | ExprKind::Variant { .. }
-        | ExprKind::Error => {}
-    }
-}
+/// Collects every closure expression of a program, in a fixed order (the walk's pre-order).
+struct Lambdas<'p>(Vec<&'p hir::Closure>);
 
-fn collect_block_lambdas<'p>(b: &'p hir::Block, out: &mut Vec<&'p hir::Closure>) {
-    for stmt in &b.stmts {
-        match &stmt.kind {
-            StmtKind::Let { value: e, .. } | StmtKind::Expr(e) | StmtKind::Return(Some(e)) => collect_lambdas(e, out),
-            StmtKind::Assign { place, value, .. } => {
-                match place {
-                    Place::Local(_) => {}
-                    Place::Field { base, .. } => collect_lambdas(base, out),
-                    Place::Index { base, index, .. } => {
-                        collect_lambdas(base, out);
-                        collect_lambdas(index, out);
-                    }
-                }
-                collect_lambdas(value, out);
-            }
-            StmtKind::While { cond, body } => {
-                collect_lambdas(cond, out);
-                collect_block_lambdas(body, out);
-            }
-            StmtKind::ForList { list, body, .. } => {
-                collect_lambdas(list, out);
-                collect_block_lambdas(body, out);
-            }
-            StmtKind::ForRange { start, end, body, .. } => {
-                collect_lambdas(start, out);
-                collect_lambdas(end, out);
-                collect_block_lambdas(body, out);
-            }
-            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
+impl<'p> Visitor<'p> for Lambdas<'p> {
+    fn visit_expr(&mut self, e: &'p hir::Expr) {
+        if let ExprKind::Closure(c) = &e.kind {
+            self.0.push(c);
         }
-    }
-    if let Some(tail) = &b.tail {
-        collect_lambdas(tail, out);
+        walk_expr(self, e);
     }
 }
 

@@ -10,6 +10,8 @@
 
 use paw_diagnostics::Span;
 
+pub mod visit;
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

@@ -1,7 +1,8 @@
 //! `pawc bench model`: prompt-processing and decode speed, and peak memory.
+use crate::argmax;
 use crate::error::Result;
 use crate::kv::KvState;
-use crate::model::{argmax, Model};
+use crate::model::Model;
 use std::path::Path;
 use std::time::Instant;
 
@@ -48,11 +49,11 @@ pub fn bench_model(path: &Path, prompt_tokens: usize, decode_tokens: usize) -> R
     let t = Instant::now();
     let logits = model.next_logits(&mut st, &prompt)?;
     let pp = t.elapsed().as_secs_f64();
-    let mut next = argmax(&logits);
+    let mut next = argmax(&logits) as u32;
     let t = Instant::now();
     for _ in 0..decode_tokens {
         let l = model.next_logits(&mut st, &[next])?;
-        next = argmax(&l);
+        next = argmax(&l) as u32;
     }
     let dec = t.elapsed().as_secs_f64();
     Ok(BenchReport {

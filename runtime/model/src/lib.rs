@@ -9,6 +9,7 @@
 //! println!("{} ({:.2})", d.value, d.confidence);
 //! # Ok::<(), paw_model::Error>(())
 //! ```
+mod argmax;
 pub mod bench;
 pub mod choice;
 pub mod cli;
@@ -25,6 +26,7 @@ pub mod testing;
 pub mod tokenizer;
 pub mod typed;
 
+pub use argmax::argmax;
 pub use choice::ModelChoice;
 pub use error::{Error, Result};
 pub use kv::KvState;

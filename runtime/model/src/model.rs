@@ -531,7 +531,7 @@ impl Model {
         let mut out = Vec::new();
         let mut logits = self.next_logits(state, prompt)?;
         for _ in 0..max_new {
-            let next = argmax(&logits);
+            let next = crate::argmax(&logits) as u32;
             if self.tokenizer.is_stop(next) {
                 break;
             }
@@ -540,16 +540,6 @@ impl Model {
         }
         Ok(out)
     }
-}
-
-pub(crate) fn argmax(v: &[f32]) -> u32 {
-    let mut best = 0usize;
-    for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = i;
-        }
-    }
-    best as u32
 }
 
 fn bytemuck_f32(data: &[u8]) -> &[f32] {

@@ -345,13 +345,7 @@ impl Model {
         let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let z: f64 = scores.iter().map(|s| (s - m).exp()).sum();
         let probs: Vec<f64> = scores.iter().map(|s| (s - m).exp() / z).collect();
-        // First maximum wins: deterministic tie-break by declaration order.
-        let mut best = 0;
-        for i in 1..probs.len() {
-            if scores[i] > scores[best] {
-                best = i;
-            }
-        }
+        let best = crate::argmax(&scores);
         Ok(Decoded {
             value: labels[best].1.clone(),
             confidence: probs[best],

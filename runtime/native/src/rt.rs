@@ -124,11 +124,13 @@ pub fn from_bits(bits: i64, ty: &Ty) -> Value {
 
 /// An operand passed as `bits`: borrowed when native code holds it as a `Value` (then `bits` is the address of
 /// its slot), made from the register bits otherwise.
+///
+/// # Safety
+/// When `operand.by_ref`, `bits` is the address of a `Value` that stays live and unmodified for `'v`.
 #[inline]
-fn operand<'v>(bits: i64, operand: &Operand) -> Cow<'v, Value> {
+unsafe fn operand<'v>(bits: i64, operand: &Operand) -> Cow<'v, Value> {
     if operand.by_ref {
-        // SAFETY: generated code passes the address of a live slot of its frame, or of a constant, for every such
-        // operand.
+        // SAFETY: the caller guarantees that a by-reference operand's bits are the address of a live `Value`.
         Cow::Borrowed(unsafe { &*(bits as *const Value) })
     } else {
         Cow::Owned(from_bits(bits, &operand.ty))
@@ -148,11 +150,14 @@ fn with_values<R>(n: usize, get: impl Fn(usize) -> Value, f: impl FnOnce(&[Value
 
 /// A result: written to `out` when native code holds it as a `Value` (`out` is then its slot), returned as
 /// register bits otherwise.
-fn finish(value: Value, out: *mut Value) -> Result<i64, RuntimeError> {
+///
+/// # Safety
+/// `out` is null or a live, initialized slot that nothing else borrows.
+unsafe fn finish(value: Value, out: *mut Value) -> Result<i64, RuntimeError> {
     if out.is_null() {
         to_bits(&value)
     } else {
-        // SAFETY: a non-null `out` is the address of a live slot of the caller's frame.
+        // SAFETY: the caller guarantees that a non-null `out` is a live slot that nothing else borrows.
         unsafe { *out = value };
         Ok(0)
     }
@@ -214,13 +219,23 @@ pub extern "C" fn rt_leave_frame(ctx: &mut Ctx<'_>, site: u32) {
 /// Everything at a site that leaves native code: a call of a plain function that was not compiled, of a native
 /// or fuzzy fn, or an operation on `Value`s. `args` holds one operand per type of the site (see [`operand`]);
 /// the result goes to `out` or is returned (see [`finish`]).
+///
+/// # Safety
+/// `ctx` is the context of the running entry into native code, whose machine nothing else uses during the call.
+/// `args` points to one initialized `i64` per operand of site `site`; an operand passed by reference is the
+/// address of a live `Value` (a slot of the caller's frame or a constant), and the operands that the site
+/// writes or moves out of (`AppendStr`, an owned `Snapshot`, `Clear`) are slots of the caller's frame that
+/// nothing else borrows. `out` is null when the site's result is a scalar, and otherwise a live slot of the
+/// caller's frame.
 #[export_name = "paw_rt_call"]
-pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *mut Value) -> i64 {
+pub unsafe extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *mut Value) -> i64 {
     ctx.guard(|ctx| {
         let site = &ctx.sites[site as usize];
         // SAFETY: generated code passes one initialized i64 per operand of the site.
         let bits = unsafe { std::slice::from_raw_parts(args, site.args.len()) };
-        let arg = |i: usize| operand(bits[i], &site.args[i]);
+        // SAFETY: a by-reference operand is the address of a live slot or constant (this function's contract),
+        // which outlives this call.
+        let arg = |i: usize| unsafe { operand(bits[i], &site.args[i]) };
         // SAFETY: the machine outlives this entry into native code, and nothing else uses it meanwhile.
         let machine = unsafe { &mut *ctx.machine };
         let result = match &site.kind {
@@ -336,7 +351,8 @@ pub extern "C" fn rt_call(ctx: &mut Ctx<'_>, site: u32, args: *const i64, out: *
             }
             SiteKind::Binary(_) | SiteKind::Unary(_) => return Err(internal("an operator site used as a call")),
         };
-        finish(result, out)
+        // SAFETY: `out` is null or a live slot of the caller's frame (this function's contract).
+        unsafe { finish(result, out) }
     })
 }
 
@@ -361,8 +377,11 @@ pub extern "C" fn rt_frem(a: f64, b: f64) -> f64 {
 }
 
 /// Makes the `n` slots of a frame at `slots` hold unit, so that every slot always holds a valid `Value`.
+///
+/// # Safety
+/// `slots` points to `n` writable, uninitialized (or already dropped) slots of `Value` size and alignment.
 #[export_name = "paw_rt_frame_init"]
-pub extern "C" fn rt_frame_init(slots: *mut Value, n: u32) {
+pub unsafe extern "C" fn rt_frame_init(slots: *mut Value, n: u32) {
     for i in 0..n as usize {
         // SAFETY: the frame has `n` slots of `Value` size and alignment; they are uninitialized, so written
         // without dropping.
@@ -371,15 +390,23 @@ pub extern "C" fn rt_frame_init(slots: *mut Value, n: u32) {
 }
 
 /// Drops the values of a frame's `n` slots when the function returns or unwinds.
+///
+/// # Safety
+/// `slots` points to `n` slots initialized by [`rt_frame_init`], which nothing uses afterwards (until they are
+/// initialized again).
 #[export_name = "paw_rt_frame_drop"]
-pub extern "C" fn rt_frame_drop(slots: *mut Value, n: u32) {
+pub unsafe extern "C" fn rt_frame_drop(slots: *mut Value, n: u32) {
     // SAFETY: the slots were initialized by `rt_frame_init` and are not used after this.
     unsafe { std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(slots, n as usize)) };
 }
 
 /// `*dest = (*src).clone()`; `dest` and `src` may be the same slot.
+///
+/// # Safety
+/// `dest` and `src` are live, initialized `Value`s (slots of native frames or constants; `dest` never a
+/// constant) that nothing else borrows during the call.
 #[export_name = "paw_rt_clone_into"]
-pub extern "C" fn rt_clone_into(dest: *mut Value, src: *const Value) {
+pub unsafe extern "C" fn rt_clone_into(dest: *mut Value, src: *const Value) {
     // SAFETY: both are live slots of native frames; the clone is made before the store.
     unsafe {
         let value = (*src).clone();
@@ -388,8 +415,11 @@ pub extern "C" fn rt_clone_into(dest: *mut Value, src: *const Value) {
 }
 
 /// Moves the value of temporary `src` to `dest`, leaving unit behind.
+///
+/// # Safety
+/// `dest` and `src` are live, initialized slots of native frames that nothing else borrows during the call.
 #[export_name = "paw_rt_move_into"]
-pub extern "C" fn rt_move_into(dest: *mut Value, src: *mut Value) {
+pub unsafe extern "C" fn rt_move_into(dest: *mut Value, src: *mut Value) {
     // SAFETY: both are live slots of native frames.
     unsafe {
         let value = std::mem::replace(&mut *src, Value::Unit);
