@@ -100,3 +100,57 @@ fn model_engine_links_no_terminal_or_packaging_crates() {
         "paw-model is the inference engine; CLI and provisioning crates belong elsewhere: {banned:?}"
     );
 }
+
+/// Only the two drivers talk to the terminal; every other crate returns values, errors and diagnostics and lets
+/// them decide how to show them ("IO at the edges" in ARCHITECTURE.md). A running program's own `print` goes
+/// through the writers the driver hands the executor.
+#[test]
+fn only_the_drivers_print() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let drivers = [Path::new("compiler/pawc"), Path::new("compiler/standalone")];
+    let mut offenders = Vec::new();
+    for layer in ["compiler", "runtime"] {
+        for krate in std::fs::read_dir(root.join(layer)).unwrap() {
+            let krate = krate.unwrap().path();
+            let relative = krate.strip_prefix(&root).unwrap().to_path_buf();
+            if drivers.contains(&relative.as_path()) {
+                continue;
+            }
+            scan(&krate.join("src"), &mut offenders);
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "only pawc and the standalone entry point write to the terminal: {offenders:#?}"
+    );
+}
+
+/// Lines of non-test code under `dir` that print to stdout or stderr.
+fn scan(dir: &Path, offenders: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            scan(&path, offenders);
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Unit tests sit at the end of a file, after `#[cfg(test)]`.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (i, line) in code.lines().enumerate() {
+            let line = line.trim_start();
+            if line.starts_with("//") {
+                continue;
+            }
+            if ["println!", "eprintln!", "print!(", "eprint!(", "dbg!(", "indicatif::"]
+                .iter()
+                .any(|m| line.contains(m))
+            {
+                offenders.push(format!("{}:{}: {line}", path.display(), i + 1));
+            }
+        }
+    }
+}
