@@ -64,6 +64,10 @@ impl Checked {
 
     /// The function to run: `fn main()` of the `main` module. A separate question from checking, since a
     /// library without `main` checks fine; `pawc run` asks it.
+    #[allow(
+        clippy::result_large_err,
+        reason = "asked once per run; the diagnostic is the whole answer"
+    )]
     pub fn entry_point(&self) -> Result<hir::FnId, Diagnostic> {
         self.program.main.ok_or_else(|| {
             let span = Span::new(self.main_file.unwrap_or_default(), 0, 0);

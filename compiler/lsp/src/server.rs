@@ -506,10 +506,7 @@ impl Server {
     }
 
     /// Every reference to what is at the position, across the project's files.
-    fn all_refs(
-        &mut self,
-        pos: &lsp::TextDocumentPositionParams,
-    ) -> Result<Option<(Def, Vec<(paw_diagnostics::Span, bool)>)>, Failure> {
+    fn all_refs(&mut self, pos: &lsp::TextDocumentPositionParams) -> Result<Option<(Def, Vec<Occurrence>)>, Failure> {
         let (view, offset) = self.at(pos)?;
         let Some(def) = view.refs.at(offset).map(|r| r.def.clone()) else {
             return Ok(None);
@@ -628,7 +625,7 @@ impl Server {
         let help = lsp::SignatureHelp {
             signatures: vec![lsp::SignatureInformation {
                 label,
-                documentation: (!docs.is_empty()).then(|| {
+                documentation: (!docs.is_empty()).then_some({
                     lsp::Documentation::MarkupContent(lsp::MarkupContent {
                         kind: lsp::MarkupKind::Markdown,
                         value: docs,
@@ -912,3 +909,6 @@ fn normalize(path: &Path) -> PathBuf {
         _ => path.to_path_buf(),
     }
 }
+
+/// Where a definition is named, and whether that place is the declaration itself.
+type Occurrence = (paw_diagnostics::Span, bool);

@@ -157,7 +157,7 @@ impl Standardized {
         let gram = z.iter().map(|a| z.iter().map(|b| dot(a, b)).collect()).collect();
         let held_gram = held_out
             .iter()
-            .map(|s| standardize(s))
+            .map(standardize)
             .map(|a| z.iter().map(|b| dot(&a, b)).collect())
             .collect();
         Standardized {
@@ -264,8 +264,8 @@ impl Standardized {
                     .map(|c| w * (p[c] - if c == self.targets[i] { 1.0 } else { 0.0 }))
                     .collect();
                 grad_scale += (0..k).map(|c| r[c] * self.log_probs[i][c]).sum::<f64>();
-                for c in 0..k {
-                    grad_bias[c] += r[c];
+                for (g, rc) in grad_bias.iter_mut().zip(&r) {
+                    *g += rc;
                 }
                 residuals.push(r);
             }

@@ -59,7 +59,10 @@ mod tests {
             call(&mut h, "dict.set", &[d.clone(), s(k), Value::Int(v)]).unwrap();
         }
         call(&mut h, "dict.set", &[d.clone(), s("b"), Value::Int(10)]).unwrap();
-        assert_eq!(call(&mut h, "dict.len", &[d.clone()]).unwrap(), Value::Int(3));
+        assert_eq!(
+            call(&mut h, "dict.len", std::slice::from_ref(&d)).unwrap(),
+            Value::Int(3)
+        );
         assert_eq!(call(&mut h, "dict.get", &[d.clone(), s("b")]).unwrap(), Value::Int(10));
         assert_eq!(call(&mut h, "dict.get", &[d.clone(), s("z")]).unwrap(), Value::None);
         assert_eq!(
@@ -71,7 +74,10 @@ mod tests {
             Value::Int(2)
         );
         assert_eq!(call(&mut h, "dict.remove", &[d.clone(), s("a")]).unwrap(), Value::None);
-        assert_eq!(call(&mut h, "dict.keys", &[d.clone()]).unwrap(), strs(&["b", "c"]));
+        assert_eq!(
+            call(&mut h, "dict.keys", std::slice::from_ref(&d)).unwrap(),
+            strs(&["b", "c"])
+        );
         assert_eq!(call(&mut h, "dict.values", &[d]).unwrap(), ints(&[10, 3]));
     }
 
@@ -80,7 +86,7 @@ mod tests {
         let mut h = TestHost::new();
         let d = call(&mut h, "dict.new", &[]).unwrap();
         call(&mut h, "dict.set", &[d.clone(), Value::Int(7), s("x")]).unwrap();
-        assert_eq!(call(&mut h, "dict.keys", &[d.clone()]).unwrap(), ints(&[7]));
+        assert_eq!(call(&mut h, "dict.keys", std::slice::from_ref(&d)).unwrap(), ints(&[7]));
         assert_eq!(call(&mut h, "dict.get", &[d, Value::Int(7)]).unwrap(), s("x"));
     }
 }

@@ -205,7 +205,7 @@ mod tests {
             j("set", &[jv(json!(3)), s("c"), jv(json!(1))]).unwrap_err().kind,
             ErrorKind::Json
         );
-        assert_eq!(j("keys", &[obj.clone()]).unwrap(), strs(&["a", "b"]));
+        assert_eq!(j("keys", std::slice::from_ref(&obj)).unwrap(), strs(&["a", "b"]));
         assert_eq!(
             j("items", &[jv(json!([1, "a"]))]).unwrap(),
             Value::list(vec![jv(json!(1)), jv(json!("a"))])

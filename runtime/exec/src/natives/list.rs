@@ -237,9 +237,18 @@ mod tests {
         let mut h = host();
         let xs = ints(&[1]);
         call(&mut h, "list.push", &[xs.clone(), Value::Int(2)]).unwrap();
-        assert_eq!(call(&mut h, "list.len", &[xs.clone()]).unwrap(), Value::Int(2));
-        assert_eq!(call(&mut h, "list.pop", &[xs.clone()]).unwrap(), Value::Int(2));
-        assert_eq!(call(&mut h, "list.pop", &[xs.clone()]).unwrap(), Value::Int(1));
+        assert_eq!(
+            call(&mut h, "list.len", std::slice::from_ref(&xs)).unwrap(),
+            Value::Int(2)
+        );
+        assert_eq!(
+            call(&mut h, "list.pop", std::slice::from_ref(&xs)).unwrap(),
+            Value::Int(2)
+        );
+        assert_eq!(
+            call(&mut h, "list.pop", std::slice::from_ref(&xs)).unwrap(),
+            Value::Int(1)
+        );
         assert_eq!(call(&mut h, "list.pop", &[xs]).unwrap(), Value::None);
     }
 
