@@ -2,21 +2,13 @@
 //! when missing; artifacts go to a temporary store via PAW_HOME, with the models linked in from the real
 //! cache). One small project with one fuzzy fn keeps the added time to a few minutes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use paw_cache::PawHome;
 use std::process::{Command, Output};
 
 use crate::lsp::{at_text, Client};
 use crate::{assert_exit, stderr, stdout};
-
-/// The user's model cache, whose `models/` the temporary PAW_HOME shares.
-fn model_home() -> PathBuf {
-    std::env::var_os("PAW_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        let cache = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache"));
-        cache.join("paw")
-    })
-}
 
 /// Model runs spin while their threads wait for each other, so two at once on a small machine each run several
 /// times slower than one after the other: the real-model tests take turns.
@@ -28,7 +20,8 @@ fn one_model_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 /// A temporary PAW_HOME (its own artifact store) sharing the user's model cache.
 fn scratch_home() -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
-    let models = model_home().join("models");
+    // The user's model cache, shared by the temporary PAW_HOME.
+    let models = PawHome::from_env().models_dir();
     std::fs::create_dir_all(&models).unwrap();
     std::os::unix::fs::symlink(&models, home.path().join("models")).unwrap();
     home

@@ -684,14 +684,7 @@ fn lsp_goes_to_definitions_in_the_standard_library() {
         assert!(path.ends_with(format!("std/{module}.pw")), "{def}");
         assert!(
             path.starts_with(
-                client
-                    .home
-                    .as_ref()
-                    .unwrap()
-                    .path()
-                    .canonicalize()
-                    .unwrap()
-                    .join("stdlib")
+                paw_cache::PawHome::new(client.home.as_ref().unwrap().path().canonicalize().unwrap()).stdlib_dir()
             ),
             "{def}"
         );

@@ -10,9 +10,9 @@
 use paw_artifact::testing::ArtifactBuilder;
 use paw_artifact::ArtifactStore;
 use paw_build::BuildConfig;
+use paw_cache::PawHome;
 use paw_check::{check_program, NoLoader, Root};
 use paw_diagnostics::Files;
-use paw_model::ModelStore;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -43,8 +43,8 @@ fn main() {
         }],
         &NoLoader,
     );
-    let home = dir.join("home");
-    let key = BuildConfig::default().build_key(&ModelStore::new(&home)).unwrap();
+    let home = PawHome::new(dir.join("home"));
+    let key = BuildConfig::default().build_key(&home).unwrap();
     let store = ArtifactStore::in_home(&home);
     let planned = paw_build::plan(&checked.program, &key, &store).unwrap();
     for p in &planned {

@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use paw_artifact::{Artifact, BuildKey, Spec};
+use paw_cache::{ModelChoice, PawHome, Role};
 use paw_fuzzy::LazyModel;
-use paw_model::{ModelChoice, ModelStore, Role};
+use paw_model::LoadOptions;
 use paw_neural::{CompileOptions, Models, COMPILER_VERSION};
+use paw_provision::Provisioner;
 
 use crate::driver::Compiler;
 
@@ -17,6 +19,8 @@ pub struct BuildConfig {
     pub interpreter: ModelChoice,
     pub options: CompileOptions,
     pub offline: bool,
+    /// How the models are loaded (which kernels).
+    pub load: LoadOptions,
 }
 
 impl Default for BuildConfig {
@@ -26,16 +30,17 @@ impl Default for BuildConfig {
             interpreter: ModelChoice::Default(Role::Interpreter),
             options: CompileOptions::default(),
             offline: false,
+            load: LoadOptions::default(),
         }
     }
 }
 
 impl BuildConfig {
-    pub fn build_key(&self, store: &ModelStore) -> Result<BuildKey, String> {
+    pub fn build_key(&self, home: &PawHome) -> Result<BuildKey, String> {
         Ok(BuildKey {
             compiler_version: COMPILER_VERSION.to_string(),
-            compiler_sha256: self.compiler.sha256(store)?,
-            interpreter_sha256: self.interpreter.sha256(store)?,
+            compiler_sha256: self.compiler.sha256(home)?,
+            interpreter_sha256: self.interpreter.sha256(home)?,
             options: self.options.key_text(),
         })
     }
@@ -50,13 +55,16 @@ pub struct NeuralCompiler {
 }
 
 impl NeuralCompiler {
-    pub fn new(config: BuildConfig, key: BuildKey, store: ModelStore) -> NeuralCompiler {
-        let lazy = |choice: ModelChoice, store: ModelStore, offline: bool| {
-            LazyModel::new(move || choice.locate(&store, offline))
+    /// `provisioner` locates the models (fetching them unless the build is offline).
+    pub fn new(config: BuildConfig, key: BuildKey, provisioner: Provisioner) -> NeuralCompiler {
+        let lazy = |role: &'static str, choice: &ModelChoice| {
+            let (choice, provisioner, offline) = (choice.clone(), provisioner.clone(), config.offline);
+            let locate = move || provisioner.locate(&choice, offline).map_err(|e| e.to_string());
+            LazyModel::new(role, locate, config.load.clone())
         };
         NeuralCompiler {
-            compiler: lazy(config.compiler.clone(), store.clone(), config.offline),
-            interpreter: lazy(config.interpreter.clone(), store, config.offline),
+            compiler: lazy("compiler", &config.compiler),
+            interpreter: lazy("interpreter", &config.interpreter),
             config,
             key,
         }

@@ -94,7 +94,7 @@ fn main() {
     let (path, text) = &files[FILES / 2];
     let uri = lsp_types::Url::from_file_path(path).unwrap();
     let config = Config {
-        paw_home: dir.join("paw-home"),
+        paw_home: paw_cache::PawHome::new(dir.join("paw-home")),
         pawc: PathBuf::from("pawc"),
         offline: true,
     };

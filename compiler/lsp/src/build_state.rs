@@ -176,7 +176,7 @@ mod tests {
     fn the_state_follows_the_lock_the_store_and_the_current_spec() {
         let project = tempfile::tempdir().unwrap();
         let home = tempfile::tempdir().unwrap();
-        let store = ArtifactStore::in_home(home.path());
+        let store = ArtifactStore::in_home(&paw_cache::PawHome::new(home.path()));
         let program = checked("Decide whether a text is spam.");
         let f = &program.fuzzy[0];
         assert_eq!(state(&store, project.path(), f, &program), BuildState::NeverBuilt);

@@ -16,6 +16,7 @@ use lsp_types::Url;
 use serde_json::{json, Value};
 
 use paw_artifact::ArtifactStore;
+use paw_cache::PawHome;
 
 use crate::build_state;
 use crate::builds::{Builds, Job, Outgoing};
@@ -48,8 +49,8 @@ type Outcome = Result<Value, Failure>;
 /// What the server needs from the environment it runs in.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// `$PAW_HOME`: the artifact store is read from it, and the standard library's sources are written to it.
-    pub paw_home: PathBuf,
+    /// paw's home: the artifact store is read from it, and the standard library's sources are written to it.
+    pub paw_home: PawHome,
     /// The `pawc` executable that `paw.build` runs (`pawc build PROJECT`).
     pub pawc: PathBuf,
     /// Builds never fetch models (`pawc build --offline`).
@@ -58,7 +59,7 @@ pub struct Config {
 
 pub struct Server {
     files: Files,
-    paw_home: PathBuf,
+    paw_home: PawHome,
     store: ArtifactStore,
     builds: Builds,
     /// The client, for what the server says on its own (build progress and results); set by [`Server::run`].
@@ -484,7 +485,7 @@ impl Server {
             Some(dir) => dir.clone(),
             None => {
                 let dir = stdlib_files::materialize(&self.paw_home).map_err(|e| {
-                    let at = self.paw_home.join("stdlib");
+                    let at = self.paw_home.stdlib_dir();
                     Failure::new(
                         ErrorCode::RequestFailed,
                         format!("cannot write the standard library's sources to {}: {e}", at.display()),

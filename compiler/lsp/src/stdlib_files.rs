@@ -8,9 +8,11 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use paw_cache::PawHome;
+
 /// The folder holding `std/NAME.pw` for every standard module, written if it is missing or was altered.
-pub fn materialize(paw_home: &Path) -> io::Result<PathBuf> {
-    let parent = paw_home.join("stdlib");
+pub fn materialize(home: &PawHome) -> io::Result<PathBuf> {
+    let parent = home.stdlib_dir();
     let dir = parent.join(content_hash());
     if is_intact(&dir) {
         return Ok(dir);
@@ -104,28 +106,25 @@ mod tests {
 
     #[test]
     fn the_sources_are_written_once_read_only_and_repaired_when_altered() {
-        let home = tempfile::tempdir().unwrap();
-        let dir = materialize(home.path()).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let home = PawHome::new(tmp.path());
+        let dir = materialize(&home).unwrap();
         let text = file(&dir, "text");
         assert_eq!(
             fs::read_to_string(&text).unwrap(),
             paw_stdlib::module_source("text").unwrap()
         );
         assert!(fs::metadata(&text).unwrap().permissions().readonly());
-        assert_eq!(
-            materialize(home.path()).unwrap(),
-            dir,
-            "the same folder for the same sources"
-        );
+        assert_eq!(materialize(&home).unwrap(), dir, "the same folder for the same sources");
 
         set_readonly(&text, false).unwrap();
         fs::write(&text, "native fn nothing()\n").unwrap();
-        assert_eq!(materialize(home.path()).unwrap(), dir);
+        assert_eq!(materialize(&home).unwrap(), dir);
         assert_eq!(
             fs::read_to_string(&text).unwrap(),
             paw_stdlib::module_source("text").unwrap()
         );
-        let leftovers: Vec<_> = fs::read_dir(home.path().join("stdlib"))
+        let leftovers: Vec<_> = fs::read_dir(home.stdlib_dir())
             .unwrap()
             .flatten()
             .map(|e| e.file_name())

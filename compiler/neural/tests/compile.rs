@@ -6,14 +6,16 @@ use std::sync::Arc;
 
 use paw_artifact::spec::Field;
 use paw_artifact::{BuildKey, ExampleSource, ParamSpec, Spec, SpecExample, TypeSpec};
+use paw_cache::{PawHome, Role};
 use paw_fuzzy::LoadedProgram;
-use paw_model::{Model, ModelStore, Progress, Role};
+use paw_model::Model;
 use paw_neural::{compile, CompileOptions, Models};
+use paw_provision::{Provisioner, Quiet};
 use serde_json::json;
 
 fn smoke_models() -> Models {
-    let path = ModelStore::from_env()
-        .ensure(Role::Smoke, &Progress::Bar)
+    let path = Provisioner::new(PawHome::from_env(), "python3", Arc::new(Quiet))
+        .ensure(Role::Smoke)
         .expect("the smoke model is fetched");
     let model = Arc::new(Model::load(&path).expect("the smoke model loads"));
     Models {

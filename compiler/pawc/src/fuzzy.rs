@@ -4,13 +4,21 @@
 
 use std::sync::Arc;
 
+use paw_cache::{ModelChoice, PawHome};
 use paw_fuzzy::{ArtifactBackend, ProjectLink};
 
+use crate::models::{load_options, provisioner};
 use crate::pipeline::Loaded;
 
 /// The backend for a checked project. `trace` (or `PAW_TRACE=1`) prints every fuzzy call to stderr.
 pub fn backend(loaded: &Loaded, trace: bool) -> Result<Arc<ArtifactBackend>, String> {
-    let mut backend = ProjectLink::open(&loaded.project.root)?.backend(&loaded.analysis.checked.program, true);
+    let locate = |choice: &ModelChoice, home: &PawHome| {
+        provisioner(home.clone())
+            .locate(choice, false)
+            .map_err(|e| e.to_string())
+    };
+    let link = ProjectLink::open(&loaded.project.root, PawHome::from_env())?;
+    let mut backend = link.backend(&loaded.analysis.checked.program, locate, load_options());
     if trace || paw_fuzzy::trace_from_env() {
         backend = backend.with_trace(Box::new(|e| eprintln!("{e}")));
     }

@@ -6,6 +6,7 @@ mod commands;
 mod engine;
 mod fuzzy;
 mod manifest;
+mod models;
 mod output;
 mod pipeline;
 mod project;
@@ -139,7 +140,7 @@ enum Command {
     },
     /// Manage the local models: fetch them into the cache, list them, print their paths.
     #[command(subcommand)]
-    Model(paw_model::cli::ModelCommand),
+    Model(commands::model::ModelCommand),
     /// Measure speed.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -148,7 +149,7 @@ enum Command {
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Prompt-processing and decode tokens/s and peak memory of a model (default: the interpreter).
-    Model(paw_model::cli::BenchModelArgs),
+    Model(commands::bench::BenchModelArgs),
 }
 
 fn main() -> ExitCode {
@@ -230,8 +231,8 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
         } => commands::test::run(path.as_deref(), filter.as_deref(), trace, &engine, out),
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
-        Command::Model(command) => commands::model::run(paw_model::cli::run_model_command(&command), out),
-        Command::Bench(BenchCommand::Model(args)) => commands::model::run(paw_model::cli::run_bench_model(&args), out),
+        Command::Model(command) => commands::model::run(&command, out),
+        Command::Bench(BenchCommand::Model(args)) => commands::bench::run(&args, out),
         Command::Lsp { offline } => commands::lsp::run(offline, out),
     }
 }

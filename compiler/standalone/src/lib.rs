@@ -10,11 +10,13 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use paw_cache::PawHome;
 use paw_check::NoLoader;
 use paw_db::CheckedOnce;
 use paw_diagnostics::render::render;
 use paw_diagnostics::Files;
 use paw_fuzzy::{Problem, ProjectLink};
+use paw_model::LoadOptions;
 use paw_native::Entry;
 use paw_runtime::RunOptions;
 use serde::{Deserialize, Serialize};
@@ -121,7 +123,7 @@ fn run(entries: Vec<Option<Entry>>, image: &[u8], code_id: &str) -> i32 {
     }
     let program = &checked.analysis.checked.program;
     let root = std::env::var_os(PROJECT_VAR).map_or_else(|| image.root.clone(), PathBuf::from);
-    let link = match ProjectLink::open(&root) {
+    let link = match ProjectLink::open(&root, PawHome::from_env()) {
         Ok(link) => link,
         Err(e) => return user_error(&e, color),
     };
@@ -129,7 +131,12 @@ fn run(entries: Vec<Option<Entry>>, image: &[u8], code_id: &str) -> i32 {
     if !problems.is_empty() {
         return not_ready(&image, &root, &problems, color);
     }
-    let mut backend = link.backend(program, false);
+    let kernels = std::env::var("PAW_KERNELS").ok();
+    let mut backend = link.backend(
+        program,
+        paw_fuzzy::present,
+        LoadOptions::with_kernels_setting(kernels.as_deref()),
+    );
     if paw_fuzzy::trace_from_env() {
         backend = backend.with_trace(Box::new(|e| eprintln!("{e}")));
     }

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use fs4::fs_std::FileExt;
+use paw_cache::PawHome;
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::{self, split_template, Artifact, Meta, Timings, CHECKSUMS, FORMAT};
@@ -76,9 +77,9 @@ impl ArtifactStore {
         ArtifactStore { root: root.into() }
     }
 
-    /// `<paw_home>/artifacts`.
-    pub fn in_home(paw_home: &Path) -> ArtifactStore {
-        ArtifactStore::new(paw_home.join("artifacts"))
+    /// The store of paw's home (`artifacts/`).
+    pub fn in_home(home: &PawHome) -> ArtifactStore {
+        ArtifactStore::new(home.artifacts_dir())
     }
 
     pub fn root(&self) -> &Path {

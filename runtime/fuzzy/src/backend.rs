@@ -9,33 +9,33 @@ use std::time::{Duration, Instant};
 
 use paw_artifact::{function_key, resolve, ArtifactStore, LoadError, PawLock, Resolution};
 use paw_hir::{FuzzyFn, Program};
-use paw_model::Model;
+use paw_model::{LoadOptions, Model};
 use paw_runtime::{FuzzyBackend, FuzzyCallError};
 use serde_json::Value;
 
 use crate::program::LoadedProgram;
 
-/// The interpreter model, loaded on first use and shared by every call after.
+/// A model (the interpreter, or at build time the compiler), loaded on first use and shared by every call after.
 pub struct LazyModel {
+    /// What the model is for, as errors name it: `interpreter`, `compiler`.
+    role: &'static str,
     locate: Box<dyn Fn() -> Result<PathBuf, String> + Send + Sync>,
+    options: LoadOptions,
     model: OnceLock<Result<Arc<Model>, String>>,
 }
 
 impl LazyModel {
     /// `locate` finds (or fetches) the model file; it runs at most once.
-    pub fn new(locate: impl Fn() -> Result<PathBuf, String> + Send + Sync + 'static) -> LazyModel {
+    pub fn new(
+        role: &'static str,
+        locate: impl Fn() -> Result<PathBuf, String> + Send + Sync + 'static,
+        options: LoadOptions,
+    ) -> LazyModel {
         LazyModel {
+            role,
             locate: Box::new(locate),
+            options,
             model: OnceLock::new(),
-        }
-    }
-
-    pub fn loaded(model: Arc<Model>) -> LazyModel {
-        let cell = OnceLock::new();
-        let _ = cell.set(Ok(model));
-        LazyModel {
-            locate: Box::new(|| Err("already loaded".into())),
-            model: cell,
         }
     }
 
@@ -43,9 +43,9 @@ impl LazyModel {
         self.model
             .get_or_init(|| {
                 let path = (self.locate)()?;
-                Model::load(&path)
+                Model::load_with(&path, &self.options)
                     .map(Arc::new)
-                    .map_err(|e| format!("cannot load the interpreter model {}: {e}", path.display()))
+                    .map_err(|e| format!("cannot load the {} model {}: {e}", self.role, path.display()))
             })
             .clone()
     }

@@ -7,5 +7,5 @@ pub mod render;
 
 pub use backend::{trace_from_env, ArtifactBackend, LazyModel, TraceEvent, TraceSink};
 pub use program::{Answer, Features, LoadedProgram};
-pub use project::{Problem, ProjectLink};
+pub use project::{present, Problem, ProjectLink};
 pub use render::{render_input, render_value, schema_of};

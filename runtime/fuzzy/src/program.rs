@@ -60,7 +60,8 @@ impl LoadedProgram {
             if h.bias.len() != labels
                 || !(h.weights.is_empty() || h.weights.len() == labels)
                 || h.weights.iter().any(|w| w.len() != d)
-                || !(h.scale >= 0.0)
+                || h.scale.is_nan()
+                || h.scale < 0.0
             {
                 return Err(format!("the program's head does not fit its return type ({labels} labels) and this interpreter (d_model {d})"));
             }

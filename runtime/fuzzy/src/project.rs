@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use paw_artifact::{function_key, resolve, ArtifactStore, PawLock, Resolution, Status, LOCK_FILE};
+use paw_cache::{ModelChoice, PawHome};
 use paw_hir::Program;
-use paw_model::{ModelChoice, ModelStore};
+use paw_model::LoadOptions;
 
 use crate::backend::{ArtifactBackend, LazyModel};
 
@@ -14,32 +15,36 @@ pub struct ProjectLink {
     pub root: PathBuf,
     pub lock: Option<PawLock>,
     pub store: ArtifactStore,
-    pub models: ModelStore,
+    pub home: PawHome,
     /// The interpreter the lock's programs were built for (the default one without a lock).
     pub interpreter: ModelChoice,
 }
 
 impl ProjectLink {
-    /// Reads `root/paw.lock` (absent: nothing built yet) and finds the caches through `$PAW_HOME`.
-    pub fn open(root: &Path) -> Result<ProjectLink, String> {
+    /// Reads `root/paw.lock` (absent: nothing built yet); the artifacts and models are those of `home`.
+    pub fn open(root: &Path, home: PawHome) -> Result<ProjectLink, String> {
         let lock = PawLock::read(root)?;
-        let models = ModelStore::from_env();
-        let store = ArtifactStore::in_home(models.home());
+        let store = ArtifactStore::in_home(&home);
         let interpreter = ModelChoice::parse(lock.as_ref().map_or("interpreter", |l| l.interpreter_model.as_str()));
         Ok(ProjectLink {
             root: root.to_path_buf(),
             lock,
             store,
-            models,
+            home,
             interpreter,
         })
     }
 
-    /// The fuzzy backend of `program`; the interpreter is loaded on the first fuzzy call, fetched first when
-    /// `fetch` and it is not in the cache.
-    pub fn backend(self, program: &Program, fetch: bool) -> ArtifactBackend {
-        let (interpreter, models) = (self.interpreter, self.models);
-        let lazy = LazyModel::new(move || interpreter.locate(&models, !fetch));
+    /// The fuzzy backend of `program`; the interpreter is loaded on the first fuzzy call from the file
+    /// `locate` gives for it (pawc fetches a missing one; standalone executables only look).
+    pub fn backend(
+        self,
+        program: &Program,
+        locate: impl Fn(&ModelChoice, &PawHome) -> Result<PathBuf, String> + Send + Sync + 'static,
+        options: LoadOptions,
+    ) -> ArtifactBackend {
+        let (interpreter, home) = (self.interpreter, self.home);
+        let lazy = LazyModel::new("interpreter", move || locate(&interpreter, &home), options);
         ArtifactBackend::new(program, self.lock.as_ref(), self.store, lazy)
     }
 
@@ -68,17 +73,24 @@ impl ProjectLink {
             problems.push(Problem::Function(problem));
         }
         if !program.fuzzy.is_empty() {
-            let name = self.interpreter.name();
-            match self.interpreter.find(&self.models) {
-                Ok(Some(_)) => {}
-                Ok(None) => problems.push(Problem::Model(format!(
-                    "the interpreter model `{name}` is not in {}",
-                    self.models.home().display()
-                ))),
-                Err(e) => problems.push(Problem::Model(format!("the interpreter model `{name}`: {e}"))),
+            if let Err(why) = present(&self.interpreter, &self.home) {
+                problems.push(Problem::Model(why));
             }
         }
         problems
+    }
+}
+
+/// The interpreter's file when it is in `home`, verified, never fetching: what standalone executables load.
+pub fn present(interpreter: &ModelChoice, home: &PawHome) -> Result<PathBuf, String> {
+    let name = interpreter.name();
+    match interpreter.find(home) {
+        Ok(Some(path)) => Ok(path),
+        Ok(None) => Err(format!(
+            "the interpreter model `{name}` is not in {}",
+            home.root().display()
+        )),
+        Err(e) => Err(format!("the interpreter model `{name}`: {e}")),
     }
 }
 

@@ -1,8 +1,8 @@
-//! `pawc bench model`: prompt-processing and decode speed, and peak memory.
+//! Measuring a model: prompt-processing and decode speed, and peak memory (`pawc bench model` prints them).
 use crate::argmax;
 use crate::error::Result;
 use crate::kv::KvState;
-use crate::model::Model;
+use crate::model::{LoadOptions, Model};
 use std::path::Path;
 use std::time::Instant;
 
@@ -31,11 +31,16 @@ pub const BENCH_TEXT: &str = "The quick brown fox jumps over the lazy dog. Fuzzy
 body is a short natural-language description with a few examples; a small local model answers each call, and the \
 runtime constrains its output to the declared return type. ";
 
-/// Load `path`, process a `prompt_tokens`-token prompt in one batch, then decode `decode_tokens` tokens
+/// Load `path` with `options`, process a `prompt_tokens`-token prompt in one batch, then decode `decode_tokens` tokens
 /// greedily (ignoring end-of-turn), reporting tokens per second for each phase.
-pub fn bench_model(path: &Path, prompt_tokens: usize, decode_tokens: usize) -> Result<BenchReport> {
+pub fn bench_model(
+    path: &Path,
+    options: &LoadOptions,
+    prompt_tokens: usize,
+    decode_tokens: usize,
+) -> Result<BenchReport> {
     let t0 = Instant::now();
-    let model = Model::load(path)?;
+    let model = Model::load_with(path, options)?;
     let load_seconds = t0.elapsed().as_secs_f64();
     let text_tokens = model.tokenizer.encode_plain(BENCH_TEXT)?;
     let mut prompt = Vec::with_capacity(prompt_tokens);

@@ -1,5 +1,10 @@
 //! One-time conversion of a model's quantized tensors to Q8_0 after fetching, so that loading it needs no
 //! requantization. Deterministic: the same input file gives byte-identical output.
+//!
+//! It stays in the engine although only provisioning runs it: it is pure tensor code over the engine's own
+//! dependency (candle's GGUF reader, dequantizer and quantizer), and which tensors are worth converting is a
+//! fact about the engine's kernels ([`Conversion`]). Moving it would make `paw-provision` link candle for
+//! one function and split that knowledge from the kernels it describes.
 use crate::error::{Error, Result};
 use candle_core::quantized::{gguf_file, GgmlDType, QTensor};
 use candle_core::Device;

@@ -31,10 +31,6 @@ pub enum Error {
     PrefixMismatch(String),
     #[error("invalid prefix state file {path}: {msg}")]
     PrefixFile { path: PathBuf, msg: String },
-    #[error("{0}")]
-    Provision(String),
-    #[error("unknown model name `{0}` (expected interpreter, compiler or smoke)")]
-    UnknownRole(String),
 }
 
 impl Error {

@@ -152,11 +152,18 @@ pub struct LoadOptions {
 }
 
 impl Default for LoadOptions {
-    /// paw's kernels where the CPU supports them, unless `PAW_KERNELS=candle`.
+    /// paw's kernels where the CPU supports them.
     fn default() -> Self {
-        let candle = std::env::var("PAW_KERNELS").is_ok_and(|v| v == "candle");
+        Self::with_kernels_setting(None)
+    }
+}
+
+impl LoadOptions {
+    /// The options a user's kernels setting asks for (the programs pass `$PAW_KERNELS`): `candle` opts out of
+    /// paw's kernels, anything else keeps them where the CPU supports them.
+    pub fn with_kernels_setting(setting: Option<&str>) -> Self {
         Self {
-            kernels: if q8_tiles::supported() && !candle {
+            kernels: if q8_tiles::supported() && setting != Some("candle") {
                 Kernels::Paw
             } else {
                 Kernels::Candle
@@ -543,7 +550,7 @@ impl Model {
 }
 
 fn bytemuck_f32(data: &[u8]) -> &[f32] {
-    assert!(data.len() % 4 == 0 && (data.as_ptr() as usize) % std::mem::align_of::<f32>() == 0);
+    assert!(data.len().is_multiple_of(4) && (data.as_ptr() as usize).is_multiple_of(std::mem::align_of::<f32>()));
     // SAFETY: length and alignment checked; every bit pattern is a valid f32.
     unsafe { std::slice::from_raw_parts(data.as_ptr() as *const f32, data.len() / 4) }
 }

@@ -268,7 +268,7 @@ impl Model {
                 labels.len()
             )));
         }
-        if !(opts.label_scale >= 0.0) {
+        if opts.label_scale.is_nan() || opts.label_scale < 0.0 {
             return Err(Error::Decode(format!("label scale {} is not ≥ 0", opts.label_scale)));
         }
         let prior = |label: usize| opts.label_priors.get(label).copied().unwrap_or(0.0);
@@ -316,7 +316,7 @@ impl Model {
             let mut rows = logits.chunks_exact(self.logits_width());
             for (label, _, forms) in pass {
                 let mut parts = Vec::with_capacity(forms.len());
-                for (form, toks) in forms {
+                for (_, toks) in forms {
                     // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
                     let mut score = lp0(toks[0]) as f64;
                     let mut last = None;
@@ -330,9 +330,6 @@ impl Model {
                     let (row, lse) = last.expect("every spelling has a token");
                     score += self.tokenizer.boundary_logprob(row, lse);
                     processed += toks.len();
-                    if std::env::var_os("PAW_DEBUG_LABELS").is_some() {
-                        eprintln!("label {:?} spelling {form:?}: {score:.3}", labels[*label].0);
-                    }
                     parts.push(score);
                 }
                 scores[*label] = scale * log_sum_exp(parts.into_iter()) - prior(*label);

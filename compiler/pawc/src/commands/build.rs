@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use paw_artifact::{ArtifactStore, PawLock};
 use paw_build::{BuildConfig, Event, NeuralCompiler, Outcome};
-use paw_model::{ModelChoice, ModelStore};
+use paw_cache::{ModelChoice, PawHome};
 
+use crate::models::{load_options, provisioner};
 use crate::output::Output;
 use crate::pipeline::{load_and_check, plural};
 
@@ -40,6 +41,7 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
     };
     let mut config = BuildConfig {
         offline: args.offline,
+        load: load_options(),
         ..BuildConfig::default()
     };
     let manifest = loaded.project.manifest.as_ref();
@@ -57,9 +59,9 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
     ) {
         config.interpreter = i;
     }
-    let models = ModelStore::from_env();
-    let store = ArtifactStore::in_home(models.home());
-    let key = match config.build_key(&models) {
+    let home = PawHome::from_env();
+    let store = ArtifactStore::in_home(&home);
+    let key = match config.build_key(&home) {
         Ok(key) => key,
         Err(e) => return out.user_error(&e),
     };
@@ -72,7 +74,7 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let compiler = NeuralCompiler::new(config.clone(), key.clone(), models);
+    let compiler = NeuralCompiler::new(config.clone(), key.clone(), provisioner(home));
     let todo = planned
         .iter()
         .filter(|p| p.status != paw_artifact::Status::Ready)

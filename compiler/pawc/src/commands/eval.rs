@@ -12,10 +12,11 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use paw_artifact::{function_key, program_id, spec_of, ArtifactStore, PawLock, Spec};
+use paw_cache::{ModelChoice, PawHome};
 use paw_fuzzy::{LazyModel, LoadedProgram};
-use paw_model::{ModelChoice, ModelStore};
 use serde_json::{json, Value};
 
+use crate::models::{load_options, provisioner};
 use crate::output::Output;
 use crate::pipeline::load_and_check;
 
@@ -62,14 +63,14 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         specs.insert(f.name.clone(), (function_key(&f.module, &f.name), spec));
     }
     let cases = read_cases(args.cases, &specs)?;
-    let models = ModelStore::from_env();
+    let home = PawHome::from_env();
     let lock = PawLock::read(&loaded.project.root)?;
     let interpreter_choice = match (args.interpreter, &lock) {
         (Some(i), _) => ModelChoice::parse(i),
         (None, Some(lock)) if !baseline => ModelChoice::parse(&lock.interpreter_model),
         _ => ModelChoice::parse("interpreter"),
     };
-    let store = ArtifactStore::in_home(models.home());
+    let store = ArtifactStore::in_home(&home);
     let started = Instant::now();
     // Compiled mode: every function must be built, and built for this interpreter.
     let mut artifacts = BTreeMap::new();
@@ -98,11 +99,11 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
             artifacts.insert(name.clone(), artifact);
         }
     }
-    let interpreter = LazyModel::new({
-        let choice = interpreter_choice.clone();
-        move || choice.locate(&models, false)
-    })
-    .get()?;
+    let interpreter = {
+        let (choice, provisioner) = (interpreter_choice.clone(), provisioner(home));
+        let locate = move || provisioner.locate(&choice, false).map_err(|e| e.to_string());
+        LazyModel::new("interpreter", locate, load_options()).get()?
+    };
     let mut programs: BTreeMap<String, Arc<LoadedProgram>> = BTreeMap::new();
     for (name, (_, spec)) in &specs {
         let loaded = match artifacts.get(name) {

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
+use paw_cache::PawHome;
 use paw_lsp::server::Config;
-use paw_model::ModelStore;
 
 use crate::output::Output;
 
@@ -15,7 +15,7 @@ pub fn run(offline: bool, out: &Output) -> ExitCode {
         Err(e) => return out.user_error(&format!("cannot find the pawc executable to build with: {e}")),
     };
     let config = Config {
-        paw_home: ModelStore::from_env().home().to_path_buf(),
+        paw_home: PawHome::from_env(),
         pawc,
         offline,
     };

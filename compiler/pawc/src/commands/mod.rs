@@ -1,5 +1,6 @@
 //! One module per `pawc` subcommand.
 
+pub mod bench;
 pub mod binary;
 pub mod build;
 pub mod check;
