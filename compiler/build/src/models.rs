@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use paw_artifact::{Artifact, BuildKey, Spec};
-use paw_fuzzy::LazyModel;
+use paw_artifact::{Artifact, BuildKey, ProgramId, Spec};
+use paw_fuzzy::{InterpreterError, LazyModel};
 use paw_model::{ModelChoice, ModelStore, Role};
 use paw_neural::{CompileOptions, Models, COMPILER_VERSION};
 
-use crate::driver::Compiler;
+use crate::driver::{BuildError, Compiler};
 
 /// The models and options of a build.
 #[derive(Clone, Debug)]
@@ -62,7 +62,7 @@ impl NeuralCompiler {
         }
     }
 
-    fn models(&self) -> Result<Models, String> {
+    fn models(&self) -> Result<Models, InterpreterError> {
         Ok(Models {
             compiler: self.compiler.get()?,
             interpreter: self.interpreter.get()?,
@@ -70,15 +70,22 @@ impl NeuralCompiler {
     }
 
     /// The interpreter this compiler uses (loaded on demand), e.g. for evaluating what it built.
-    pub fn interpreter(&self) -> Result<Arc<paw_model::Model>, String> {
+    pub fn interpreter(&self) -> Result<Arc<paw_model::Model>, InterpreterError> {
         self.interpreter.get()
     }
 }
 
 impl Compiler for NeuralCompiler {
-    fn compile(&self, spec: &Spec, id: &str) -> Result<Artifact, String> {
+    fn compile(&self, spec: &Spec, id: &ProgramId) -> Result<Artifact, BuildError> {
         let models = self.models()?;
         let names = (self.config.compiler.name(), self.config.interpreter.name());
-        paw_neural::compile(spec, id, &self.key, (&names.0, &names.1), &models, &self.config.options)
+        Ok(paw_neural::compile(
+            spec,
+            id,
+            &self.key,
+            (&names.0, &names.1),
+            &models,
+            &self.config.options,
+        )?)
     }
 }

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use paw_artifact::artifact::{FORMAT, PSEUDO_PROGRAM};
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, Meta, SelfTest, Spec, Timings};
-use paw_build::{build, plan, Compiler, Event, Outcome};
+use paw_artifact::{Artifact, ArtifactStore, BuildKey, Meta, ProgramId, SelfTest, Spec, Timings};
+use paw_build::{build, plan, BuildError, Compiler, Event, Outcome};
 use paw_check::{check_program, hir::Program, NoLoader, Root};
 use paw_diagnostics::Files;
 
@@ -17,13 +17,13 @@ struct Counting {
 }
 
 impl Compiler for Counting {
-    fn compile(&self, spec: &Spec, id: &str) -> Result<Artifact, String> {
+    fn compile(&self, spec: &Spec, id: &ProgramId) -> Result<Artifact, BuildError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let key = key();
         Ok(Artifact {
             meta: Meta {
                 format: FORMAT.into(),
-                id: id.into(),
+                id: id.clone(),
                 spec: spec.clone(),
                 build: key,
                 compiler_model: "test".into(),

@@ -3,22 +3,23 @@
 //! call, each artifact loaded, verified and restored on its first call.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use paw_artifact::{function_key, resolve, ArtifactStore, LoadError, PawLock, Resolution};
+use paw_artifact::{function_key, resolve, ArtifactStore, NotReady, PawLock, ProgramId, Resolution};
 use paw_hir::{FuzzyFn, Program};
 use paw_model::Model;
 use paw_runtime::{FuzzyBackend, FuzzyCallError};
 use serde_json::Value;
 
+use crate::error::InterpreterError;
 use crate::program::LoadedProgram;
 
 /// The interpreter model, loaded on first use and shared by every call after.
 pub struct LazyModel {
     locate: Box<dyn Fn() -> Result<PathBuf, String> + Send + Sync>,
-    model: OnceLock<Result<Arc<Model>, String>>,
+    model: OnceLock<Result<Arc<Model>, InterpreterError>>,
 }
 
 impl LazyModel {
@@ -39,13 +40,14 @@ impl LazyModel {
         }
     }
 
-    pub fn get(&self) -> Result<Arc<Model>, String> {
+    pub fn get(&self) -> Result<Arc<Model>, InterpreterError> {
         self.model
             .get_or_init(|| {
-                let path = (self.locate)()?;
-                Model::load(&path)
-                    .map(Arc::new)
-                    .map_err(|e| format!("cannot load the interpreter model {}: {e}", path.display()))
+                let path = (self.locate)().map_err(InterpreterError::Locate)?;
+                Model::load(&path).map(Arc::new).map_err(|e| InterpreterError::Load {
+                    path,
+                    source: Arc::new(e),
+                })
             })
             .clone()
     }
@@ -87,16 +89,19 @@ pub fn trace_from_env() -> bool {
 }
 
 pub struct ArtifactBackend {
+    /// The project directory, for the `pawc build PROJECT` an unusable build asks for.
+    project: PathBuf,
     store: ArtifactStore,
     functions: HashMap<String, Resolution>,
     interpreter: LazyModel,
-    programs: Mutex<HashMap<String, Arc<LoadedProgram>>>,
+    programs: Mutex<HashMap<ProgramId, Arc<LoadedProgram>>>,
     trace: Option<TraceSink>,
 }
 
 impl ArtifactBackend {
-    /// Resolves every fuzzy fn of `program` against the project's lock (`None`: never built).
+    /// Resolves every fuzzy fn of `program` against the lock of the project in `project` (`None`: never built).
     pub fn new(
+        project: &Path,
         program: &Program,
         lock: Option<&PawLock>,
         store: ArtifactStore,
@@ -108,6 +113,7 @@ impl ArtifactBackend {
             .map(|f| (function_key(&f.module, &f.name), resolve(f, program, lock)))
             .collect();
         ArtifactBackend {
+            project: project.to_path_buf(),
             store,
             functions,
             interpreter,
@@ -129,47 +135,41 @@ impl ArtifactBackend {
         )
     }
 
-    fn program(&self, func: &FuzzyFn, model: &Model) -> Result<Arc<LoadedProgram>, FuzzyCallError> {
+    /// The program `func` runs, or why there is none; decided before any model is loaded.
+    fn built(&self, func: &FuzzyFn) -> Result<ProgramId, FuzzyCallError> {
         let key = function_key(&func.module, &func.name);
-        let id = match self.functions.get(&key) {
-            Some(Resolution::Built(id)) => id,
-            Some(Resolution::Stale { .. }) => {
-                return Err(FuzzyCallError::Failed {
-                    message: format!(
-                        "fuzzy fn `{}` changed since the last build — run `pawc build`",
-                        func.name
-                    ),
-                })
-            }
-            Some(Resolution::Unsupported(message)) => {
-                return Err(FuzzyCallError::Failed {
-                    message: message.clone(),
-                })
-            }
-            Some(Resolution::NotBuilt) | None => {
-                return Err(FuzzyCallError::NotBuilt {
-                    name: func.name.clone(),
-                })
-            }
-        };
-        if let Some(p) = self.programs.lock().expect("no panics while holding the lock").get(id) {
+        match self.functions.get(&key) {
+            Some(Resolution::NotBuilt) | None => Err(FuzzyCallError::NotBuilt {
+                name: func.name.clone(),
+            }),
+            Some(resolution) => resolution.clone().built().map_err(|why| self.not_ready(&key, why)),
+        }
+    }
+
+    fn not_ready(&self, key: &str, why: NotReady) -> FuzzyCallError {
+        FuzzyCallError::NotReady {
+            message: format!("fuzzy fn `{key}`: {why}"),
+            help: why.help(&self.project),
+        }
+    }
+
+    fn program(&self, func: &FuzzyFn, id: ProgramId, model: &Model) -> Result<Arc<LoadedProgram>, FuzzyCallError> {
+        if let Some(p) = self.programs.lock().expect("no panics while holding the lock").get(&id) {
             return Ok(p.clone());
         }
-        let artifact = self.store.load(id).map_err(|e| match e {
-            LoadError::Missing => FuzzyCallError::Failed {
-                message: format!("the artifact of fuzzy fn `{}` ({id}) is missing from {} — run `pawc build`", func.name, self.store.root().display()),
-            },
-            LoadError::Corrupt(why) => FuzzyCallError::Failed {
-                message: format!("the artifact of fuzzy fn `{}` is damaged ({why}); it was not used — run `pawc build` to rebuild it", func.name),
-            },
+        let artifact = self.store.load(&id).map_err(|e| {
+            let key = function_key(&func.module, &func.name);
+            self.not_ready(&key, NotReady::unloadable(&self.store, &id, e))
         })?;
         let loaded = Arc::new(
-            LoadedProgram::from_artifact(model, &artifact).map_err(|message| FuzzyCallError::Failed { message })?,
+            LoadedProgram::from_artifact(model, &artifact).map_err(|e| FuzzyCallError::Failed {
+                message: format!("fuzzy fn `{}`: {e}", func.name),
+            })?,
         );
         self.programs
             .lock()
             .expect("no panics while holding the lock")
-            .insert(id.clone(), loaded.clone());
+            .insert(id, loaded.clone());
         Ok(loaded)
     }
 }
@@ -179,16 +179,12 @@ impl FuzzyBackend for ArtifactBackend {
         let start = Instant::now();
         let mut confidence = None;
         let result = (|| {
-            if let Some(Resolution::NotBuilt) | None = self.functions.get(&function_key(&func.module, &func.name)) {
-                return Err(FuzzyCallError::NotBuilt {
-                    name: func.name.clone(),
-                });
-            }
+            let id = self.built(func)?;
             let model = self
                 .interpreter
                 .get()
-                .map_err(|message| FuzzyCallError::Failed { message })?;
-            let program = self.program(func, &model)?;
+                .map_err(|e| FuzzyCallError::Failed { message: e.to_string() })?;
+            let program = self.program(func, id, &model)?;
             let answer = program.call(&model, args).map_err(|e| FuzzyCallError::Failed {
                 message: format!("fuzzy fn `{}`: {e}", func.name),
             })?;

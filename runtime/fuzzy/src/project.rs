@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use paw_artifact::{function_key, resolve, ArtifactStore, PawLock, Resolution, Status, LOCK_FILE};
+use paw_artifact::{function_key, resolve, ArtifactStore, LockError, NotReady, PawLock};
 use paw_hir::Program;
 use paw_model::{ModelChoice, ModelStore};
 
@@ -21,7 +21,7 @@ pub struct ProjectLink {
 
 impl ProjectLink {
     /// Reads `root/paw.lock` (absent: nothing built yet) and finds the caches through `$PAW_HOME`.
-    pub fn open(root: &Path) -> Result<ProjectLink, String> {
+    pub fn open(root: &Path) -> Result<ProjectLink, LockError> {
         let lock = PawLock::read(root)?;
         let models = ModelStore::from_env();
         let store = ArtifactStore::in_home(models.home());
@@ -40,7 +40,7 @@ impl ProjectLink {
     pub fn backend(self, program: &Program, fetch: bool) -> ArtifactBackend {
         let (interpreter, models) = (self.interpreter, self.models);
         let lazy = LazyModel::new(move || interpreter.locate(&models, !fetch));
-        ArtifactBackend::new(program, self.lock.as_ref(), self.store, lazy)
+        ArtifactBackend::new(&self.root, program, self.lock.as_ref(), self.store, lazy)
     }
 
     /// What keeps `program`'s fuzzy fns from running now. Empty when every fuzzy call can be answered without
@@ -48,24 +48,12 @@ impl ProjectLink {
     pub fn problems(&self, program: &Program) -> Vec<Problem> {
         let mut problems = Vec::new();
         for f in &program.fuzzy {
-            let key = function_key(&f.module, &f.name);
-            let problem = match resolve(f, program, self.lock.as_ref()) {
-                Resolution::Built(id) => match self.store.status(&id) {
-                    Status::Ready => continue,
-                    Status::Missing => format!(
-                        "the artifact of fuzzy fn `{key}` ({id}) is not in {}",
-                        self.store.root().display()
-                    ),
-                    Status::Corrupt(why) => format!("the artifact of fuzzy fn `{key}` ({id}) is damaged: {why}"),
-                },
-                Resolution::NotBuilt => format!("fuzzy fn `{key}` was never built"),
-                Resolution::Stale { .. } => format!(
-                    "fuzzy fn `{key}` differs from its build in {}",
-                    self.root.join(LOCK_FILE).display()
-                ),
-                Resolution::Unsupported(why) => format!("fuzzy fn `{key}`: {why}"),
-            };
-            problems.push(Problem::Function(problem));
+            if let Err(why) = resolve(f, program, self.lock.as_ref()).ready(&self.store) {
+                problems.push(Problem::Function {
+                    function: function_key(&f.module, &f.name),
+                    why,
+                });
+            }
         }
         if !program.fuzzy.is_empty() {
             let name = self.interpreter.name();
@@ -86,7 +74,7 @@ impl ProjectLink {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
     /// The function has no usable build (`pawc build` makes one).
-    Function(String),
+    Function { function: String, why: NotReady },
     /// The interpreter model is not in the cache (`pawc model fetch` gets it).
     Model(String),
 }
@@ -94,7 +82,8 @@ pub enum Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Problem::Function(why) | Problem::Model(why) => f.write_str(why),
+            Problem::Function { function, why } => write!(f, "fuzzy fn `{function}`: {why}"),
+            Problem::Model(why) => f.write_str(why),
         }
     }
 }

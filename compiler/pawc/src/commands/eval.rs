@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use paw_artifact::{function_key, program_id, spec_of, ArtifactStore, PawLock, Spec};
-use paw_fuzzy::{LazyModel, LoadedProgram};
+use paw_artifact::{function_key, resolve, spec_of, ArtifactStore, NotReady, PawLock, Spec};
+use paw_fuzzy::{fits, LazyModel, LoadedProgram};
 use paw_model::{ModelChoice, ModelStore};
 use serde_json::{json, Value};
 
@@ -63,7 +63,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     }
     let cases = read_cases(args.cases, &specs)?;
     let models = ModelStore::from_env();
-    let lock = PawLock::read(&loaded.project.root)?;
+    let lock = PawLock::read(&loaded.project.root).map_err(|e| e.to_string())?;
     let interpreter_choice = match (args.interpreter, &lock) {
         (Some(i), _) => ModelChoice::parse(i),
         (None, Some(lock)) if !baseline => ModelChoice::parse(&lock.interpreter_model),
@@ -85,32 +85,34 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
                 interpreter_choice.name()
             ));
         }
-        for (name, (key, spec)) in &specs {
-            let id = program_id(spec, &lock.build);
-            if lock.functions.get(key) != Some(&id) {
-                return Err(format!(
-                    "fuzzy fn `{name}` is not built or changed since the last build\n  help: run `pawc build`"
-                ));
-            }
+        let root = &loaded.project.root;
+        let not_ready = |key: &str, why: NotReady| format!("fuzzy fn `{key}`: {why}\n  help: {}", why.help(root));
+        for f in &program.fuzzy {
+            let key = function_key(&f.module, &f.name);
+            let id = resolve(f, program, Some(lock))
+                .built()
+                .map_err(|why| not_ready(&key, why))?;
             let artifact = store
                 .load(&id)
-                .map_err(|e| format!("fuzzy fn `{name}`: {e}\n  help: run `pawc build`"))?;
-            artifacts.insert(name.clone(), artifact);
+                .map_err(|e| not_ready(&key, NotReady::unloadable(&store, &id, e)))?;
+            artifacts.insert(f.name.clone(), artifact);
         }
     }
     let interpreter = LazyModel::new({
         let choice = interpreter_choice.clone();
         move || choice.locate(&models, false)
     })
-    .get()?;
+    .get()
+    .map_err(|e| e.to_string())?;
     let mut programs: BTreeMap<String, Arc<LoadedProgram>> = BTreeMap::new();
     for (name, (_, spec)) in &specs {
         let loaded = match artifacts.get(name) {
-            Some(artifact) => LoadedProgram::from_artifact(&interpreter, artifact)?,
+            Some(artifact) => LoadedProgram::from_artifact(&interpreter, artifact),
             None => {
-                LoadedProgram::from_template(&interpreter, spec.clone(), &paw_neural::baseline_template(spec), vec![])?
+                LoadedProgram::from_template(&interpreter, spec.clone(), &paw_neural::baseline_template(spec), vec![])
             }
-        };
+        }
+        .map_err(|e| format!("fuzzy fn `{name}`: {e}"))?;
         programs.insert(name.clone(), Arc::new(loaded));
     }
 
@@ -207,10 +209,10 @@ fn read_cases(path: &Path, specs: &BTreeMap<String, (String, Spec)>) -> Result<V
             .get("expected")
             .ok_or_else(|| format!("{}: missing \"expected\"", at()))?
             .clone();
-        if args.len() != spec.params.len() || !spec.params.iter().zip(&args).all(|(p, a)| p.ty.accepts(a)) {
+        if args.len() != spec.params.len() || !spec.params.iter().zip(&args).all(|(p, a)| fits(a, &p.ty)) {
             return Err(format!("{}: arguments do not match `{}`", at(), spec.signature()));
         }
-        if !spec.ret.accepts(&expected) {
+        if !fits(&expected, &spec.ret) {
             return Err(format!("{}: expected value is not a `{}`", at(), spec.ret.name()));
         }
         cases.push(Case {
