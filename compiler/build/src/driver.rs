@@ -141,15 +141,14 @@ pub fn build(
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, todo.len().max(1)) {
-            scope.spawn(|| loop {
-                let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                let p = &planned[i];
-                events(Event::Started { key: &p.key });
-                let report = build_one(p, store, compiler);
-                events(Event::Finished { report: &report });
-                reports.lock().unwrap()[i] = Some(report);
+            scope.spawn(|| {
+                while let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let p = &planned[i];
+                    events(Event::Started { key: &p.key });
+                    let report = build_one(p, store, compiler);
+                    events(Event::Finished { report: &report });
+                    reports.lock().unwrap()[i] = Some(report);
+                }
             });
         }
     });

@@ -10,9 +10,9 @@ use crate::pipeline::Loaded;
 
 /// The backend for a checked project. `trace` (or `PAW_TRACE=1`) prints every fuzzy call to stderr.
 pub fn backend(loaded: &Loaded, trace: bool) -> Result<Arc<ArtifactBackend>, String> {
-    let mut backend = ProjectLink::open(&loaded.project.root)
-        .map_err(|e| e.to_string())?
-        .backend(&loaded.analysis.checked.program, true);
+    let mut link = ProjectLink::open(&loaded.project.root).map_err(|e| e.to_string())?;
+    link.build_target = loaded.project.build_target().to_path_buf();
+    let mut backend = link.backend(&loaded.analysis.checked.program, true);
     if trace || paw_fuzzy::trace_from_env() {
         backend = backend.with_trace(Box::new(|e| eprintln!("{e}")));
     }

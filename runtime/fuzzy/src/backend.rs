@@ -89,8 +89,8 @@ pub fn trace_from_env() -> bool {
 }
 
 pub struct ArtifactBackend {
-    /// The project directory, for the `pawc build PROJECT` an unusable build asks for.
-    project: PathBuf,
+    /// What `pawc build` is given for this project, named in the help of a build that cannot be used.
+    build_target: PathBuf,
     store: ArtifactStore,
     functions: HashMap<String, Resolution>,
     interpreter: LazyModel,
@@ -99,9 +99,10 @@ pub struct ArtifactBackend {
 }
 
 impl ArtifactBackend {
-    /// Resolves every fuzzy fn of `program` against the lock of the project in `project` (`None`: never built).
+    /// Resolves every fuzzy fn of `program` against its project's lock (`None`: never built); `build_target` is
+    /// what `pawc build` is given to build that project.
     pub fn new(
-        project: &Path,
+        build_target: &Path,
         program: &Program,
         lock: Option<&PawLock>,
         store: ArtifactStore,
@@ -113,7 +114,7 @@ impl ArtifactBackend {
             .map(|f| (function_key(&f.module, &f.name), resolve(f, program, lock)))
             .collect();
         ArtifactBackend {
-            project: project.to_path_buf(),
+            build_target: build_target.to_path_buf(),
             store,
             functions,
             interpreter,
@@ -149,7 +150,7 @@ impl ArtifactBackend {
     fn not_ready(&self, key: &str, why: NotReady) -> FuzzyCallError {
         FuzzyCallError::NotReady {
             message: format!("fuzzy fn `{key}`: {why}"),
-            help: why.help(&self.project),
+            help: why.help(&self.build_target),
         }
     }
 

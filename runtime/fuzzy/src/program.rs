@@ -59,7 +59,8 @@ impl LoadedProgram {
             if h.bias.len() != labels
                 || !(h.weights.is_empty() || h.weights.len() == labels)
                 || h.weights.iter().any(|w| w.len() != d)
-                || !(h.scale >= 0.0)
+                || h.scale.is_nan()
+                || h.scale < 0.0
             {
                 return Err(Error::HeadMismatch { labels, d_model: d });
             }

@@ -12,6 +12,9 @@ use crate::backend::{ArtifactBackend, LazyModel};
 
 pub struct ProjectLink {
     pub root: PathBuf,
+    /// What `pawc build` is given to build the project, named in the help of a build that cannot be used: the
+    /// root, unless the caller knows better (a single-file program is built by its file).
+    pub build_target: PathBuf,
     pub lock: Option<PawLock>,
     pub store: ArtifactStore,
     pub models: ModelStore,
@@ -28,6 +31,7 @@ impl ProjectLink {
         let interpreter = ModelChoice::parse(lock.as_ref().map_or("interpreter", |l| l.interpreter_model.as_str()));
         Ok(ProjectLink {
             root: root.to_path_buf(),
+            build_target: root.to_path_buf(),
             lock,
             store,
             models,
@@ -40,7 +44,7 @@ impl ProjectLink {
     pub fn backend(self, program: &Program, fetch: bool) -> ArtifactBackend {
         let (interpreter, models) = (self.interpreter, self.models);
         let lazy = LazyModel::new(move || interpreter.locate(&models, !fetch));
-        ArtifactBackend::new(&self.root, program, self.lock.as_ref(), self.store, lazy)
+        ArtifactBackend::new(&self.build_target, program, self.lock.as_ref(), self.store, lazy)
     }
 
     /// What keeps `program`'s fuzzy fns from running now. Empty when every fuzzy call can be answered without

@@ -85,8 +85,8 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
                 interpreter_choice.name()
             ));
         }
-        let root = &loaded.project.root;
-        let not_ready = |key: &str, why: NotReady| format!("fuzzy fn `{key}`: {why}\n  help: {}", why.help(root));
+        let target = loaded.project.build_target();
+        let not_ready = |key: &str, why: NotReady| format!("fuzzy fn `{key}`: {why}\n  help: {}", why.help(target));
         for f in &program.fuzzy {
             let key = function_key(&f.module, &f.name);
             let id = resolve(f, program, Some(lock))
