@@ -56,10 +56,10 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         Err(code) => return Ok(code),
     };
     let program = &loaded.analysis.checked.program;
-    let mut specs: BTreeMap<String, (String, Spec)> = BTreeMap::new();
+    let mut specs: BTreeMap<String, Spec> = BTreeMap::new();
     for f in &program.fuzzy {
         let spec = spec_of(f, program).map_err(|e| e.to_string())?;
-        specs.insert(f.name.clone(), (function_key(&f.module, &f.name), spec));
+        specs.insert(f.name.clone(), spec);
     }
     let cases = read_cases(args.cases, &specs)?;
     let models = ModelStore::from_env();
@@ -105,7 +105,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     .get()
     .map_err(|e| e.to_string())?;
     let mut programs: BTreeMap<String, Arc<LoadedProgram>> = BTreeMap::new();
-    for (name, (_, spec)) in &specs {
+    for (name, spec) in &specs {
         let loaded = match artifacts.get(name) {
             Some(artifact) => LoadedProgram::from_artifact(&interpreter, artifact),
             None => {
@@ -186,7 +186,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_cases(path: &Path, specs: &BTreeMap<String, (String, Spec)>) -> Result<Vec<Case>, String> {
+fn read_cases(path: &Path, specs: &BTreeMap<String, Spec>) -> Result<Vec<Case>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut cases = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -197,7 +197,7 @@ fn read_cases(path: &Path, specs: &BTreeMap<String, (String, Spec)>) -> Result<V
             .and_then(Value::as_str)
             .ok_or_else(|| format!("{}: missing \"fn\"", at()))?
             .to_string();
-        let (_, spec) = specs
+        let spec = specs
             .get(&function)
             .ok_or_else(|| format!("{}: no fuzzy fn `{function}` in the suite", at()))?;
         let args = v
