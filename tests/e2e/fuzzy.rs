@@ -110,7 +110,8 @@ fn build_run_test_and_eval_on_the_real_models() {
     let out = pawc_with_home(home.path(), dir, &["run"]);
     assert_exit(&out, 1);
     assert!(
-        stderr(&out).contains("changed since the last build"),
+        stderr(&out).contains("stale — the spec changed since program `")
+            && stderr(&out).contains(&format!("run `pawc build {}`", dir.display())),
         "{}",
         stderr(&out)
     );

@@ -596,7 +596,7 @@ fn lock_naming(id: &str) -> paw_artifact::PawLock {
         interpreter_sha256: "i".into(),
         options: "{}".into(),
     };
-    let functions = [("main.is_alert".to_string(), id.to_string())].into();
+    let functions = [("main.is_alert".to_string(), id.into())].into();
     paw_artifact::PawLock {
         version: 1,
         build,
@@ -607,7 +607,7 @@ fn lock_naming(id: &str) -> paw_artifact::PawLock {
 }
 
 /// The program id of `is_alert` in `main` (with `helpers` beside it) under [`lock_naming`]'s build key.
-fn current_id(main: &str) -> String {
+fn current_id(main: &str) -> paw_artifact::ProgramId {
     let mut files = paw_diagnostics::Files::new();
     let roots = [("main", main), ("helpers", HELPERS)].map(|(name, text)| paw_check::Root {
         name: name.into(),
@@ -630,7 +630,11 @@ fn lsp_hover_reads_the_build_state_from_the_lock_and_the_store() {
         let hover = client.request("textDocument/hover", at_text(&uri, text, "is_alert(line", 0));
         hover["contents"]["value"].as_str().unwrap().to_string()
     };
-    assert!(hover(&mut client, MAIN).contains("never built — run `pawc build`"));
+    let text = hover(&mut client, MAIN);
+    assert!(
+        text.contains(&format!("never built; run `pawc build {}`", root.display())),
+        "{text}"
+    );
 
     // The lock names a program of another spec.
     lock_naming("0123456789abcdef0123").write(&root).unwrap();
@@ -642,7 +646,7 @@ fn lsp_hover_reads_the_build_state_from_the_lock_and_the_store() {
 
     // The lock names the current spec's program, which the store (this server's empty PAW_HOME) lacks.
     let id = current_id(MAIN);
-    lock_naming(&id).write(&root).unwrap();
+    lock_naming(id.as_str()).write(&root).unwrap();
     let text = hover(&mut client, MAIN);
     assert!(
         text.contains(&format!(

@@ -36,7 +36,7 @@ fn lock(functions: &[(&str, &str)]) -> PawLock {
         interpreter_model: "interpreter".into(),
         functions: functions
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), (*v).into()))
             .collect::<BTreeMap<_, _>>(),
     }
 }
@@ -52,7 +52,7 @@ fn a_function_is_built_only_when_the_lock_names_its_current_spec() {
     );
 
     let id = program_id(&spec_of(f, &program).unwrap(), &lock(&[]).build);
-    let built = lock(&[("main.is_spam", &id)]);
+    let built = lock(&[("main.is_spam", id.as_str())]);
     assert_eq!(resolve(f, &program, Some(&built)), Resolution::Built(id.clone()));
 
     // The docstring changed since that build.

@@ -2,16 +2,37 @@
 //! from the store (or damaged there) are compiled, each under the store's per-id lock so concurrent builds
 //! share work instead of corrupting it. Planning reads no model.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use paw_artifact::{function_key, program_id, spec_of, Artifact, ArtifactStore, BuildKey, Spec, SpecError, Status};
+use paw_artifact::{
+    function_key, program_id, spec_of, Artifact, ArtifactStore, BuildKey, ProgramId, Spec, SpecError, Status,
+};
 use paw_check::hir::Program;
 
 /// Turns a spec into an artifact (the neural compiler, or a test double).
 pub trait Compiler: Sync {
-    fn compile(&self, spec: &Spec, id: &str) -> Result<Artifact, String>;
+    fn compile(&self, spec: &Spec, id: &ProgramId) -> Result<Artifact, BuildError>;
+}
+
+/// Why one fuzzy fn was not built. Display is what `pawc build` prints under the function's row.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A model of the build could not be found or loaded.
+    #[error(transparent)]
+    Model(#[from] paw_fuzzy::InterpreterError),
+    #[error(transparent)]
+    Compile(#[from] paw_neural::CompileError),
+    #[error("cannot lock {}: {source}", store.display())]
+    Lock {
+        store: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the artifact: {0}")]
+    Write(#[source] std::io::Error),
 }
 
 /// One fuzzy fn in a build.
@@ -20,7 +41,7 @@ pub struct Planned {
     /// `module.name`, the key in `paw.lock`.
     pub key: String,
     pub spec: Spec,
-    pub id: String,
+    pub id: ProgramId,
     pub status: Status,
 }
 
@@ -55,18 +76,17 @@ pub enum Outcome {
     /// Already in the store.
     Cached,
     /// Compiled now (`replaced_corrupt`: a damaged artifact was there).
-    Compiled {
-        replaced_corrupt: Option<String>,
-    },
+    Compiled { replaced_corrupt: Option<String> },
     /// Another build compiled it while this one waited for the lock.
     BuiltConcurrently,
+    /// Not built; the error's text (a report is cloned and compared, an error is neither).
     Failed(String),
 }
 
 #[derive(Clone, Debug)]
 pub struct Report {
     pub key: String,
-    pub id: String,
+    pub id: ProgramId,
     pub outcome: Outcome,
     /// `(passed, total)` of the artifact's self-test, when it was compiled now.
     pub self_test: Option<(usize, usize)>,
@@ -121,15 +141,14 @@ pub fn build(
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, todo.len().max(1)) {
-            scope.spawn(|| loop {
-                let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                let p = &planned[i];
-                events(Event::Started { key: &p.key });
-                let report = build_one(p, store, compiler);
-                events(Event::Finished { report: &report });
-                reports.lock().unwrap()[i] = Some(report);
+            scope.spawn(|| {
+                while let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let p = &planned[i];
+                    events(Event::Started { key: &p.key });
+                    let report = build_one(p, store, compiler);
+                    events(Event::Finished { report: &report });
+                    reports.lock().unwrap()[i] = Some(report);
+                }
             });
         }
     });
@@ -152,11 +171,12 @@ fn build_one(p: &Planned, store: &ArtifactStore, compiler: &dyn Compiler) -> Rep
     };
     let _lock = match store.lock(&p.id) {
         Ok(lock) => lock,
-        Err(e) => {
-            return report(
-                Outcome::Failed(format!("cannot lock {}: {e}", store.root().display())),
-                None,
-            )
+        Err(source) => {
+            let error = BuildError::Lock {
+                store: store.root().to_path_buf(),
+                source,
+            };
+            return report(Outcome::Failed(error.to_string()), None);
         }
     };
     // Another process may have built it while this one waited.
@@ -170,9 +190,9 @@ fn build_one(p: &Planned, store: &ArtifactStore, compiler: &dyn Compiler) -> Rep
             let self_test = (artifact.meta.self_test.passed, artifact.meta.self_test.total);
             match store.write(&artifact) {
                 Ok(_) => report(Outcome::Compiled { replaced_corrupt }, Some(self_test)),
-                Err(e) => report(Outcome::Failed(format!("cannot write the artifact: {e}")), None),
+                Err(e) => report(Outcome::Failed(BuildError::Write(e).to_string()), None),
             }
         }
-        Err(e) => report(Outcome::Failed(e), None),
+        Err(e) => report(Outcome::Failed(e.to_string()), None),
     }
 }

@@ -3,5 +3,5 @@
 pub mod driver;
 pub mod models;
 
-pub use driver::{build, plan, Compiler, Event, Outcome, Planned, Report};
+pub use driver::{build, plan, BuildError, Compiler, Event, Outcome, Planned, Report};
 pub use models::{BuildConfig, NeuralCompiler};

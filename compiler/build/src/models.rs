@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use paw_artifact::{Artifact, BuildKey, Spec};
+use paw_artifact::{Artifact, BuildKey, ProgramId, Spec};
 use paw_cache::{ModelChoice, PawHome, Role};
-use paw_fuzzy::LazyModel;
+use paw_fuzzy::{InterpreterError, LazyModel};
 use paw_model::LoadOptions;
 use paw_neural::{CompileOptions, Models, COMPILER_VERSION};
 use paw_provision::Provisioner;
 
-use crate::driver::Compiler;
+use crate::driver::{BuildError, Compiler};
 
 /// The models and options of a build.
 #[derive(Clone, Debug)]
@@ -70,7 +70,7 @@ impl NeuralCompiler {
         }
     }
 
-    fn models(&self) -> Result<Models, String> {
+    fn models(&self) -> Result<Models, InterpreterError> {
         Ok(Models {
             compiler: self.compiler.get()?,
             interpreter: self.interpreter.get()?,
@@ -78,15 +78,22 @@ impl NeuralCompiler {
     }
 
     /// The interpreter this compiler uses (loaded on demand), e.g. for evaluating what it built.
-    pub fn interpreter(&self) -> Result<Arc<paw_model::Model>, String> {
+    pub fn interpreter(&self) -> Result<Arc<paw_model::Model>, InterpreterError> {
         self.interpreter.get()
     }
 }
 
 impl Compiler for NeuralCompiler {
-    fn compile(&self, spec: &Spec, id: &str) -> Result<Artifact, String> {
+    fn compile(&self, spec: &Spec, id: &ProgramId) -> Result<Artifact, BuildError> {
         let models = self.models()?;
         let names = (self.config.compiler.name(), self.config.interpreter.name());
-        paw_neural::compile(spec, id, &self.key, (&names.0, &names.1), &models, &self.config.options)
+        Ok(paw_neural::compile(
+            spec,
+            id,
+            &self.key,
+            (&names.0, &names.1),
+            &models,
+            &self.config.options,
+        )?)
     }
 }

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use paw_artifact::artifact::PSEUDO_PROGRAM;
 use paw_artifact::testing::ArtifactBuilder;
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, Spec};
-use paw_build::{build, plan, Compiler, Event, Outcome};
+use paw_artifact::{Artifact, ArtifactStore, BuildKey, ProgramId, Spec};
+use paw_build::{build, plan, BuildError, Compiler, Event, Outcome};
 use paw_check::{check_program, hir::Program, NoLoader, Root};
 use paw_diagnostics::Files;
 
@@ -18,7 +18,7 @@ struct Counting {
 }
 
 impl Compiler for Counting {
-    fn compile(&self, spec: &Spec, id: &str) -> Result<Artifact, String> {
+    fn compile(&self, spec: &Spec, id: &ProgramId) -> Result<Artifact, BuildError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Ok(ArtifactBuilder::new(id, spec.clone(), key())
             .models("test", "test")

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use paw_artifact::{resolve, ArtifactStore, LoadError, PawLock, Resolution};
+use paw_artifact::{resolve, ArtifactStore, NotReady, PawLock, ProgramId};
 use paw_check::hir::{FuzzyFn, Program};
 
 /// How many lines of the pseudo-program hover shows.
@@ -14,23 +14,17 @@ const PSEUDO_PROGRAM_LINES: usize = 6;
 /// A fuzzy fn's build state, as hover and the code lens show it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BuildState {
-    /// No `paw.lock` entry names it.
-    NeverBuilt,
-    /// Built once as `program_id`, but its spec changed since.
-    Stale { program_id: String },
-    /// The lock names its current program, but the store does not hold it.
-    Missing { program_id: String },
-    /// The lock names its current program, but the stored artifact is damaged and would not be used.
-    Damaged { program_id: String, reason: String },
     Built {
-        program_id: String,
+        program_id: ProgramId,
         /// `(passed, total)` docstring examples of the artifact's self-test.
         self_test: (usize, usize),
         /// The first lines of its pseudo-program, and whether more follow.
         pseudo_program: Vec<String>,
         truncated: bool,
     },
-    /// The state cannot be told or the function cannot be built; the reason says why.
+    /// No build `pawc run` would use, in the words it uses, and what to run.
+    NotReady { why: NotReady, help: String },
+    /// The project's `paw.lock` cannot be read; the reason says why.
     Unavailable { reason: String },
 }
 
@@ -38,25 +32,27 @@ pub enum BuildState {
 pub fn state(store: &ArtifactStore, project_root: &Path, func: &FuzzyFn, program: &Program) -> BuildState {
     let lock = match PawLock::read(project_root) {
         Ok(lock) => lock,
-        Err(reason) => return BuildState::Unavailable { reason },
+        Err(e) => return BuildState::Unavailable { reason: e.to_string() },
     };
-    match resolve(func, program, lock.as_ref()) {
-        Resolution::NotBuilt => BuildState::NeverBuilt,
-        Resolution::Stale { locked } => BuildState::Stale { program_id: locked },
-        Resolution::Unsupported(reason) => BuildState::Unavailable { reason },
-        Resolution::Built(program_id) => match store.describe(&program_id) {
-            Ok((meta, pseudo_program)) => {
-                let lines: Vec<String> = pseudo_program.lines().map(str::to_string).collect();
-                BuildState::Built {
-                    program_id,
-                    self_test: (meta.self_test.passed, meta.self_test.total),
-                    truncated: lines.len() > PSEUDO_PROGRAM_LINES,
-                    pseudo_program: lines.into_iter().take(PSEUDO_PROGRAM_LINES).collect(),
-                }
+    let not_ready = |why: NotReady| BuildState::NotReady {
+        help: why.help(project_root),
+        why,
+    };
+    let program_id = match resolve(func, program, lock.as_ref()).built() {
+        Ok(id) => id,
+        Err(why) => return not_ready(why),
+    };
+    match store.describe(&program_id) {
+        Ok((meta, pseudo_program)) => {
+            let lines: Vec<String> = pseudo_program.lines().map(str::to_string).collect();
+            BuildState::Built {
+                program_id,
+                self_test: (meta.self_test.passed, meta.self_test.total),
+                truncated: lines.len() > PSEUDO_PROGRAM_LINES,
+                pseudo_program: lines.into_iter().take(PSEUDO_PROGRAM_LINES).collect(),
             }
-            Err(LoadError::Missing) => BuildState::Missing { program_id },
-            Err(LoadError::Corrupt(reason)) => BuildState::Damaged { program_id, reason },
-        },
+        }
+        Err(e) => not_ready(NotReady::unloadable(store, &program_id, e)),
     }
 }
 
@@ -64,16 +60,7 @@ impl BuildState {
     /// Markdown for hover.
     pub fn describe(&self) -> String {
         match self {
-            BuildState::NeverBuilt => "**build:** never built — run `pawc build`".into(),
-            BuildState::Stale { program_id } => {
-                format!("**build:** stale — the spec changed since program `{program_id}` was built; run `pawc build`")
-            }
-            BuildState::Missing { program_id } => {
-                format!("**build:** not usable — `paw.lock` names program `{program_id}`, but the artifact store does not hold it; run `pawc build`")
-            }
-            BuildState::Damaged { program_id, reason } => {
-                format!("**build:** not usable — the artifact of program `{program_id}` is damaged ({reason}); run `pawc build`")
-            }
+            BuildState::NotReady { why, help } => format!("**build:** {why}; {help}"),
             BuildState::Built {
                 program_id,
                 self_test: (passed, total),
@@ -97,10 +84,7 @@ impl BuildState {
     /// A few words for a code lens title.
     pub fn summary(&self) -> String {
         match self {
-            BuildState::NeverBuilt => "never built".into(),
-            BuildState::Stale { .. } => "stale".into(),
-            BuildState::Missing { .. } => "artifact missing".into(),
-            BuildState::Damaged { .. } => "artifact damaged".into(),
+            BuildState::NotReady { why, .. } => why.summary().into(),
             BuildState::Built {
                 self_test: (passed, total),
                 ..
@@ -146,19 +130,19 @@ mod tests {
         }
     }
 
-    fn write_lock(root: &Path, id: &str) {
+    fn write_lock(root: &Path, id: &ProgramId) {
         let lock = PawLock {
             version: 1,
             build: key(),
             compiler_model: "compiler".into(),
             interpreter_model: "interpreter".into(),
-            functions: [("main.is_spam".to_string(), id.to_string())].into(),
+            functions: [("main.is_spam".to_string(), id.clone())].into(),
         };
         lock.write(root).unwrap();
     }
 
     /// What `pawc build` would store for the program's fuzzy fn, with a made-up program and self-test.
-    fn artifact(program: &Program, id: &str, pseudo_program: &str) -> Artifact {
+    fn artifact(program: &Program, id: &ProgramId, pseudo_program: &str) -> Artifact {
         let self_test = SelfTest {
             passed: 2,
             total: 3,
@@ -179,13 +163,23 @@ mod tests {
         let store = ArtifactStore::in_home(&paw_cache::PawHome::new(home.path()));
         let program = checked("Decide whether a text is spam.");
         let f = &program.fuzzy[0];
-        assert_eq!(state(&store, project.path(), f, &program), BuildState::NeverBuilt);
+        let not_ready = |why: NotReady| BuildState::NotReady {
+            help: why.help(project.path()),
+            why,
+        };
+        assert_eq!(
+            state(&store, project.path(), f, &program),
+            not_ready(NotReady::NeverBuilt)
+        );
 
         let id = program_id(&spec_of(f, &program).unwrap(), &key());
         write_lock(project.path(), &id);
         assert_eq!(
             state(&store, project.path(), f, &program),
-            BuildState::Missing { program_id: id.clone() }
+            not_ready(NotReady::Missing {
+                id: id.clone(),
+                dir: store.path(&id)
+            })
         );
 
         let pseudo: String = (1..=8).map(|n| format!("line {n}\n")).collect();
@@ -214,12 +208,12 @@ mod tests {
         let edited = checked("Decide whether a text is advertising.");
         assert_eq!(
             state(&store, project.path(), &edited.fuzzy[0], &edited),
-            BuildState::Stale { program_id: id.clone() }
+            not_ready(NotReady::Stale { locked: id.clone() })
         );
 
         std::fs::write(store.path(&id).join(PREFIX), [0u8; 3]).unwrap();
         assert!(
-            matches!(state(&store, project.path(), f, &program), BuildState::Damaged { reason, .. } if reason.contains(PREFIX))
+            matches!(state(&store, project.path(), f, &program), BuildState::NotReady { why: NotReady::Damaged { reason, .. }, .. } if reason.contains(PREFIX))
         );
 
         std::fs::write(project.path().join("paw.lock"), "{ not json").unwrap();

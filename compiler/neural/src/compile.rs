@@ -30,10 +30,10 @@ use std::time::Instant;
 
 use paw_artifact::artifact::{split_template, FORMAT};
 use paw_artifact::{
-    Artifact, BuildKey, Example, ExampleSource, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Spec,
+    Artifact, BuildKey, Example, ExampleSource, Head, HeadFit, HeldOut, Meta, ProgramId, SelfTest, SelfTestCase, Spec,
     SpecExample, Timings, TypeSpec,
 };
-use paw_fuzzy::{schema_of, LoadedProgram};
+use paw_fuzzy::{fits, schema_of, LoadedProgram};
 use paw_model::{argmax, DecodeOptions, KvState, Model, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -89,18 +89,31 @@ pub struct Models {
     pub interpreter: Arc<Model>,
 }
 
+/// Why a fuzzy fn could not be compiled. Display is what `pawc build` prints after the function's name.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// A program on the interpreter, or the judge on the compiler model, could not be prefilled or run.
+    #[error(transparent)]
+    Program(#[from] paw_fuzzy::Error),
+    #[error(transparent)]
+    Model(#[from] paw_model::Error),
+    /// The compiler model failed while writing examples.
+    #[error("the compiler model failed: {0}")]
+    CompilerModel(#[source] paw_model::Error),
+}
+
 const COMPILER_SYSTEM: &str =
     "You write precise instructions and realistic test cases for a small language model that will carry out a function.";
 
 /// Compiles `spec` into the artifact `id`.
 pub fn compile(
     spec: &Spec,
-    id: &str,
+    id: &ProgramId,
     key: &BuildKey,
     names: (&str, &str),
     models: &Models,
     options: &CompileOptions,
-) -> Result<Artifact, String> {
+) -> Result<Artifact, CompileError> {
     let start = Instant::now();
     let mut timings = Timings::default();
 
@@ -139,9 +152,7 @@ pub fn compile(
     let t = Instant::now();
     let interpreter = &models.interpreter;
     let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
-    let prefix = interpreter
-        .prefix_to_bytes(program.prefix())
-        .map_err(|e| e.to_string())?;
+    let prefix = interpreter.prefix_to_bytes(program.prefix())?;
     timings.prefix_ms = t.elapsed().as_millis() as u64;
 
     let t = Instant::now();
@@ -184,7 +195,7 @@ pub fn compile(
 
     let meta = Meta {
         format: FORMAT.to_string(),
-        id: id.to_string(),
+        id: id.clone(),
         spec: spec.clone(),
         build: key.clone(),
         compiler_model: names.0.to_string(),
@@ -213,7 +224,7 @@ fn write_examples(
     compiler: &Model,
     wanted: usize,
     options: &CompileOptions,
-) -> Result<(Vec<(Value, Value)>, usize), String> {
+) -> Result<(Vec<(Value, Value)>, usize), CompileError> {
     if wanted == 0 {
         return Ok((vec![], 0));
     }
@@ -235,10 +246,7 @@ fn write_examples(
         describe_spec(spec),
         wanted
     );
-    let prompt = compiler
-        .tokenizer
-        .chat_prompt(Some(COMPILER_SYSTEM), &user)
-        .map_err(|e| e.to_string())?;
+    let prompt = compiler.tokenizer.chat_prompt(Some(COMPILER_SYSTEM), &user)?;
     let (items, tokens) = write_list(
         compiler,
         &KvState::new(),
@@ -262,7 +270,7 @@ fn write_inputs_per_label(
     labels: &[(String, Value)],
     wanted: usize,
     options: &CompileOptions,
-) -> Result<(Vec<(Value, Value)>, usize), String> {
+) -> Result<(Vec<(Value, Value)>, usize), CompileError> {
     let per_label = (wanted / labels.len()).clamp(1, 8);
     let schema = TypeSchema::List(Box::new(schema_of(&input_type(spec))));
     let user = format!(
@@ -273,17 +281,14 @@ fn write_inputs_per_label(
          rules decide.\n\nOutput: ",
         describe_spec(spec),
     );
-    let mut shared = compiler
-        .tokenizer
-        .chat_user_start(Some(COMPILER_SYSTEM))
-        .map_err(|e| e.to_string())?;
-    shared.extend(compiler.tokenizer.encode_plain(&user).map_err(|e| e.to_string())?);
-    let state = compiler.prefill(&shared).map_err(|e| e.to_string())?;
+    let mut shared = compiler.tokenizer.chat_user_start(Some(COMPILER_SYSTEM))?;
+    shared.extend(compiler.tokenizer.encode_plain(&user)?);
+    let state = compiler.prefill(&shared)?;
     let mut per_answer = Vec::with_capacity(labels.len());
     let mut tokens = 0;
     for (text, value) in labels {
-        let mut request = compiler.tokenizer.encode_plain(text).map_err(|e| e.to_string())?;
-        request.extend(compiler.tokenizer.chat_assistant_start().map_err(|e| e.to_string())?);
+        let mut request = compiler.tokenizer.encode_plain(text)?;
+        request.extend(compiler.tokenizer.chat_assistant_start()?);
         let (inputs, written) = write_list(
             compiler,
             &state,
@@ -314,7 +319,7 @@ fn write_list(
     request: &[u32],
     schema: &TypeSchema,
     max_tokens: usize,
-) -> Result<(Vec<Value>, usize), String> {
+) -> Result<(Vec<Value>, usize), CompileError> {
     match compiler.decode_typed(
         prefix,
         request,
@@ -327,7 +332,7 @@ fn write_list(
         Ok(d) => Ok((d.value.as_array().cloned().unwrap_or_default(), d.tokens_generated)),
         // Out of budget: keep the complete elements of the partial answer.
         Err(paw_model::Error::MaxTokens { partial, .. }) => Ok((salvage(&partial), max_tokens)),
-        Err(e) => Err(format!("the compiler model failed: {e}")),
+        Err(e) => Err(CompileError::CompilerModel(e)),
     }
 }
 
@@ -356,7 +361,11 @@ fn salvage(partial: &str) -> Vec<Value> {
 /// log-probability over them is subtracted): the candidates were written for every label alike, and a small
 /// model's own leaning (towards `true`, say) would otherwise reject every example of the other labels.
 /// Returns the kept examples (the user's first, always kept) and how many disagreed.
-fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Result<(Vec<Example>, usize), String> {
+fn judge_examples(
+    spec: &Spec,
+    compiler: &Model,
+    candidates: Vec<Example>,
+) -> Result<(Vec<Example>, usize), CompileError> {
     if candidates.iter().all(|e| e.source == ExampleSource::User) {
         return Ok((candidates, 0));
     }
@@ -452,8 +461,8 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
             },
         };
         let typed = args.len() == spec.params.len()
-            && spec.params.iter().zip(&args).all(|(p, a)| p.ty.accepts(a))
-            && spec.ret.accepts(&output)
+            && spec.params.iter().zip(&args).all(|(p, a)| fits(a, &p.ty))
+            && fits(&output, &spec.ret)
             && !args.iter().any(|a| a.as_str().is_some_and(|s| s.trim().is_empty()))
             && openings.iter().zip(&args).all(|(required, a)| {
                 required
@@ -553,7 +562,7 @@ enum Framing {
 }
 
 /// The pseudo-program and the prompt template of a program showing `shown` examples.
-fn program_text(spec: &Spec, shown: &[Example], framing: Framing) -> Result<(String, String), String> {
+fn program_text(spec: &Spec, shown: &[Example], framing: Framing) -> Result<(String, String), CompileError> {
     Ok(match framing {
         Framing::Paw => {
             let pseudo = pseudo_program(spec, shown);
@@ -570,8 +579,7 @@ fn program_text(spec: &Spec, shown: &[Example], framing: Framing) -> Result<(Str
                 })
                 .collect();
             let template = baseline_template(&declared);
-            let (before, _) =
-                split_template(&template).ok_or("a prompt template needs exactly one input placeholder")?;
+            let (before, _) = split_template(&template).ok_or(paw_fuzzy::Error::Template)?;
             (before.trim_end().to_string(), template)
         }
     })
@@ -596,7 +604,7 @@ fn held_out_samples(
     interpreter: &Model,
     shown: &[Example],
     framing: Framing,
-) -> Result<Vec<Sample>, String> {
+) -> Result<Vec<Sample>, CompileError> {
     let labels = schema_of(&spec.ret).labels().expect("finite type");
     let mut samples = Vec::new();
     for (i, e) in shown
@@ -641,7 +649,7 @@ fn fit_program_head(
     interpreter: &Model,
     examples: &[Example],
     held_out: &[Sample],
-) -> Result<Option<(Head, HeadFit, HeldOut)>, String> {
+) -> Result<Option<(Head, HeadFit, HeldOut)>, CompileError> {
     let labels = program.schema().labels().expect("finite type");
     let mut samples = Vec::with_capacity(examples.len());
     for e in examples.iter().filter(|e| e.source != ExampleSource::User) {
@@ -663,7 +671,11 @@ const CALIBRATION_STRENGTH: f64 = 0.5;
 
 /// Contextual calibration: the interpreter's mean label distribution over content-free inputs, as log
 /// priors scaled by [`CALIBRATION_STRENGTH`]. Only for finite return types of a single `str` parameter (where "no content" has a rendering).
-fn fit_calibration(spec: &Spec, program: &LoadedProgram, interpreter: &Model) -> Result<Vec<(String, f64)>, String> {
+fn fit_calibration(
+    spec: &Spec,
+    program: &LoadedProgram,
+    interpreter: &Model,
+) -> Result<Vec<(String, f64)>, CompileError> {
     let Some(labels) = program.schema().labels() else {
         return Ok(vec![]);
     };
@@ -704,7 +716,7 @@ fn self_test(spec: &Spec, program: &LoadedProgram, interpreter: &Model, priors: 
                 args: e.args.clone(),
                 expected: e.expected.clone(),
                 got: Value::Null,
-                error: Some(error),
+                error: Some(error.to_string()),
                 confidence: 0.0,
                 pass: false,
             },

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use paw_artifact::spec::Field;
 use paw_artifact::{BuildKey, ExampleSource, ParamSpec, Spec, SpecExample, TypeSpec};
 use paw_cache::{PawHome, Role};
-use paw_fuzzy::LoadedProgram;
+use paw_fuzzy::{fits, LoadedProgram};
 use paw_model::Model;
 use paw_neural::{compile, CompileOptions, Models};
 use paw_provision::{Provisioner, Quiet};
@@ -92,8 +92,9 @@ const OPTIONS: CompileOptions = CompileOptions {
 fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_values() {
     let models = smoke_models();
     for spec in [alert_spec(), event_spec()] {
-        let first = compile(&spec, "id", &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles");
-        let second = compile(&spec, "id", &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles again");
+        let first = compile(&spec, &"id".into(), &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles");
+        let second =
+            compile(&spec, &"id".into(), &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles again");
         assert_eq!(first.meta, second.meta, "{}: deterministic metadata", spec.name);
         assert_eq!(first.prompt_template, second.prompt_template);
         let differs = first.prefix.iter().zip(&second.prefix).position(|(a, b)| a != b);
@@ -112,7 +113,7 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
         }
         for e in &first.meta.examples {
             assert!(
-                spec.ret.accepts(&e.output) && spec.params[0].ty.accepts(&e.args[0]),
+                fits(&e.output, &spec.ret) && fits(&e.args[0], &spec.params[0].ty),
                 "{}: ill-typed example {e:?}",
                 spec.name
             );
@@ -172,7 +173,7 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
             .call(&models.interpreter, &[json!("WARN cache: 91% full")])
             .expect("a call is answered");
         assert!(
-            spec.ret.accepts(&answer.value),
+            fits(&answer.value, &spec.ret),
             "{}: {:?} is not a {}",
             spec.name,
             answer.value,

@@ -53,6 +53,14 @@ impl Project {
         }
     }
 
+    /// What `pawc build` is given to build this project: its directory, or the single file.
+    pub fn build_target(&self) -> &Path {
+        match (&self.manifest, self.modules.as_slice()) {
+            (None, [file]) => &file.path,
+            _ => &self.root,
+        }
+    }
+
     fn single_file(path: &Path) -> Result<Project, String> {
         if path.extension().and_then(|e| e.to_str()) != Some("pw") {
             return Err(format!("{} is not a `.pw` file", path.display()));

@@ -125,7 +125,7 @@ fn run(entries: Vec<Option<Entry>>, image: &[u8], code_id: &str) -> i32 {
     let root = std::env::var_os(PROJECT_VAR).map_or_else(|| image.root.clone(), PathBuf::from);
     let link = match ProjectLink::open(&root, PawHome::from_env()) {
         Ok(link) => link,
-        Err(e) => return user_error(&e, color),
+        Err(e) => return user_error(&e.to_string(), color),
     };
     let problems = link.problems(program);
     if !problems.is_empty() {
@@ -182,7 +182,7 @@ fn not_ready(image: &Image, root: &std::path::Path, problems: &[Problem], color:
     for p in problems {
         message.push_str(&format!("\n  - {p}"));
     }
-    if problems.iter().any(|p| matches!(p, Problem::Function(_))) {
+    if problems.iter().any(|p| matches!(p, Problem::Function { .. })) {
         message.push_str(&format!(
             "\n  help: run `pawc build {}` to compile them; if the project's sources changed since this executable was made, \
              run `pawc build --bin {}` too",

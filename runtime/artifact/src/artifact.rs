@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::id::BuildKey;
+use crate::id::{BuildKey, ProgramId};
 use crate::spec::Spec;
 
 pub const FORMAT: &str = "paw-artifact-v1";
@@ -74,7 +74,7 @@ pub struct HeldOut {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
     pub format: String,
-    pub id: String,
+    pub id: ProgramId,
     pub spec: Spec,
     pub build: BuildKey,
     /// Model names for people; the hashes in `build` are what identify them.

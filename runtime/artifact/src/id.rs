@@ -1,5 +1,7 @@
 //! Program ids: a program is named by the hash of everything that determines its bytes.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::spec::Spec;
@@ -17,8 +19,33 @@ pub struct BuildKey {
     pub options: String,
 }
 
+/// A program id: hex digits naming one compiled program in `paw.lock`, `meta.json` and the store's directory
+/// names. A type of its own so it is never confused with a function key or a path; serialized as the bare string,
+/// so those files are unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProgramId(String);
+
+impl ProgramId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProgramId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ProgramId {
+    fn from(id: &str) -> ProgramId {
+        ProgramId(id.to_string())
+    }
+}
+
 /// The program id: the first 20 hex digits of blake3 over the canonical spec and the build key.
-pub fn program_id(spec: &Spec, key: &BuildKey) -> String {
+pub fn program_id(spec: &Spec, key: &BuildKey) -> ProgramId {
     let mut h = blake3::Hasher::new();
     for part in [
         spec.canonical_json().as_str(),
@@ -30,5 +57,5 @@ pub fn program_id(spec: &Spec, key: &BuildKey) -> String {
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
-    h.finalize().to_hex()[..20].to_string()
+    ProgramId(h.finalize().to_hex()[..20].to_string())
 }

@@ -12,7 +12,7 @@ pub mod testing;
 pub use artifact::{
     Artifact, Example, ExampleSource, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER,
 };
-pub use id::{program_id, BuildKey};
-pub use lock::{function_key, resolve, PawLock, Resolution, LOCK_FILE};
+pub use id::{program_id, BuildKey, ProgramId};
+pub use lock::{function_key, resolve, LockError, NotReady, PawLock, Resolution, LOCK_FILE};
 pub use spec::{spec_of, ParamSpec, Spec, SpecError, SpecExample, TypeSpec};
 pub use store::{ArtifactStore, LoadError, Status, StoreLock};

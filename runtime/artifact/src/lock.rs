@@ -2,13 +2,14 @@
 //! teammate with the same lock gets the same programs and `pawc run` can tell a stale build.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use paw_hir::{FuzzyFn, Program};
 use serde::{Deserialize, Serialize};
 
-use crate::id::{program_id, BuildKey};
+use crate::id::{program_id, BuildKey, ProgramId};
 use crate::spec::spec_of;
+use crate::store::{ArtifactStore, LoadError, Status};
 
 pub const LOCK_FILE: &str = "paw.lock";
 
@@ -19,18 +20,35 @@ pub struct PawLock {
     pub compiler_model: String,
     pub interpreter_model: String,
     /// `module.function` → program id.
-    pub functions: BTreeMap<String, String>,
+    pub functions: BTreeMap<String, ProgramId>,
+}
+
+/// Why a project's `paw.lock` could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("{} is not a valid lock file: {source}", path.display())]
+    Invalid {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl PawLock {
-    pub fn read(project_root: &Path) -> Result<Option<PawLock>, String> {
+    pub fn read(project_root: &Path) -> Result<Option<PawLock>, LockError> {
         let path = project_root.join(LOCK_FILE);
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map(Some)
-                .map_err(|e| format!("{} is not a valid lock file: {e}", path.display())),
+                .map_err(|source| LockError::Invalid { path, source }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => Err(LockError::Unreadable { path, source }),
         }
     }
 
@@ -58,12 +76,12 @@ pub fn function_key(module: &str, name: &str) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Resolution {
     /// The lock names the program id of the function's current spec (its artifact may still be missing).
-    Built(String),
+    Built(ProgramId),
     /// No lock, or the lock does not name the function.
     NotBuilt,
     /// The lock names `locked`, built from a spec that has changed since.
-    Stale { locked: String },
-    /// The function's types cannot be given to a model; the message says why.
+    Stale { locked: ProgramId },
+    /// The function's types cannot be given to a model; the message names the type.
     Unsupported(String),
 }
 
@@ -72,12 +90,87 @@ pub enum Resolution {
 pub fn resolve(func: &FuzzyFn, program: &Program, lock: Option<&PawLock>) -> Resolution {
     let spec = match spec_of(func, program) {
         Ok(spec) => spec,
-        Err(e) => return Resolution::Unsupported(e.to_string()),
+        Err(e) => return Resolution::Unsupported(e.message),
     };
     let Some(lock) = lock else { return Resolution::NotBuilt };
     match lock.functions.get(&function_key(&func.module, &func.name)) {
         None => Resolution::NotBuilt,
         Some(id) if *id == program_id(&spec, &lock.build) => Resolution::Built(id.clone()),
         Some(id) => Resolution::Stale { locked: id.clone() },
+    }
+}
+
+/// Why a fuzzy fn's build cannot be used now. `pawc run`, `pawc eval`, standalone executables and the editor's
+/// hover all report it with this text (after "fuzzy fn `KEY`: " or "build: ") and [`NotReady::help`], each in its
+/// own layout, so they never describe one state differently.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum NotReady {
+    #[error("never built")]
+    NeverBuilt,
+    #[error("stale — the spec changed since program `{locked}` was built")]
+    Stale { locked: ProgramId },
+    #[error("not usable — `paw.lock` names program `{id}`, but the artifact store does not hold it (no {})", dir.display())]
+    Missing { id: ProgramId, dir: PathBuf },
+    #[error("not usable — the artifact of program `{id}` is damaged ({reason})")]
+    Damaged { id: ProgramId, reason: String },
+    /// The function's types cannot be given to a model; the reason names the type.
+    #[error("unavailable — {0}")]
+    Unsupported(String),
+}
+
+impl NotReady {
+    /// What to do about it: for a build that can be made, run `pawc build PROJECT`.
+    pub fn help(&self, project: &Path) -> String {
+        match self {
+            NotReady::Unsupported(_) => "change its types: a model reads and writes bool, int, float, str, json, \
+                 lists, optionals, enums and structs that do not contain themselves"
+                .into(),
+            _ => format!("run `pawc build {}`", project.display()),
+        }
+    }
+
+    /// A few words, for a code lens.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            NotReady::NeverBuilt => "never built",
+            NotReady::Stale { .. } => "stale",
+            NotReady::Missing { .. } => "artifact missing",
+            NotReady::Damaged { .. } => "artifact damaged",
+            NotReady::Unsupported(_) => "unavailable",
+        }
+    }
+
+    /// Why the artifact of `id` in `store`, which the lock names for the current spec, cannot be used.
+    pub fn unloadable(store: &ArtifactStore, id: &ProgramId, error: LoadError) -> NotReady {
+        match error {
+            LoadError::Missing => NotReady::Missing {
+                id: id.clone(),
+                dir: store.path(id),
+            },
+            LoadError::Corrupt(reason) => NotReady::Damaged { id: id.clone(), reason },
+        }
+    }
+}
+
+impl Resolution {
+    /// The program id the lock names for the current spec, or why there is none (the store is not consulted).
+    pub fn built(self) -> Result<ProgramId, NotReady> {
+        match self {
+            Resolution::Built(id) => Ok(id),
+            Resolution::NotBuilt => Err(NotReady::NeverBuilt),
+            Resolution::Stale { locked } => Err(NotReady::Stale { locked }),
+            Resolution::Unsupported(reason) => Err(NotReady::Unsupported(reason)),
+        }
+    }
+
+    /// [`Resolution::built`], and its artifact in `store` (without hashing the prefix state while its stamp
+    /// matches, see [`ArtifactStore::status`]).
+    pub fn ready(self, store: &ArtifactStore) -> Result<ProgramId, NotReady> {
+        let id = self.built()?;
+        match store.status(&id) {
+            Status::Ready => Ok(id),
+            Status::Missing => Err(NotReady::unloadable(store, &id, LoadError::Missing)),
+            Status::Corrupt(reason) => Err(NotReady::unloadable(store, &id, LoadError::Corrupt(reason))),
+        }
     }
 }

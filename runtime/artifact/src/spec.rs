@@ -115,24 +115,6 @@ impl TypeSpec {
         }
     }
 
-    /// Whether a JSON value is a value of this type (enum variants as names, structs as objects with
-    /// exactly their fields, `null` only for optionals).
-    pub fn accepts(&self, v: &Value) -> bool {
-        match (self, v) {
-            (TypeSpec::Bool, Value::Bool(_)) | (TypeSpec::Str, Value::String(_)) | (TypeSpec::Json, _) => true,
-            (TypeSpec::Int, Value::Number(n)) => n.is_i64(),
-            (TypeSpec::Float, Value::Number(_)) => true,
-            (TypeSpec::List { item }, Value::Array(items)) => items.iter().all(|i| item.accepts(i)),
-            (TypeSpec::Optional { .. }, Value::Null) => true,
-            (TypeSpec::Optional { inner }, v) => inner.accepts(v),
-            (TypeSpec::Enum { variants, .. }, Value::String(s)) => variants.iter().any(|m| &m.name == s),
-            (TypeSpec::Struct { fields, .. }, Value::Object(o)) => {
-                o.len() == fields.len() && fields.iter().all(|f| o.get(&f.name).is_some_and(|x| f.ty.accepts(x)))
-            }
-            _ => false,
-        }
-    }
-
     /// Whether two values of this type are equal by the evaluation contract: enum by name, numbers
     /// numerically, strings after trimming, JSON and structs structurally (object key order ignored).
     pub fn same_value(&self, a: &Value, b: &Value) -> bool {

@@ -22,6 +22,7 @@ use paw_cache::PawHome;
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::{self, split_template, Artifact, Meta, Timings, CHECKSUMS, FORMAT};
+use crate::id::ProgramId;
 
 #[derive(Clone, Debug)]
 pub struct ArtifactStore {
@@ -86,13 +87,13 @@ impl ArtifactStore {
         &self.root
     }
 
-    pub fn path(&self, id: &str) -> PathBuf {
-        self.root.join(id)
+    pub fn path(&self, id: &ProgramId) -> PathBuf {
+        self.root.join(id.as_str())
     }
 
     /// Waits for and takes the exclusive lock of `id`; removes temporary directories that interrupted
     /// builds of `id` left behind.
-    pub fn lock(&self, id: &str) -> std::io::Result<StoreLock> {
+    pub fn lock(&self, id: &ProgramId) -> std::io::Result<StoreLock> {
         let locks = self.root.join(".locks");
         fs::create_dir_all(&locks)?;
         let file = OpenOptions::new()
@@ -112,7 +113,7 @@ impl ArtifactStore {
 
     /// Cheap up-to-date check (see the module docs): small files are hashed, large ones are trusted when
     /// their size and modification time equal the stamp taken when they were written (else hashed).
-    pub fn status(&self, id: &str) -> Status {
+    pub fn status(&self, id: &ProgramId) -> Status {
         let dir = self.path(id);
         let Ok(sums) = read_checksums(&dir) else {
             return if dir.exists() {
@@ -142,7 +143,7 @@ impl ArtifactStore {
     }
 
     /// Reads and fully verifies an artifact.
-    pub fn load(&self, id: &str) -> Result<Artifact, LoadError> {
+    pub fn load(&self, id: &ProgramId) -> Result<Artifact, LoadError> {
         let dir = self.path(id);
         if !dir.exists() {
             return Err(LoadError::Missing);
@@ -203,7 +204,7 @@ impl ArtifactStore {
     /// What an artifact is, without reading its large prefix state: its meta and its pseudo-program, for
     /// showing (an editor's hover). The whole artifact is checked as [`ArtifactStore::status`] checks it, so
     /// an artifact described here is one `pawc run` would load.
-    pub fn describe(&self, id: &str) -> Result<(Meta, String), LoadError> {
+    pub fn describe(&self, id: &ProgramId) -> Result<(Meta, String), LoadError> {
         match self.status(id) {
             Status::Ready => {}
             Status::Missing => return Err(LoadError::Missing),
@@ -293,10 +294,10 @@ impl ArtifactStore {
 }
 
 /// `meta.json` of artifact `id`, which must name that id and this format.
-fn parse_meta(bytes: &[u8], id: &str) -> Result<Meta, LoadError> {
+fn parse_meta(bytes: &[u8], id: &ProgramId) -> Result<Meta, LoadError> {
     let meta: Meta =
         serde_json::from_slice(bytes).map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::META)))?;
-    if meta.format != FORMAT || meta.id != id {
+    if meta.format != FORMAT || meta.id != *id {
         return Err(LoadError::Corrupt(format!(
             "{} names format {} and id {}",
             artifact::META,

@@ -2,7 +2,7 @@
 //! need an artifact in a store but no model to make it.
 
 use crate::artifact::FORMAT;
-use crate::{Artifact, BuildKey, Meta, SelfTest, Spec, Timings, INPUT_PLACEHOLDER};
+use crate::{Artifact, BuildKey, Meta, ProgramId, SelfTest, Spec, Timings, INPUT_PLACEHOLDER};
 
 /// A made-up artifact of a spec: the docstring as pseudo-program inside PAW's `[INPUT]` framing, models
 /// named `compiler` and `interpreter`, an empty prefix, no examples, head or calibration, and an empty
@@ -13,13 +13,13 @@ pub struct ArtifactBuilder {
 }
 
 impl ArtifactBuilder {
-    pub fn new(id: &str, spec: Spec, build: BuildKey) -> ArtifactBuilder {
+    pub fn new(id: &ProgramId, spec: Spec, build: BuildKey) -> ArtifactBuilder {
         let pseudo_program = spec.doc.clone();
         ArtifactBuilder {
             artifact: Artifact {
                 meta: Meta {
                     format: FORMAT.into(),
-                    id: id.into(),
+                    id: id.clone(),
                     spec,
                     build,
                     compiler_model: "compiler".into(),

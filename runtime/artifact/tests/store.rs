@@ -3,7 +3,7 @@
 
 use paw_artifact::artifact::{HEAD, PREFIX, PSEUDO_PROGRAM};
 use paw_artifact::testing::ArtifactBuilder;
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, Spec, Status, TypeSpec};
+use paw_artifact::{Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, ProgramId, Spec, Status, TypeSpec};
 
 fn artifact(id: &str, program: &str) -> Artifact {
     let spec = Spec {
@@ -19,7 +19,7 @@ fn artifact(id: &str, program: &str) -> Artifact {
         interpreter_sha256: "i".into(),
         options: "{}".into(),
     };
-    ArtifactBuilder::new(id, spec, build)
+    ArtifactBuilder::new(&ProgramId::from(id), spec, build)
         .pseudo_program(program)
         .prefix(vec![7; 100_000], 3)
         .build()
@@ -29,13 +29,13 @@ fn artifact(id: &str, program: &str) -> Artifact {
 fn written_artifacts_load_back_identically() {
     let dir = tempfile::tempdir().unwrap();
     let store = ArtifactStore::new(dir.path());
-    assert_eq!(store.status("abc"), Status::Missing);
-    assert_eq!(store.load("abc"), Err(LoadError::Missing));
+    assert_eq!(store.status(&"abc".into()), Status::Missing);
+    assert_eq!(store.load(&"abc".into()), Err(LoadError::Missing));
     let a = artifact("abc", "Say true.");
-    let _lock = store.lock("abc").unwrap();
+    let _lock = store.lock(&"abc".into()).unwrap();
     store.write(&a).unwrap();
-    assert_eq!(store.status("abc"), Status::Ready);
-    assert_eq!(store.load("abc").unwrap(), a);
+    assert_eq!(store.status(&"abc".into()), Status::Ready);
+    assert_eq!(store.load(&"abc".into()).unwrap(), a);
 }
 
 #[test]
@@ -55,14 +55,14 @@ fn a_head_is_stored_beside_the_program_and_checked_like_the_rest() {
         prompt_accuracy: 0.5,
     });
     store.write(&a).unwrap();
-    assert_eq!(store.load("abc").unwrap(), a);
-    std::fs::write(store.path("abc").join(HEAD), "{}").unwrap();
-    assert!(matches!(store.status("abc"), Status::Corrupt(why) if why.contains(HEAD)));
-    assert!(matches!(store.load("abc"), Err(LoadError::Corrupt(_))));
+    assert_eq!(store.load(&"abc".into()).unwrap(), a);
+    std::fs::write(store.path(&"abc".into()).join(HEAD), "{}").unwrap();
+    assert!(matches!(store.status(&"abc".into()), Status::Corrupt(why) if why.contains(HEAD)));
+    assert!(matches!(store.load(&"abc".into()), Err(LoadError::Corrupt(_))));
     // A head that meta.json does not announce (or the reverse) is damage too.
     a.meta.head = None;
     store.write(&a).unwrap();
-    assert!(matches!(store.load("abc"), Err(LoadError::Corrupt(why)) if why.contains("head")));
+    assert!(matches!(store.load(&"abc".into()), Err(LoadError::Corrupt(why)) if why.contains("head")));
 }
 
 #[test]
@@ -71,17 +71,17 @@ fn corrupt_or_truncated_files_are_detected_and_never_loaded() {
     let store = ArtifactStore::new(dir.path());
     store.write(&artifact("abc", "Say true.")).unwrap();
     // Same size, different bytes.
-    std::fs::write(store.path("abc").join(PSEUDO_PROGRAM), "Say fals.").unwrap();
-    assert!(matches!(store.status("abc"), Status::Corrupt(why) if why.contains(PSEUDO_PROGRAM)));
-    assert!(matches!(store.load("abc"), Err(LoadError::Corrupt(_))));
+    std::fs::write(store.path(&"abc".into()).join(PSEUDO_PROGRAM), "Say fals.").unwrap();
+    assert!(matches!(store.status(&"abc".into()), Status::Corrupt(why) if why.contains(PSEUDO_PROGRAM)));
+    assert!(matches!(store.load(&"abc".into()), Err(LoadError::Corrupt(_))));
     // Rewriting replaces the damaged artifact.
     store.write(&artifact("abc", "Say true.")).unwrap();
-    assert_eq!(store.status("abc"), Status::Ready);
+    assert_eq!(store.status(&"abc".into()), Status::Ready);
     // Truncated.
-    let prefix = store.path("abc").join(PREFIX);
+    let prefix = store.path(&"abc".into()).join(PREFIX);
     std::fs::write(&prefix, vec![7; 100]).unwrap();
-    assert!(matches!(store.status("abc"), Status::Corrupt(_)));
-    assert!(matches!(store.load("abc"), Err(LoadError::Corrupt(_))));
+    assert!(matches!(store.status(&"abc".into()), Status::Corrupt(_)));
+    assert!(matches!(store.load(&"abc".into()), Err(LoadError::Corrupt(_))));
 }
 
 #[test]
@@ -91,8 +91,8 @@ fn interrupted_writes_leave_no_artifact_and_are_cleaned() {
     // What a build killed mid-write leaves behind: a temporary directory only.
     std::fs::create_dir_all(dir.path().join(".tmp-abc-999-0")).unwrap();
     std::fs::write(dir.path().join(".tmp-abc-999-0").join("meta.json"), "{").unwrap();
-    assert_eq!(store.status("abc"), Status::Missing);
-    drop(store.lock("abc").unwrap());
+    assert_eq!(store.status(&"abc".into()), Status::Missing);
+    drop(store.lock(&"abc".into()).unwrap());
     assert!(!dir.path().join(".tmp-abc-999-0").exists());
 }
 
@@ -106,7 +106,7 @@ fn concurrent_writers_of_one_id_leave_a_valid_artifact() {
             std::thread::spawn(move || {
                 let store = ArtifactStore::new(root);
                 for _ in 0..10 {
-                    let _lock = store.lock("abc").unwrap();
+                    let _lock = store.lock(&"abc".into()).unwrap();
                     store.write(&artifact("abc", "Say true.")).unwrap();
                 }
             })
@@ -116,7 +116,7 @@ fn concurrent_writers_of_one_id_leave_a_valid_artifact() {
         t.join().unwrap();
     }
     let store = ArtifactStore::new(&root);
-    assert_eq!(store.load("abc").unwrap(), artifact("abc", "Say true."));
+    assert_eq!(store.load(&"abc".into()).unwrap(), artifact("abc", "Say true."));
     let leftovers: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .flatten()
@@ -129,14 +129,14 @@ fn concurrent_writers_of_one_id_leave_a_valid_artifact() {
 fn describing_reads_meta_and_program_only_from_an_intact_artifact() {
     let dir = tempfile::tempdir().unwrap();
     let store = ArtifactStore::new(dir.path());
-    assert_eq!(store.describe("abc"), Err(LoadError::Missing));
+    assert_eq!(store.describe(&"abc".into()), Err(LoadError::Missing));
     let a = artifact("abc", "Say true.");
     store.write(&a).unwrap();
     assert_eq!(
-        store.describe("abc").unwrap(),
+        store.describe(&"abc".into()).unwrap(),
         (a.meta.clone(), "Say true.".to_string())
     );
     // A damaged prefix state makes the artifact unusable, so it is not described as usable either.
-    std::fs::write(store.path("abc").join(PREFIX), vec![7; 100]).unwrap();
-    assert!(matches!(store.describe("abc"), Err(LoadError::Corrupt(why)) if why.contains(PREFIX)));
+    std::fs::write(store.path(&"abc".into()).join(PREFIX), vec![7; 100]).unwrap();
+    assert!(matches!(store.describe(&"abc".into()), Err(LoadError::Corrupt(why)) if why.contains(PREFIX)));
 }

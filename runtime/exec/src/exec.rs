@@ -307,8 +307,9 @@ impl<'p> Machine<'p> {
         let func = self.program.fuzzy_fn(id);
         let json_args: Vec<_> = args.iter().map(|a| a.to_json(&self.types)).collect();
         let answer = self.io.fuzzy.call(func, &json_args).map_err(|err| {
-            let help = match err {
+            let help = match &err {
                 FuzzyCallError::NotBuilt { .. } => "run `pawc build` to compile the project's fuzzy functions",
+                FuzzyCallError::NotReady { help, .. } => help.as_str(),
                 FuzzyCallError::Failed { .. } => "run `pawc build` again; if it persists, check the model files",
             };
             let mut e = RuntimeError::new(ErrorKind::Fuzzy, format!("{err}")).with_help(help);

@@ -22,6 +22,8 @@ pub trait FuzzyBackend: Send + Sync {
 pub enum FuzzyCallError {
     /// No artifact exists for the function: it must be built first.
     NotBuilt { name: String },
+    /// The function's build cannot be used (stale, missing, damaged, unsupported types); `help` says what to run.
+    NotReady { message: String, help: String },
     /// The backend failed (model missing, artifact corrupt, ...), with its explanation.
     Failed { message: String },
 }
@@ -30,7 +32,7 @@ impl fmt::Display for FuzzyCallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FuzzyCallError::NotBuilt { name } => write!(f, "fuzzy fn `{name}` has not been built"),
-            FuzzyCallError::Failed { message } => f.write_str(message),
+            FuzzyCallError::NotReady { message, .. } | FuzzyCallError::Failed { message } => f.write_str(message),
         }
     }
 }
@@ -47,7 +49,9 @@ impl FuzzyBackend for Unbuilt {
     }
 }
 
-/// Converts a backend's JSON answer to a value of type `ty`, or says why it does not fit.
+/// Converts a backend's JSON answer to a value of type `ty`, or says why it does not fit. It accepts exactly the
+/// values the model side's check (`paw_model::TypeSchema::validate`, reached through `paw_fuzzy::fits`) accepts,
+/// structs with exactly their fields included; `tests/workspace/value_fit.rs` holds the two to that.
 pub fn value_from_json(j: &J, ty: &Ty, program: &Program) -> Result<Value, String> {
     let mismatch = || format!("`{j}` is not a value of type `{}`", ty.display(program));
     Ok(match (ty, j) {
@@ -87,10 +91,13 @@ pub fn value_from_json(j: &J, ty: &Ty, program: &Program) -> Result<Value, Strin
         }
         (Ty::Struct(id), J::Object(fields)) => {
             let def = program.struct_def(*id);
+            if fields.len() != def.fields.len() {
+                return Err(mismatch());
+            }
             let values = def
                 .fields
                 .iter()
-                .map(|f| value_from_json(fields.get(&f.name).unwrap_or(&J::Null), &f.ty, program))
+                .map(|f| value_from_json(fields.get(&f.name).ok_or_else(mismatch)?, &f.ty, program))
                 .collect::<Result<Vec<_>, _>>()?;
             Value::Struct(std::rc::Rc::new(StructObj {
                 ty: id.0,

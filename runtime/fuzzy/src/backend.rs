@@ -3,16 +3,17 @@
 //! call, each artifact loaded, verified and restored on its first call.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use paw_artifact::{function_key, resolve, ArtifactStore, LoadError, PawLock, Resolution};
+use paw_artifact::{function_key, resolve, ArtifactStore, NotReady, PawLock, ProgramId, Resolution};
 use paw_hir::{FuzzyFn, Program};
 use paw_model::{LoadOptions, Model};
 use paw_runtime::{FuzzyBackend, FuzzyCallError};
 use serde_json::Value;
 
+use crate::error::InterpreterError;
 use crate::program::LoadedProgram;
 
 /// A model (the interpreter, or at build time the compiler), loaded on first use and shared by every call after.
@@ -21,7 +22,7 @@ pub struct LazyModel {
     role: &'static str,
     locate: Box<dyn Fn() -> Result<PathBuf, String> + Send + Sync>,
     options: LoadOptions,
-    model: OnceLock<Result<Arc<Model>, String>>,
+    model: OnceLock<Result<Arc<Model>, InterpreterError>>,
 }
 
 impl LazyModel {
@@ -39,13 +40,17 @@ impl LazyModel {
         }
     }
 
-    pub fn get(&self) -> Result<Arc<Model>, String> {
+    pub fn get(&self) -> Result<Arc<Model>, InterpreterError> {
         self.model
             .get_or_init(|| {
-                let path = (self.locate)()?;
+                let path = (self.locate)().map_err(InterpreterError::Locate)?;
                 Model::load_with(&path, &self.options)
                     .map(Arc::new)
-                    .map_err(|e| format!("cannot load the {} model {}: {e}", self.role, path.display()))
+                    .map_err(|e| InterpreterError::Load {
+                        role: self.role,
+                        path,
+                        source: Arc::new(e),
+                    })
             })
             .clone()
     }
@@ -87,16 +92,20 @@ pub fn trace_from_env() -> bool {
 }
 
 pub struct ArtifactBackend {
+    /// What `pawc build` is given for this project, named in the help of a build that cannot be used.
+    build_target: PathBuf,
     store: ArtifactStore,
     functions: HashMap<String, Resolution>,
     interpreter: LazyModel,
-    programs: Mutex<HashMap<String, Arc<LoadedProgram>>>,
+    programs: Mutex<HashMap<ProgramId, Arc<LoadedProgram>>>,
     trace: Option<TraceSink>,
 }
 
 impl ArtifactBackend {
-    /// Resolves every fuzzy fn of `program` against the project's lock (`None`: never built).
+    /// Resolves every fuzzy fn of `program` against its project's lock (`None`: never built); `build_target` is
+    /// what `pawc build` is given to build that project.
     pub fn new(
+        build_target: &Path,
         program: &Program,
         lock: Option<&PawLock>,
         store: ArtifactStore,
@@ -108,6 +117,7 @@ impl ArtifactBackend {
             .map(|f| (function_key(&f.module, &f.name), resolve(f, program, lock)))
             .collect();
         ArtifactBackend {
+            build_target: build_target.to_path_buf(),
             store,
             functions,
             interpreter,
@@ -129,47 +139,41 @@ impl ArtifactBackend {
         )
     }
 
-    fn program(&self, func: &FuzzyFn, model: &Model) -> Result<Arc<LoadedProgram>, FuzzyCallError> {
+    /// The program `func` runs, or why there is none; decided before any model is loaded.
+    fn built(&self, func: &FuzzyFn) -> Result<ProgramId, FuzzyCallError> {
         let key = function_key(&func.module, &func.name);
-        let id = match self.functions.get(&key) {
-            Some(Resolution::Built(id)) => id,
-            Some(Resolution::Stale { .. }) => {
-                return Err(FuzzyCallError::Failed {
-                    message: format!(
-                        "fuzzy fn `{}` changed since the last build — run `pawc build`",
-                        func.name
-                    ),
-                })
-            }
-            Some(Resolution::Unsupported(message)) => {
-                return Err(FuzzyCallError::Failed {
-                    message: message.clone(),
-                })
-            }
-            Some(Resolution::NotBuilt) | None => {
-                return Err(FuzzyCallError::NotBuilt {
-                    name: func.name.clone(),
-                })
-            }
-        };
-        if let Some(p) = self.programs.lock().expect("no panics while holding the lock").get(id) {
+        match self.functions.get(&key) {
+            Some(Resolution::NotBuilt) | None => Err(FuzzyCallError::NotBuilt {
+                name: func.name.clone(),
+            }),
+            Some(resolution) => resolution.clone().built().map_err(|why| self.not_ready(&key, why)),
+        }
+    }
+
+    fn not_ready(&self, key: &str, why: NotReady) -> FuzzyCallError {
+        FuzzyCallError::NotReady {
+            message: format!("fuzzy fn `{key}`: {why}"),
+            help: why.help(&self.build_target),
+        }
+    }
+
+    fn program(&self, func: &FuzzyFn, id: ProgramId, model: &Model) -> Result<Arc<LoadedProgram>, FuzzyCallError> {
+        if let Some(p) = self.programs.lock().expect("no panics while holding the lock").get(&id) {
             return Ok(p.clone());
         }
-        let artifact = self.store.load(id).map_err(|e| match e {
-            LoadError::Missing => FuzzyCallError::Failed {
-                message: format!("the artifact of fuzzy fn `{}` ({id}) is missing from {} — run `pawc build`", func.name, self.store.root().display()),
-            },
-            LoadError::Corrupt(why) => FuzzyCallError::Failed {
-                message: format!("the artifact of fuzzy fn `{}` is damaged ({why}); it was not used — run `pawc build` to rebuild it", func.name),
-            },
+        let artifact = self.store.load(&id).map_err(|e| {
+            let key = function_key(&func.module, &func.name);
+            self.not_ready(&key, NotReady::unloadable(&self.store, &id, e))
         })?;
         let loaded = Arc::new(
-            LoadedProgram::from_artifact(model, &artifact).map_err(|message| FuzzyCallError::Failed { message })?,
+            LoadedProgram::from_artifact(model, &artifact).map_err(|e| FuzzyCallError::Failed {
+                message: format!("fuzzy fn `{}`: {e}", func.name),
+            })?,
         );
         self.programs
             .lock()
             .expect("no panics while holding the lock")
-            .insert(id.clone(), loaded.clone());
+            .insert(id, loaded.clone());
         Ok(loaded)
     }
 }
@@ -179,16 +183,12 @@ impl FuzzyBackend for ArtifactBackend {
         let start = Instant::now();
         let mut confidence = None;
         let result = (|| {
-            if let Some(Resolution::NotBuilt) | None = self.functions.get(&function_key(&func.module, &func.name)) {
-                return Err(FuzzyCallError::NotBuilt {
-                    name: func.name.clone(),
-                });
-            }
+            let id = self.built(func)?;
             let model = self
                 .interpreter
                 .get()
-                .map_err(|message| FuzzyCallError::Failed { message })?;
-            let program = self.program(func, &model)?;
+                .map_err(|e| FuzzyCallError::Failed { message: e.to_string() })?;
+            let program = self.program(func, id, &model)?;
             let answer = program.call(&model, args).map_err(|e| FuzzyCallError::Failed {
                 message: format!("fuzzy fn `{}`: {e}", func.name),
             })?;

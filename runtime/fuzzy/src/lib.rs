@@ -1,11 +1,13 @@
 //! Fuzzy calls at run time: a built program (artifact) restored on the interpreter model answers calls with
 //! typed decoding. [`ArtifactBackend`] plugs this into paw-runtime's executor.
 pub mod backend;
+pub mod error;
 pub mod program;
 pub mod project;
 pub mod render;
 
 pub use backend::{trace_from_env, ArtifactBackend, LazyModel, TraceEvent, TraceSink};
+pub use error::{Error, InterpreterError};
 pub use program::{Answer, Features, LoadedProgram};
 pub use project::{present, Problem, ProjectLink};
-pub use render::{render_input, render_value, schema_of};
+pub use render::{fits, render_input, render_value, schema_of};

@@ -6,6 +6,7 @@ use paw_artifact::{Artifact, Head, Spec};
 use paw_model::{DecodeOptions, KvState, Model, Reading, TypeSchema};
 use serde_json::Value;
 
+use crate::error::Error;
 use crate::render::{render_input, schema_of};
 
 /// One typed answer.
@@ -42,10 +43,8 @@ const MAX_ANSWER_TOKENS: usize = 384;
 
 impl LoadedProgram {
     /// Restores a built artifact on `model`.
-    pub fn from_artifact(model: &Model, artifact: &Artifact) -> Result<LoadedProgram, String> {
-        let prefix = model
-            .prefix_from_bytes(&artifact.prefix)
-            .map_err(|e| format!("cannot restore the program's state: {e}"))?;
+    pub fn from_artifact(model: &Model, artifact: &Artifact) -> Result<LoadedProgram, Error> {
+        let prefix = model.prefix_from_bytes(&artifact.prefix).map_err(Error::Restore)?;
         let (_, after) = artifact.template_parts();
         let labels: Vec<f64> = artifact.meta.calibration.iter().map(|(_, p)| *p).collect();
         let program = LoadedProgram::assemble(model, artifact.meta.spec.clone(), prefix, after, labels)?;
@@ -53,7 +52,7 @@ impl LoadedProgram {
     }
 
     /// Answers with `head` (checked against the return type and the model) instead of the calibration.
-    pub fn with_head(mut self, head: Option<Head>, model: &Model) -> Result<LoadedProgram, String> {
+    pub fn with_head(mut self, head: Option<Head>, model: &Model) -> Result<LoadedProgram, Error> {
         if let Some(h) = &head {
             let labels = self.schema.labels().map_or(0, |l| l.len());
             let d = model.config.d_model;
@@ -63,7 +62,7 @@ impl LoadedProgram {
                 || h.scale.is_nan()
                 || h.scale < 0.0
             {
-                return Err(format!("the program's head does not fit its return type ({labels} labels) and this interpreter (d_model {d})"));
+                return Err(Error::HeadMismatch { labels, d_model: d });
             }
         }
         self.head = head;
@@ -76,11 +75,10 @@ impl LoadedProgram {
         spec: Spec,
         template: &str,
         calibration: Vec<f64>,
-    ) -> Result<LoadedProgram, String> {
-        let (before, after) =
-            split_template(template).ok_or("a prompt template needs exactly one input placeholder")?;
+    ) -> Result<LoadedProgram, Error> {
+        let (before, after) = split_template(template).ok_or(Error::Template)?;
         let tokens = prefix_tokens(model, before)?;
-        let prefix = model.prefill(&tokens).map_err(|e| e.to_string())?;
+        let prefix = model.prefill(&tokens)?;
         LoadedProgram::assemble(model, spec, prefix, after, calibration)
     }
 
@@ -90,16 +88,16 @@ impl LoadedProgram {
         prefix: KvState,
         after: &str,
         calibration: Vec<f64>,
-    ) -> Result<LoadedProgram, String> {
-        let mut tail = model.tokenizer.encode_plain(after).map_err(|e| e.to_string())?;
-        tail.extend(model.tokenizer.chat_assistant_start().map_err(|e| e.to_string())?);
+    ) -> Result<LoadedProgram, Error> {
+        let mut tail = model.tokenizer.encode_plain(after)?;
+        tail.extend(model.tokenizer.chat_assistant_start()?);
         let schema = schema_of(&spec.ret);
         let labels = schema.labels().map_or(0, |l| l.len());
         if !calibration.is_empty() && calibration.len() != labels {
-            return Err(format!(
-                "the calibration has {} labels but the return type has {labels}",
-                calibration.len()
-            ));
+            return Err(Error::CalibrationMismatch {
+                calibrated: calibration.len(),
+                labels,
+            });
         }
         Ok(LoadedProgram {
             spec,
@@ -125,13 +123,13 @@ impl LoadedProgram {
     }
 
     /// Answers one call. `args` are JSON values, one per parameter.
-    pub fn call(&self, model: &Model, args: &[Value]) -> Result<Answer, String> {
+    pub fn call(&self, model: &Model, args: &[Value]) -> Result<Answer, Error> {
         self.call_calibrated(model, args, &self.calibration)
     }
 
     /// Answers one call with the given label calibration (the compiler uses this to fit one); a head, when
     /// the program has one, takes its place.
-    pub fn call_calibrated(&self, model: &Model, args: &[Value], calibration: &[f64]) -> Result<Answer, String> {
+    pub fn call_calibrated(&self, model: &Model, args: &[Value], calibration: &[f64]) -> Result<Answer, Error> {
         let reading = self.read(model, args)?;
         let mut options = DecodeOptions {
             max_tokens: MAX_ANSWER_TOKENS,
@@ -146,14 +144,14 @@ impl LoadedProgram {
     }
 
     /// Every label's raw (uncalibrated) probability for one call; `None` for non-finite types.
-    pub fn label_probabilities(&self, model: &Model, args: &[Value]) -> Result<Option<Vec<f64>>, String> {
+    pub fn label_probabilities(&self, model: &Model, args: &[Value]) -> Result<Option<Vec<f64>>, Error> {
         Ok(self
             .features(model, args)?
             .map(|f| f.label_log_probs.iter().map(|lp| lp.exp()).collect()))
     }
 
     /// The reading and the uncalibrated label log-probabilities of one call; `None` for non-finite types.
-    pub fn features(&self, model: &Model, args: &[Value]) -> Result<Option<Features>, String> {
+    pub fn features(&self, model: &Model, args: &[Value]) -> Result<Option<Features>, Error> {
         if !self.schema.is_finite() {
             return Ok(None);
         }
@@ -171,17 +169,15 @@ impl LoadedProgram {
         }))
     }
 
-    fn read(&self, model: &Model, args: &[Value]) -> Result<Reading, String> {
+    fn read(&self, model: &Model, args: &[Value]) -> Result<Reading, Error> {
         let input = render_input(&self.spec, args)?;
-        let mut continuation = model.tokenizer.encode_plain(&input).map_err(|e| e.to_string())?;
+        let mut continuation = model.tokenizer.encode_plain(&input)?;
         continuation.extend_from_slice(&self.tail);
-        model.read(&self.prefix, &continuation).map_err(|e| e.to_string())
+        Ok(model.read(&self.prefix, &continuation)?)
     }
 
-    fn answer(&self, model: &Model, reading: Reading, options: &DecodeOptions) -> Result<Answer, String> {
-        let decoded = model
-            .answer(reading, &self.schema, options)
-            .map_err(|e| e.to_string())?;
+    fn answer(&self, model: &Model, reading: Reading, options: &DecodeOptions) -> Result<Answer, Error> {
+        let decoded = model.answer(reading, &self.schema, options)?;
         Ok(Answer {
             value: decoded.value,
             confidence: decoded.confidence,
@@ -204,8 +200,8 @@ fn head_offsets(head: &Head, hidden: &[f32]) -> Vec<f64> {
 }
 
 /// The tokens of a program prefix: the chat opening, then the template text before the input.
-fn prefix_tokens(model: &Model, before: &str) -> Result<Vec<u32>, String> {
-    let mut tokens = model.tokenizer.chat_user_start(None).map_err(|e| e.to_string())?;
-    tokens.extend(model.tokenizer.encode_plain(before).map_err(|e| e.to_string())?);
+fn prefix_tokens(model: &Model, before: &str) -> Result<Vec<u32>, Error> {
+    let mut tokens = model.tokenizer.chat_user_start(None)?;
+    tokens.extend(model.tokenizer.encode_plain(before)?);
     Ok(tokens)
 }

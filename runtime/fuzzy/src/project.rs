@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use paw_artifact::{function_key, resolve, ArtifactStore, PawLock, Resolution, Status, LOCK_FILE};
+use paw_artifact::{function_key, resolve, ArtifactStore, LockError, NotReady, PawLock};
 use paw_cache::{ModelChoice, PawHome};
 use paw_hir::Program;
 use paw_model::LoadOptions;
@@ -13,6 +13,9 @@ use crate::backend::{ArtifactBackend, LazyModel};
 
 pub struct ProjectLink {
     pub root: PathBuf,
+    /// What `pawc build` is given to build the project, named in the help of a build that cannot be used: the
+    /// root, unless the caller knows better (a single-file program is built by its file).
+    pub build_target: PathBuf,
     pub lock: Option<PawLock>,
     pub store: ArtifactStore,
     pub home: PawHome,
@@ -22,12 +25,13 @@ pub struct ProjectLink {
 
 impl ProjectLink {
     /// Reads `root/paw.lock` (absent: nothing built yet); the artifacts and models are those of `home`.
-    pub fn open(root: &Path, home: PawHome) -> Result<ProjectLink, String> {
+    pub fn open(root: &Path, home: PawHome) -> Result<ProjectLink, LockError> {
         let lock = PawLock::read(root)?;
         let store = ArtifactStore::in_home(&home);
         let interpreter = ModelChoice::parse(lock.as_ref().map_or("interpreter", |l| l.interpreter_model.as_str()));
         Ok(ProjectLink {
             root: root.to_path_buf(),
+            build_target: root.to_path_buf(),
             lock,
             store,
             home,
@@ -45,7 +49,7 @@ impl ProjectLink {
     ) -> ArtifactBackend {
         let (interpreter, home) = (self.interpreter, self.home);
         let lazy = LazyModel::new("interpreter", move || locate(&interpreter, &home), options);
-        ArtifactBackend::new(program, self.lock.as_ref(), self.store, lazy)
+        ArtifactBackend::new(&self.build_target, program, self.lock.as_ref(), self.store, lazy)
     }
 
     /// What keeps `program`'s fuzzy fns from running now. Empty when every fuzzy call can be answered without
@@ -53,24 +57,12 @@ impl ProjectLink {
     pub fn problems(&self, program: &Program) -> Vec<Problem> {
         let mut problems = Vec::new();
         for f in &program.fuzzy {
-            let key = function_key(&f.module, &f.name);
-            let problem = match resolve(f, program, self.lock.as_ref()) {
-                Resolution::Built(id) => match self.store.status(&id) {
-                    Status::Ready => continue,
-                    Status::Missing => format!(
-                        "the artifact of fuzzy fn `{key}` ({id}) is not in {}",
-                        self.store.root().display()
-                    ),
-                    Status::Corrupt(why) => format!("the artifact of fuzzy fn `{key}` ({id}) is damaged: {why}"),
-                },
-                Resolution::NotBuilt => format!("fuzzy fn `{key}` was never built"),
-                Resolution::Stale { .. } => format!(
-                    "fuzzy fn `{key}` differs from its build in {}",
-                    self.root.join(LOCK_FILE).display()
-                ),
-                Resolution::Unsupported(why) => format!("fuzzy fn `{key}`: {why}"),
-            };
-            problems.push(Problem::Function(problem));
+            if let Err(why) = resolve(f, program, self.lock.as_ref()).ready(&self.store) {
+                problems.push(Problem::Function {
+                    function: function_key(&f.module, &f.name),
+                    why,
+                });
+            }
         }
         if !program.fuzzy.is_empty() {
             if let Err(why) = present(&self.interpreter, &self.home) {
@@ -98,7 +90,7 @@ pub fn present(interpreter: &ModelChoice, home: &PawHome) -> Result<PathBuf, Str
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
     /// The function has no usable build (`pawc build` makes one).
-    Function(String),
+    Function { function: String, why: NotReady },
     /// The interpreter model is not in the cache (`pawc model fetch` gets it).
     Model(String),
 }
@@ -106,7 +98,8 @@ pub enum Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Problem::Function(why) | Problem::Model(why) => f.write_str(why),
+            Problem::Function { function, why } => write!(f, "fuzzy fn `{function}`: {why}"),
+            Problem::Model(why) => f.write_str(why),
         }
     }
 }

@@ -8,6 +8,14 @@ use paw_artifact::{Spec, TypeSpec};
 use paw_model::TypeSchema;
 use serde_json::Value;
 
+use crate::error::Error;
+
+/// Whether `v` is a value of type `ty`: the model's own check ([`TypeSchema::validate`], which its typed decoding
+/// satisfies by construction), so examples, eval cases and answers are judged by one rule.
+pub fn fits(v: &Value, ty: &TypeSpec) -> bool {
+    schema_of(ty).validate(v)
+}
+
 pub fn schema_of(ty: &TypeSpec) -> TypeSchema {
     match ty {
         TypeSpec::Bool => TypeSchema::Bool,
@@ -32,14 +40,13 @@ pub fn schema_of(ty: &TypeSpec) -> TypeSchema {
 }
 
 /// The text of a call's input.
-pub fn render_input(spec: &Spec, args: &[Value]) -> Result<String, String> {
+pub fn render_input(spec: &Spec, args: &[Value]) -> Result<String, Error> {
     if args.len() != spec.params.len() {
-        return Err(format!(
-            "`{}` takes {} arguments but got {}",
-            spec.name,
-            spec.params.len(),
-            args.len()
-        ));
+        return Err(Error::Arity {
+            function: spec.name.clone(),
+            expected: spec.params.len(),
+            got: args.len(),
+        });
     }
     if let ([param], [arg]) = (spec.params.as_slice(), args) {
         return Ok(render_value(arg, &param.ty));

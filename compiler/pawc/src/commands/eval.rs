@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use paw_artifact::{function_key, program_id, spec_of, ArtifactStore, PawLock, Spec};
+use paw_artifact::{function_key, resolve, spec_of, ArtifactStore, NotReady, PawLock, Spec};
 use paw_cache::{ModelChoice, PawHome};
-use paw_fuzzy::{LazyModel, LoadedProgram};
+use paw_fuzzy::{fits, LazyModel, LoadedProgram};
 use serde_json::{json, Value};
 
 use crate::models::{load_options, provisioner};
@@ -57,14 +57,14 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         Err(code) => return Ok(code),
     };
     let program = &loaded.analysis.checked.program;
-    let mut specs: BTreeMap<String, (String, Spec)> = BTreeMap::new();
+    let mut specs: BTreeMap<String, Spec> = BTreeMap::new();
     for f in &program.fuzzy {
         let spec = spec_of(f, program).map_err(|e| e.to_string())?;
-        specs.insert(f.name.clone(), (function_key(&f.module, &f.name), spec));
+        specs.insert(f.name.clone(), spec);
     }
     let cases = read_cases(args.cases, &specs)?;
     let home = PawHome::from_env();
-    let lock = PawLock::read(&loaded.project.root)?;
+    let lock = PawLock::read(&loaded.project.root).map_err(|e| e.to_string())?;
     let interpreter_choice = match (args.interpreter, &lock) {
         (Some(i), _) => ModelChoice::parse(i),
         (None, Some(lock)) if !baseline => ModelChoice::parse(&lock.interpreter_model),
@@ -86,32 +86,35 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
                 interpreter_choice.name()
             ));
         }
-        for (name, (key, spec)) in &specs {
-            let id = program_id(spec, &lock.build);
-            if lock.functions.get(key) != Some(&id) {
-                return Err(format!(
-                    "fuzzy fn `{name}` is not built or changed since the last build\n  help: run `pawc build`"
-                ));
-            }
+        let target = loaded.project.build_target();
+        let not_ready = |key: &str, why: NotReady| format!("fuzzy fn `{key}`: {why}\n  help: {}", why.help(target));
+        for f in &program.fuzzy {
+            let key = function_key(&f.module, &f.name);
+            let id = resolve(f, program, Some(lock))
+                .built()
+                .map_err(|why| not_ready(&key, why))?;
             let artifact = store
                 .load(&id)
-                .map_err(|e| format!("fuzzy fn `{name}`: {e}\n  help: run `pawc build`"))?;
-            artifacts.insert(name.clone(), artifact);
+                .map_err(|e| not_ready(&key, NotReady::unloadable(&store, &id, e)))?;
+            artifacts.insert(f.name.clone(), artifact);
         }
     }
     let interpreter = {
         let (choice, provisioner) = (interpreter_choice.clone(), provisioner(home));
         let locate = move || provisioner.locate(&choice, false).map_err(|e| e.to_string());
-        LazyModel::new("interpreter", locate, load_options()).get()?
+        LazyModel::new("interpreter", locate, load_options())
+            .get()
+            .map_err(|e| e.to_string())?
     };
     let mut programs: BTreeMap<String, Arc<LoadedProgram>> = BTreeMap::new();
-    for (name, (_, spec)) in &specs {
+    for (name, spec) in &specs {
         let loaded = match artifacts.get(name) {
-            Some(artifact) => LoadedProgram::from_artifact(&interpreter, artifact)?,
+            Some(artifact) => LoadedProgram::from_artifact(&interpreter, artifact),
             None => {
-                LoadedProgram::from_template(&interpreter, spec.clone(), &paw_neural::baseline_template(spec), vec![])?
+                LoadedProgram::from_template(&interpreter, spec.clone(), &paw_neural::baseline_template(spec), vec![])
             }
-        };
+        }
+        .map_err(|e| format!("fuzzy fn `{name}`: {e}"))?;
         programs.insert(name.clone(), Arc::new(loaded));
     }
 
@@ -185,7 +188,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_cases(path: &Path, specs: &BTreeMap<String, (String, Spec)>) -> Result<Vec<Case>, String> {
+fn read_cases(path: &Path, specs: &BTreeMap<String, Spec>) -> Result<Vec<Case>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut cases = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -196,7 +199,7 @@ fn read_cases(path: &Path, specs: &BTreeMap<String, (String, Spec)>) -> Result<V
             .and_then(Value::as_str)
             .ok_or_else(|| format!("{}: missing \"fn\"", at()))?
             .to_string();
-        let (_, spec) = specs
+        let spec = specs
             .get(&function)
             .ok_or_else(|| format!("{}: no fuzzy fn `{function}` in the suite", at()))?;
         let args = v
@@ -208,10 +211,10 @@ fn read_cases(path: &Path, specs: &BTreeMap<String, (String, Spec)>) -> Result<V
             .get("expected")
             .ok_or_else(|| format!("{}: missing \"expected\"", at()))?
             .clone();
-        if args.len() != spec.params.len() || !spec.params.iter().zip(&args).all(|(p, a)| p.ty.accepts(a)) {
+        if args.len() != spec.params.len() || !spec.params.iter().zip(&args).all(|(p, a)| fits(a, &p.ty)) {
             return Err(format!("{}: arguments do not match `{}`", at(), spec.signature()));
         }
-        if !spec.ret.accepts(&expected) {
+        if !fits(&expected, &spec.ret) {
             return Err(format!("{}: expected value is not a `{}`", at(), spec.ret.name()));
         }
         cases.push(Case {

@@ -1,0 +1,46 @@
+//! Why a program could not be restored or a call not answered. Display is the text users read; the model's own
+//! error stays reachable as the source.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The interpreter model (tokenizing, running or decoding) failed.
+    #[error(transparent)]
+    Model(#[from] paw_model::Error),
+    #[error("cannot restore the program's state: {0}")]
+    Restore(#[source] paw_model::Error),
+    #[error(transparent)]
+    Interpreter(#[from] InterpreterError),
+    #[error(
+        "the program's head does not fit its return type ({labels} labels) and this interpreter (d_model {d_model})"
+    )]
+    HeadMismatch { labels: usize, d_model: usize },
+    #[error("a prompt template needs exactly one input placeholder")]
+    Template,
+    #[error("the calibration has {calibrated} labels but the return type has {labels}")]
+    CalibrationMismatch { calibrated: usize, labels: usize },
+    #[error("`{function}` takes {expected} arguments but got {got}")]
+    Arity {
+        function: String,
+        expected: usize,
+        got: usize,
+    },
+}
+
+/// Why a model (the interpreter, or at build time the compiler) is not available. Clone: a [`crate::LazyModel`]
+/// reports its one failure to every call.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum InterpreterError {
+    /// The model file is not in the cache and could not be fetched; the text says what to run.
+    #[error("{0}")]
+    Locate(String),
+    #[error("cannot load the {role} model {}: {source}", path.display())]
+    Load {
+        role: &'static str,
+        path: PathBuf,
+        #[source]
+        source: Arc<paw_model::Error>,
+    },
+}
