@@ -270,8 +270,8 @@ impl Standardized {
                 residuals.push(r);
             }
             model.scale = (model.scale - step_scale * grad_scale).max(0.0);
-            for c in 0..k {
-                model.bias[c] -= step_bias * grad_bias[c];
+            for (b, g) in model.bias.iter_mut().zip(&grad_bias) {
+                *b -= step_bias * g;
             }
             if let (Some(p), Some(step)) = (penalty, step_alpha) {
                 for (a, r) in model.alpha.iter_mut().zip(&residuals) {

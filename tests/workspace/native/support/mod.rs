@@ -43,15 +43,12 @@ pub fn run_both(source: &str) -> (Outcome, Outcome, paw_native::Report, Files) {
     (native, interp, report, compiled.files)
 }
 
+/// What one executor made of a program's `test` blocks: the outcomes and what the tests printed.
+pub type TestRun = (Vec<TestOutcome>, String);
+
 /// Runs the `test` blocks of `source` natively and in the reference executor: outcomes and stdout of each.
 #[track_caller]
-pub fn tests_both(
-    source: &str,
-) -> (
-    (Vec<TestOutcome>, String),
-    (Vec<TestOutcome>, String),
-    paw_native::Report,
-) {
+pub fn tests_both(source: &str) -> (TestRun, TestRun, paw_native::Report) {
     let compiled = compile(source);
     let program = &compiled.checked.program;
     let (opts, out, _) = options(&[], "", Arc::new(Unbuilt));
