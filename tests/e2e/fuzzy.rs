@@ -99,7 +99,8 @@ fn build_run_test_and_eval_on_the_real_models() {
     assert!(stderr(&out).contains("[fuzzy] needs_alert("), "{}", stderr(&out));
 
     let out = pawc_with_home(home.path(), dir, &["test"]);
-    assert!(stdout(&out).contains("fuzzy needs_alert"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("fuzzy needs_alert ... "), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("NOT BUILT"), "{}", stdout(&out));
 
     std::fs::write(
         dir.join("cases.jsonl"),
@@ -121,6 +122,14 @@ fn build_run_test_and_eval_on_the_real_models() {
         "{}",
         stderr(&out)
     );
+    let out = pawc_with_home(home.path(), dir, &["test"]);
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("fuzzy needs_alert ... NOT BUILT"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("`needs_alert`"), "{}", stderr(&out));
 }
 
 /// `pawc lsp` on the built project: hover shows the program and its self-test, building from the editor finds
