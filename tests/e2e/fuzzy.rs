@@ -20,13 +20,13 @@ fn model_home() -> PathBuf {
 
 /// Model runs spin while their threads wait for each other, so two at once on a small machine each run several
 /// times slower than one after the other: the real-model tests take turns.
-fn one_model_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+pub(crate) fn one_model_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static MODELS: std::sync::Mutex<()> = std::sync::Mutex::new(());
     MODELS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A temporary PAW_HOME (its own artifact store) sharing the user's model cache.
-fn scratch_home() -> tempfile::TempDir {
+pub(crate) fn scratch_home() -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     let models = model_home().join("models");
     std::fs::create_dir_all(&models).unwrap();
@@ -34,7 +34,7 @@ fn scratch_home() -> tempfile::TempDir {
     home
 }
 
-fn pawc_with_home(home: &Path, dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn pawc_with_home(home: &Path, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pawc"))
         .args(args)
         .current_dir(dir)
