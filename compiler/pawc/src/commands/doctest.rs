@@ -45,7 +45,7 @@ pub fn run(
     println!("\nfuzzy fn examples:");
     for f in &unbuilt {
         let verdict = if skip_unbuilt {
-            "skipped (not built, or changed since the last build)".to_string()
+            "skipped (not built, or changed since the last build: run `pawc build`)".to_string()
         } else {
             out.paint_stdout("NOT BUILT", "1;31")
         };
