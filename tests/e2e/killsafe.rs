@@ -1,6 +1,6 @@
 //! `pawc build` killed with SIGKILL at seeded random points of every stage, on the tiny smoke model. After each
 //! kill the store holds only artifacts that pass its own verification, `paw.lock` parses and names only those,
-//! no store lock is left held, and the next build completes; after it, no temporary directory is left.
+//! no store lock is left held, and the next build completes; after it, no temporary directory or file is left.
 //!
 //! The kill points are found from outside: the moments a build takes the store lock (compiling starts with
 //! loading the models), creates the artifact's temporary directory and renames it into place are seen by
@@ -206,16 +206,6 @@ fn check_consistent(home: &Path, project: &Path, context: &str) -> Vec<String> {
             "{context}: paw.lock names {id}, which is not in the store"
         );
     }
-    let litter: Vec<_> = std::fs::read_dir(project)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(
-        litter.is_empty(),
-        "{context}: temporary files left in the project: {litter:?}"
-    );
     ids
 }
 
@@ -227,6 +217,16 @@ fn temp_dirs(home: &Path) -> Vec<String> {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".tmp-"))
+        .collect()
+}
+
+/// Files a build left in the project beside `paw.lock` (its temporary file, when killed before the rename).
+fn project_temps(project: &Path) -> Vec<String> {
+    std::fs::read_dir(project)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
         .collect()
 }
 
@@ -275,7 +275,7 @@ impl Trial {
         let context = format!("{stage:?} ({:.3}s after {:?})", kill.1, kill.0);
         let ids = check_consistent(home, project, &format!("{context}, after the kill"));
         eprintln!(
-            "killsafe: {context}: {}; left {} artifact(s), {} temporary dir(s), {}",
+            "killsafe: {context}: {}; left {} artifact(s), {} temporary dir(s), {} temporary file(s) in the project, {}",
             if victim.killed {
                 "killed".to_string()
             } else {
@@ -283,6 +283,7 @@ impl Trial {
             },
             ids.len(),
             temp_dirs(home).len(),
+            project_temps(project).len(),
             if project.join("paw.lock").exists() {
                 "paw.lock"
             } else {
@@ -307,6 +308,11 @@ impl Trial {
         assert_eq!(lock.functions.get("main.is_alert"), Some(&ids[0]), "{context}");
         let leftovers = temp_dirs(home);
         assert!(leftovers.is_empty(), "{context}: {leftovers:?}");
+        let litter = project_temps(project);
+        assert!(
+            litter.is_empty(),
+            "{context}: temporary files left in the project: {litter:?}"
+        );
         check_no_lock_held(home, &context);
         (victim, next)
     }
