@@ -113,8 +113,12 @@ struct Run {
 
 impl Run {
     fn at(&self, mark: Mark) -> Option<f64> {
-        self.marks.iter().find(|(m, _)| *m == mark).map(|&(_, t)| t)
+        seen_at(&self.marks, mark)
     }
+}
+
+fn seen_at(marks: &[(Mark, f64)], mark: Mark) -> Option<f64> {
+    marks.iter().find(|(m, _)| *m == mark).map(|&(_, t)| t)
 }
 
 /// The marks visible in the store now.
@@ -158,19 +162,19 @@ fn build(home: &Path, project: &Path, kill: Option<(Mark, f64)>) -> Run {
         }
         let now = start.elapsed().as_secs_f64();
         for mark in marks_in(&store) {
-            if !marks.iter().any(|(m, _)| *m == mark) {
+            if seen_at(&marks, mark).is_none() {
                 marks.push((mark, now));
             }
         }
-        let due = kill.and_then(|(mark, after)| Some(marks.iter().find(|(m, _)| *m == mark)?.1 + after));
+        let due = kill.and_then(|(mark, after)| Some(seen_at(&marks, mark)? + after));
         if !killed && due.is_some_and(|due| now >= due) {
             child.kill().unwrap();
             killed = true;
         }
-        assert!(
-            start.elapsed() < HANG,
-            "pawc build ran for {HANG:?}: is a lock left held?"
-        );
+        if start.elapsed() >= HANG {
+            let _ = child.kill();
+            panic!("pawc build ran for {HANG:?}: is a lock left held?");
+        }
         std::thread::sleep(Duration::from_millis(2));
     };
     let output = child.wait_with_output().unwrap();
