@@ -29,7 +29,8 @@ fn new_project_checks_and_its_tests_pass() {
     assert_exit(&pawc_in(tmp.path(), &["new", "demo"]), 0);
     assert!(tmp.path().join("demo/paw.toml").is_file());
     assert_exit(&pawc_in(tmp.path(), &["check", "demo"]), 0);
-    assert_exit(&pawc_in(tmp.path(), &["test", "demo"]), 0);
+    // Its fuzzy fn is not built yet; its `test` blocks pass.
+    assert_exit(&pawc_in(tmp.path(), &["test", "demo", "--skip-unbuilt"]), 0);
     // From inside the project, PATH defaults to it.
     assert_exit(&pawc_in(&tmp.path().join("demo/src"), &["check"]), 0);
     let again = pawc_in(tmp.path(), &["new", "demo"]);
@@ -46,6 +47,44 @@ fn calling_an_unbuilt_fuzzy_fn_is_a_clear_error_not_an_answer() {
     assert!(stderr(&out).contains("has not been built"), "{}", stderr(&out));
     assert!(stderr(&out).contains("pawc build"), "{}", stderr(&out));
     assert_eq!(stdout(&out), "", "no invented answer may be printed");
+}
+
+#[test]
+fn test_fails_on_unbuilt_fuzzy_fns_unless_told_to_skip_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_exit(&pawc_in(tmp.path(), &["new", "demo"]), 0);
+    let out = pawc_in(tmp.path(), &["test", "demo"]);
+    assert_exit(&out, 1);
+    assert!(stdout(&out).contains("test labels ... ok"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("fuzzy is_positive ... NOT BUILT"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("not built, or changed since the last build: `is_positive`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("run `pawc build demo`"), "{}", stderr(&out));
+
+    let out = pawc_in(tmp.path(), &["test", "demo", "--skip-unbuilt"]);
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("fuzzy is_positive ... skipped (not built"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Skipping does not hide a failing test.
+    let main = tmp.path().join("demo/src/main.pw");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        text.replace("assert_eq(label(true), \"positive\")", "assert_eq(label(true), \"no\")"),
+    )
+    .unwrap();
+    assert_exit(&pawc_in(tmp.path(), &["test", "demo", "--skip-unbuilt"]), 1);
 }
 
 #[test]

@@ -12,13 +12,13 @@ use crate::{assert_exit, stderr, stdout};
 
 /// Model runs spin while their threads wait for each other, so two at once on a small machine each run several
 /// times slower than one after the other: the real-model tests take turns.
-fn one_model_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+pub(crate) fn one_model_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static MODELS: std::sync::Mutex<()> = std::sync::Mutex::new(());
     MODELS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A temporary PAW_HOME (its own artifact store) sharing the user's model cache.
-fn scratch_home() -> tempfile::TempDir {
+pub(crate) fn scratch_home() -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     // The user's model cache, shared by the temporary PAW_HOME.
     let models = PawHome::from_env().models_dir();
@@ -27,7 +27,7 @@ fn scratch_home() -> tempfile::TempDir {
     home
 }
 
-fn pawc_with_home(home: &Path, dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn pawc_with_home(home: &Path, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pawc"))
         .args(args)
         .current_dir(dir)
@@ -92,7 +92,8 @@ fn build_run_test_and_eval_on_the_real_models() {
     assert!(stderr(&out).contains("[fuzzy] needs_alert("), "{}", stderr(&out));
 
     let out = pawc_with_home(home.path(), dir, &["test"]);
-    assert!(stdout(&out).contains("fuzzy needs_alert"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("fuzzy needs_alert ... "), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("NOT BUILT"), "{}", stdout(&out));
 
     std::fs::write(
         dir.join("cases.jsonl"),
@@ -115,6 +116,14 @@ fn build_run_test_and_eval_on_the_real_models() {
         "{}",
         stderr(&out)
     );
+    let out = pawc_with_home(home.path(), dir, &["test"]);
+    assert_exit(&out, 1);
+    assert!(
+        stdout(&out).contains("fuzzy needs_alert ... NOT BUILT"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("`needs_alert`"), "{}", stderr(&out));
 }
 
 /// `pawc lsp` on the built project: hover shows the program and its self-test, building from the editor finds

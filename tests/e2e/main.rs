@@ -4,6 +4,7 @@ mod cli;
 mod examples;
 mod fuzzy;
 mod hardening;
+mod killsafe;
 mod lsp;
 mod native;
 mod standalone;

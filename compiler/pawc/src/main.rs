@@ -106,7 +106,8 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
-    /// Run the `test` blocks of a project or file.
+    /// Run the `test` blocks of a project or file and the docstring examples of its fuzzy functions, which must
+    /// be built.
     Test {
         /// A project directory (with paw.toml) or a single .pw file.
         path: Option<PathBuf>,
@@ -116,6 +117,9 @@ enum Command {
         /// Print every fuzzy call with its input, output, confidence and latency (also: PAW_TRACE=1).
         #[arg(long)]
         trace: bool,
+        /// Skip the examples of fuzzy functions that are not built (or changed since) instead of failing.
+        #[arg(long)]
+        skip_unbuilt: bool,
         #[command(flatten)]
         engine: engine::EngineArgs,
     },
@@ -227,8 +231,18 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
             path,
             filter,
             trace,
+            skip_unbuilt,
             engine,
-        } => commands::test::run(path.as_deref(), filter.as_deref(), trace, &engine, out),
+        } => commands::test::run(
+            commands::test::TestArgs {
+                path: path.as_deref(),
+                filter: filter.as_deref(),
+                trace,
+                skip_unbuilt,
+            },
+            &engine,
+            out,
+        ),
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
         Command::Model(command) => commands::model::run(&command, out),

@@ -52,17 +52,47 @@ impl PawLock {
         }
     }
 
-    /// Writes the lock atomically; unchanged content leaves the file untouched.
+    /// Writes the lock atomically (a temporary file, then a rename); unchanged content leaves the file
+    /// untouched. Temporary files of writers that were killed before their rename are removed.
     pub fn write(&self, project_root: &Path) -> std::io::Result<()> {
+        remove_abandoned_temps(project_root);
         let path = project_root.join(LOCK_FILE);
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         text.push('\n');
         if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
             return Ok(());
         }
-        let tmp = project_root.join(format!(".{LOCK_FILE}.tmp{}", std::process::id()));
+        let tmp = project_root.join(format!("{TEMP_PREFIX}{}", std::process::id()));
         std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, &path)
+    }
+}
+
+/// `paw.lock` is written as `<TEMP_PREFIX><pid>` first.
+const TEMP_PREFIX: &str = ".paw.lock.tmp";
+
+/// Removes the temporary lock files whose writer is no longer running, so a build killed between writing and
+/// renaming leaves nothing in the project (a live writer's file is its own to rename).
+fn remove_abandoned_temps(project_root: &Path) {
+    let Ok(entries) = std::fs::read_dir(project_root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+            .and_then(|p| p.parse::<libc::pid_t>().ok())
+            .filter(|&pid| pid > 0)
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 is never delivered; `kill` only reports whether the process exists.
+        let gone =
+            unsafe { libc::kill(pid, 0) } == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! * An artifact is a directory `<id>/` that appears only complete: it is written as `.tmp-<id>-<pid>-<n>/`
 //!   and renamed into place, so an interrupted build leaves at most a temporary directory (removed by the
-//!   next build of that id), never a half artifact.
+//!   next build that takes a lock while no build holds that id's), never a half artifact.
 //! * `checksums.json`, written last, records every file's size and blake3. [`ArtifactStore::load`]
 //!   verifies all of them; a mismatch is [`LoadError::Corrupt`] and the artifact is never used.
 //! * [`ArtifactStore::status`] is the cheap check a no-op build relies on: small files are hashed; the large
@@ -91,24 +91,40 @@ impl ArtifactStore {
         self.root.join(id.as_str())
     }
 
-    /// Waits for and takes the exclusive lock of `id`; removes temporary directories that interrupted
-    /// builds of `id` left behind.
+    /// Waits for and takes the exclusive lock of `id`; removes the temporary directories that interrupted
+    /// builds left behind: those of `id`, and those of every other id whose lock is free (an interrupted
+    /// build of a function that changed since is never built again to clean up after itself).
     pub fn lock(&self, id: &ProgramId) -> std::io::Result<StoreLock> {
+        let file = self.lock_file(id.as_str())?;
+        file.lock_exclusive()?;
+        for entry in fs::read_dir(&self.root)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some((owner, _)) = name.strip_prefix(".tmp-").and_then(|rest| rest.split_once('-')) else {
+                continue;
+            };
+            // Another id's lock is held while removing, so no build of it starts writing meanwhile.
+            let _other = if owner == id.as_str() {
+                None
+            } else {
+                match self.lock_file(owner) {
+                    Ok(other) if other.try_lock_exclusive().unwrap_or(false) => Some(StoreLock { file: other }),
+                    _ => continue,
+                }
+            };
+            let _ = fs::remove_dir_all(entry.path());
+        }
+        Ok(StoreLock { file })
+    }
+
+    /// The file whose lock guards `id` (not locked yet).
+    fn lock_file(&self, id: &str) -> std::io::Result<File> {
         let locks = self.root.join(".locks");
         fs::create_dir_all(&locks)?;
-        let file = OpenOptions::new()
+        OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(locks.join(format!("{id}.lock")))?;
-        file.lock_exclusive()?;
-        let prefix = format!(".tmp-{id}-");
-        for entry in fs::read_dir(&self.root)?.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(&prefix) {
-                let _ = fs::remove_dir_all(entry.path());
-            }
-        }
-        Ok(StoreLock { file })
+            .open(locks.join(format!("{id}.lock")))
     }
 
     /// Cheap up-to-date check (see the module docs): small files are hashed, large ones are trusted when

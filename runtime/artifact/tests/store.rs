@@ -97,6 +97,24 @@ fn interrupted_writes_leave_no_artifact_and_are_cleaned() {
 }
 
 #[test]
+fn interrupted_writes_of_other_ids_are_cleaned_unless_a_build_holds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    // A build killed while writing `old`, whose function changed since, and a build now writing `busy`.
+    let busy = ArtifactStore::new(dir.path()).lock(&"busy".into()).unwrap();
+    for name in [".tmp-old-999-0", ".tmp-old-999-1-old", ".tmp-busy-998-0"] {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+    }
+    drop(store.lock(&"abc".into()).unwrap());
+    assert!(!dir.path().join(".tmp-old-999-0").exists());
+    assert!(!dir.path().join(".tmp-old-999-1-old").exists());
+    assert!(dir.path().join(".tmp-busy-998-0").exists());
+    // The lock of `old` was only borrowed: a build of it is not kept waiting.
+    drop(store.lock(&"old".into()).unwrap());
+    drop(busy);
+}
+
+#[test]
 fn concurrent_writers_of_one_id_leave_a_valid_artifact() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();

@@ -1,7 +1,7 @@
 //! The docstring examples of built fuzzy functions as tests: each `>>> f(args)` is called through the built
 //! program and compared by the return type; per-function pass rates are printed, and the share passed
-//! must reach `[test] min_accuracy` (default 1.0). Functions not built (or changed since) are listed as
-//! skipped, with the command that builds them.
+//! must reach `[test] min_accuracy` (default 1.0). Functions not built (or changed since) are listed and
+//! returned, so `pawc test` can fail on them unless told to skip them: an unbuilt function tests nothing.
 
 use paw_artifact::spec::const_json;
 use paw_artifact::spec_of;
@@ -11,29 +11,50 @@ use paw_runtime::FuzzyBackend;
 use crate::output::Output;
 use crate::pipeline::Loaded;
 
-/// Runs the examples of every fuzzy fn whose name contains `filter`; returns whether enough passed.
-pub fn run(loaded: &Loaded, backend: &ArtifactBackend, filter: Option<&str>, out: &Output) -> bool {
+/// What the examples showed.
+pub struct Examples {
+    /// Whether enough of the built functions' examples passed.
+    pub passed: bool,
+    /// The functions with examples that are not built, or changed since their build.
+    pub unbuilt: Vec<String>,
+}
+
+/// Runs the examples of every built fuzzy fn whose name contains `filter` and lists the unbuilt ones, as
+/// `NOT BUILT` or, with `skip_unbuilt`, as skipped.
+pub fn run(
+    loaded: &Loaded,
+    backend: &ArtifactBackend,
+    filter: Option<&str>,
+    skip_unbuilt: bool,
+    out: &Output,
+) -> Examples {
     let program = &loaded.analysis.checked.program;
     let functions: Vec<_> = program
         .fuzzy
         .iter()
         .filter(|f| !f.examples.is_empty() && filter.is_none_or(|p| f.name.contains(p)))
         .collect();
-    if functions.is_empty() {
-        return true;
+    let (built, unbuilt): (Vec<_>, Vec<_>) = functions.into_iter().partition(|f| backend.is_built(f));
+    let examples = Examples {
+        passed: true,
+        unbuilt: unbuilt.iter().map(|f| f.name.clone()).collect(),
+    };
+    if built.is_empty() && unbuilt.is_empty() {
+        return examples;
     }
     println!("\nfuzzy fn examples:");
-    let (mut passed, mut total) = (0, 0);
-    let (built, unbuilt): (Vec<_>, Vec<_>) = functions.into_iter().partition(|f| backend.is_built(f));
-    for f in unbuilt {
-        println!(
-            "fuzzy {} ... skipped (not built, or changed since the last build: run `pawc build`)",
-            f.name
-        );
+    for f in &unbuilt {
+        let verdict = if skip_unbuilt {
+            "skipped (not built, or changed since the last build: run `pawc build`)".to_string()
+        } else {
+            out.paint_stdout("NOT BUILT", "1;31")
+        };
+        println!("fuzzy {} ... {verdict}", f.name);
     }
     if built.is_empty() {
-        return true;
+        return examples;
     }
+    let (mut passed, mut total) = (0, 0);
     for f in built {
         let Ok(spec) = spec_of(f, program) else { continue };
         let mut failures = Vec::new();
@@ -81,5 +102,8 @@ pub fn run(loaded: &Loaded, backend: &ArtifactBackend, filter: Option<&str>, out
         accuracy * 100.0,
         min * 100.0
     );
-    enough
+    Examples {
+        passed: enough,
+        ..examples
+    }
 }
