@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use paw_artifact::{program_id, resolve, spec_of, BuildKey, PawLock, Resolution};
-use paw_check::{check_program, hir::Program, NoLoader, Root};
+use paw_check::{check_file, hir::Program, NoLoader};
 use paw_diagnostics::Files;
 
 fn checked(doc: &str) -> Program {
@@ -11,14 +11,7 @@ fn checked(doc: &str) -> Program {
         format!("/// {doc}\n///\n/// >>> is_spam(\"win cash now\")\n/// true\nfuzzy fn is_spam(text: str) -> bool\n");
     let mut files = Files::new();
     let file = files.add("main.pw", source);
-    let checked = check_program(
-        &mut files,
-        &[Root {
-            name: "main".into(),
-            file,
-        }],
-        &NoLoader,
-    );
+    let checked = check_file(&mut files, file, &NoLoader);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     checked.program
 }

@@ -2,7 +2,7 @@
 //! (`paw_runtime::fuzzy::value_from_json`, over HIR types) accepts exactly what the model side's check accepts
 //! (`paw_fuzzy::fits`, over the artifact's types), on values that probe every kind of type.
 
-use paw_check::{check_program, NoLoader, Root};
+use paw_check::{check_file, NoLoader};
 use paw_diagnostics::Files;
 use serde_json::{json, Value};
 
@@ -30,14 +30,7 @@ fuzzy fn read_alert(text: str) -> Alert?
 fn the_executor_and_the_model_side_accept_the_same_answers() {
     let mut files = Files::new();
     let file = files.add("main.pw", SOURCE.to_string());
-    let checked = check_program(
-        &mut files,
-        &[Root {
-            name: "main".into(),
-            file,
-        }],
-        &NoLoader,
-    );
+    let checked = check_file(&mut files, file, &NoLoader);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let program = &checked.program;
     let func = &program.fuzzy[0];

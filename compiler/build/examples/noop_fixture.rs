@@ -11,7 +11,7 @@ use paw_artifact::testing::ArtifactBuilder;
 use paw_artifact::ArtifactStore;
 use paw_build::BuildConfig;
 use paw_cache::PawHome;
-use paw_check::{check_program, NoLoader, Root};
+use paw_check::{check_file, NoLoader};
 use paw_diagnostics::Files;
 
 fn main() {
@@ -35,14 +35,7 @@ fn main() {
 
     let mut files = Files::new();
     let file = files.add("main.pw", source);
-    let checked = check_program(
-        &mut files,
-        &[Root {
-            name: "main".into(),
-            file,
-        }],
-        &NoLoader,
-    );
+    let checked = check_file(&mut files, file, &NoLoader);
     let home = PawHome::new(dir.join("home"));
     let key = BuildConfig::default().build_key(&home).unwrap();
     let store = ArtifactStore::in_home(&home);

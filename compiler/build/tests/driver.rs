@@ -10,7 +10,7 @@ use paw_artifact::artifact::PSEUDO_PROGRAM;
 use paw_artifact::testing::ArtifactBuilder;
 use paw_artifact::{Artifact, ArtifactStore, BuildKey, ProgramId, Spec};
 use paw_build::{build, plan, BuildError, Compiler, Event, Outcome};
-use paw_check::{check_program, hir::Program, NoLoader, Root};
+use paw_check::{check_file, hir::Program, NoLoader};
 use paw_diagnostics::Files;
 
 struct Counting {
@@ -40,14 +40,7 @@ fn key() -> BuildKey {
 fn checked(source: &str) -> Program {
     let mut files = Files::new();
     let file = files.add("main.pw", source.to_string());
-    let checked = check_program(
-        &mut files,
-        &[Root {
-            name: "main".into(),
-            file,
-        }],
-        &NoLoader,
-    );
+    let checked = check_file(&mut files, file, &NoLoader);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     checked.program
 }

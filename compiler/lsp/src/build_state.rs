@@ -99,7 +99,7 @@ mod tests {
     use paw_artifact::artifact::PREFIX;
     use paw_artifact::testing::ArtifactBuilder;
     use paw_artifact::{program_id, spec_of, Artifact, BuildKey, SelfTest};
-    use paw_check::{check_program, NoLoader, Root};
+    use paw_check::{check_file, NoLoader};
 
     use super::*;
 
@@ -109,14 +109,7 @@ mod tests {
         );
         let mut files = paw_diagnostics::Files::new();
         let file = files.add("main.pw", source);
-        let checked = check_program(
-            &mut files,
-            &[Root {
-                name: "main".into(),
-                file,
-            }],
-            &NoLoader,
-        );
+        let checked = check_file(&mut files, file, &NoLoader);
         assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
         checked.program
     }
