@@ -100,7 +100,7 @@ impl PawHome {
     }
 
     /// The loadable file for `role` if present and intact, without fetching. It is hashed in full every time
-    /// (a size and mtime that match prove nothing about its bytes; ~0.3 s for the interpreter, see
+    /// (a size and mtime that match prove nothing about its bytes; ~0.4 s for the interpreter, see
     /// BENCHMARKS.md), and its stamp must say it was converted from the pinned original.
     pub fn ready(&self, role: Role) -> Result<Option<PathBuf>> {
         let p = self.model_path(role);
