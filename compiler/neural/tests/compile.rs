@@ -181,3 +181,39 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
         );
     }
 }
+
+/// Many threads calling one program on one model give exactly the answers of the same calls made one by one: the
+/// prefix state is shared read-only and every call decodes on its own copy (issue 14, "concurrent calls").
+#[test]
+fn concurrent_calls_answer_exactly_as_sequential_ones() {
+    let models = smoke_models();
+    for spec in [alert_spec(), event_spec()] {
+        let artifact = compile(&spec, &"id".into(), &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles");
+        let program = LoadedProgram::from_artifact(&models.interpreter, &artifact).expect("the artifact restores");
+        let inputs: Vec<serde_json::Value> = (0..16)
+            .map(|i| {
+                json!(format!(
+                    "{} svc{i}: request {i} took {} ms",
+                    ["INFO", "WARN", "ERROR"][i % 3],
+                    i * 37
+                ))
+            })
+            .collect();
+        let answer = |input: &serde_json::Value| {
+            let a = program
+                .call(&models.interpreter, std::slice::from_ref(input))
+                .expect("a call is answered");
+            (a.value, a.confidence.to_bits(), a.probabilities, a.tokens)
+        };
+        let sequential: Vec<_> = inputs.iter().map(answer).collect();
+        let concurrent: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = inputs.iter().map(|input| s.spawn(move || answer(input))).collect();
+            handles.into_iter().map(|h| h.join().expect("no call panics")).collect()
+        });
+        assert_eq!(
+            concurrent, sequential,
+            "{}: concurrent answers differ from sequential ones",
+            spec.name
+        );
+    }
+}
