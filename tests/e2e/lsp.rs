@@ -327,6 +327,49 @@ fn lsp_diagnostics_follow_edits_with_codes_and_related_spans() {
     client.shutdown();
 }
 
+/// A module replaced by 2 MB of punctuation: the editor gets the first hundred of its problems and a note counting
+/// the rest, and the server goes on answering requests about the other files.
+#[test]
+fn lsp_shows_a_hundred_problems_of_a_garbage_buffer_and_keeps_answering() {
+    let (_tmp, main, helpers) = project();
+    let root = main.parent().unwrap().parent().unwrap().to_path_buf();
+    let mut client = Client::start(&root);
+    let main_uri = client.open(&main, MAIN);
+    let mut state = 7u64;
+    let garbage: String = (0..2_000_000)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            b"!#$%&()*+,-./:;<=>?@[]^`{|}~ \n"[(state >> 33) as usize % 30] as char
+        })
+        .collect();
+    let helpers_uri = client.open(&helpers, &garbage);
+    let diagnostics = client.diagnostics(&helpers_uri);
+    assert_eq!(diagnostics.len(), 101, "the first 100 and a count");
+    let note = &diagnostics[100];
+    assert_eq!(note["severity"], 3, "{note}");
+    assert!(
+        note["message"]
+            .as_str()
+            .unwrap()
+            .contains("more problems in this file are not shown"),
+        "{note}"
+    );
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": main_uri } }),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert!(names.contains(&"main") && names.contains(&"is_alert"), "{symbols}");
+    client.shutdown();
+}
+
 #[test]
 fn lsp_hover_definition_references_and_rename() {
     let (_tmp, main, helpers) = project();
