@@ -127,14 +127,16 @@ fn run(entries: Vec<Option<Entry>>, image: &[u8], code_id: &str) -> i32 {
         Ok(link) => link,
         Err(e) => return user_error(&e.to_string(), color),
     };
-    let problems = link.problems(program);
-    if !problems.is_empty() {
-        return not_ready(&image, &root, &problems, color);
-    }
+    let interpreter = match link.problems(program) {
+        Ok(interpreter) => interpreter,
+        Err(problems) => return not_ready(&image, &root, &problems, color),
+    };
     let kernels = std::env::var("PAW_KERNELS").ok();
+    // The interpreter's file was hashed in full just above; the first fuzzy call loads that file, and a program
+    // without fuzzy fns never asks for one.
     let mut backend = link.backend(
         program,
-        paw_fuzzy::present,
+        move |choice, home| interpreter.clone().map_or_else(|| paw_fuzzy::present(choice, home), Ok),
         LoadOptions::with_kernels_setting(kernels.as_deref()),
     );
     if paw_fuzzy::trace_from_env() {

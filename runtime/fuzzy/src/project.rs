@@ -52,9 +52,9 @@ impl ProjectLink {
         ArtifactBackend::new(&self.build_target, program, self.lock.as_ref(), self.store, lazy)
     }
 
-    /// What keeps `program`'s fuzzy fns from running now. Empty when every fuzzy call can be answered without
-    /// building or fetching anything.
-    pub fn problems(&self, program: &Program) -> Vec<Problem> {
+    /// Whether `program`'s fuzzy fns can all be answered now, without building or fetching anything: the
+    /// interpreter's verified file (none when the program has no fuzzy fn), or what keeps them from running.
+    pub fn problems(&self, program: &Program) -> Result<Option<PathBuf>, Vec<Problem>> {
         let mut problems = Vec::new();
         for f in &program.fuzzy {
             if let Err(why) = resolve(f, program, self.lock.as_ref()).ready(&self.store) {
@@ -64,12 +64,17 @@ impl ProjectLink {
                 });
             }
         }
+        let mut interpreter = None;
         if !program.fuzzy.is_empty() {
-            if let Err(why) = present(&self.interpreter, &self.home) {
-                problems.push(Problem::Model(why));
+            match present(&self.interpreter, &self.home) {
+                Ok(path) => interpreter = Some(path),
+                Err(why) => problems.push(Problem::Model(why)),
             }
         }
-        problems
+        match problems.is_empty() {
+            true => Ok(interpreter),
+            false => Err(problems),
+        }
     }
 }
 
