@@ -646,6 +646,7 @@ fn lock_naming(id: &str) -> paw_artifact::PawLock {
         compiler_model: "compiler".into(),
         interpreter_model: "interpreter".into(),
         functions,
+        data: Default::default(),
     }
 }
 

@@ -31,6 +31,7 @@ fn lock(functions: &[(&str, &str)]) -> PawLock {
             .iter()
             .map(|(k, v)| (k.to_string(), (*v).into()))
             .collect::<BTreeMap<_, _>>(),
+        data: BTreeMap::new(),
     }
 }
 

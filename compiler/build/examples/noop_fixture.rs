@@ -39,7 +39,7 @@ fn main() {
     let home = PawHome::new(dir.join("home"));
     let key = BuildConfig::default().build_key(&home).unwrap();
     let store = ArtifactStore::in_home(&home);
-    let planned = paw_build::plan(&checked.program, &key, &store).unwrap();
+    let planned = paw_build::plan(&checked.program, &key, &store, &Default::default()).unwrap();
     for p in &planned {
         // A 340-token prefix of the 0.5B interpreter is about 8 MiB.
         let artifact = ArtifactBuilder::new(&p.id, p.spec.clone(), key.clone())

@@ -2,19 +2,22 @@
 //! from the store (or damaged there) are compiled, each under the store's per-id lock so concurrent builds
 //! share work instead of corrupting it. Planning reads no model.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use paw_artifact::{
-    function_key, program_id, spec_of, Artifact, ArtifactStore, BuildKey, ProgramId, Spec, SpecError, Status,
+    function_key, program_id, spec_of, Artifact, ArtifactStore, BuildKey, FunctionData, ProgramId, Spec, SpecError,
+    Status,
 };
 use paw_check::hir::Program;
 
 /// Turns a spec into an artifact (the neural compiler, or a test double).
 pub trait Compiler: Sync {
-    fn compile(&self, spec: &Spec, id: &ProgramId) -> Result<Artifact, BuildError>;
+    fn compile(&self, spec: &Spec, data: &FunctionData, id: &ProgramId) -> Result<Artifact, BuildError>;
 }
 
 /// Why one fuzzy fn was not built. Display is what `pawc build` prints under the function's row.
@@ -41,22 +44,34 @@ pub struct Planned {
     /// `module.name`, the key in `paw.lock`.
     pub key: String,
     pub spec: Spec,
+    /// The rows of its data files (empty without any); their digest is in `spec`.
+    pub data: Arc<FunctionData>,
     pub id: ProgramId,
     pub status: Status,
 }
 
-/// Specs and ids of every fuzzy fn of `program`, and each artifact's state in `store`.
-pub fn plan(program: &Program, build: &BuildKey, store: &ArtifactStore) -> Result<Vec<Planned>, Vec<SpecError>> {
+/// Specs and ids of every fuzzy fn of `program` (with the data read for it, by key), and each artifact's
+/// state in `store`.
+pub fn plan(
+    program: &Program,
+    build: &BuildKey,
+    store: &ArtifactStore,
+    data: &BTreeMap<String, Arc<FunctionData>>,
+) -> Result<Vec<Planned>, Vec<SpecError>> {
     let mut planned = Vec::new();
     let mut errors = Vec::new();
     for f in &program.fuzzy {
         match spec_of(f, program) {
-            Ok(spec) => {
+            Ok(mut spec) => {
+                let key = function_key(&f.module, &f.name);
+                let data = data.get(&key).cloned().unwrap_or_default();
+                spec.data = data.digest();
                 let id = program_id(&spec, build);
                 let status = store.status(&id);
                 planned.push(Planned {
-                    key: function_key(&f.module, &f.name),
+                    key,
                     spec,
+                    data,
                     id,
                     status,
                 });
@@ -185,7 +200,7 @@ fn build_one(p: &Planned, store: &ArtifactStore, compiler: &dyn Compiler) -> Rep
         Status::Corrupt(reason) => Some(reason),
         Status::Missing => None,
     };
-    match compiler.compile(&p.spec, &p.id) {
+    match compiler.compile(&p.spec, &p.data, &p.id) {
         Ok(artifact) => {
             let self_test = (artifact.meta.self_test.passed, artifact.meta.self_test.total);
             match store.write(&artifact) {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use paw_artifact::{Artifact, BuildKey, ProgramId, Spec};
+use paw_artifact::{Artifact, BuildKey, FunctionData, ProgramId, Spec};
 use paw_cache::{ModelChoice, PawHome, Role};
 use paw_fuzzy::{InterpreterError, LazyModel};
 use paw_model::LoadOptions;
@@ -84,11 +84,12 @@ impl NeuralCompiler {
 }
 
 impl Compiler for NeuralCompiler {
-    fn compile(&self, spec: &Spec, id: &ProgramId) -> Result<Artifact, BuildError> {
+    fn compile(&self, spec: &Spec, data: &FunctionData, id: &ProgramId) -> Result<Artifact, BuildError> {
         let models = self.models()?;
         let names = (self.config.compiler.name(), self.config.interpreter.name());
         Ok(paw_neural::compile(
             spec,
+            data,
             id,
             &self.key,
             (&names.0, &names.1),

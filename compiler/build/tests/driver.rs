@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use paw_artifact::artifact::PSEUDO_PROGRAM;
 use paw_artifact::testing::ArtifactBuilder;
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, ProgramId, Spec};
+use paw_artifact::{Artifact, ArtifactStore, BuildKey, FunctionData, ProgramId, Spec};
 use paw_build::{build, plan, BuildError, Compiler, Event, Outcome};
 use paw_check::{check_file, hir::Program, NoLoader};
 use paw_diagnostics::Files;
@@ -18,7 +18,7 @@ struct Counting {
 }
 
 impl Compiler for Counting {
-    fn compile(&self, spec: &Spec, id: &ProgramId) -> Result<Artifact, BuildError> {
+    fn compile(&self, spec: &Spec, _data: &FunctionData, id: &ProgramId) -> Result<Artifact, BuildError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Ok(ArtifactBuilder::new(id, spec.clone(), key())
             .models("test", "test")
@@ -54,7 +54,7 @@ fn source(spam_doc: &str, indent: &str) -> String {
 }
 
 fn run(program: &Program, store: &ArtifactStore, compiler: &Counting) -> (Vec<Outcome>, Vec<String>) {
-    let planned = plan(program, &key(), store).unwrap();
+    let planned = plan(program, &key(), store, &Default::default()).unwrap();
     let warnings = Mutex::new(Vec::new());
     let reports = build(&planned, store, compiler, 2, &|e| {
         if let Event::Corrupt { key, .. } = e {
@@ -104,7 +104,9 @@ fn a_damaged_artifact_is_rebuilt_with_a_warning() {
     };
     let program = checked(&source("Is it spam?", ""));
     run(&program, &store, &compiler);
-    let id = plan(&program, &key(), &store).unwrap()[0].id.clone();
+    let id = plan(&program, &key(), &store, &Default::default()).unwrap()[0]
+        .id
+        .clone();
     let file = store.path(&id).join(PSEUDO_PROGRAM);
     let mut text = std::fs::read(&file).unwrap();
     text[0] ^= 0x20;
@@ -132,7 +134,7 @@ fn concurrent_builds_compile_each_function_once() {
     // Every build planned both functions as missing, yet each was compiled once; the rest found it built.
     assert_eq!(compiler.calls.load(Ordering::SeqCst), 2);
     let store = ArtifactStore::new(dir.path());
-    for p in plan(&program, &key(), &store).unwrap() {
+    for p in plan(&program, &key(), &store, &Default::default()).unwrap() {
         assert!(store.load(&p.id).is_ok());
     }
 }

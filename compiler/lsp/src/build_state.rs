@@ -130,6 +130,7 @@ mod tests {
             compiler_model: "compiler".into(),
             interpreter_model: "interpreter".into(),
             functions: [("main.is_spam".to_string(), id.clone())].into(),
+            data: Default::default(),
         };
         lock.write(root).unwrap();
     }

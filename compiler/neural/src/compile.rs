@@ -30,8 +30,8 @@ use std::time::Instant;
 
 use paw_artifact::artifact::{split_template, FORMAT};
 use paw_artifact::{
-    Artifact, BuildKey, Example, ExampleSource, Head, HeadFit, HeldOut, Meta, ProgramId, SelfTest, SelfTestCase, Spec,
-    SpecExample, Timings, TypeSpec,
+    Artifact, BuildKey, Candidate, DataUse, Example, ExampleSource, FunctionData, Head, HeadFit, HeldOut, Meta,
+    ProgramId, SelfTest, SelfTestCase, Spec, SpecExample, Timings, TypeSpec,
 };
 use paw_fuzzy::{fits, schema_of, LoadedProgram};
 use paw_model::{argmax, DecodeOptions, KvState, Model, TypeSchema};
@@ -108,6 +108,7 @@ const COMPILER_SYSTEM: &str =
 /// Compiles `spec` into the artifact `id`.
 pub fn compile(
     spec: &Spec,
+    data: &FunctionData,
     id: &ProgramId,
     key: &BuildKey,
     names: (&str, &str),
@@ -118,27 +119,45 @@ pub fn compile(
     let mut timings = Timings::default();
 
     let labels = schema_of(&spec.ret).labels();
+    // Finite types: the user's own rows, labeled by the user or else by the compiler model.
+    let rows = match &labels {
+        Some(labels) if !data.is_empty() => Some(DataRows::gather(spec, labels, data, &models.compiler)?),
+        _ => None,
+    };
+    let rows_fit_a_head = rows
+        .as_ref()
+        .is_some_and(|r| r.enough_for_head(labels.as_ref().map_or(0, Vec::len)));
     let wanted = match &labels {
+        // Real rows teach a head better than the compiler model's imitations of them.
+        Some(_) if rows_fit_a_head => 0,
         // New examples of a finite type are written to train a head, and only when the budget asks for
         // enough of every label that two of each are likely to survive the judge.
         Some(labels) if options.calibrate && labels.len() * WRITE_PER_LABEL <= options.head_examples => {
             options.head_examples
         }
         Some(_) => 0,
+        // The user's rows are shown instead (see `choose_shown_rows`).
+        None if !data.is_empty() => 0,
         None => options.synthesized_examples,
     };
     let (generated, tokens) = write_examples(spec, &models.compiler, wanted, options)?;
     timings.compiler_tokens = tokens;
     let (candidates, mistyped) = select_examples(spec, generated);
     let judged = Instant::now();
-    let (examples, disagreed) = judge_examples(spec, &models.compiler, candidates)?;
+    let (mut examples, disagreed) = judge_examples(spec, &models.compiler, candidates)?;
     timings.judge_ms = judged.elapsed().as_millis() as u64;
     timings.pseudo_program_ms = start.elapsed().as_millis() as u64;
     let dropped = mistyped + disagreed;
     let framing = match &labels {
-        Some(labels) if options.calibrate && head_can_fit(spec, labels, &examples) => Framing::Paw,
+        Some(labels) if options.calibrate && (rows_fit_a_head || head_can_fit(spec, labels, &examples)) => Framing::Paw,
         _ => Framing::Declaration,
     };
+    let mut data_use = None;
+    if labels.is_none() && !data.is_empty() {
+        let (chosen, used) = choose_shown_rows(spec, data, models, examples, options)?;
+        examples = chosen;
+        data_use = Some(used);
+    }
     let shown: Vec<Example> = match framing {
         Framing::Paw => examples
             .iter()
@@ -156,20 +175,122 @@ pub fn compile(
     timings.prefix_ms = t.elapsed().as_millis() as u64;
 
     let t = Instant::now();
-    let fitted = if framing == Framing::Paw {
-        let held_out = held_out_samples(spec, interpreter, &shown, framing)?;
-        fit_program_head(spec, &program, interpreter, &examples, &held_out)?
+    let no_rows = DataRows::default();
+    let rows_or_none = rows.as_ref().unwrap_or(&no_rows);
+    let (fitted, held_samples) = if framing == Framing::Paw {
+        let mut held_out = held_out_samples(spec, interpreter, &shown, framing)?;
+        held_out.extend(rows_or_none.held_samples(&program, interpreter)?);
+        let fitted = fit_program_head(spec, &program, interpreter, &examples, &rows_or_none.fit, &held_out)?;
+        (fitted, held_out)
     } else {
-        None
+        (None, vec![])
     };
-    let (head, head_fit, mut checked) = fitted.map_or((None, None, None), |(h, f, c)| (Some(h), Some(f), Some(c)));
-    let calibration = if options.calibrate && head.is_none() {
+    let (mut head, mut head_fit, mut checked) =
+        fitted.map_or((None, None, None), |(h, f, c)| (Some(h), Some(f), Some(c)));
+    let mut calibration = if options.calibrate && head.is_none() {
         fit_calibration(spec, &program, interpreter)?
     } else {
         vec![]
     };
+    // With data, the framings are compared on the held-out cases and the best one is kept.
+    let (mut program, mut pseudo, mut template, mut prefix) = (program, pseudo, template, prefix);
+    if let Some(rows) = &rows {
+        let user: Vec<Example> = shown
+            .iter()
+            .filter(|e| e.source == ExampleSource::User)
+            .cloned()
+            .collect();
+        let mut candidates = Vec::new();
+        if framing == Framing::Paw {
+            let total = held_samples.len();
+            let prompt_right = held_samples
+                .iter()
+                .filter(|s| argmax(s.features.label_log_probs.iter().copied()) == s.label)
+                .count();
+            if let Some(c) = &checked {
+                if head.is_some() {
+                    candidates.push(Candidate {
+                        name: "paw framing with head".into(),
+                        right: c.program_right,
+                        total,
+                    });
+                }
+            }
+            candidates.push(Candidate {
+                name: "paw framing".into(),
+                right: prompt_right,
+                total,
+            });
+        }
+        let decl_shown = if framing == Framing::Declaration {
+            shown.clone()
+        } else {
+            user
+        };
+        let (decl_pseudo, decl_template) = program_text(spec, &decl_shown, Framing::Declaration)?;
+        let declared = LoadedProgram::from_template(interpreter, spec.clone(), &decl_template, vec![])?;
+        let mut decl_held = held_out_samples(spec, interpreter, &decl_shown, Framing::Declaration)?;
+        decl_held.extend(rows.held_samples(&declared, interpreter)?);
+        let decl_priors: Vec<f64> = fit_calibration(spec, &declared, interpreter)?
+            .iter()
+            .map(|(_, p)| *p)
+            .collect();
+        let right = |priors: &[f64]| {
+            decl_held
+                .iter()
+                .filter(|s| calibrated_label(&s.features.label_log_probs, priors) == s.label)
+                .count()
+        };
+        if !decl_priors.is_empty() {
+            candidates.push(Candidate {
+                name: "declaration framing, calibrated".into(),
+                right: right(&decl_priors),
+                total: decl_held.len(),
+            });
+        }
+        candidates.push(Candidate {
+            name: "declaration framing".into(),
+            right: right(&[]),
+            total: decl_held.len(),
+        });
+        let best = candidates.iter().map(|c| c.right).max().unwrap_or(0);
+        let chosen = candidates
+            .iter()
+            .find(|c| c.right == best)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        if chosen.starts_with("declaration") {
+            let calibrated = chosen.ends_with("calibrated");
+            calibration = if calibrated {
+                fit_calibration(spec, &declared, interpreter)?
+            } else {
+                vec![]
+            };
+            head = None;
+            head_fit = None;
+            checked = Some(HeldOut {
+                examples: decl_held.len(),
+                program_right: right(if calibrated { &decl_priors } else { &[] }),
+                prompt_right: right(&[]),
+            });
+            prefix = interpreter.prefix_to_bytes(declared.prefix())?;
+            (program, pseudo, template) = (declared, decl_pseudo, decl_template);
+            examples = decl_shown;
+        } else if chosen == "paw framing" {
+            head = None;
+            head_fit = None;
+        }
+        data_use = Some(DataUse {
+            labeled_rows: rows.labeled,
+            held_out_rows: rows.held.len(),
+            unlabeled_rows: rows.unlabeled,
+            teacher_labeled: rows.teacher_labeled,
+            candidates,
+            chosen,
+        });
+    }
     let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
-    if !priors.is_empty() {
+    if !priors.is_empty() && data_use.is_none() {
         let held_out = held_out_samples(spec, interpreter, &shown, framing)?;
         let right = |priors: &[f64]| {
             held_out
@@ -207,6 +328,7 @@ pub fn compile(
         held_out: checked,
         prefix_tokens: program.prefix_len(),
         self_test,
+        data: data_use,
     };
     Ok(Artifact {
         meta,
@@ -372,28 +494,19 @@ fn judge_examples(
     let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
     let verdicts: Vec<bool> = match judge.schema().labels() {
         Some(labels) => {
-            let mut scores = Vec::with_capacity(candidates.len());
-            for e in &candidates {
-                let features = if e.source == ExampleSource::User {
-                    None
-                } else {
-                    judge.features(compiler, &e.args)?
-                };
-                scores.push(features.map(|f| f.label_log_probs));
-            }
-            let judged: Vec<&Vec<f64>> = scores.iter().flatten().collect();
-            let mean: Vec<f64> = (0..labels.len())
-                .map(|k| judged.iter().map(|s| s[k]).sum::<f64>() / judged.len() as f64)
+            let judged: Vec<&Vec<Value>> = candidates
+                .iter()
+                .filter(|e| e.source != ExampleSource::User)
+                .map(|e| &e.args)
                 .collect();
+            let mut answers = teacher_labels(&judge, compiler, &judged)?.into_iter();
             candidates
                 .iter()
-                .zip(&scores)
-                .map(|(e, s)| match s {
-                    None => true,
-                    Some(s) => {
-                        let best = argmax(s.iter().zip(&mean).map(|(x, m)| x - m));
-                        spec.ret.same_value(&labels[best].1, &e.output)
-                    }
+                .map(|e| {
+                    e.source == ExampleSource::User
+                        || answers
+                            .next()
+                            .is_some_and(|best| spec.ret.same_value(&labels[best].1, &e.output))
                 })
                 .collect()
         }
@@ -414,6 +527,182 @@ fn judge_examples(
         .filter_map(|(e, keep)| keep.then_some(e))
         .collect();
     Ok((kept, disagreed))
+}
+
+/// The compiler model's label for each of `inputs` under the `judge` program (a finite return type), its
+/// label scores calibrated over the inputs themselves: each label's mean log-probability over them is
+/// subtracted, so that a small model's own leaning (towards `true`, say) does not decide every answer.
+fn teacher_labels(judge: &LoadedProgram, compiler: &Model, inputs: &[&Vec<Value>]) -> Result<Vec<usize>, CompileError> {
+    let labels = judge.schema().labels().map_or(0, |l| l.len());
+    let mut scores = Vec::with_capacity(inputs.len());
+    for args in inputs {
+        scores.push(judge.features(compiler, args)?.expect("finite type").label_log_probs);
+    }
+    let mean: Vec<f64> = (0..labels)
+        .map(|k| scores.iter().map(|s| s[k]).sum::<f64>() / scores.len() as f64)
+        .collect();
+    Ok(scores
+        .iter()
+        .map(|s| argmax(s.iter().zip(&mean).map(|(x, m)| x - m)))
+        .collect())
+}
+
+/// Labeled rows are held out one in [`HOLD_OUT_EVERY`] (when there are at least [`MIN_HELD_OUT_ROWS`] labeled
+/// rows): never fitted on, they decide between the forms of program.
+const HOLD_OUT_EVERY: usize = 4;
+const MIN_HELD_OUT_ROWS: usize = 8;
+
+/// A finite return type's data rows as label indices: labeled rows split into fitting and held-out ones,
+/// and unlabeled rows labeled by the compiler model (all fitted on: only the user's labels can judge).
+#[derive(Default)]
+struct DataRows {
+    fit: Vec<(Vec<Value>, usize)>,
+    held: Vec<(Vec<Value>, usize)>,
+    labeled: usize,
+    unlabeled: usize,
+    teacher_labeled: usize,
+}
+
+impl DataRows {
+    fn gather(
+        spec: &Spec,
+        labels: &[(String, Value)],
+        data: &FunctionData,
+        compiler: &Model,
+    ) -> Result<DataRows, CompileError> {
+        let mut rows = DataRows {
+            labeled: data.examples.len(),
+            unlabeled: data.inputs.len(),
+            ..DataRows::default()
+        };
+        let hold_out = data.examples.len() >= MIN_HELD_OUT_ROWS;
+        for (i, e) in data.examples.iter().enumerate() {
+            let Some(label) = label_of(spec, labels, &e.expected) else {
+                continue;
+            };
+            if hold_out && i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 {
+                rows.held.push((e.args.clone(), label));
+            } else {
+                rows.fit.push((e.args.clone(), label));
+            }
+        }
+        if !data.inputs.is_empty() {
+            let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
+            let inputs: Vec<&Vec<Value>> = data.inputs.iter().collect();
+            let answers = teacher_labels(&judge, compiler, &inputs)?;
+            rows.teacher_labeled = answers.len();
+            rows.fit.extend(data.inputs.iter().cloned().zip(answers));
+        }
+        Ok(rows)
+    }
+
+    /// Whether the fitting rows alone can train a head over `labels` labels.
+    fn enough_for_head(&self, labels: usize) -> bool {
+        let mut count = vec![0usize; labels];
+        self.fit.iter().for_each(|(_, label)| count[*label] += 1);
+        enough_for_head(&count)
+    }
+
+    /// The held-out rows read by `program` (which was not fitted on them).
+    fn held_samples(&self, program: &LoadedProgram, interpreter: &Model) -> Result<Vec<Sample>, CompileError> {
+        self.held
+            .iter()
+            .map(|(args, label)| {
+                let features = program.features(interpreter, args)?.expect("finite type");
+                Ok(Sample {
+                    features,
+                    label: *label,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Most held-out rows an infinite return type's candidate programs are run on (each is a generated answer).
+const MAX_HELD_OUT_CALLS: usize = 12;
+
+/// Infinite return types with data: the examples the program shows. The candidates are the docstring's
+/// examples alone and with rows of the user's data (labeled rows, or else real inputs answered by the
+/// compiler model prompted with the declaration), up to `synthesized_examples` of them; with held-out
+/// labeled rows, the candidate that answers more of them is kept (the data rows on ties), else the data rows.
+fn choose_shown_rows(
+    spec: &Spec,
+    data: &FunctionData,
+    models: &Models,
+    user: Vec<Example>,
+    options: &CompileOptions,
+) -> Result<(Vec<Example>, DataUse), CompileError> {
+    let hold_out = data.examples.len() >= MIN_HELD_OUT_ROWS;
+    let (held, fit): (Vec<(usize, &SpecExample)>, Vec<(usize, &SpecExample)>) = data
+        .examples
+        .iter()
+        .enumerate()
+        .partition(|(i, _)| hold_out && i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1);
+    let mut rows: Vec<Example> = fit
+        .iter()
+        .take(options.synthesized_examples)
+        .map(|(_, e)| Example {
+            args: e.args.clone(),
+            output: e.expected.clone(),
+            source: ExampleSource::Data,
+        })
+        .collect();
+    let mut teacher_labeled = 0;
+    if rows.is_empty() {
+        let judge = LoadedProgram::from_template(&models.compiler, spec.clone(), &baseline_template(spec), vec![])?;
+        for args in data.inputs.iter().take(options.synthesized_examples) {
+            let answer = judge.call(&models.compiler, args)?;
+            teacher_labeled += 1;
+            rows.push(Example {
+                args: args.clone(),
+                output: answer.value,
+                source: ExampleSource::Compiler,
+            });
+        }
+    }
+    let with_rows: Vec<Example> = user.iter().cloned().chain(rows).collect();
+    let mut candidates = Vec::new();
+    let mut chosen = ("docstring examples and data rows", with_rows.clone());
+    if !held.is_empty() {
+        let held: Vec<&SpecExample> = held.iter().take(MAX_HELD_OUT_CALLS).map(|(_, e)| *e).collect();
+        let score = |shown: &[Example]| -> Result<usize, CompileError> {
+            let (_, template) = program_text(spec, shown, Framing::Declaration)?;
+            let program = LoadedProgram::from_template(&models.interpreter, spec.clone(), &template, vec![])?;
+            Ok(held
+                .iter()
+                .filter(|e| {
+                    program
+                        .call(&models.interpreter, &e.args)
+                        .is_ok_and(|a| spec.ret.same_value(&a.value, &e.expected))
+                })
+                .count())
+        };
+        let (rows_right, alone_right) = (score(&with_rows)?, score(&user)?);
+        candidates = vec![
+            Candidate {
+                name: chosen.0.into(),
+                right: rows_right,
+                total: held.len(),
+            },
+            Candidate {
+                name: "docstring examples".into(),
+                right: alone_right,
+                total: held.len(),
+            },
+        ];
+        if alone_right > rows_right {
+            chosen = ("docstring examples", user);
+        }
+    }
+    let used = DataUse {
+        labeled_rows: data.examples.len(),
+        held_out_rows: held.len(),
+        unlabeled_rows: data.inputs.len(),
+        teacher_labeled,
+        candidates,
+        chosen: chosen.0.into(),
+    };
+    Ok((chosen.1, used))
 }
 
 /// The input as one value: the parameter's type, or a struct of all parameters.
@@ -648,16 +937,24 @@ fn fit_program_head(
     program: &LoadedProgram,
     interpreter: &Model,
     examples: &[Example],
+    rows: &[(Vec<Value>, usize)],
     held_out: &[Sample],
 ) -> Result<Option<(Head, HeadFit, HeldOut)>, CompileError> {
     let labels = program.schema().labels().expect("finite type");
-    let mut samples = Vec::with_capacity(examples.len());
+    let mut samples = Vec::with_capacity(examples.len() + rows.len());
     for e in examples.iter().filter(|e| e.source != ExampleSource::User) {
         let Some(label) = label_of(spec, &labels, &e.output) else {
             continue;
         };
         let features = program.features(interpreter, &e.args)?.expect("finite type");
         samples.push(Sample { features, label });
+    }
+    for (args, label) in rows {
+        let features = program.features(interpreter, args)?.expect("finite type");
+        samples.push(Sample {
+            features,
+            label: *label,
+        });
     }
     Ok(fit_head(&samples, held_out, labels.len()))
 }
@@ -760,6 +1057,7 @@ mod tests {
                     expected: Value::Bool(true),
                 })
                 .collect(),
+            data: None,
         };
         let logs = spec(&[
             "2024-05-01 12:00:03 ERROR db: lost",

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use paw_artifact::spec::Field;
-use paw_artifact::{BuildKey, ExampleSource, ParamSpec, Spec, SpecExample, TypeSpec};
+use paw_artifact::{BuildKey, ExampleSource, FunctionData, ParamSpec, Spec, SpecExample, TypeSpec};
 use paw_cache::{PawHome, Role};
 use paw_fuzzy::{fits, LoadedProgram};
 use paw_model::Model;
@@ -50,6 +50,7 @@ fn alert_spec() -> Spec {
             SpecExample { args: vec![json!("ERROR db: connection lost")], expected: json!(true) },
             SpecExample { args: vec![json!("INFO web: GET / 200")], expected: json!(false) },
         ],
+        data: None,
     }
 }
 
@@ -78,6 +79,7 @@ fn event_spec() -> Spec {
             args: vec![json!("web: GET / 200")],
             expected: json!({"service": "web", "status": 200}),
         }],
+        data: None,
     }
 }
 
@@ -92,9 +94,26 @@ const OPTIONS: CompileOptions = CompileOptions {
 fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_values() {
     let models = smoke_models();
     for spec in [alert_spec(), event_spec()] {
-        let first = compile(&spec, &"id".into(), &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles");
-        let second =
-            compile(&spec, &"id".into(), &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles again");
+        let first = compile(
+            &spec,
+            &FunctionData::default(),
+            &"id".into(),
+            &key(),
+            ("smoke", "smoke"),
+            &models,
+            &OPTIONS,
+        )
+        .expect("compiles");
+        let second = compile(
+            &spec,
+            &FunctionData::default(),
+            &"id".into(),
+            &key(),
+            ("smoke", "smoke"),
+            &models,
+            &OPTIONS,
+        )
+        .expect("compiles again");
         assert_eq!(first.meta, second.meta, "{}: deterministic metadata", spec.name);
         assert_eq!(first.prompt_template, second.prompt_template);
         let differs = first.prefix.iter().zip(&second.prefix).position(|(a, b)| a != b);
@@ -188,7 +207,16 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
 fn concurrent_calls_answer_exactly_as_sequential_ones() {
     let models = smoke_models();
     for spec in [alert_spec(), event_spec()] {
-        let artifact = compile(&spec, &"id".into(), &key(), ("smoke", "smoke"), &models, &OPTIONS).expect("compiles");
+        let artifact = compile(
+            &spec,
+            &FunctionData::default(),
+            &"id".into(),
+            &key(),
+            ("smoke", "smoke"),
+            &models,
+            &OPTIONS,
+        )
+        .expect("compiles");
         let program = LoadedProgram::from_artifact(&models.interpreter, &artifact).expect("the artifact restores");
         let inputs: Vec<serde_json::Value> = (0..16)
             .map(|i| {

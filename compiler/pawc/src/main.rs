@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 a problem in the user's code or input, 2 an internal error of paw itself.
 
 mod commands;
+mod data;
 mod engine;
 mod fuzzy;
 mod manifest;
@@ -70,7 +71,10 @@ enum Command {
         /// Instead, make one standalone executable of the program (default: PROJECT/target/paw/NAME). It runs
         /// without pawc, from any directory, and finds the fuzzy fns that `pawc build` compiled through the
         /// project's paw.lock.
-        #[arg(long, conflicts_with_all = ["offline", "jobs", "compiler", "interpreter"])]
+        /// Fail (exit 1) when a program answers any of its own docstring examples wrong (else a warning).
+        #[arg(long)]
+        deny_failing_examples: bool,
+        #[arg(long, conflicts_with_all = ["offline", "jobs", "compiler", "interpreter", "deny_failing_examples"])]
         bin: bool,
         /// Where `--bin` writes the executable.
         #[arg(long, requires = "bin")]
@@ -83,9 +87,12 @@ enum Command {
         /// The cases, one JSON object per line: {"fn": NAME, "args": [...], "expected": VALUE}.
         #[arg(long)]
         cases: PathBuf,
-        /// Print one JSON object instead of a table.
+        /// Print one JSON object (with every case and its answer) instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also list the cases answered wrong (table mode).
+        #[arg(long)]
+        show_wrong: bool,
         /// `prompt`: skip the compiled programs and prompt the interpreter with the raw declaration.
         #[arg(long)]
         baseline: Option<String>,
@@ -194,12 +201,14 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
             jobs,
             compiler,
             interpreter,
+            deny_failing_examples,
             ..
         } => commands::build::run(
             commands::build::BuildArgs {
                 path: path.as_deref(),
                 offline,
                 jobs,
+                deny_failing_examples,
                 compiler: compiler.as_deref(),
                 interpreter: interpreter.as_deref(),
             },
@@ -209,6 +218,7 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
             path,
             cases,
             json,
+            show_wrong,
             baseline,
             interpreter,
         } => commands::eval::run(
@@ -216,6 +226,7 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
                 path: &path,
                 cases: &cases,
                 json,
+                show_wrong,
                 baseline: baseline.as_deref(),
                 interpreter: interpreter.as_deref(),
             },

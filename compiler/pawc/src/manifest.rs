@@ -1,5 +1,6 @@
 //! `paw.toml`, the project manifest.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -17,6 +18,23 @@ pub struct Manifest {
     pub compiler: ModelSection,
     #[serde(default)]
     pub test: TestSection,
+    /// `[functions.NAME]`: a fuzzy fn's data files (NAME is its name, or `module.name` where two modules
+    /// have one of that name).
+    #[serde(default)]
+    pub functions: BTreeMap<toml::Spanned<String>, FunctionSection>,
+}
+
+/// `[functions.NAME]`: the files a fuzzy fn is compiled from besides its docstring (paths relative to the
+/// project root; see `paw_build::data` for their formats).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSection {
+    /// Unlabeled real inputs.
+    pub inputs: Option<toml::Spanned<String>>,
+    /// Labeled rows.
+    pub examples: Option<toml::Spanned<String>>,
+    /// Most rows used from each file (a deterministic sample of larger ones).
+    pub sample: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +67,9 @@ impl Manifest {
 
     pub fn parse(text: &str) -> Result<Manifest, String> {
         let manifest: Manifest = toml::from_str(text).map_err(|e| e.to_string())?;
+        if let Some((name, _)) = manifest.functions.iter().find(|(_, f)| f.sample == Some(0)) {
+            return Err(format!("[functions.{}] sample must be at least 1", name.get_ref()));
+        }
         if let Some(min) = manifest.test.min_accuracy {
             if !(0.0..=1.0).contains(&min) {
                 return Err(format!("[test] min_accuracy must be between 0.0 and 1.0, found {min}"));
@@ -59,7 +80,13 @@ impl Manifest {
 
     /// The text `pawc new NAME` writes.
     pub fn scaffold(name: &str) -> String {
-        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n")
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n\
+             # A fuzzy fn can also be compiled from your own data (paths relative to this file):\n\
+             # [functions.FUNCTION_NAME]\n\
+             # inputs = \"data/inputs.jsonl\"      # real inputs, {{\"args\": [...]}} per line (or a text file, one per line)\n\
+             # examples = \"data/labeled.jsonl\"   # labeled rows, {{\"args\": [...], \"expected\": ...}} per line\n"
+        )
     }
 }
 

@@ -98,6 +98,32 @@ pub struct Meta {
     /// Tokens in the saved prefix state.
     pub prefix_tokens: usize,
     pub self_test: SelfTest,
+    /// How the function's data files were used; absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataUse>,
+}
+
+/// How a program was compiled from the user's data (`paw.toml`'s `inputs` and `examples`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataUse {
+    /// Labeled rows read, and how many of them were held out: never fitted on, only used to choose the program.
+    pub labeled_rows: usize,
+    pub held_out_rows: usize,
+    /// Unlabeled rows read, and how many of them the compiler model labeled to fit on.
+    pub unlabeled_rows: usize,
+    pub teacher_labeled: usize,
+    /// The forms of program compared on the held-out rows and the user's docstring examples (each read as a
+    /// new input), in the order tried; the chosen one answered most (the first of those on ties).
+    pub candidates: Vec<Candidate>,
+    pub chosen: String,
+}
+
+/// One form of program and how it answered the held-out cases.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub name: String,
+    pub right: usize,
+    pub total: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -113,8 +139,10 @@ pub struct Example {
 pub enum ExampleSource {
     /// A docstring example.
     User,
-    /// Written by the compiler model.
+    /// Written by the compiler model (or a real input from the user's data, answered by it).
     Compiler,
+    /// A labeled row of the user's data files.
+    Data,
 }
 
 /// The artifact run on the docstring examples at compile time.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use paw_hir::{FuzzyFn, Program};
 use serde::{Deserialize, Serialize};
 
+use crate::data::DataDigest;
 use crate::id::{program_id, BuildKey, ProgramId};
 use crate::spec::spec_of;
 use crate::store::{ArtifactStore, LoadError, Status};
@@ -21,6 +22,10 @@ pub struct PawLock {
     pub interpreter_model: String,
     /// `module.function` → program id.
     pub functions: BTreeMap<String, ProgramId>,
+    /// `module.function` → the digest of the data files it was built from (only functions with data): part
+    /// of its spec, so [`resolve`] computes the id the build did without reading the files.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, DataDigest>,
 }
 
 /// Why a project's `paw.lock` could not be read.
@@ -116,14 +121,17 @@ pub enum Resolution {
 }
 
 /// Resolves `func` of `program` against `lock` (`None`: the project has none). Reads no file and no model:
-/// the current spec's id is computed with the lock's own build key.
+/// the current spec's id is computed with the lock's own build key and the data digest the lock records
+/// (an edited data file is seen by `pawc build`, which reads the files, not here).
 pub fn resolve(func: &FuzzyFn, program: &Program, lock: Option<&PawLock>) -> Resolution {
-    let spec = match spec_of(func, program) {
+    let mut spec = match spec_of(func, program) {
         Ok(spec) => spec,
         Err(e) => return Resolution::Unsupported(e.message),
     };
     let Some(lock) = lock else { return Resolution::NotBuilt };
-    match lock.functions.get(&function_key(&func.module, &func.name)) {
+    let key = function_key(&func.module, &func.name);
+    spec.data = lock.data.get(&key).cloned();
+    match lock.functions.get(&key) {
         None => Resolution::NotBuilt,
         Some(id) if *id == program_id(&spec, &lock.build) => Resolution::Built(id.clone()),
         Some(id) => Resolution::Stale { locked: id.clone() },

@@ -7,6 +7,8 @@ use paw_hir::{ConstValue, FuzzyFn, Program, Ty};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::data::DataDigest;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
     pub name: String,
@@ -16,6 +18,9 @@ pub struct Spec {
     pub doc: String,
     /// The docstring examples, arguments and expected values as JSON of their types.
     pub examples: Vec<SpecExample>,
+    /// The function's data files (`paw.toml`), by digest; absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataDigest>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -184,6 +189,7 @@ pub fn spec_of(func: &FuzzyFn, program: &Program) -> Result<Spec, SpecError> {
         ret,
         doc: normalize_doc(&func.description),
         examples,
+        data: None,
     })
 }
 

@@ -31,6 +31,7 @@ impl ArtifactBuilder {
                     held_out: None,
                     prefix_tokens: 0,
                     self_test: SelfTest::default(),
+                    data: None,
                 },
                 prompt_template: String::new(),
                 pseudo_program,

@@ -16,6 +16,7 @@ fn lock() -> PawLock {
         compiler_model: "compiler".into(),
         interpreter_model: "interpreter".into(),
         functions: BTreeMap::from([("main.f".to_string(), ProgramId::from("abc"))]),
+        data: BTreeMap::new(),
     }
 }
 

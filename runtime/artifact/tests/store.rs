@@ -12,6 +12,7 @@ fn artifact(id: &str, program: &str) -> Artifact {
         ret: TypeSpec::Bool,
         doc: "Decide.".into(),
         examples: vec![],
+        data: None,
     };
     let build = BuildKey {
         compiler_version: "1".into(),

@@ -92,6 +92,7 @@ mod tests {
             ret: TypeSpec::Bool,
             doc: String::new(),
             examples: vec![],
+            data: None,
         }
     }
 

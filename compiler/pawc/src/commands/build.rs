@@ -10,6 +10,7 @@ use paw_artifact::{ArtifactStore, PawLock};
 use paw_build::{BuildConfig, Event, NeuralCompiler, Outcome};
 use paw_cache::{ModelChoice, PawHome};
 
+use crate::data::read_project_data;
 use crate::models::{load_options, provisioner};
 use crate::output::Output;
 use crate::pipeline::{load_and_check, plural};
@@ -18,6 +19,7 @@ pub struct BuildArgs<'a> {
     pub path: Option<&'a Path>,
     pub offline: bool,
     pub jobs: usize,
+    pub deny_failing_examples: bool,
     pub compiler: Option<&'a str>,
     pub interpreter: Option<&'a str>,
 }
@@ -35,8 +37,12 @@ fn choose_model(flag: Option<&str>, manifest: Option<&str>, root: &Path) -> Opti
 
 pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
     let started = Instant::now();
-    let loaded = match load_and_check(args.path, out) {
+    let mut loaded = match load_and_check(args.path, out) {
         Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let data = match read_project_data(&mut loaded, out) {
+        Ok(data) => data,
         Err(code) => return code,
     };
     let mut config = BuildConfig {
@@ -65,7 +71,7 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         Ok(key) => key,
         Err(e) => return out.user_error(&e),
     };
-    let planned = match paw_build::plan(&loaded.analysis.checked.program, &key, &store) {
+    let planned = match paw_build::plan(&loaded.analysis.checked.program, &key, &store, &data) {
         Ok(p) => p,
         Err(errors) => {
             for e in &errors {
@@ -93,6 +99,10 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
             .filter(|r| !matches!(r.outcome, Outcome::Failed(_)))
             .map(|r| (r.key.clone(), r.id.clone()))
             .collect(),
+        data: planned
+            .iter()
+            .filter_map(|p| Some((p.key.clone(), p.spec.data.clone()?)))
+            .collect(),
     };
     // A project without fuzzy fns needs no lock.
     if let Err(e) = if reports.is_empty() {
@@ -113,6 +123,7 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Compiled { .. }))
         .count();
+    let failing_examples = report_failing_examples(&reports, &store, args.deny_failing_examples, out);
     let verb = if failed > 0 {
         out.paint("Failed", "1;31")
     } else {
@@ -129,11 +140,56 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         },
         started.elapsed().as_secs_f64()
     );
-    if failed > 0 {
+    if failed > 0 || (args.deny_failing_examples && failing_examples > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Shows the docstring examples that built programs answer wrong: for the programs compiled now, or for
+/// every program when `deny` makes them errors. Returns how many programs fail some.
+fn report_failing_examples(reports: &[paw_build::Report], store: &ArtifactStore, deny: bool, out: &Output) -> usize {
+    let mut failing = 0;
+    for r in reports {
+        let fresh = matches!(r.outcome, Outcome::Compiled { .. } | Outcome::BuiltConcurrently);
+        if matches!(r.outcome, Outcome::Failed(_)) || !(fresh || deny) {
+            continue;
+        }
+        let Ok((meta, _)) = store.describe(&r.id) else {
+            continue;
+        };
+        let test = &meta.self_test;
+        if test.passed == test.total {
+            continue;
+        }
+        failing += 1;
+        let (level, color) = if deny { ("error:", "1;31") } else { ("warning:", "1;33") };
+        eprintln!(
+            "{} `{}` answers {} of its {} docstring examples wrong:",
+            out.paint(level, color),
+            r.key,
+            test.total - test.passed,
+            test.total
+        );
+        for case in test.results.iter().filter(|c| !c.pass) {
+            let args: Vec<String> = case.args.iter().map(|a| a.to_string()).collect();
+            let got = case.error.clone().unwrap_or_else(|| case.got.to_string());
+            eprintln!(
+                "  {}({}): expected {}, got {got}",
+                meta.spec.name,
+                args.join(", "),
+                case.expected
+            );
+        }
+        eprintln!(
+            "  help: make the docstring state the rule these examples follow, or give the function data \
+             (`[functions.{}]` in paw.toml){}",
+            meta.spec.name,
+            if deny { "" } else { "; `--deny-failing-examples` makes this an error" }
+        );
+    }
+    failing
 }
 
 fn print_summary(reports: &[paw_build::Report]) {

@@ -1,8 +1,9 @@
-//! `pawc eval DIR --cases FILE [--json] [--baseline prompt] [--interpreter MODEL]`: accuracy of a suite's
-//! fuzzy functions on labeled cases, compiled (the built artifacts) or as the prompting baseline (the raw
-//! declaration prompted to the same interpreter with the same typed decoding). See DESIGN.md, "Evaluation
-//! contract". Besides the contract's `seconds` (everything after the cases are read: model load included),
-//! the JSON report has `call_seconds`, the time spent in the calls alone.
+//! `pawc eval DIR --cases FILE [--json] [--show-wrong] [--baseline prompt] [--interpreter MODEL]`: accuracy
+//! of a suite's fuzzy functions on labeled cases, compiled (the built artifacts) or as the prompting baseline
+//! (the raw declaration prompted to the same interpreter with the same typed decoding). See DESIGN.md,
+//! "Evaluation contract". Besides the contract's `seconds` (everything after the cases are read: model load
+//! included), the JSON report has `call_seconds`, the time spent in the calls alone, every case with its
+//! answer (`cases`), and for compiled functions what each was compiled from (`compiled_from`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,6 +25,8 @@ pub struct EvalArgs<'a> {
     pub path: &'a Path,
     pub cases: &'a Path,
     pub json: bool,
+    /// Table mode: also list every case answered wrong.
+    pub show_wrong: bool,
     /// `Some("prompt")` for the prompting baseline.
     pub baseline: Option<&'a str>,
     pub interpreter: Option<&'a str>,
@@ -125,6 +128,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
             .progress_chars("=> "),
     );
     let mut tally: BTreeMap<String, (usize, usize)> = specs.keys().map(|k| (k.clone(), (0, 0))).collect();
+    let mut answered = Vec::with_capacity(cases.len());
     let calls_started = Instant::now();
     for case in &cases {
         let program = &programs[&case.function];
@@ -135,6 +139,19 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         let entry = tally.get_mut(&case.function).expect("cases name declared functions");
         entry.0 += 1;
         entry.1 += correct as usize;
+        let mut row = json!({"fn": case.function, "args": case.args, "expected": case.expected});
+        match got {
+            Ok(a) => {
+                row["got"] = a.value;
+                row["confidence"] = json!(a.confidence);
+            }
+            Err(e) => {
+                row["got"] = Value::Null;
+                row["error"] = json!(e.to_string());
+            }
+        }
+        row["correct"] = json!(correct);
+        answered.push(row);
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -147,6 +164,10 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     let ratio = |c: usize, n: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
     let macro_accuracy = evaluated.iter().map(|(_, (n, c))| ratio(*c, *n)).sum::<f64>() / evaluated.len().max(1) as f64;
     let mode = if baseline { "prompt" } else { "compiled" };
+    let compiled_from: BTreeMap<&String, String> = artifacts
+        .iter()
+        .map(|(name, artifact)| (name, compiled_from(&artifact.meta)))
+        .collect();
     if args.json {
         let functions: serde_json::Map<String, Value> = evaluated
             .iter()
@@ -164,6 +185,8 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
             "interpreter": interpreter_choice.name(),
             "seconds": seconds,
             "call_seconds": call_seconds,
+            "compiled_from": compiled_from,
+            "cases": answered,
         });
         println!("{report}");
     } else {
@@ -184,8 +207,60 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
             "macro accuracy {macro_accuracy:.3}; mode {mode}; interpreter {}; {seconds:.1}s ({call_seconds:.1}s in calls)",
             interpreter_choice.name()
         );
+        if !compiled_from.is_empty() {
+            println!("\ncompiled from:");
+            for (name, from) in &compiled_from {
+                println!("  {name:<width$}  {from}");
+            }
+        }
+        if args.show_wrong {
+            let wrong: Vec<&Value> = answered.iter().filter(|c| c["correct"] == json!(false)).collect();
+            println!("\n{} answered wrong:", crate::pipeline::plural(wrong.len(), "case"));
+            for case in wrong {
+                let got = case.get("error").unwrap_or(&case["got"]);
+                println!(
+                    "  {}({})\n    expected {}, got {got}",
+                    case["fn"].as_str().unwrap_or_default(),
+                    args_text(&case["args"]),
+                    case["expected"]
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a compiled program was made from, in a few words: its docstring examples, the compiler model's
+/// examples, the user's data rows, and the form of program chosen.
+fn compiled_from(meta: &paw_artifact::Meta) -> String {
+    let written = meta
+        .examples
+        .iter()
+        .filter(|e| e.source == paw_artifact::ExampleSource::Compiler)
+        .count();
+    let mut parts = vec![
+        crate::pipeline::plural(meta.spec.examples.len(), "docstring example"),
+        format!("{written} written by the compiler model"),
+    ];
+    match &meta.data {
+        Some(data) => {
+            if data.labeled_rows > 0 {
+                parts.push(format!("{} labeled rows ({} held out)", data.labeled_rows, data.held_out_rows));
+            }
+            if data.unlabeled_rows > 0 {
+                parts.push(format!("{} unlabeled rows", data.unlabeled_rows));
+            }
+            parts.push(format!("chosen: {}", data.chosen));
+        }
+        None => parts.push("no data files".into()),
+    }
+    parts.join(", ")
+}
+
+/// A case's arguments as a call's argument list.
+fn args_text(args: &Value) -> String {
+    let args = args.as_array().map(Vec::as_slice).unwrap_or_default();
+    args.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn read_cases(path: &Path, specs: &BTreeMap<String, Spec>) -> Result<Vec<Case>, String> {

@@ -1,0 +1,106 @@
+//! The data files `paw.toml` names for fuzzy fns (`[functions.NAME]`), read and checked for `pawc build`.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use paw_artifact::{function_key, spec_of, FunctionData};
+use paw_build::{read_data, DataDecl, DataFile, DEFAULT_SAMPLE};
+use paw_diagnostics::{Diagnostic, Label, Span};
+
+use crate::output::Output;
+use crate::pipeline::{plural, Loaded};
+
+/// Every function's rows by key. Diagnostics are shown; any error stops the build (exit code 1), so nothing
+/// is compiled from a half-read file.
+pub fn read_project_data(loaded: &mut Loaded, out: &Output) -> Result<BTreeMap<String, Arc<FunctionData>>, ExitCode> {
+    let mut data = BTreeMap::new();
+    let Some(manifest) = &loaded.project.manifest else {
+        return Ok(data);
+    };
+    if manifest.functions.is_empty() {
+        return Ok(data);
+    }
+    let manifest_path = loaded.project.root.join("paw.toml");
+    let text = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| out.user_error(&format!("cannot read {}: {e}", manifest_path.display())))?;
+    let toml_file = loaded.files.add("paw.toml", text);
+    let span = |range: std::ops::Range<usize>| Span::new(toml_file, range.start, range.end);
+    let program = &loaded.analysis.checked.program;
+    let mut diagnostics = Vec::new();
+    for (name, section) in &manifest.functions {
+        let matching: Vec<_> = program
+            .fuzzy
+            .iter()
+            .filter(|f| f.name == *name.get_ref() || function_key(&f.module, &f.name) == *name.get_ref())
+            .collect();
+        let func = match matching.as_slice() {
+            [f] => *f,
+            [] => {
+                let known: Vec<String> = program.fuzzy.iter().map(|f| format!("`{}`", f.name)).collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        "E0506",
+                        format!(
+                            "paw.toml has data for `{}`, but the project has no fuzzy fn of that name",
+                            name.get_ref()
+                        ),
+                        Label::new(span(name.span()), "no such fuzzy fn"),
+                    )
+                    .with_help(if known.is_empty() {
+                        "remove the section: the project declares no fuzzy fn".to_string()
+                    } else {
+                        format!("its fuzzy fns are {}", known.join(", "))
+                    }),
+                );
+                continue;
+            }
+            several => {
+                let keys: Vec<String> = several
+                    .iter()
+                    .map(|f| format!("`{}`", function_key(&f.module, &f.name)))
+                    .collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        "E0506",
+                        format!("`{}` names {}", name.get_ref(), plural(several.len(), "fuzzy fn")),
+                        Label::new(span(name.span()), "ambiguous"),
+                    )
+                    .with_help(format!("name one with its module: {}", keys.join(" or "))),
+                );
+                continue;
+            }
+        };
+        // A function whose types a model cannot take is reported by the build plan.
+        let Ok(spec) = spec_of(func, program) else {
+            continue;
+        };
+        let key = function_key(&func.module, &func.name);
+        let file = |path: &toml::Spanned<String>| DataFile {
+            path: loaded.project.root.join(path.get_ref()),
+            display: path.get_ref().clone(),
+            named_at: span(path.span()),
+        };
+        let decl = DataDecl {
+            key: &key,
+            inputs: section.inputs.as_ref().map(file),
+            examples: section.examples.as_ref().map(file),
+            sample: section.sample.unwrap_or(DEFAULT_SAMPLE),
+        };
+        let (rows, found) = read_data(&decl, &spec, &mut loaded.files);
+        diagnostics.extend(found);
+        if let Some(rows) = rows.filter(|r| !r.is_empty()) {
+            data.insert(key, Arc::new(rows));
+        }
+    }
+    let errors = out.diagnostics(&diagnostics, &loaded.files);
+    if errors > 0 {
+        eprintln!(
+            "{} the data files have {}; nothing was built",
+            out.paint("error:", "1;31"),
+            plural(errors, "error")
+        );
+        return Err(ExitCode::from(1));
+    }
+    Ok(data)
+}
