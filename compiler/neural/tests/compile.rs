@@ -245,3 +245,109 @@ fn concurrent_calls_answer_exactly_as_sequential_ones() {
         );
     }
 }
+
+/// Log lines, each with whether it needs an alert (a line's level decides).
+fn labeled_lines(n: usize) -> Vec<SpecExample> {
+    (0..n)
+        .map(|i| {
+            let alert = i % 2 == 0;
+            let level = if alert { ["ERROR", "CRITICAL"][i % 4 / 2] } else { ["INFO", "DEBUG"][i % 4 / 2] };
+            SpecExample {
+                args: vec![json!(format!("2024-06-0{} 10:{i:02}:00 {level} svc{i}: event {i}", i % 9 + 1))],
+                expected: json!(alert),
+            }
+        })
+        .collect()
+}
+
+fn compile_with(spec: &Spec, data: &FunctionData, models: &Models) -> paw_artifact::Artifact {
+    compile(spec, data, &"id".into(), &key(), ("smoke", "smoke"), models, &OPTIONS).expect("compiles")
+}
+
+/// Labeled mode: one row in four is held out, the forms of program are compared on the held-out rows and
+/// the docstring examples only, and the program that answers most of them is the one kept.
+#[test]
+fn labeled_rows_fit_the_program_and_held_out_rows_choose_it() {
+    let models = smoke_models();
+    let spec = alert_spec();
+    let data = FunctionData {
+        inputs: vec![],
+        examples: labeled_lines(24),
+    };
+    let artifact = compile_with(&spec, &data, &models);
+    let used = artifact.meta.data.clone().expect("the data's use is recorded");
+    assert_eq!((used.labeled_rows, used.held_out_rows, used.teacher_labeled), (24, 6, 0));
+    let cases = used.held_out_rows + spec.examples.len();
+    assert!(!used.candidates.is_empty());
+    for c in &used.candidates {
+        assert_eq!(c.total, cases, "{c:?}: scored on the held-out rows and docstring examples only");
+    }
+    let best = used.candidates.iter().map(|c| c.right).max().unwrap();
+    let chosen = used.candidates.iter().find(|c| c.name == used.chosen).expect("the chosen one was scored");
+    assert_eq!(chosen.right, best, "{used:?}");
+    if let Some(fit) = &artifact.meta.head {
+        // Fitted on the 18 rows that are not held out, never on the held-out ones.
+        assert_eq!(fit.examples, 18);
+    }
+    // Rows are real data: nothing is asked of the compiler model's imagination.
+    assert!(artifact.meta.examples.iter().all(|e| e.source != ExampleSource::Compiler));
+    assert_eq!(
+        compile_with(&spec, &data, &models).meta,
+        artifact.meta,
+        "deterministic with data too"
+    );
+}
+
+/// Unlabeled mode: the compiler model labels every real input (its scores calibrated over them), and the
+/// head is fitted on those; nothing is held out, so the docstring examples alone choose the form.
+#[test]
+fn unlabeled_inputs_are_labeled_by_the_compiler_model() {
+    let models = smoke_models();
+    let spec = alert_spec();
+    let data = FunctionData {
+        inputs: labeled_lines(16).into_iter().map(|e| e.args).collect(),
+        examples: vec![],
+    };
+    let artifact = compile_with(&spec, &data, &models);
+    let used = artifact.meta.data.clone().expect("the data's use is recorded");
+    assert_eq!((used.unlabeled_rows, used.teacher_labeled, used.held_out_rows), (16, 16, 0));
+    assert!(used.candidates.iter().all(|c| c.total == spec.examples.len()), "{used:?}");
+}
+
+/// An infinite return type shows labeled rows as examples when they answer the held-out rows at least as
+/// well as the docstring's examples alone.
+#[test]
+fn labeled_rows_become_shown_examples_for_an_infinite_type() {
+    let models = smoke_models();
+    let spec = event_spec();
+    let rows: Vec<SpecExample> = (0..8)
+        .map(|i| SpecExample {
+            args: vec![json!(format!("svc{i}: GET /page{i} {}", 200 + i))],
+            expected: json!({"service": format!("svc{i}"), "status": 200 + i}),
+        })
+        .collect();
+    let data = FunctionData {
+        inputs: vec![],
+        examples: rows.clone(),
+    };
+    let artifact = compile_with(&spec, &data, &models);
+    let used = artifact.meta.data.clone().expect("the data's use is recorded");
+    assert_eq!((used.labeled_rows, used.held_out_rows), (8, 2));
+    assert_eq!(used.candidates.len(), 2);
+    let shown_rows: Vec<_> = artifact
+        .meta
+        .examples
+        .iter()
+        .filter(|e| e.source == ExampleSource::Data)
+        .collect();
+    if used.chosen == "docstring examples" {
+        assert!(shown_rows.is_empty());
+    } else {
+        assert_eq!(shown_rows.len(), OPTIONS.synthesized_examples);
+        // Held-out rows (every fourth) are never shown.
+        for e in shown_rows {
+            let i = rows.iter().position(|r| r.args == e.args).unwrap();
+            assert_ne!(i % 4, 3, "held-out row {i} is shown");
+        }
+    }
+}

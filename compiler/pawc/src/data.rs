@@ -96,7 +96,7 @@ pub fn read_project_data(loaded: &mut Loaded, out: &Output) -> Result<BTreeMap<S
     let errors = out.diagnostics(&diagnostics, &loaded.files);
     if errors > 0 {
         eprintln!(
-            "{} the data files have {}; nothing was built",
+            "{} {} in the `[functions]` data of paw.toml; nothing was built",
             out.paint("error:", "1;31"),
             plural(errors, "error")
         );
