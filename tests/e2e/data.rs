@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::fuzzy::{pawc_with_home, scratch_home};
 use crate::{assert_exit, pawc_in, stderr};
 
 const MANIFEST: &str = "[package]\nname = \"withdata\"\nversion = \"0.1.0\"\n\n[compiler]\nmodel = \"smoke\"\n\n\
@@ -84,20 +85,23 @@ fn data_is_locked_and_an_edit_rebuilds_only_its_function() {
         "{\"args\": [\"2024-05-02 10:00:00 CRITICAL disk full\"], \"expected\": true}\n\
          {\"args\": [\"2024-05-02 10:00:01 INFO ok\"], \"expected\": false}\n",
     );
-    let out = pawc_in(dir.path(), &["build", "."]);
+    // A store of its own, so that the edit below is compiled, not found from an earlier run.
+    let home = scratch_home();
+    let build = || pawc_with_home(home.path(), dir.path(), &["build", "."]);
+    let out = build();
     assert_exit(&out, 0);
     let first = lock(dir.path());
     let data = &first["data"]["main.is_alert"];
     assert_eq!((data["inputs"]["rows"].as_u64(), data["examples"]["rows"].as_u64()), (Some(2), Some(2)));
     assert!(first["data"].get("main.service").is_none(), "{first}");
-    let run = pawc_in(dir.path(), &["run", "."]);
+    let run = pawc_with_home(home.path(), dir.path(), &["run", "."]);
     assert_exit(&run, 0);
 
     let labeled = dir.path().join("data/labeled.jsonl");
     let mut text = std::fs::read_to_string(&labeled).unwrap();
     text.push_str("{\"args\": [\"2024-05-02 10:00:02 DEBUG cache warm\"], \"expected\": false}\n");
     std::fs::write(&labeled, text).unwrap();
-    let out = pawc_in(dir.path(), &["build", "."]);
+    let out = build();
     assert_exit(&out, 0);
     assert!(
         stderr(&out).contains("1 compiled, 1 up to date"),
