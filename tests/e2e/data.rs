@@ -74,7 +74,9 @@ fn bad_rows_are_reported_with_their_lines_and_nothing_is_built() {
     assert_exit(&out, 1);
     let err = stderr(&out);
     assert!(
-        err.contains("E0506") && err.contains("[paw.toml:11:12]") && err.contains("its fuzzy fns are `is_alert`, `service`"),
+        err.contains("E0506")
+            && err.contains("[paw.toml:11:12]")
+            && err.contains("its fuzzy fns are `is_alert`, `service`"),
         "{err}"
     );
 }
@@ -92,7 +94,10 @@ fn data_is_locked_and_an_edit_rebuilds_only_its_function() {
     assert_exit(&out, 0);
     let first = lock(dir.path());
     let data = &first["data"]["main.is_alert"];
-    assert_eq!((data["inputs"]["rows"].as_u64(), data["examples"]["rows"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (data["inputs"]["rows"].as_u64(), data["examples"]["rows"].as_u64()),
+        (Some(2), Some(2))
+    );
     assert!(first["data"].get("main.service").is_none(), "{first}");
     let run = pawc_with_home(home.path(), dir.path(), &["run", "."]);
     assert_exit(&run, 0);
@@ -103,13 +108,12 @@ fn data_is_locked_and_an_edit_rebuilds_only_its_function() {
     std::fs::write(&labeled, text).unwrap();
     let out = build();
     assert_exit(&out, 0);
-    assert!(
-        stderr(&out).contains("1 compiled, 1 up to date"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("1 compiled, 1 up to date"), "{}", stderr(&out));
     let second = lock(dir.path());
-    assert_ne!(second["functions"]["main.is_alert"], first["functions"]["main.is_alert"]);
+    assert_ne!(
+        second["functions"]["main.is_alert"],
+        first["functions"]["main.is_alert"]
+    );
     assert_eq!(second["functions"]["main.service"], first["functions"]["main.service"]);
     assert_eq!(second["data"]["main.is_alert"]["examples"]["rows"].as_u64(), Some(3));
 }

@@ -80,7 +80,10 @@ fn good_rows_are_read_in_file_order() {
     );
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let data = data.unwrap();
-    assert_eq!(data.inputs, vec![vec![json!("first comment")], vec![json!("second comment")]]);
+    assert_eq!(
+        data.inputs,
+        vec![vec![json!("first comment")], vec![json!("second comment")]]
+    );
     assert_eq!(data.examples.len(), 2);
     assert_eq!(data.examples[1].expected, false);
 }
@@ -88,15 +91,15 @@ fn good_rows_are_read_in_file_order() {
 #[test]
 fn every_bad_row_is_reported_at_its_line_and_nothing_is_kept() {
     let text = [
-        "{\"args\": [5, 0.2], \"expected\": 6}",      // 1: fine
-        "{\"args\": [5], \"expected\": 6}",           // 2: arity
-        "{\"args\": [\"5\", 0.2], \"expected\": 6}",  // 3: argument type
-        "{\"args\": [5, 0.2], \"expected\": \"6\"}",  // 4: return type
-        "{\"args\": [5, 0.2]}",                       // 5: no expected
-        "not json",                                   // 6
+        "{\"args\": [5, 0.2], \"expected\": 6}",                      // 1: fine
+        "{\"args\": [5], \"expected\": 6}",                           // 2: arity
+        "{\"args\": [\"5\", 0.2], \"expected\": 6}",                  // 3: argument type
+        "{\"args\": [5, 0.2], \"expected\": \"6\"}",                  // 4: return type
+        "{\"args\": [5, 0.2]}",                                       // 5: no expected
+        "not json",                                                   // 6
         "{\"fn\": \"is_spam\", \"args\": [5, 0.2], \"expected\": 6}", // 7: another function
-        "{\"args\": [5, 0.2], \"expected\": 6, \"note\": 1}", // 8: unknown key
-        "[1, 2]",                                     // 9: not an object
+        "{\"args\": [5, 0.2], \"expected\": 6, \"note\": 1}",         // 8: unknown key
+        "[1, 2]",                                                     // 9: not an object
     ]
     .join("\n");
     let (data, diagnostics) = read("tip", None, Some(("tips.jsonl", &text)), 200);
@@ -192,7 +195,11 @@ fn sampling_is_deterministic_keeps_file_order_and_changes_little_when_rows_are_a
     let more: Vec<String> = (0..60).map(|i| format!("comment number {i}")).collect();
     let (c, _) = read("is_spam", Some(("in.txt", &more.join("\n"))), None, 10);
     let kept = c.unwrap().inputs.iter().filter(|r| a.contains(r)).count();
-    assert!(kept >= 7, "adding 10 rows to 50 replaced {} of 10 sampled rows", 10 - kept);
+    assert!(
+        kept >= 7,
+        "adding 10 rows to 50 replaced {} of 10 sampled rows",
+        10 - kept
+    );
 }
 
 fn key() -> BuildKey {
@@ -210,7 +217,11 @@ fn data_rows_change_the_id_of_their_function_only_and_resolve_agrees_through_the
     let dir = tempfile::tempdir().unwrap();
     let store = ArtifactStore::new(dir.path());
     let ids = |data: &BTreeMap<String, Arc<FunctionData>>| -> Vec<_> {
-        plan(&program, &key(), &store, data).unwrap().into_iter().map(|p| p.id).collect()
+        plan(&program, &key(), &store, data)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect()
     };
     let none = ids(&BTreeMap::new());
     // Without data, the id is the one computed from the declaration alone.
@@ -227,7 +238,10 @@ fn data_rows_change_the_id_of_their_function_only_and_resolve_agrees_through_the
         data,
     };
     let f = &program.fuzzy[0];
-    assert_eq!(resolve(f, &program, Some(&lock(&none, BTreeMap::new()))), Resolution::Built(none[0].clone()));
+    assert_eq!(
+        resolve(f, &program, Some(&lock(&none, BTreeMap::new()))),
+        Resolution::Built(none[0].clone())
+    );
 
     let rows = |text: &str| {
         Arc::new(FunctionData {

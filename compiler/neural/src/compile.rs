@@ -231,10 +231,8 @@ pub fn compile(
         let declared = LoadedProgram::from_template(interpreter, spec.clone(), &decl_template, vec![])?;
         let mut decl_held = held_out_samples(spec, interpreter, &decl_shown, Framing::Declaration)?;
         decl_held.extend(rows.held_samples(&declared, interpreter)?);
-        let decl_priors: Vec<f64> = fit_calibration(spec, &declared, interpreter)?
-            .iter()
-            .map(|(_, p)| *p)
-            .collect();
+        let decl_calibration = fit_calibration(spec, &declared, interpreter)?;
+        let decl_priors: Vec<f64> = decl_calibration.iter().map(|(_, p)| *p).collect();
         let right = |priors: &[f64]| {
             decl_held
                 .iter()
@@ -261,11 +259,7 @@ pub fn compile(
             .unwrap_or_default();
         if chosen.starts_with("declaration") {
             let calibrated = chosen.ends_with("calibrated");
-            calibration = if calibrated {
-                fit_calibration(spec, &declared, interpreter)?
-            } else {
-                vec![]
-            };
+            calibration = if calibrated { decl_calibration } else { vec![] };
             head = None;
             head_fit = None;
             checked = Some(HeldOut {
@@ -277,8 +271,10 @@ pub fn compile(
             (program, pseudo, template) = (declared, decl_pseudo, decl_template);
             examples = decl_shown;
         } else if chosen == "paw framing" {
+            // The prompt alone, as it was scored: no head and no calibration.
             head = None;
             head_fit = None;
+            calibration = vec![];
         }
         data_use = Some(DataUse {
             labeled_rows: rows.labeled,
@@ -552,6 +548,11 @@ fn teacher_labels(judge: &LoadedProgram, compiler: &Model, inputs: &[&Vec<Value>
 const HOLD_OUT_EVERY: usize = 4;
 const MIN_HELD_OUT_ROWS: usize = 8;
 
+/// Whether labeled row `i` of `n` is held out.
+fn held_out(i: usize, n: usize) -> bool {
+    n >= MIN_HELD_OUT_ROWS && i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1
+}
+
 /// A finite return type's data rows as label indices: labeled rows split into fitting and held-out ones,
 /// and unlabeled rows labeled by the compiler model (all fitted on: only the user's labels can judge).
 #[derive(Default)]
@@ -575,12 +576,11 @@ impl DataRows {
             unlabeled: data.inputs.len(),
             ..DataRows::default()
         };
-        let hold_out = data.examples.len() >= MIN_HELD_OUT_ROWS;
         for (i, e) in data.examples.iter().enumerate() {
             let Some(label) = label_of(spec, labels, &e.expected) else {
                 continue;
             };
-            if hold_out && i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 {
+            if held_out(i, data.examples.len()) {
                 rows.held.push((e.args.clone(), label));
             } else {
                 rows.fit.push((e.args.clone(), label));
@@ -632,12 +632,8 @@ fn choose_shown_rows(
     user: Vec<Example>,
     options: &CompileOptions,
 ) -> Result<(Vec<Example>, DataUse), CompileError> {
-    let hold_out = data.examples.len() >= MIN_HELD_OUT_ROWS;
-    let (held, fit): (Vec<(usize, &SpecExample)>, Vec<(usize, &SpecExample)>) = data
-        .examples
-        .iter()
-        .enumerate()
-        .partition(|(i, _)| hold_out && i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1);
+    let n = data.examples.len();
+    let (held, fit): (Vec<_>, Vec<_>) = data.examples.iter().enumerate().partition(|(i, _)| held_out(*i, n));
     let mut rows: Vec<Example> = fit
         .iter()
         .take(options.synthesized_examples)

@@ -251,9 +251,16 @@ fn labeled_lines(n: usize) -> Vec<SpecExample> {
     (0..n)
         .map(|i| {
             let alert = i % 2 == 0;
-            let level = if alert { ["ERROR", "CRITICAL"][i % 4 / 2] } else { ["INFO", "DEBUG"][i % 4 / 2] };
+            let level = if alert {
+                ["ERROR", "CRITICAL"][i % 4 / 2]
+            } else {
+                ["INFO", "DEBUG"][i % 4 / 2]
+            };
             SpecExample {
-                args: vec![json!(format!("2024-06-0{} 10:{i:02}:00 {level} svc{i}: event {i}", i % 9 + 1))],
+                args: vec![json!(format!(
+                    "2024-06-0{} 10:{i:02}:00 {level} svc{i}: event {i}",
+                    i % 9 + 1
+                ))],
                 expected: json!(alert),
             }
         })
@@ -276,21 +283,35 @@ fn labeled_rows_fit_the_program_and_held_out_rows_choose_it() {
     };
     let artifact = compile_with(&spec, &data, &models);
     let used = artifact.meta.data.clone().expect("the data's use is recorded");
-    assert_eq!((used.labeled_rows, used.held_out_rows, used.teacher_labeled), (24, 6, 0));
+    assert_eq!(
+        (used.labeled_rows, used.held_out_rows, used.teacher_labeled),
+        (24, 6, 0)
+    );
     let cases = used.held_out_rows + spec.examples.len();
     assert!(!used.candidates.is_empty());
     for c in &used.candidates {
-        assert_eq!(c.total, cases, "{c:?}: scored on the held-out rows and docstring examples only");
+        assert_eq!(
+            c.total, cases,
+            "{c:?}: scored on the held-out rows and docstring examples only"
+        );
     }
     let best = used.candidates.iter().map(|c| c.right).max().unwrap();
-    let chosen = used.candidates.iter().find(|c| c.name == used.chosen).expect("the chosen one was scored");
+    let chosen = used
+        .candidates
+        .iter()
+        .find(|c| c.name == used.chosen)
+        .expect("the chosen one was scored");
     assert_eq!(chosen.right, best, "{used:?}");
     if let Some(fit) = &artifact.meta.head {
         // Fitted on the 18 rows that are not held out, never on the held-out ones.
         assert_eq!(fit.examples, 18);
     }
     // Rows are real data: nothing is asked of the compiler model's imagination.
-    assert!(artifact.meta.examples.iter().all(|e| e.source != ExampleSource::Compiler));
+    assert!(artifact
+        .meta
+        .examples
+        .iter()
+        .all(|e| e.source != ExampleSource::Compiler));
     assert_eq!(
         compile_with(&spec, &data, &models).meta,
         artifact.meta,
@@ -310,8 +331,14 @@ fn unlabeled_inputs_are_labeled_by_the_compiler_model() {
     };
     let artifact = compile_with(&spec, &data, &models);
     let used = artifact.meta.data.clone().expect("the data's use is recorded");
-    assert_eq!((used.unlabeled_rows, used.teacher_labeled, used.held_out_rows), (16, 16, 0));
-    assert!(used.candidates.iter().all(|c| c.total == spec.examples.len()), "{used:?}");
+    assert_eq!(
+        (used.unlabeled_rows, used.teacher_labeled, used.held_out_rows),
+        (16, 16, 0)
+    );
+    assert!(
+        used.candidates.iter().all(|c| c.total == spec.examples.len()),
+        "{used:?}"
+    );
 }
 
 /// An infinite return type shows labeled rows as examples when they answer the held-out rows at least as

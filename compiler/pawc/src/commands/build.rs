@@ -186,7 +186,11 @@ fn report_failing_examples(reports: &[paw_build::Report], store: &ArtifactStore,
             "  help: make the docstring state the rule these examples follow, or give the function data \
              (`[functions.{}]` in paw.toml){}",
             meta.spec.name,
-            if deny { "" } else { "; `--deny-failing-examples` makes this an error" }
+            if deny {
+                ""
+            } else {
+                "; `--deny-failing-examples` makes this an error"
+            }
         );
     }
     failing

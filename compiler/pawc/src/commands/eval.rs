@@ -245,7 +245,10 @@ fn compiled_from(meta: &paw_artifact::Meta) -> String {
     match &meta.data {
         Some(data) => {
             if data.labeled_rows > 0 {
-                parts.push(format!("{} labeled rows ({} held out)", data.labeled_rows, data.held_out_rows));
+                parts.push(format!(
+                    "{} labeled rows ({} held out)",
+                    data.labeled_rows, data.held_out_rows
+                ));
             }
             if data.unlabeled_rows > 0 {
                 parts.push(format!("{} unlabeled rows", data.unlabeled_rows));

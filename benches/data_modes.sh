@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Compiling from data on the dev suite: the suite built three times — without data, with each dataset
+# function's training rows as unlabeled `inputs`, and as labeled `examples` (../shared/eval/dev-suite/train.jsonl,
+# disjoint from cases.jsonl) — and each evaluated on cases.jsonl. Prints per-function build times and accuracies.
+#
+#   benches/data_modes.sh [PAWC] > benches/results/DATE-data-modes.log 2>&1
+set -euo pipefail
+PAWC="${1:-target/release/pawc}"
+SUITE="${SUITE:-../shared/eval/dev-suite}"
+SCRATCH="$(mktemp -d)"
+trap 'rm -rf "$SCRATCH"' EXIT
+
+echo "# $(date -u +%FT%TZ) $(uname -m) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
+echo "# pawc $(git rev-parse --short HEAD) load: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$SUITE" "$SCRATCH" <<'PY'
+import json, os, shutil, sys, collections
+src, scratch = sys.argv[1], sys.argv[2]
+rows = collections.defaultdict(list)
+for line in open(os.path.join(src, "train.jsonl")):
+    r = json.loads(line)
+    rows[r["fn"]].append(r)
+for mode in ["nodata", "unlabeled", "labeled"]:
+    d = os.path.join(scratch, mode)
+    shutil.copytree(src, d, ignore=shutil.ignore_patterns("train.jsonl", "cases.jsonl", "paw.lock"))
+    if mode == "nodata":
+        continue
+    os.makedirs(os.path.join(d, "data"))
+    with open(os.path.join(d, "paw.toml"), "a") as toml:
+        for fn, rs in sorted(rows.items()):
+            key = "examples" if mode == "labeled" else "inputs"
+            with open(os.path.join(d, "data", fn + ".jsonl"), "w") as f:
+                for r in rs:
+                    row = {"args": r["args"]}
+                    if mode == "labeled":
+                        row["expected"] = r["expected"]
+                    f.write(json.dumps(row) + "\n")
+            toml.write(f'\n[functions.{fn}]\n{key} = "data/{fn}.jsonl"\n')
+PY
+for mode in nodata unlabeled labeled; do
+  echo "## $mode: build"
+  "$PAWC" build "$SCRATCH/$mode" 2>&1 | grep -v "Compiling \[" || true
+  echo "## $mode: eval"
+  "$PAWC" eval "$SCRATCH/$mode" --cases "$SUITE/cases.jsonl" --json > "$SCRATCH/$mode.json"
+  python3 - "$SCRATCH/$mode.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for fn, v in sorted(r["functions"].items()):
+    print(f"{fn:20s} {v['correct']:4d}/{v['n']:<4d} {v['accuracy']:.3f}   {r['compiled_from'].get(fn, '')}")
+o = r["overall"]
+print(f"{'overall':20s} {o['correct']:4d}/{o['n']:<4d} {o['accuracy']:.3f}   macro {o['macro_accuracy']:.3f}")
+PY
+done
