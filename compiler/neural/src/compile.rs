@@ -23,6 +23,11 @@
 //!    bare prompt each time, including the two that calibration lifted by 16 and 35 points);
 //! 6. the artifact runs on the docstring examples (self-test).
 //!
+//! With the user's data (`docs/data.md`): for finite return types, labeled rows (one in four held out) and
+//! unlabeled rows labeled by the compiler model ([`teacher_labels`]) train the head instead of written
+//! examples, and the forms of program are compared on the held-out rows and docstring examples
+//! ([`compare_forms`]); for other types, rows are shown as examples ([`choose_shown_rows`]).
+//!
 //! Everything is greedy, so the same spec and models give the same bytes (timings aside).
 
 use std::sync::Arc;
@@ -192,65 +197,12 @@ pub fn compile(
     } else {
         vec![]
     };
-    // With data, the framings are compared on the held-out cases and the best one is kept.
+    // With data, the forms of program are compared on the held-out cases and the best one is kept.
     let (mut program, mut pseudo, mut template, mut prefix) = (program, pseudo, template, prefix);
     if let Some(rows) = &rows {
-        let user: Vec<Example> = shown
-            .iter()
-            .filter(|e| e.source == ExampleSource::User)
-            .cloned()
-            .collect();
-        let mut candidates = Vec::new();
-        if framing == Framing::Paw {
-            let total = held_samples.len();
-            let prompt_right = held_samples
-                .iter()
-                .filter(|s| argmax(s.features.label_log_probs.iter().copied()) == s.label)
-                .count();
-            if let Some(c) = &checked {
-                if head.is_some() {
-                    candidates.push(Candidate {
-                        name: "paw framing with head".into(),
-                        right: c.program_right,
-                        total,
-                    });
-                }
-            }
-            candidates.push(Candidate {
-                name: "paw framing".into(),
-                right: prompt_right,
-                total,
-            });
-        }
-        let decl_shown = if framing == Framing::Declaration {
-            shown.clone()
-        } else {
-            user
-        };
-        let (decl_pseudo, decl_template) = program_text(spec, &decl_shown, Framing::Declaration)?;
-        let declared = LoadedProgram::from_template(interpreter, spec.clone(), &decl_template, vec![])?;
-        let mut decl_held = held_out_samples(spec, interpreter, &decl_shown, Framing::Declaration)?;
-        decl_held.extend(rows.held_samples(&declared, interpreter)?);
-        let decl_calibration = fit_calibration(spec, &declared, interpreter)?;
-        let decl_priors: Vec<f64> = decl_calibration.iter().map(|(_, p)| *p).collect();
-        let right = |priors: &[f64]| {
-            decl_held
-                .iter()
-                .filter(|s| calibrated_label(&s.features.label_log_probs, priors) == s.label)
-                .count()
-        };
-        if !decl_priors.is_empty() {
-            candidates.push(Candidate {
-                name: "declaration framing, calibrated".into(),
-                right: right(&decl_priors),
-                total: decl_held.len(),
-            });
-        }
-        candidates.push(Candidate {
-            name: "declaration framing".into(),
-            right: right(&[]),
-            total: decl_held.len(),
-        });
+        let head_right = head.as_ref().and(checked.as_ref()).map(|c| c.program_right);
+        let (candidates, declared) =
+            compare_forms(spec, interpreter, rows, framing, &shown, &held_samples, head_right)?;
         let best = candidates.iter().map(|c| c.right).max().unwrap_or(0);
         let chosen = candidates
             .iter()
@@ -258,23 +210,22 @@ pub fn compile(
             .map(|c| c.name.clone())
             .unwrap_or_default();
         if chosen.starts_with("declaration") {
-            let calibrated = chosen.ends_with("calibrated");
-            calibration = if calibrated { decl_calibration } else { vec![] };
-            head = None;
-            head_fit = None;
+            let calibrated = chosen == DECLARATION_CALIBRATED;
+            let priors: Vec<f64> = declared.calibration.iter().map(|(_, p)| *p).collect();
+            let right = |priors: &[f64]| right_under(&declared.held, priors);
             checked = Some(HeldOut {
-                examples: decl_held.len(),
-                program_right: right(if calibrated { &decl_priors } else { &[] }),
+                examples: declared.held.len(),
+                program_right: right(if calibrated { &priors } else { &[] }),
                 prompt_right: right(&[]),
             });
-            prefix = interpreter.prefix_to_bytes(declared.prefix())?;
-            (program, pseudo, template) = (declared, decl_pseudo, decl_template);
-            examples = decl_shown;
-        } else if chosen == "paw framing" {
+            calibration = if calibrated { declared.calibration } else { vec![] };
+            (head, head_fit) = (None, None);
+            prefix = interpreter.prefix_to_bytes(declared.program.prefix())?;
+            (program, pseudo, template, examples) =
+                (declared.program, declared.pseudo, declared.template, declared.shown);
+        } else if chosen == PAW_ALONE {
             // The prompt alone, as it was scored: no head and no calibration.
-            head = None;
-            head_fit = None;
-            calibration = vec![];
+            (head, head_fit, calibration) = (None, None, vec![]);
         }
         data_use = Some(DataUse {
             labeled_rows: rows.labeled,
@@ -288,17 +239,11 @@ pub fn compile(
     let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
     if !priors.is_empty() && data_use.is_none() {
         let held_out = held_out_samples(spec, interpreter, &shown, framing)?;
-        let right = |priors: &[f64]| {
-            held_out
-                .iter()
-                .filter(|s| calibrated_label(&s.features.label_log_probs, priors) == s.label)
-                .count()
-        };
         if !held_out.is_empty() {
             checked = Some(HeldOut {
                 examples: held_out.len(),
-                program_right: right(&priors),
-                prompt_right: right(&[]),
+                program_right: right_under(&held_out, &priors),
+                prompt_right: right_under(&held_out, &[]),
             });
         }
     }
@@ -523,6 +468,88 @@ fn judge_examples(
         .filter_map(|(e, keep)| keep.then_some(e))
         .collect();
     Ok((kept, disagreed))
+}
+
+/// The names of the forms a finite type's program may take, as recorded in `meta.json`.
+const PAW_WITH_HEAD: &str = "paw framing with head";
+const PAW_ALONE: &str = "paw framing";
+const DECLARATION_CALIBRATED: &str = "declaration framing, calibrated";
+const DECLARATION: &str = "declaration framing";
+
+/// The declaration's framing of a finite return type, compiled as a candidate form.
+struct Declared {
+    program: LoadedProgram,
+    pseudo: String,
+    template: String,
+    shown: Vec<Example>,
+    calibration: Vec<(String, f64)>,
+    /// The held-out cases (docstring examples, each left out, then the held-out rows) read under it.
+    held: Vec<Sample>,
+}
+
+/// How many `held` samples the label scores minus `priors` (none: the prompt alone) answer right.
+fn right_under(held: &[Sample], priors: &[f64]) -> usize {
+    held.iter()
+        .filter(|s| calibrated_label(&s.features.label_log_probs, priors) == s.label)
+        .count()
+}
+
+/// Scores the forms a finite type's program may take on the same held-out cases — the docstring examples
+/// (each read by a program that does not show it) and the held-out rows: PAW's framing with its head
+/// (`head_right`, already scored on `paw_held` when fitting) and alone, when `framing` is PAW's; the
+/// declaration's framing with a calibration and alone. Returns them in that order, and the declaration's form.
+fn compare_forms(
+    spec: &Spec,
+    interpreter: &Model,
+    rows: &DataRows,
+    framing: Framing,
+    shown: &[Example],
+    paw_held: &[Sample],
+    head_right: Option<usize>,
+) -> Result<(Vec<Candidate>, Declared), CompileError> {
+    let mut candidates = Vec::new();
+    let candidate = |name: &str, right, total| Candidate {
+        name: name.into(),
+        right,
+        total,
+    };
+    let shown: Vec<Example> = match framing {
+        Framing::Paw => {
+            if let Some(right) = head_right {
+                candidates.push(candidate(PAW_WITH_HEAD, right, paw_held.len()));
+            }
+            candidates.push(candidate(PAW_ALONE, right_under(paw_held, &[]), paw_held.len()));
+            shown
+                .iter()
+                .filter(|e| e.source == ExampleSource::User)
+                .cloned()
+                .collect()
+        }
+        Framing::Declaration => shown.to_vec(),
+    };
+    let (pseudo, template) = program_text(spec, &shown, Framing::Declaration)?;
+    let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
+    let mut held = held_out_samples(spec, interpreter, &shown, Framing::Declaration)?;
+    held.extend(rows.held_samples(&program, interpreter)?);
+    let calibration = fit_calibration(spec, &program, interpreter)?;
+    if !calibration.is_empty() {
+        let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
+        candidates.push(candidate(
+            DECLARATION_CALIBRATED,
+            right_under(&held, &priors),
+            held.len(),
+        ));
+    }
+    candidates.push(candidate(DECLARATION, right_under(&held, &[]), held.len()));
+    let declared = Declared {
+        program,
+        pseudo,
+        template,
+        shown,
+        calibration,
+        held,
+    };
+    Ok((candidates, declared))
 }
 
 /// The compiler model's label for each of `inputs` under the `judge` program (a finite return type), its
