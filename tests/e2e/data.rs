@@ -102,6 +102,50 @@ fn data_is_locked_and_an_edit_rebuilds_only_its_function() {
     let run = pawc_with_home(home.path(), dir.path(), &["run", "."]);
     assert_exit(&run, 0);
 
+    // `pawc eval` says what each function was compiled from and lists every case with its answer.
+    let cases = dir.path().join("cases.jsonl");
+    std::fs::write(
+        &cases,
+        "{\"fn\": \"is_alert\", \"args\": [\"2024-05-03 11:00:00 ERROR disk full\"], \"expected\": true}\n\
+         {\"fn\": \"service\", \"args\": [\"web: GET / 200\"], \"expected\": \"web\"}\n",
+    )
+    .unwrap();
+    let cases_arg = cases.to_str().unwrap();
+    let eval = pawc_with_home(home.path(), dir.path(), &["eval", ".", "--cases", cases_arg, "--json"]);
+    assert_exit(&eval, 0);
+    let report: serde_json::Value = serde_json::from_str(&crate::stdout(&eval)).unwrap();
+    let listed = report["cases"].as_array().expect("every case is listed");
+    assert_eq!(listed.len(), 2);
+    for case in listed {
+        for key in ["fn", "args", "expected", "got", "correct", "confidence"] {
+            assert!(case.get(key).is_some(), "{key} missing in {case}");
+        }
+    }
+    let from = report["compiled_from"]["is_alert"].as_str().unwrap();
+    assert!(from.contains("2 labeled rows") && from.contains("2 unlabeled rows"), "{from}");
+    assert!(report["compiled_from"]["service"].as_str().unwrap().contains("no data files"));
+    let table = pawc_with_home(home.path(), dir.path(), &["eval", ".", "--cases", cases_arg, "--show-wrong"]);
+    assert_exit(&table, 0);
+    let wrong = listed.iter().filter(|c| c["correct"] == false).count();
+    let text = crate::stdout(&table);
+    assert!(text.contains(&format!("{wrong} case")) && text.contains("answered wrong"), "{text}");
+
+    // A program that fails a docstring example fails `--deny-failing-examples`, naming the example.
+    let id = first["functions"]["main.is_alert"].as_str().unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(home.path().join("artifacts").join(id).join("meta.json")).unwrap())
+            .unwrap();
+    let failing = meta["self_test"]["passed"] != meta["self_test"]["total"];
+    let strict = pawc_with_home(home.path(), dir.path(), &["build", ".", "--deny-failing-examples"]);
+    assert_exit(&strict, if failing { 1 } else { 0 });
+    if failing {
+        assert!(
+            stderr(&strict).contains("`main.is_alert` answers 1 of its 1 docstring examples wrong"),
+            "{}",
+            stderr(&strict)
+        );
+    }
+
     let labeled = dir.path().join("data/labeled.jsonl");
     let mut text = std::fs::read_to_string(&labeled).unwrap();
     text.push_str("{\"args\": [\"2024-05-02 10:00:02 DEBUG cache warm\"], \"expected\": false}\n");
