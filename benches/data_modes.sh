@@ -3,7 +3,7 @@
 # function's training rows as unlabeled `inputs`, and as labeled `examples` (../shared/eval/dev-suite/train.jsonl,
 # disjoint from cases.jsonl) — and each evaluated on cases.jsonl. Prints per-function build times and accuracies.
 #
-#   benches/data_modes.sh [PAWC] > benches/results/DATE-data-modes.log 2>&1
+#   [MODES="nodata unlabeled labeled"] benches/data_modes.sh [PAWC] > benches/results/DATE-data-modes.log 2>&1
 set -euo pipefail
 PAWC="${1:-target/release/pawc}"
 SUITE="${SUITE:-../shared/eval/dev-suite}"
@@ -36,7 +36,7 @@ for mode in ["nodata", "unlabeled", "labeled"]:
                     f.write(json.dumps(row) + "\n")
             toml.write(f'\n[functions.{fn}]\n{key} = "data/{fn}.jsonl"\n')
 PY
-for mode in nodata unlabeled labeled; do
+for mode in ${MODES:-nodata unlabeled labeled}; do
   echo "## $mode: build"
   "$PAWC" build "$SCRATCH/$mode" 2>&1 | grep -v "Compiling \[" || true
   echo "## $mode: eval"

@@ -122,19 +122,33 @@ fn data_is_locked_and_an_edit_rebuilds_only_its_function() {
         }
     }
     let from = report["compiled_from"]["is_alert"].as_str().unwrap();
-    assert!(from.contains("2 labeled rows") && from.contains("2 unlabeled rows"), "{from}");
-    assert!(report["compiled_from"]["service"].as_str().unwrap().contains("no data files"));
-    let table = pawc_with_home(home.path(), dir.path(), &["eval", ".", "--cases", cases_arg, "--show-wrong"]);
+    assert!(
+        from.contains("2 labeled rows") && from.contains("2 unlabeled rows"),
+        "{from}"
+    );
+    assert!(report["compiled_from"]["service"]
+        .as_str()
+        .unwrap()
+        .contains("no data files"));
+    let table = pawc_with_home(
+        home.path(),
+        dir.path(),
+        &["eval", ".", "--cases", cases_arg, "--show-wrong"],
+    );
     assert_exit(&table, 0);
     let wrong = listed.iter().filter(|c| c["correct"] == false).count();
     let text = crate::stdout(&table);
-    assert!(text.contains(&format!("{wrong} case")) && text.contains("answered wrong"), "{text}");
+    assert!(
+        text.contains(&format!("{wrong} case")) && text.contains("answered wrong"),
+        "{text}"
+    );
 
     // A program that fails a docstring example fails `--deny-failing-examples`, naming the example.
     let id = first["functions"]["main.is_alert"].as_str().unwrap();
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(home.path().join("artifacts").join(id).join("meta.json")).unwrap())
-            .unwrap();
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("artifacts").join(id).join("meta.json")).unwrap(),
+    )
+    .unwrap();
     let failing = meta["self_test"]["passed"] != meta["self_test"]["total"];
     let strict = pawc_with_home(home.path(), dir.path(), &["build", ".", "--deny-failing-examples"]);
     assert_exit(&strict, if failing { 1 } else { 0 });

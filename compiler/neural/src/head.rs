@@ -178,14 +178,9 @@ impl Standardized {
     fn held_out_right(&self, model: &Model, train: &[usize]) -> usize {
         (0..self.held_targets.len())
             .filter(|&i| {
-                let scores = (0..self.labels).map(|k| {
-                    let learned: f64 = train
-                        .iter()
-                        .zip(&model.alpha)
-                        .map(|(&j, a)| a[k] * self.held_gram[i][j])
-                        .sum();
-                    model.scale * self.held_log_probs[i][k] + learned + model.bias[k]
-                });
+                let learned = learned(model, train, &self.held_gram[i], self.labels);
+                let scores =
+                    (0..self.labels).map(|k| model.scale * self.held_log_probs[i][k] + learned[k] + model.bias[k]);
                 argmax(scores) == self.held_targets[i]
             })
             .count()
@@ -193,15 +188,11 @@ impl Standardized {
 
     /// Scores of sample `i` under a model trained on `train` (whose alphas are indexed like `train`).
     fn scores(&self, model: &Model, train: &[usize], i: usize) -> Vec<f64> {
+        // The Gram matrix is exactly symmetric (each entry is the same products summed in the same order), so
+        // row `i` holds sample `i`'s products with every sample.
+        let learned = learned(model, train, &self.gram[i], self.labels);
         (0..self.labels)
-            .map(|k| {
-                let learned: f64 = train
-                    .iter()
-                    .zip(&model.alpha)
-                    .map(|(&j, a)| a[k] * self.gram[j][i])
-                    .sum();
-                model.scale * self.log_probs[i][k] + learned + model.bias[k]
-            })
+            .map(|k| model.scale * self.log_probs[i][k] + learned[k] + model.bias[k])
             .collect()
     }
 
@@ -315,6 +306,20 @@ impl Standardized {
             weights,
         }
     }
+}
+
+/// The hidden-state part of every label's score, `Σ_j alpha[j][label] · products[train[j]]`, for a sample whose
+/// products with the samples are `products`. Summed over `j` in order from -0.0, as `Iterator::sum` does, so
+/// the result is the same to the bit as summing label by label; walking `alpha` row by row keeps it in cache.
+fn learned(model: &Model, train: &[usize], products: &[f64], labels: usize) -> Vec<f64> {
+    let mut learned = vec![-0.0; labels];
+    for (&j, a) in train.iter().zip(&model.alpha) {
+        let g = products[j];
+        for (l, ak) in learned.iter_mut().zip(a) {
+            *l += ak * g;
+        }
+    }
+    learned
 }
 
 /// A sample's label log-probabilities, clipped below and centred (a per-sample constant the softmax ignores).
