@@ -189,6 +189,35 @@ pub(crate) fn add_in_place(x: &mut [f32], y: &[f32]) {
     }
 }
 
+multiversion! {
+/// A LoRA correction of one row: `out += Σ_j (scale · (a_j · x)) · bt_j`, with `a` the `t.len()` rows of
+/// `x.len()` (the pair's `A`) and `bt` as many rows of `out.len()` (its `B` transposed); `t` is scratch. Each
+/// output adds its terms in the order of `j`, so where `B` is zero `out` keeps its exact value.
+fn low_rank_add(x: &[f32], a: &[f32], bt: &[f32], scale: f32, t: &mut [f32], out: &mut [f32]) {
+    let (inputs, outputs) = (x.len(), out.len());
+    for (j, tj) in t.iter_mut().enumerate() {
+        *tj = dot_lanes(x, &a[j * inputs..(j + 1) * inputs]) * scale;
+    }
+    let full = outputs - outputs % 16;
+    for c in (0..full).step_by(16) {
+        let mut acc = [0f32; 16];
+        acc.copy_from_slice(&out[c..c + 16]);
+        for (j, &tj) in t.iter().enumerate() {
+            let b = &bt[j * outputs + c..j * outputs + c + 16];
+            for i in 0..16 {
+                acc[i] += tj * b[i];
+            }
+        }
+        out[c..c + 16].copy_from_slice(&acc);
+    }
+    for (o, y) in out.iter_mut().enumerate().skip(full) {
+        for (j, &tj) in t.iter().enumerate() {
+            *y += tj * bt[j * outputs + o];
+        }
+    }
+}
+}
+
 /// An output buffer that the workers of candle's thread pool write at once, each to its own elements.
 pub(crate) struct DisjointWrites(*mut f32);
 
