@@ -1,9 +1,12 @@
-//! Measuring a model: prompt-processing and decode speed, and peak memory (`pawc bench model` prints them).
+//! Measuring a model: prompt-processing and decode speed (with or without a LoRA adapter), and peak memory
+//! (`pawc bench model` prints them; `examples/lora_overhead.rs` compares adapters).
+use crate::adapter::Adapter;
 use crate::argmax;
 use crate::error::Result;
 use crate::kv::KvState;
 use crate::model::{LoadOptions, Model};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -42,15 +45,49 @@ pub fn bench_model(
     let t0 = Instant::now();
     let model = Model::load_with(path, options)?;
     let load_seconds = t0.elapsed().as_secs_f64();
+    let speed = measure_speed(&model, None, prompt_tokens, decode_tokens)?;
+    Ok(BenchReport {
+        model: path.display().to_string(),
+        threads: candle_core::utils::get_num_threads(),
+        load_seconds,
+        prompt_tokens: speed.prompt_tokens,
+        prompt_tokens_per_second: speed.prompt_tokens_per_second,
+        decode_tokens,
+        decode_tokens_per_second: speed.decode_tokens_per_second,
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}
+
+/// Speed of a loaded model over one prompt and its greedy continuation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Speed {
+    pub prompt_tokens: usize,
+    pub prompt_tokens_per_second: f64,
+    pub decode_tokens: usize,
+    pub decode_tokens_per_second: f64,
+}
+
+/// Processes a `prompt_tokens`-token prompt (of [`BENCH_TEXT`]) in one batch, then decodes `decode_tokens`
+/// tokens greedily (ignoring end-of-turn), with `adapter` applied throughout (or none).
+pub fn measure_speed(
+    model: &Model,
+    adapter: Option<&Arc<Adapter>>,
+    prompt_tokens: usize,
+    decode_tokens: usize,
+) -> Result<Speed> {
     let text_tokens = model.tokenizer.encode_plain(BENCH_TEXT)?;
     let mut prompt = Vec::with_capacity(prompt_tokens);
     while prompt.len() < prompt_tokens {
         prompt.extend_from_slice(&text_tokens);
     }
     prompt.truncate(prompt_tokens.max(1));
+    let fresh = || match adapter {
+        Some(a) => KvState::with_adapter(a.clone()),
+        None => KvState::new(),
+    };
     // Warm-up (thread pool, allocations).
-    model.next_logits(&mut KvState::new(), &prompt[..prompt.len().min(8)])?;
-    let mut st = KvState::new();
+    model.next_logits(&mut fresh(), &prompt[..prompt.len().min(8)])?;
+    let mut st = fresh();
     let t = Instant::now();
     let logits = model.next_logits(&mut st, &prompt)?;
     let pp = t.elapsed().as_secs_f64();
@@ -61,14 +98,10 @@ pub fn bench_model(
         next = argmax(&l) as u32;
     }
     let dec = t.elapsed().as_secs_f64();
-    Ok(BenchReport {
-        model: path.display().to_string(),
-        threads: candle_core::utils::get_num_threads(),
-        load_seconds,
+    Ok(Speed {
         prompt_tokens: prompt.len(),
         prompt_tokens_per_second: prompt.len() as f64 / pp,
         decode_tokens,
         decode_tokens_per_second: decode_tokens as f64 / dec,
-        peak_rss_bytes: peak_rss_bytes(),
     })
 }

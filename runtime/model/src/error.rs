@@ -31,6 +31,12 @@ pub enum Error {
     PrefixMismatch(String),
     #[error("invalid prefix state file {path}: {msg}")]
     PrefixFile { path: PathBuf, msg: String },
+    #[error("invalid LoRA adapter: {0}")]
+    Adapter(String),
+    #[error("invalid LoRA adapter file {path}: {msg}")]
+    AdapterFile { path: PathBuf, msg: String },
+    #[error("LoRA adapter does not fit this model: {0}")]
+    AdapterMismatch(String),
 }
 
 impl Error {

@@ -189,6 +189,96 @@ pub(crate) fn add_in_place(x: &mut [f32], y: &[f32]) {
     }
 }
 
+/// Rows of a pass whose LoRA corrections one call of [`low_rank_add`] computes together.
+pub(crate) const LORA_BLOCK: usize = 4;
+
+multiversion! {
+/// LoRA corrections of up to [`LORA_BLOCK`] rows: `outs[r] += Σ_j (scale · (a_j · xs[r])) · bt_j`, with `a` the
+/// `rank` rows of `xs[r].len()` (the pair's `A`) and `bt` `rank` rows of `outs[r].len()` (its `B` transposed).
+/// Rows share every load of `A` and `Bᵀ`, and each row's float operations are the same whatever the other
+/// rows: a row's result does not depend on the batch. Each output adds its terms in the order of `j`, so
+/// where `B` is zero `out` keeps its exact value.
+fn low_rank_add(xs: &[&[f32]], a: &[f32], bt: &[f32], rank: usize, scale: f32, outs: &mut [&mut [f32]]) {
+    match xs.len() {
+        1 => low_rank_block::<1>(xs, a, bt, rank, scale, outs),
+        2 => low_rank_block::<2>(xs, a, bt, rank, scale, outs),
+        3 => low_rank_block::<3>(xs, a, bt, rank, scale, outs),
+        _ => low_rank_block::<LORA_BLOCK>(xs, a, bt, rank, scale, outs),
+    }
+}
+}
+
+#[inline(always)]
+fn low_rank_block<const R: usize>(
+    xs: &[&[f32]],
+    a: &[f32],
+    bt: &[f32],
+    rank: usize,
+    scale: f32,
+    outs: &mut [&mut [f32]],
+) {
+    let inputs = xs[0].len();
+    let outputs = outs[0].len();
+    // t[r][j] = scale · (a_j · x_r), each dot in 16 lanes reduced pairwise, as `dot_lanes`.
+    let mut t = [[0f32; 64]; R];
+    let full = inputs - inputs % 16;
+    for j0 in (0..rank).step_by(64) {
+        for j in j0..rank.min(j0 + 64) {
+            let aj = &a[j * inputs..(j + 1) * inputs];
+            let mut acc = [[0f32; 16]; R];
+            for c in (0..full).step_by(16) {
+                let av: &[f32; 16] = aj[c..c + 16].try_into().unwrap();
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    let xv: &[f32; 16] = xs[r][c..c + 16].try_into().unwrap();
+                    for i in 0..16 {
+                        acc[i] += xv[i] * av[i];
+                    }
+                }
+            }
+            for (r, acc) in acc.iter_mut().enumerate() {
+                for i in 0..inputs - full {
+                    acc[i] += xs[r][full + i] * aj[full + i];
+                }
+                let mut width = 16;
+                while width > 1 {
+                    width /= 2;
+                    for i in 0..width {
+                        acc[i] += acc[i + width];
+                    }
+                }
+                t[r][j - j0] = acc[0] * scale;
+            }
+        }
+        let js = j0..rank.min(j0 + 64);
+        let full_out = outputs - outputs % 16;
+        for c in (0..full_out).step_by(16) {
+            let mut acc = [[0f32; 16]; R];
+            for (r, acc) in acc.iter_mut().enumerate() {
+                acc.copy_from_slice(&outs[r][c..c + 16]);
+            }
+            for j in js.clone() {
+                let bv: &[f32; 16] = bt[j * outputs + c..j * outputs + c + 16].try_into().unwrap();
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    let tj = t[r][j - j0];
+                    for i in 0..16 {
+                        acc[i] += tj * bv[i];
+                    }
+                }
+            }
+            for (r, acc) in acc.iter().enumerate() {
+                outs[r][c..c + 16].copy_from_slice(acc);
+            }
+        }
+        for (r, out) in outs.iter_mut().enumerate().take(R) {
+            for (o, y) in out.iter_mut().enumerate().skip(full_out) {
+                for j in js.clone() {
+                    *y += t[r][j - j0] * bt[j * outputs + o];
+                }
+            }
+        }
+    }
+}
+
 /// An output buffer that the workers of candle's thread pool write at once, each to its own elements.
 pub(crate) struct DisjointWrites(*mut f32);
 

@@ -1,4 +1,5 @@
 //! The attention state (KV cache) of a token sequence.
+use crate::adapter::Adapter;
 use crate::kernels::Heads;
 use std::sync::Arc;
 
@@ -30,16 +31,34 @@ pub(crate) struct LayerView<'a> {
 /// A persistent value: its positions are a shared, frozen part (behind an `Arc`: what [`crate::Model::prefill`]
 /// returns and a restored prefix file holds) followed by positions it owns. Cloning copies only the owned
 /// part, so one program prefix serves any number of concurrent calls and none sees the others' tokens.
+///
+/// A state may carry a LoRA [`Adapter`]: its positions were computed with it, and every position added to it
+/// (and to its clones) is computed with it too.
 #[derive(Clone, Debug, Default)]
 pub struct KvState {
     shared: Arc<[SharedLayer]>,
     own: Vec<LayerKv>,
     tokens: Vec<u32>,
+    adapter: Option<Arc<Adapter>>,
 }
 
 impl KvState {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty state whose positions will be computed with `adapter` (checked against the model by the
+    /// first pass that extends the state).
+    pub fn with_adapter(adapter: Arc<Adapter>) -> Self {
+        Self {
+            adapter: Some(adapter),
+            ..Self::default()
+        }
+    }
+
+    /// The adapter this state's positions are computed with.
+    pub fn adapter(&self) -> Option<&Arc<Adapter>> {
+        self.adapter.as_ref()
     }
     pub fn len(&self) -> usize {
         self.tokens.len()
@@ -51,8 +70,8 @@ impl KvState {
         &self.tokens
     }
 
-    /// A state whose positions are all shared.
-    pub(crate) fn frozen(layers: Vec<LayerKv>, tokens: Vec<u32>, heads: Heads) -> Self {
+    /// A state whose positions are all shared, computed with `adapter`.
+    pub(crate) fn frozen(layers: Vec<LayerKv>, tokens: Vec<u32>, heads: Heads, adapter: Option<Arc<Adapter>>) -> Self {
         let n = tokens.len();
         let width = heads.n_kv_head * heads.head_dim;
         let shared = layers
@@ -71,6 +90,7 @@ impl KvState {
             shared,
             own: Vec::new(),
             tokens,
+            adapter,
         }
     }
 
@@ -80,7 +100,7 @@ impl KvState {
             return self;
         }
         let layers = (0..self.own.len()).map(|i| self.layer_rows(i)).collect();
-        Self::frozen(layers, self.tokens, heads)
+        Self::frozen(layers, self.tokens, heads, self.adapter)
     }
 
     /// Layer `i` as a query sees it.

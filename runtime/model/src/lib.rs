@@ -9,6 +9,7 @@
 //! println!("{} ({:.2})", d.value, d.confidence);
 //! # Ok::<(), paw_model::Error>(())
 //! ```
+pub mod adapter;
 mod argmax;
 pub mod bench;
 pub mod convert;
@@ -23,6 +24,7 @@ pub mod testing;
 pub mod tokenizer;
 pub mod typed;
 
+pub use adapter::{Adapter, LoraPair, Projection, StoredAs};
 pub use argmax::argmax;
 pub use error::{Error, Result};
 pub use kv::KvState;
@@ -35,4 +37,5 @@ fn assert_shareable() {
     fn is<T: Send + Sync>() {}
     is::<Model>();
     is::<KvState>();
+    is::<Adapter>();
 }

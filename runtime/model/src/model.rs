@@ -4,6 +4,7 @@
 //! state of a call lives in a [`KvState`] owned by that call. The weight matrices run on paw's own kernel
 //! ([`crate::q8_tiles`]) where the CPU has AVX512-VNNI, else on candle's; the rest of each layer is plain
 //! f32 code in [`crate::kernels`].
+use crate::adapter::{Adapter, Projection};
 use crate::error::{Error, Result};
 use crate::kernels::{self, add_in_place, DisjointWrites, Heads, Positions, RopeStyle};
 use crate::kv::{KvState, LayerKv, LayerView};
@@ -410,6 +411,11 @@ impl Model {
         Ok(q.dequantize(&self.device)?.flatten_all()?.to_vec1::<f32>()?)
     }
 
+    /// Whether `adapter` fits this model (architecture, layers, shapes): [`Error::AdapterMismatch`] if not.
+    pub fn check_adapter(&self, adapter: &Adapter) -> Result<()> {
+        adapter.check(&self.config)
+    }
+
     fn check_room(&self, needed: usize) -> Result<()> {
         if needed > self.config.context_length {
             return Err(Error::ContextOverflow {
@@ -424,6 +430,9 @@ impl Model {
     /// positions, `tokens.len()` rows of `d_model`.
     pub fn forward(&self, state: &mut KvState, tokens: &[u32]) -> Result<Vec<f32>> {
         self.check_room(state.len() + tokens.len())?;
+        if let Some(adapter) = state.adapter() {
+            self.check_adapter(adapter)?;
+        }
         let mut hidden = Vec::with_capacity(tokens.len() * self.config.d_model);
         for chunk in tokens.chunks(PREFILL_CHUNK) {
             let start = state.len();
@@ -444,6 +453,9 @@ impl Model {
     /// gives for it (candle's may differ in the last bits between one row and several).
     pub fn forward_branches(&self, state: &KvState, branches: &[Vec<u32>]) -> Result<Vec<f32>> {
         self.check_room(state.len() + branches.iter().map(Vec::len).max().unwrap_or(0))?;
+        if let Some(adapter) = state.adapter() {
+            self.check_adapter(adapter)?;
+        }
         let mut tokens = Vec::new();
         let mut rows = Rows::default();
         for branch in branches {
@@ -460,8 +472,9 @@ impl Model {
         Ok(self.run(state, &tokens, &rows)?.0)
     }
 
-    /// One pass of `tokens` through every layer after `state`, placed as `rows` says. Returns the
-    /// final-normed hidden states and every layer's keys and values of the new rows.
+    /// One pass of `tokens` through every layer after `state`, placed as `rows` says, with the state's adapter
+    /// (already checked against the model) added to the projections it corrects. Returns the final-normed
+    /// hidden states and every layer's keys and values of the new rows.
     fn run(&self, state: &KvState, tokens: &[u32], rows: &Rows) -> Result<(Vec<f32>, Vec<LayerKv>)> {
         let c = &self.config;
         let l = tokens.len();
@@ -474,10 +487,32 @@ impl Model {
             RopeStyle::Halves
         };
         let heads = self.heads();
+        let adapter = state.adapter().map(|a| &**a);
+        // `y = W·x + s·B(A·x)`: the correction is added to the base product before the bias, as llama.cpp does.
+        let project = |w: &Linear, x: &[f32], li: usize, parts: &[(Projection, usize)]| -> Result<Vec<f32>> {
+            let mut y = w.forward(x, l)?;
+            if let Some(adapter) = adapter {
+                adapter.add_to(li, parts, x, l, &mut y);
+            }
+            Ok(y)
+        };
+        let (qkv_parts, gate_up_parts) = (
+            [
+                (Projection::AttnQ, 0),
+                (Projection::AttnK, nq),
+                (Projection::AttnV, nq + nkv),
+            ],
+            [(Projection::FfnGate, 0), (Projection::FfnUp, c.d_ff)],
+        );
         let mut x = self.embed(tokens)?;
         let mut new_kv = Vec::with_capacity(c.n_layer);
         for (li, layer) in self.layers.iter().enumerate() {
-            let mut qkv = layer.wqkv.forward(&kernels::rms_norm(&x, &layer.attn_norm, eps), l)?;
+            let mut qkv = project(
+                &layer.wqkv,
+                &kernels::rms_norm(&x, &layer.attn_norm, eps),
+                li,
+                &qkv_parts,
+            )?;
             let mut q = Vec::with_capacity(l * nq);
             let mut new = LayerKv {
                 k: Vec::with_capacity(l * nkv),
@@ -506,9 +541,20 @@ impl Model {
             let mut y = vec![0f32; l * nq];
             attention(&q, state.layer(li), &new, rows, heads, &mut y);
             new_kv.push(new);
-            add_in_place(&mut x, &layer.wo.forward(&y, l)?);
-            let gate_up = layer.gate_up.forward(&kernels::rms_norm(&x, &layer.ffn_norm, eps), l)?;
-            add_in_place(&mut x, &layer.down.forward(&kernels::swiglu(&gate_up, c.d_ff), l)?);
+            add_in_place(&mut x, &project(&layer.wo, &y, li, &[(Projection::AttnOutput, 0)])?);
+            let gate_up = project(
+                &layer.gate_up,
+                &kernels::rms_norm(&x, &layer.ffn_norm, eps),
+                li,
+                &gate_up_parts,
+            )?;
+            let down = project(
+                &layer.down,
+                &kernels::swiglu(&gate_up, c.d_ff),
+                li,
+                &[(Projection::FfnDown, 0)],
+            )?;
+            add_in_place(&mut x, &down);
         }
         kernels::rms_norm_in_place(&mut x, &self.norm, eps);
         Ok((x, new_kv))

@@ -3,14 +3,17 @@
 //!
 //! File layout: tensors `layer.{i}.k` / `layer.{i}.v`, f32, `(1, n_kv_head, n_tokens, head_dim)`;
 //! one metadata entry `paw`, a JSON object `{"format": "paw-prefix-v2", "model": [`Model::fingerprint`],
-//! "tokens": [the prefix token ids], "n_layer": N}`. One entry, because safetensors writes its metadata map
-//! in hash order: several entries would make equal states serialize to different bytes.
+//! "tokens": [the prefix token ids], "n_layer": N}`, plus `"adapter": [`Adapter::fingerprint`]` when the state
+//! was computed with a LoRA adapter. One entry, because safetensors writes its metadata map in hash order:
+//! several entries would make equal states serialize to different bytes.
+use crate::adapter::Adapter;
 use crate::error::{Error, Result};
 use crate::kv::{KvState, LayerKv};
 use crate::model::Model;
 use candle_core::{Device, Tensor};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 const FORMAT: &str = "paw-prefix-v2";
 const META_KEY: &str = "paw";
@@ -22,12 +25,25 @@ struct PrefixMeta {
     model: String,
     tokens: Vec<u32>,
     n_layer: usize,
+    /// The adapter's fingerprint, for states computed with one (absent otherwise, so states without an
+    /// adapter serialize as they did before adapters existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    adapter: Option<String>,
 }
 
 impl Model {
     /// Run `tokens` from an empty state and return the resulting prefix state, frozen: its clones share it.
     pub fn prefill(&self, tokens: &[u32]) -> Result<KvState> {
-        let mut st = KvState::new();
+        self.prefill_with(tokens, None)
+    }
+
+    /// [`Model::prefill`] with a LoRA adapter (or none): the returned state carries it, so every call that
+    /// continues the prefix runs with it.
+    pub fn prefill_with(&self, tokens: &[u32], adapter: Option<&Arc<Adapter>>) -> Result<KvState> {
+        let mut st = match adapter {
+            Some(a) => KvState::with_adapter(a.clone()),
+            None => KvState::new(),
+        };
         self.forward(&mut st, tokens)?;
         Ok(st.freeze(self.heads()))
     }
@@ -54,6 +70,7 @@ impl Model {
             model: self.fingerprint().to_string(),
             tokens: state.tokens().to_vec(),
             n_layer: self.config.n_layer,
+            adapter: state.adapter().map(|a| a.fingerprint().to_string()),
         };
         let meta = HashMap::from([(
             META_KEY.to_string(),
@@ -73,9 +90,16 @@ impl Model {
 
     /// Restore a prefix state saved by [`Model::save_prefix`] (by any process) for this same model.
     pub fn load_prefix(&self, path: &Path) -> Result<KvState> {
+        self.load_prefix_with(path, None)
+    }
+
+    /// [`Model::load_prefix`] for a state computed with `adapter` (or none): the restored state carries it.
+    /// A state made with another adapter, or with one when none is given or the reverse, is
+    /// [`Error::PrefixMismatch`].
+    pub fn load_prefix_with(&self, path: &Path, adapter: Option<&Arc<Adapter>>) -> Result<KvState> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        self.prefix_from_bytes(&bytes).map_err(|e| match e {
-            Error::PrefixMismatch(_) => e,
+        self.prefix_from_bytes_with(&bytes, adapter).map_err(|e| match e {
+            Error::PrefixMismatch(_) | Error::AdapterMismatch(_) => e,
             other => Error::PrefixFile {
                 path: path.to_path_buf(),
                 msg: other.to_string(),
@@ -84,6 +108,11 @@ impl Model {
     }
 
     pub fn prefix_from_bytes(&self, bytes: &[u8]) -> Result<KvState> {
+        self.prefix_from_bytes_with(bytes, None)
+    }
+
+    /// [`Model::prefix_from_bytes`] for a state computed with `adapter` (see [`Model::load_prefix_with`]).
+    pub fn prefix_from_bytes_with(&self, bytes: &[u8], adapter: Option<&Arc<Adapter>>) -> Result<KvState> {
         let bad = |m: String| Error::Decode(m);
         let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
         let (_, meta) = safetensors::SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
@@ -98,6 +127,28 @@ impl Model {
             return Err(Error::PrefixMismatch(
                 "it was computed with different model weights; rebuild it".into(),
             ));
+        }
+        if let Some(a) = adapter {
+            self.check_adapter(a)?;
+        }
+        match (description.adapter.as_deref(), adapter.map(|a| a.fingerprint())) {
+            (None, None) => {}
+            (Some(made), Some(given)) if made == given => {}
+            (Some(_), Some(_)) => {
+                return Err(Error::PrefixMismatch(
+                    "it was computed with a different LoRA adapter; rebuild it".into(),
+                ))
+            }
+            (Some(_), None) => {
+                return Err(Error::PrefixMismatch(
+                    "it was computed with a LoRA adapter; restore it with that adapter".into(),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(Error::PrefixMismatch(
+                    "it was computed without a LoRA adapter; restore it without one".into(),
+                ))
+            }
         }
         let tokens = description.tokens;
         let c = &self.config;
@@ -124,6 +175,6 @@ impl Model {
                 });
             }
         }
-        Ok(KvState::frozen(layers, tokens, self.heads()))
+        Ok(KvState::frozen(layers, tokens, self.heads(), adapter.cloned()))
     }
 }

@@ -1,7 +1,9 @@
 //! A tiny model file with random weights in the real GGUF layouts (qwen2, qwen3, llama) and a small
-//! byte-level BPE vocabulary with ChatML control tokens, for tests that must not download anything.
+//! byte-level BPE vocabulary with ChatML control tokens, for tests that must not download anything; random
+//! LoRA adapters for any model.
+use crate::adapter::{Adapter, LoraPair, Projection};
 use crate::error::Result;
-use crate::model::Arch;
+use crate::model::{Arch, Config};
 use candle_core::quantized::{gguf_file::Value, GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
 use std::path::Path;
@@ -25,6 +27,23 @@ impl Lcg {
     fn vec(&mut self, n: usize, scale: f32) -> Vec<f32> {
         (0..n).map(|_| self.next() * scale).collect()
     }
+}
+
+/// A random LoRA adapter of rank `rank` on every projection of every layer of a model of `config`: `A`'s
+/// entries uniform in ±1/√inputs (so `A·x` is about as large as `x`), `B`'s in ±`b_scale` (0 gives an adapter
+/// that changes nothing), `alpha` = 2 × rank.
+pub fn random_adapter(config: &Config, rank: usize, b_scale: f32, seed: u64) -> Result<Adapter> {
+    let mut rng = Lcg(seed);
+    let mut pairs = Vec::with_capacity(config.n_layer * Projection::ALL.len());
+    for layer in 0..config.n_layer {
+        for p in Projection::ALL {
+            let (outputs, inputs) = p.shape(config);
+            let a = rng.vec(rank * inputs, 1.0 / (inputs as f32).sqrt());
+            let b = rng.vec(outputs * rank, b_scale);
+            pairs.push(((layer, p), LoraPair::new(a, b, rank, inputs, outputs)?));
+        }
+    }
+    Adapter::new(config.arch, 2.0 * rank as f32, pairs)
 }
 
 /// The tiny vocabulary: the 256 byte-level symbols, a few merges, and control tokens.
