@@ -13,6 +13,7 @@ mod argmax;
 pub mod bench;
 pub mod convert;
 pub mod error;
+mod gguf;
 pub mod grammar;
 mod kernels;
 pub mod kv;
