@@ -235,7 +235,9 @@ impl Context<'_> {
 
     fn unexpected(&self, token: (usize, Token, usize), expected: &[String]) -> Diagnostic {
         let i = self.index_of(token.0);
-        let prev = i.checked_sub(1).map(|p| self.tokens[p]);
+        // The token before this one; none when the token is inside another (an interpolation's, inside its
+        // string literal's).
+        let prev = i.checked_sub(1).map(|p| self.tokens[p]).filter(|p| p.2 <= token.0);
         let next = |k: usize| self.tokens.get(i + k).map(|t| t.1);
         let span = self.span(token.0, token.2);
         let found = describe_token(token.1, self.slice(token));

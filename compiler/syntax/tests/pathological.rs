@@ -133,3 +133,12 @@ fn junk_never_panics() {
         assert_bounded(&program[..i]);
     }
 }
+
+/// Found by fuzzing (`fuzz/`, target `check`; the input is also in `tests/fuzz-regressions/`): a syntax error
+/// inside an interpolation looked for "the token before it" among the file's tokens and found the string literal
+/// that contains it, then sliced the text from that literal's end back to the error (a panic).
+#[test]
+fn an_error_in_an_interpolation_after_a_string_ending_on_another_line() {
+    let codes = assert_bounded("fn main() {\n    let s = \"{ &{return}\" }\" }\";\n}\n");
+    assert!(!codes.is_empty());
+}

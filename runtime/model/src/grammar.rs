@@ -3,11 +3,12 @@
 //! `output + token bytes` for candidate tokens in decreasing-logit order, which makes greedy decoding under
 //! the grammar's token mask exact without scanning the whole vocabulary at every step.
 //!
-//! Syntax (JSON-like): `true`/`false`; ints `-?(0|[1-9][0-9]*)` (at most 18 digits); floats are JSON numbers;
-//! strings are JSON strings (no raw control characters); enum values inside structured values are JSON
-//! strings holding a variant name; structs are JSON objects with every field, in declared order; lists are
-//! JSON arrays; `T?` is `null` or a `T`; `json` is any JSON value (nesting depth ≤ 32). At most one space
-//! between structural tokens, none at the start or the end.
+//! Syntax (JSON-like): `true`/`false`; ints `-?(0|[1-9][0-9]*)` (at most 18 digits); floats are JSON numbers
+//! within an f64's range; strings are JSON strings (no raw control characters, UTF-16 surrogate escapes only in
+//! pairs); enum values inside structured values are JSON strings holding a variant name; structs are JSON objects
+//! with every field, in declared order; lists are JSON arrays; `T?` is `null` or a `T`; `json` is any JSON value
+//! (nesting depth ≤ 32). At most one space between structural tokens, none at the start or the end. Every
+//! complete text is one serde_json reads.
 use crate::typed::TypeSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,13 +80,19 @@ fn digits(b: &[u8], mut i: usize) -> (usize, usize) {
 }
 
 fn number(b: &[u8], mut i: usize, float: bool) -> PR {
-    if i < b.len() && b[i] == b'-' {
+    let start = i;
+    let negative = i < b.len() && b[i] == b'-';
+    if negative {
         i += 1;
     }
     if i >= b.len() {
         return Err(P::Incomplete);
     }
     if b[i] == b'0' {
+        // serde_json reads `-0` as the float -0.0, which is not an int.
+        if negative && !float {
+            return Err(P::Invalid);
+        }
         i += 1;
     } else if b[i].is_ascii_digit() {
         let (j, n) = digits(b, i);
@@ -125,7 +132,47 @@ fn number(b: &[u8], mut i: usize, float: bool) -> PR {
         }
         i = j;
     }
+    // serde_json, which reads the finished text, refuses a number too large for an f64 (`1e999`); more digits
+    // only make it larger.
+    if serde_json::from_slice::<f64>(&b[start..i]).is_err() {
+        return Err(P::Invalid);
+    }
     Ok(i)
+}
+
+/// The four hex digits of a `\u` escape at `i`: where they end and their value. With `low`, the value must be a
+/// low surrogate (`DC00`-`DFFF`), else it must not be one; digits that no completion makes so are invalid.
+fn hex4(b: &[u8], mut i: usize, low: bool) -> Result<(usize, u32), P> {
+    let allowed = |lo: u32, hi: u32| {
+        let all_low = lo >= 0xDC00 && hi <= 0xDFFF;
+        let some_low = lo <= 0xDFFF && hi >= 0xDC00;
+        if low {
+            some_low
+        } else {
+            !all_low
+        }
+    };
+    let mut n = 0;
+    for k in 0..4 {
+        if i >= b.len() {
+            // The values the digits so far can still become.
+            let shift = 4 * (4 - k);
+            let lo = n << shift;
+            return Err(if allowed(lo, lo + (1 << shift) - 1) {
+                P::Incomplete
+            } else {
+                P::Invalid
+            });
+        }
+        let digit = char::from(b[i]).to_digit(16).ok_or(P::Invalid)?;
+        n = n * 16 + digit;
+        i += 1;
+    }
+    if allowed(n, n) {
+        Ok((i, n))
+    } else {
+        Err(P::Invalid)
+    }
 }
 
 /// A JSON string; with `names`, its content must be one of them (no escapes).
@@ -157,15 +204,14 @@ fn string(b: &[u8], i: usize, names: Option<&[&str]>) -> PR {
                 match b[i] {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 1,
                     b'u' => {
-                        i += 1;
-                        for _ in 0..4 {
-                            if i >= b.len() {
-                                return Err(P::Incomplete);
-                            }
-                            if !b[i].is_ascii_hexdigit() {
-                                return Err(P::Invalid);
-                            }
-                            i += 1;
+                        // UTF-16 surrogates must come in pairs, a high one then `\u` and a low one: serde_json,
+                        // which reads the finished text, refuses a lone one.
+                        let (j, n) = hex4(b, i + 1, false)?;
+                        i = j;
+                        if (0xD800..0xDC00).contains(&n) {
+                            i = need(b, i, b'\\')?;
+                            i = need(b, i, b'u')?;
+                            i = hex4(b, i, true)?.0;
                         }
                     }
                     _ => return Err(P::Invalid),
@@ -343,6 +389,35 @@ mod tests {
         assert_eq!(check(&TypeSchema::Float, b"-1e"), Prefix);
         assert_eq!(check(&TypeSchema::Float, b"-1e-3"), Complete);
         assert_eq!(check(&TypeSchema::Float, b"1.x"), Invalid);
+    }
+
+    /// The grammar accepted texts that serde_json then refuses, so decoding ended in "grammar accepted
+    /// unparsable text" instead of never writing them: numbers beyond an f64 (found by fuzzing, `fuzz/` target
+    /// `typed_json`) and lone UTF-16 surrogate escapes (found reading serde_json's rules for that fix); and an
+    /// int it reads as a float, so the answer did not fit its type.
+    #[test]
+    fn complete_texts_are_json_serde_reads() {
+        let json = TypeSchema::Json;
+        assert_eq!(check(&TypeSchema::Float, b"295e9999272"), Invalid);
+        assert_eq!(check(&TypeSchema::Float, b"1e309"), Invalid);
+        assert_eq!(check(&TypeSchema::Float, b"1e308"), Complete);
+        assert_eq!(check(&TypeSchema::Float, b"1e-999"), Complete);
+        assert_eq!(check(&json, b"[1e999]"), Invalid);
+        // serde_json reads `-0` as a float (found by fuzzing too).
+        assert_eq!(check(&TypeSchema::Int, b"-0"), Invalid);
+        assert_eq!(check(&TypeSchema::Float, b"-0"), Complete);
+        assert!(!serde_json::from_slice::<serde_json::Value>(b"-0").unwrap().is_i64());
+        // Lone surrogates; a pair is fine.
+        assert_eq!(check(&TypeSchema::Str, b"\"\\udc00\""), Invalid);
+        assert_eq!(check(&TypeSchema::Str, b"\"\\uDC"), Invalid);
+        assert_eq!(check(&TypeSchema::Str, b"\"\\ud800\""), Invalid);
+        assert_eq!(check(&TypeSchema::Str, b"\"\\ud800\\u0041\""), Invalid);
+        assert_eq!(check(&TypeSchema::Str, b"\"\\ud800\\uD"), Prefix);
+        assert_eq!(check(&TypeSchema::Str, b"\"\\ud83d\\ude00\""), Complete);
+        assert_eq!(check(&json, b"{\"\\ud83d\\ude00\": \"\\u00e9\"}"), Complete);
+        for text in [&b"1e308"[..], b"\"\\ud83d\\ude00\"", b"{\"\\ud83d\\ude00\": [1e-999]}"] {
+            assert!(serde_json::from_slice::<serde_json::Value>(text).is_ok());
+        }
     }
 
     #[test]

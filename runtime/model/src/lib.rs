@@ -14,6 +14,7 @@ mod argmax;
 pub mod bench;
 pub mod convert;
 pub mod error;
+mod gguf;
 pub mod grammar;
 mod kernels;
 pub mod kv;

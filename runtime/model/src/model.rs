@@ -6,6 +6,7 @@
 //! f32 code in [`crate::kernels`].
 use crate::adapter::{Adapter, Projection};
 use crate::error::{Error, Result};
+use crate::gguf;
 use crate::kernels::{self, add_in_place, DisjointWrites, Heads, Positions, RopeStyle};
 use crate::kv::{KvState, LayerKv, LayerView};
 use crate::q8_tiles::{self, TiledQ8};
@@ -53,6 +54,8 @@ pub struct Config {
 
 /// paw never allocates rotary tables beyond this many positions.
 pub const MAX_CONTEXT: usize = 32768;
+/// The largest attention head paw runs (models in use have 64 to 256).
+pub const MAX_HEAD_DIM: usize = 512;
 
 struct Layer {
     attn_norm: Vec<f32>,
@@ -199,6 +202,15 @@ fn md<'a>(ct: &'a gguf_file::Content, key: &str) -> Result<&'a gguf_file::Value>
         .ok_or_else(|| Error::Unsupported(format!("GGUF metadata key `{key}` is missing")))
 }
 
+/// A tensor shape for messages: `[151936, 896]`, `[any, 896]`.
+fn shape_text(shape: &[Option<usize>]) -> String {
+    let dims: Vec<String> = shape
+        .iter()
+        .map(|d| d.map_or("any".to_string(), |d| d.to_string()))
+        .collect();
+    format!("[{}]", dims.join(", "))
+}
+
 fn md_usize(ct: &gguf_file::Content, key: &str) -> Result<usize> {
     Ok(md(ct, key)?.to_u32()? as usize)
 }
@@ -211,12 +223,19 @@ impl Model {
 
     pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Self> {
         let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let ct = gguf_file::Content::read(&mut file)
+        let ct = gguf::read_header(&mut file)
             .map_err(|e| Error::Unsupported(format!("{} is not a readable GGUF file: {e}", path.display())))?;
         Self::from_gguf(ct, &mut file, opts)
     }
 
-    pub fn from_gguf<R: std::io::Read + std::io::Seek>(
+    /// Load a model from GGUF bytes in any reader (a file, or memory). A damaged or hostile file is an error:
+    /// what it says about sizes and counts is checked against its length and its tensors' shapes.
+    pub fn from_reader<R: std::io::Read + std::io::Seek>(r: &mut R, opts: &LoadOptions) -> Result<Self> {
+        let ct = gguf::read_header(r).map_err(|e| Error::Unsupported(format!("not a readable GGUF file: {e}")))?;
+        Self::from_gguf(ct, r, opts)
+    }
+
+    fn from_gguf<R: std::io::Read + std::io::Seek>(
         ct: gguf_file::Content,
         r: &mut R,
         opts: &LoadOptions,
@@ -244,7 +263,25 @@ impl Model {
         let d_ff = md_usize(&ct, &format!("{a}.feed_forward_length"))?;
         let n_layer = md_usize(&ct, &format!("{a}.block_count"))?;
         let ctx = md_usize(&ct, &format!("{a}.context_length"))?;
-        let head_dim = md_usize(&ct, &format!("{a}.attention.key_length")).unwrap_or(d_model / n_head);
+        let head_dim = md_usize(&ct, &format!("{a}.attention.key_length")).unwrap_or(d_model / n_head.max(1));
+        if n_head == 0
+            || n_kv_head == 0
+            || n_head % n_kv_head != 0
+            || head_dim == 0
+            || !head_dim.is_multiple_of(2)
+            || head_dim > MAX_HEAD_DIM
+            || d_model == 0
+            || d_ff == 0
+            || n_layer == 0
+            || ctx == 0
+        {
+            return Err(Error::Unsupported(format!(
+                "{n_layer} layers of {n_head} attention heads ({n_kv_head} for keys and values) of {head_dim} \
+                 dimensions, width {d_model}, feed-forward width {d_ff}, context {ctx} (paw runs models with \
+                 attention heads of an even size up to {MAX_HEAD_DIM}, the query heads a multiple of the key and \
+                 value heads, and no size 0)"
+            )));
+        }
         let rms_eps = md(&ct, &format!("{a}.attention.layer_norm_rms_epsilon"))?.to_f32()? as f64;
         let rope_base = md(&ct, &format!("{a}.rope.freq_base"))
             .and_then(|v| Ok(v.to_f32()?))
@@ -274,61 +311,99 @@ impl Model {
             fp.update(format!("{name}:{:?}:{:?};", info.shape, info.ggml_dtype));
         }
 
-        let mut get = |name: &str| -> Result<QTensor> { Ok(ct.tensor(r, name, &device)?) };
+        let file_len = r.seek(std::io::SeekFrom::End(0)).map_err(candle_core::Error::from)?;
+        gguf::check_tensor_extents(&ct, file_len).map_err(Error::Unsupported)?;
+        // Every tensor is read with the shape the configuration gives it (`None`: any number of rows), so a file
+        // whose tensors disagree with its metadata is refused here, not in the middle of a forward pass.
+        let (q_rows, kv_rows) = (n_head * head_dim, n_kv_head * head_dim);
+        let mut get_shaped = |name: &str, shape: &[Option<usize>]| -> Result<QTensor> {
+            let dims = ct.tensor_infos.get(name).map(|info| info.shape.dims());
+            if let Some(dims) = dims {
+                let fits = dims.len() == shape.len() && dims.iter().zip(shape).all(|(d, s)| s.is_none_or(|s| s == *d));
+                if !fits {
+                    return Err(Error::Unsupported(format!(
+                        "tensor `{name}` has shape {dims:?}, expected {}",
+                        shape_text(shape)
+                    )));
+                }
+            }
+            Ok(ct.tensor(r, name, &device)?)
+        };
         let deq = |q: QTensor| -> Result<Vec<f32>> { Ok(q.dequantize(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?) };
-        let embed_q = get("token_embd.weight")?;
-        let norm = deq(get("output_norm.weight")?)?;
+        let embed_q = get_shaped("token_embd.weight", &[None, Some(d_model)])?;
+        let norm = deq(get_shaped("output_norm.weight", &[Some(d_model)])?)?;
         fp.update(norm.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>());
         // Tied embeddings (no `output.weight`): the table also serves as the output projection.
         let output = match ct.tensor_infos.contains_key("output.weight") {
-            true => get("output.weight")?,
+            true => get_shaped("output.weight", &[None, Some(d_model)])?,
             false => {
                 let copy = embed_q.data()?.into_owned();
                 let storage = candle_core::quantized::QStorage::from_data(copy.into(), &Device::Cpu, embed_q.dtype())?;
                 QTensor::new(storage, embed_q.shape().clone())?
             }
         };
+        // Every token id the tokenizer or the output projection produces has a row of the embedding table.
+        let (embed_rows, output_rows) = (embed_q.shape().dims()[0], output.shape().dims()[0]);
+        if embed_rows < vocab_size || output_rows > embed_rows {
+            return Err(Error::Unsupported(format!(
+                "the embedding table has {embed_rows} rows for a vocabulary of {vocab_size} tokens and an output \
+                 projection of {output_rows}"
+            )));
+        }
         let output = Linear::stacked(vec![output], kernels)?;
         let embed = Arc::new(embed_q);
         let has_bias = arch == Arch::Qwen2;
-        let mut layers = Vec::with_capacity(n_layer);
+        // Not reserved from `n_layer`: the count is the file's word, its layers' tensors are checked one by one.
+        let mut layers = Vec::new();
         for i in 0..n_layer {
             let p = format!("blk.{i}");
             let qk_norm = ct.tensor_infos.contains_key(&format!("{p}.attn_q_norm.weight"));
-            let wq = get(&format!("{p}.attn_q.weight"))?;
-            let wk = get(&format!("{p}.attn_k.weight"))?;
-            let wv = get(&format!("{p}.attn_v.weight"))?;
+            let wq = get_shaped(&format!("{p}.attn_q.weight"), &[Some(q_rows), Some(d_model)])?;
+            let wk = get_shaped(&format!("{p}.attn_k.weight"), &[Some(kv_rows), Some(d_model)])?;
+            let wv = get_shaped(&format!("{p}.attn_v.weight"), &[Some(kv_rows), Some(d_model)])?;
             let bqkv = if has_bias {
                 let b = [
-                    deq(get(&format!("{p}.attn_q.bias"))?)?,
-                    deq(get(&format!("{p}.attn_k.bias"))?)?,
-                    deq(get(&format!("{p}.attn_v.bias"))?)?,
+                    deq(get_shaped(&format!("{p}.attn_q.bias"), &[Some(q_rows)])?)?,
+                    deq(get_shaped(&format!("{p}.attn_k.bias"), &[Some(kv_rows)])?)?,
+                    deq(get_shaped(&format!("{p}.attn_v.bias"), &[Some(kv_rows)])?)?,
                 ];
                 Some(b.concat())
             } else {
                 None
             };
-            let gate = get(&format!("{p}.ffn_gate.weight"))?;
-            let up = get(&format!("{p}.ffn_up.weight"))?;
+            let gate = get_shaped(&format!("{p}.ffn_gate.weight"), &[Some(d_ff), Some(d_model)])?;
+            let up = get_shaped(&format!("{p}.ffn_up.weight"), &[Some(d_ff), Some(d_model)])?;
             let gate_up = Linear::stacked(vec![gate, up], kernels)?;
             let layer = Layer {
-                attn_norm: deq(get(&format!("{p}.attn_norm.weight"))?)?,
+                attn_norm: deq(get_shaped(&format!("{p}.attn_norm.weight"), &[Some(d_model)])?)?,
                 wqkv: Linear::stacked(vec![wq, wk, wv], kernels)?,
                 bqkv,
-                wo: Linear::stacked(vec![get(&format!("{p}.attn_output.weight"))?], kernels)?,
+                wo: Linear::stacked(
+                    vec![get_shaped(
+                        &format!("{p}.attn_output.weight"),
+                        &[Some(d_model), Some(q_rows)],
+                    )?],
+                    kernels,
+                )?,
                 q_norm: if qk_norm {
-                    Some(deq(get(&format!("{p}.attn_q_norm.weight"))?)?)
+                    Some(deq(get_shaped(&format!("{p}.attn_q_norm.weight"), &[Some(head_dim)])?)?)
                 } else {
                     None
                 },
                 k_norm: if qk_norm {
-                    Some(deq(get(&format!("{p}.attn_k_norm.weight"))?)?)
+                    Some(deq(get_shaped(&format!("{p}.attn_k_norm.weight"), &[Some(head_dim)])?)?)
                 } else {
                     None
                 },
-                ffn_norm: deq(get(&format!("{p}.ffn_norm.weight"))?)?,
+                ffn_norm: deq(get_shaped(&format!("{p}.ffn_norm.weight"), &[Some(d_model)])?)?,
                 gate_up,
-                down: Linear::stacked(vec![get(&format!("{p}.ffn_down.weight"))?], kernels)?,
+                down: Linear::stacked(
+                    vec![get_shaped(
+                        &format!("{p}.ffn_down.weight"),
+                        &[Some(d_model), Some(d_ff)],
+                    )?],
+                    kernels,
+                )?,
             };
             layers.push(layer);
         }
