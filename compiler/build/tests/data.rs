@@ -67,6 +67,24 @@ fn read(
     (data, diagnostics.iter().map(|d| (d.code, at(d))).collect())
 }
 
+/// Reads the file at `path` as `is_spam`'s inputs (the path need not exist).
+fn read_inputs_at(path: std::path::PathBuf) -> (Option<FunctionData>, Vec<Diagnostic>, Files) {
+    let decl = DataDecl {
+        key: "main.is_spam",
+        inputs: Some(DataFile {
+            display: path.file_name().unwrap().to_string_lossy().into_owned(),
+            path,
+            named_at: Span::new(FileId(0), 0, 0),
+        }),
+        examples: None,
+        sample: 200,
+    };
+    let mut files = Files::new();
+    files.add("paw.toml", "");
+    let (data, diagnostics) = read_data(&decl, &spec("is_spam"), &mut files);
+    (data, diagnostics, files)
+}
+
 #[test]
 fn good_rows_are_read_in_file_order() {
     let (data, diagnostics) = read(
@@ -124,19 +142,7 @@ fn invalid_utf8_is_reported_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("in.jsonl");
     std::fs::write(&path, b"{\"args\": [\"ok\"]}\n{\"args\": [\"\xff\xfe\"]}\n").unwrap();
-    let decl = DataDecl {
-        key: "main.is_spam",
-        inputs: Some(DataFile {
-            path,
-            display: "in.jsonl".into(),
-            named_at: Span::new(FileId(0), 0, 0),
-        }),
-        examples: None,
-        sample: 200,
-    };
-    let mut files = Files::new();
-    files.add("paw.toml", "");
-    let (data, diagnostics) = read_data(&decl, &spec("is_spam"), &mut files);
+    let (data, diagnostics, files) = read_inputs_at(path);
     assert_eq!(data, None);
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0].code, "E0503");
@@ -146,19 +152,7 @@ fn invalid_utf8_is_reported_at_its_line() {
 #[test]
 fn missing_and_misused_files_point_at_paw_toml() {
     let dir = tempfile::tempdir().unwrap();
-    let decl = DataDecl {
-        key: "main.is_spam",
-        inputs: Some(DataFile {
-            path: dir.path().join("nope.jsonl"),
-            display: "nope.jsonl".into(),
-            named_at: Span::new(FileId(0), 0, 0),
-        }),
-        examples: None,
-        sample: 200,
-    };
-    let mut files = Files::new();
-    files.add("paw.toml", "");
-    let (data, diagnostics) = read_data(&decl, &spec("is_spam"), &mut files);
+    let (data, diagnostics, _) = read_inputs_at(dir.path().join("nope.jsonl"));
     assert_eq!((data, diagnostics[0].code), (None, "E0501"));
     // A text file holds inputs of a one-`str` function only.
     let (_, diagnostics) = read("tip", Some(("tips.txt", "5\n")), None, 200);

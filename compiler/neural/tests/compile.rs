@@ -94,26 +94,8 @@ const OPTIONS: CompileOptions = CompileOptions {
 fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_values() {
     let models = smoke_models();
     for spec in [alert_spec(), event_spec()] {
-        let first = compile(
-            &spec,
-            &FunctionData::default(),
-            &"id".into(),
-            &key(),
-            ("smoke", "smoke"),
-            &models,
-            &OPTIONS,
-        )
-        .expect("compiles");
-        let second = compile(
-            &spec,
-            &FunctionData::default(),
-            &"id".into(),
-            &key(),
-            ("smoke", "smoke"),
-            &models,
-            &OPTIONS,
-        )
-        .expect("compiles again");
+        let first = compile_with(&spec, &FunctionData::default(), &models);
+        let second = compile_with(&spec, &FunctionData::default(), &models);
         assert_eq!(first.meta, second.meta, "{}: deterministic metadata", spec.name);
         assert_eq!(first.prompt_template, second.prompt_template);
         let differs = first.prefix.iter().zip(&second.prefix).position(|(a, b)| a != b);
@@ -207,16 +189,7 @@ fn the_same_spec_compiles_to_the_same_artifact_and_the_artifact_answers_typed_va
 fn concurrent_calls_answer_exactly_as_sequential_ones() {
     let models = smoke_models();
     for spec in [alert_spec(), event_spec()] {
-        let artifact = compile(
-            &spec,
-            &FunctionData::default(),
-            &"id".into(),
-            &key(),
-            ("smoke", "smoke"),
-            &models,
-            &OPTIONS,
-        )
-        .expect("compiles");
+        let artifact = compile_with(&spec, &FunctionData::default(), &models);
         let program = LoadedProgram::from_artifact(&models.interpreter, &artifact).expect("the artifact restores");
         let inputs: Vec<serde_json::Value> = (0..16)
             .map(|i| {
