@@ -633,12 +633,7 @@ fn lsp_build_lens_runs_pawc_build_and_reports_its_failure() {
 
 /// `paw.lock` naming `id` for `main.is_alert`, with a made-up build key.
 fn lock_naming(id: &str) -> paw_artifact::PawLock {
-    let build = paw_artifact::BuildKey {
-        compiler_version: "test".into(),
-        compiler_sha256: "c".into(),
-        interpreter_sha256: "i".into(),
-        options: "{}".into(),
-    };
+    let build = paw_artifact::testing::stand_in_key();
     let functions = [("main.is_alert".to_string(), id.into())].into();
     paw_artifact::PawLock {
         version: 1,

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use paw_artifact::{resolve, spec_of, ArtifactStore, BuildKey, FunctionData, PawLock, Resolution, Spec};
+use paw_artifact::testing::stand_in_key;
+use paw_artifact::{resolve, spec_of, ArtifactStore, FunctionData, PawLock, Resolution, Spec};
 use paw_build::{plan, read_data, DataDecl, DataFile};
 use paw_check::{check_file, hir::Program, NoLoader};
 use paw_diagnostics::{Diagnostic, FileId, Files, Span};
@@ -196,22 +197,13 @@ fn sampling_is_deterministic_keeps_file_order_and_changes_little_when_rows_are_a
     );
 }
 
-fn key() -> BuildKey {
-    BuildKey {
-        compiler_version: "test".into(),
-        compiler_sha256: "c".into(),
-        interpreter_sha256: "i".into(),
-        options: "{}".into(),
-    }
-}
-
 #[test]
 fn data_rows_change_the_id_of_their_function_only_and_resolve_agrees_through_the_lock() {
     let program = program();
     let dir = tempfile::tempdir().unwrap();
     let store = ArtifactStore::new(dir.path());
     let ids = |data: &BTreeMap<String, Arc<FunctionData>>| -> Vec<_> {
-        plan(&program, &key(), &store, data)
+        plan(&program, &stand_in_key(), &store, data)
             .unwrap()
             .into_iter()
             .map(|p| p.id)
@@ -221,7 +213,7 @@ fn data_rows_change_the_id_of_their_function_only_and_resolve_agrees_through_the
     // Without data, the id is the one computed from the declaration alone.
     let lock = |functions: &[paw_artifact::ProgramId], data: BTreeMap<String, paw_artifact::DataDigest>| PawLock {
         version: 1,
-        build: key(),
+        build: stand_in_key(),
         compiler_model: "c".into(),
         interpreter_model: "i".into(),
         functions: ["main.is_spam", "main.tip"]

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use paw_artifact::artifact::PSEUDO_PROGRAM;
-use paw_artifact::testing::ArtifactBuilder;
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, FunctionData, ProgramId, Spec};
+use paw_artifact::testing::{stand_in_key, ArtifactBuilder};
+use paw_artifact::{Artifact, ArtifactStore, FunctionData, ProgramId, Spec};
 use paw_build::{build, plan, BuildError, Compiler, Event, Outcome};
 use paw_check::{check_file, hir::Program, NoLoader};
 use paw_diagnostics::Files;
@@ -20,20 +20,11 @@ struct Counting {
 impl Compiler for Counting {
     fn compile(&self, spec: &Spec, _data: &FunctionData, id: &ProgramId) -> Result<Artifact, BuildError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        Ok(ArtifactBuilder::new(id, spec.clone(), key())
+        Ok(ArtifactBuilder::new(id, spec.clone(), stand_in_key())
             .models("test", "test")
             .prompt_template(format!("{}\n{{INPUT_PLACEHOLDER}}", spec.doc))
             .prefix(spec.canonical_json().into_bytes(), 0)
             .build())
-    }
-}
-
-fn key() -> BuildKey {
-    BuildKey {
-        compiler_version: "test".into(),
-        compiler_sha256: "c".into(),
-        interpreter_sha256: "i".into(),
-        options: "{}".into(),
     }
 }
 
@@ -54,7 +45,7 @@ fn source(spam_doc: &str, indent: &str) -> String {
 }
 
 fn run(program: &Program, store: &ArtifactStore, compiler: &Counting) -> (Vec<Outcome>, Vec<String>) {
-    let planned = plan(program, &key(), store, &Default::default()).unwrap();
+    let planned = plan(program, &stand_in_key(), store, &Default::default()).unwrap();
     let warnings = Mutex::new(Vec::new());
     let reports = build(&planned, store, compiler, 2, &|e| {
         if let Event::Corrupt { key, .. } = e {
@@ -104,7 +95,7 @@ fn a_damaged_artifact_is_rebuilt_with_a_warning() {
     };
     let program = checked(&source("Is it spam?", ""));
     run(&program, &store, &compiler);
-    let id = plan(&program, &key(), &store, &Default::default()).unwrap()[0]
+    let id = plan(&program, &stand_in_key(), &store, &Default::default()).unwrap()[0]
         .id
         .clone();
     let file = store.path(&id).join(PSEUDO_PROGRAM);
@@ -134,7 +125,7 @@ fn concurrent_builds_compile_each_function_once() {
     // Every build planned both functions as missing, yet each was compiled once; the rest found it built.
     assert_eq!(compiler.calls.load(Ordering::SeqCst), 2);
     let store = ArtifactStore::new(dir.path());
-    for p in plan(&program, &key(), &store, &Default::default()).unwrap() {
+    for p in plan(&program, &stand_in_key(), &store, &Default::default()).unwrap() {
         assert!(store.load(&p.id).is_ok());
     }
 }

@@ -97,8 +97,8 @@ impl BuildState {
 #[cfg(test)]
 mod tests {
     use paw_artifact::artifact::PREFIX;
-    use paw_artifact::testing::ArtifactBuilder;
-    use paw_artifact::{program_id, spec_of, Artifact, BuildKey, SelfTest};
+    use paw_artifact::testing::{stand_in_key, ArtifactBuilder};
+    use paw_artifact::{program_id, spec_of, Artifact, SelfTest};
     use paw_check::{check_file, NoLoader};
 
     use super::*;
@@ -114,19 +114,10 @@ mod tests {
         checked.program
     }
 
-    fn key() -> BuildKey {
-        BuildKey {
-            compiler_version: "test".into(),
-            compiler_sha256: "c".into(),
-            interpreter_sha256: "i".into(),
-            options: "{}".into(),
-        }
-    }
-
     fn write_lock(root: &Path, id: &ProgramId) {
         let lock = PawLock {
             version: 1,
-            build: key(),
+            build: stand_in_key(),
             compiler_model: "compiler".into(),
             interpreter_model: "interpreter".into(),
             functions: [("main.is_spam".to_string(), id.clone())].into(),
@@ -142,7 +133,7 @@ mod tests {
             total: 3,
             results: vec![],
         };
-        ArtifactBuilder::new(id, spec_of(&program.fuzzy[0], program).unwrap(), key())
+        ArtifactBuilder::new(id, spec_of(&program.fuzzy[0], program).unwrap(), stand_in_key())
             .pseudo_program(pseudo_program)
             .prompt_template(format!("{pseudo_program}\n{{INPUT_PLACEHOLDER}}"))
             .prefix(vec![1; 16], 1)
@@ -166,7 +157,7 @@ mod tests {
             not_ready(NotReady::NeverBuilt)
         );
 
-        let id = program_id(&spec_of(f, &program).unwrap(), &key());
+        let id = program_id(&spec_of(f, &program).unwrap(), &stand_in_key());
         write_lock(project.path(), &id);
         assert_eq!(
             state(&store, project.path(), f, &program),

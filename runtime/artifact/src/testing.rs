@@ -4,6 +4,17 @@
 use crate::artifact::FORMAT;
 use crate::{Artifact, BuildKey, Meta, ProgramId, SelfTest, Spec, Timings, INPUT_PLACEHOLDER};
 
+/// The build key of stand-in builds (`compiler_version` "test", model hashes "c" and "i", no options): what
+/// tests that plan, lock or resolve without models compute program ids with.
+pub fn stand_in_key() -> BuildKey {
+    BuildKey {
+        compiler_version: "test".into(),
+        compiler_sha256: "c".into(),
+        interpreter_sha256: "i".into(),
+        options: "{}".into(),
+    }
+}
+
 /// A made-up artifact of a spec: the docstring as pseudo-program inside PAW's `[INPUT]` framing, models
 /// named `compiler` and `interpreter`, an empty prefix, no examples, head or calibration, and an empty
 /// self-test, each changeable.
