@@ -5,8 +5,9 @@
 //! Formats: JSON Lines, one object per non-blank line, `{"args": [...]}` for inputs and `{"args": [...],
 //! "expected": VALUE}` for examples (an `"expected"` in an inputs file is not read), in a `.jsonl` (or
 //! `.ndjson`) file; a row may carry `"fn"`, which must then name this function. Any other file (`.txt`, a
-//! `.log`, …) is text: an inputs file of one input per non-blank line, for a function of one `str` parameter. Files over [`MAX_DATA_FILE_BYTES`] are refused; of larger row counts than the
-//! function's budget, a deterministic sample is kept (the rows whose blake3 hashes are smallest, in file
+//! `.log`, …) is text: an inputs file of one input per non-blank line, for a function of one `str` parameter.
+//! Files over [`MAX_DATA_FILE_BYTES`] are refused; of larger row counts than the function's budget, a
+//! deterministic sample is kept (the rows whose blake3 hashes are smallest, in file
 //! order), so appending rows changes the sample little.
 
 use std::path::PathBuf;
@@ -120,7 +121,8 @@ fn read_rows(
         diagnostics.push(named(
             "E0507",
             format!(
-                "{} is a text file, which can only hold the inputs of a function of one `str` parameter",
+                "{} is read as text (one input per line: it is not .jsonl), which can only hold the inputs of a \
+                 function of one `str` parameter",
                 file.display
             ),
             "named here",

@@ -89,19 +89,21 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
     let reports = paw_build::build(&planned, &store, &compiler, args.jobs, &|e| progress.event(e, out));
     progress.finish();
 
+    // Reports come back in plan order; a function that failed is in neither map.
+    let built: Vec<_> = reports
+        .iter()
+        .zip(&planned)
+        .filter(|(r, _)| !matches!(r.outcome, Outcome::Failed(_)))
+        .collect();
     let lock = PawLock {
         version: 1,
         build: key,
         compiler_model: config.compiler.name(),
         interpreter_model: config.interpreter.name(),
-        functions: reports
+        functions: built.iter().map(|(r, _)| (r.key.clone(), r.id.clone())).collect(),
+        data: built
             .iter()
-            .filter(|r| !matches!(r.outcome, Outcome::Failed(_)))
-            .map(|r| (r.key.clone(), r.id.clone()))
-            .collect(),
-        data: planned
-            .iter()
-            .filter_map(|p| Some((p.key.clone(), p.spec.data.clone()?)))
+            .filter_map(|(_, p)| Some((p.key.clone(), p.spec.data.clone()?)))
             .collect(),
     };
     // A project without fuzzy fns needs no lock.
