@@ -24,6 +24,7 @@ fn lock(functions: &[(&str, &str)]) -> PawLock {
             compiler_sha256: "c".into(),
             interpreter_sha256: "i".into(),
             options: "{}".into(),
+            data_pipeline: String::new(),
         },
         compiler_model: "compiler".into(),
         interpreter_model: "interpreter".into(),

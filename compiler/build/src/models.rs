@@ -7,7 +7,7 @@ use paw_artifact::{Artifact, BuildKey, FunctionData, ProgramId, Spec};
 use paw_cache::{ModelChoice, PawHome, Role};
 use paw_fuzzy::{InterpreterError, LazyModel};
 use paw_model::LoadOptions;
-use paw_neural::{CompileOptions, Models, COMPILER_VERSION};
+use paw_neural::{CompileOptions, Models, COMPILER_VERSION, DATA_PIPELINE};
 use paw_provision::Provisioner;
 
 use crate::driver::{BuildError, Compiler};
@@ -42,6 +42,7 @@ impl BuildConfig {
             compiler_sha256: self.compiler.sha256(home)?,
             interpreter_sha256: self.interpreter.sha256(home)?,
             options: self.options.key_text(),
+            data_pipeline: DATA_PIPELINE.to_string(),
         })
     }
 }

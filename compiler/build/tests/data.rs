@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use paw_artifact::testing::stand_in_key;
-use paw_artifact::{resolve, spec_of, ArtifactStore, FunctionData, PawLock, Resolution, Spec};
+use paw_artifact::{resolve, spec_of, ArtifactStore, BuildKey, FunctionData, PawLock, Resolution, Spec};
 use paw_build::{plan, read_data, DataDecl, DataFile};
 use paw_check::{check_file, hir::Program, NoLoader};
 use paw_diagnostics::{Diagnostic, FileId, Files, Span};
@@ -249,4 +249,28 @@ fn data_rows_change_the_id_of_their_function_only_and_resolve_agrees_through_the
         resolve(f, &program, Some(&lock(&with, BTreeMap::new()))),
         Resolution::Stale { .. }
     ));
+}
+
+#[test]
+fn the_data_pipeline_version_is_in_the_ids_of_functions_with_data_only() {
+    let program = program();
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    let data = BTreeMap::from([(
+        "main.is_spam".to_string(),
+        Arc::new(FunctionData {
+            inputs: vec![vec!["a real comment".into()]],
+            examples: vec![],
+        }),
+    )]);
+    let ids = |data_pipeline: &str| -> Vec<_> {
+        let key = BuildKey {
+            data_pipeline: data_pipeline.into(),
+            ..stand_in_key()
+        };
+        plan(&program, &key, &store, &data).unwrap().into_iter().map(|p| p.id).collect()
+    };
+    let (before, after) = (ids("data 1"), ids("data 2"));
+    assert_ne!(before[0], after[0], "the function with data is rebuilt");
+    assert_eq!(before[1], after[1], "the function without data keeps its id");
 }

@@ -51,6 +51,11 @@ use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_p
 /// prefix state and the fitted head are made of its numbers.
 pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 13, engine 4");
 
+/// Bumped whenever the output for a function with data rows changes while the rest of the pipeline does not:
+/// part of the ids of functions with data only ([`BuildKey::data_pipeline`]). "1": the compiler model's labels
+/// of unlabeled rows take the labels' estimated shares into account ([`LabelShares::Estimated`]).
+pub const DATA_PIPELINE: &str = "data 1";
+
 /// The fewest new examples per label asked for to train a head. Asked for two of each of 12 labels, the
 /// compiler model's survived the judge 14 times in 24 and never two of every label, so no head could be
 /// fitted, after 70 s of writing; with 8 of each of 2 labels, 8 to 13 survive.
@@ -440,7 +445,7 @@ fn judge_examples(
                 .filter(|e| e.source != ExampleSource::User)
                 .map(|e| &e.args)
                 .collect();
-            let mut answers = teacher_labels(&judge, compiler, &judged)?.into_iter();
+            let mut answers = teacher_labels(&judge, compiler, &judged, LabelShares::Even)?.into_iter();
             candidates
                 .iter()
                 .map(|e| {
@@ -552,22 +557,87 @@ fn compare_forms(
     Ok((candidates, declared))
 }
 
+/// What the compiler model may assume of how often each label occurs among the inputs it labels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum LabelShares {
+    /// Every label equally often: the written candidates were asked for label by label.
+    Even,
+    /// Unknown: the user's inputs are as they come (a log is mostly routine lines), so the shares are
+    /// estimated from the scores themselves ([`estimate_shares`]).
+    Estimated,
+}
+
 /// The compiler model's label for each of `inputs` under the `judge` program (a finite return type), its
-/// label scores calibrated over the inputs themselves: each label's mean log-probability over them is
-/// subtracted, so that a small model's own leaning (towards `true`, say) does not decide every answer.
-fn teacher_labels(judge: &LoadedProgram, compiler: &Model, inputs: &[&Vec<Value>]) -> Result<Vec<usize>, CompileError> {
-    let labels = judge.schema().labels().map_or(0, |l| l.len());
+/// label scores calibrated over the inputs themselves (see [`calibrated_labels`]).
+fn teacher_labels(
+    judge: &LoadedProgram,
+    compiler: &Model,
+    inputs: &[&Vec<Value>],
+    shares: LabelShares,
+) -> Result<Vec<usize>, CompileError> {
     let mut scores = Vec::with_capacity(inputs.len());
     for args in inputs {
         scores.push(judge.features(compiler, args)?.expect("finite type").label_log_probs);
     }
+    Ok(calibrated_labels(&scores, shares))
+}
+
+/// Labels from per-input label log-probabilities. Each label's mean over the inputs is subtracted, so that
+/// a small model's own leaning (towards `true`, say) does not decide every answer; that alone assumes every
+/// label is equally common, and on a pool where one label is rare it hands the rare label every doubtful
+/// input (a log of one alert line in ten came out with routine lines flagged). With
+/// [`LabelShares::Estimated`] the labels' shares are then estimated and added back as log-priors.
+fn calibrated_labels(scores: &[Vec<f64>], shares: LabelShares) -> Vec<usize> {
+    let Some(labels) = scores.first().map(Vec::len) else {
+        return Vec::new();
+    };
     let mean: Vec<f64> = (0..labels)
         .map(|k| scores.iter().map(|s| s[k]).sum::<f64>() / scores.len() as f64)
         .collect();
-    Ok(scores
+    let calibrated: Vec<Vec<f64>> = scores
         .iter()
-        .map(|s| argmax(s.iter().zip(&mean).map(|(x, m)| x - m)))
-        .collect())
+        .map(|s| s.iter().zip(&mean).map(|(x, m)| x - m).collect())
+        .collect();
+    match shares {
+        LabelShares::Even => calibrated.iter().map(|c| argmax(c.iter().copied())).collect(),
+        LabelShares::Estimated => {
+            let log_shares: Vec<f64> = estimate_shares(&calibrated).iter().map(|p| p.ln()).collect();
+            calibrated
+                .iter()
+                .map(|c| argmax(c.iter().zip(&log_shares).map(|(x, p)| x + p)))
+                .collect()
+        }
+    }
+}
+
+/// Rounds of [`estimate_shares`]; it settles well within them on pools of a few hundred inputs.
+const SHARE_ROUNDS: usize = 50;
+/// The weight of an even share mixed into every estimate, so that no label's share falls below this fraction
+/// of an even one: a label the pool seems to lack can still go to an input whose scores clearly call for it.
+const MIN_SHARE_OF_EVEN: f64 = 0.1;
+
+/// The labels' shares in a pool, by expectation–maximization over calibrated scores (Saerens, Latinne and
+/// Decaestecker, 2002): starting even, each round the shares become the mean of the inputs' posteriors
+/// under the current shares. An even pool stays even; a pool of mostly one label moves towards it.
+fn estimate_shares(calibrated: &[Vec<f64>]) -> Vec<f64> {
+    let labels = calibrated.first().map_or(0, Vec::len);
+    let mut shares = vec![1.0 / labels as f64; labels];
+    for _ in 0..SHARE_ROUNDS {
+        let mut next = vec![0.0; labels];
+        for c in calibrated {
+            let weighted: Vec<f64> = c.iter().zip(&shares).map(|(x, p)| x + p.ln()).collect();
+            let top = weighted.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let z: f64 = weighted.iter().map(|w| (w - top).exp()).sum();
+            for (n, w) in next.iter_mut().zip(&weighted) {
+                *n += (w - top).exp() / z;
+            }
+        }
+        shares = next
+            .iter()
+            .map(|n| (1.0 - MIN_SHARE_OF_EVEN) * n / calibrated.len() as f64 + MIN_SHARE_OF_EVEN / labels as f64)
+            .collect();
+    }
+    shares
 }
 
 /// Labeled rows are held out one in [`HOLD_OUT_EVERY`] (when there are at least [`MIN_HELD_OUT_ROWS`] labeled
@@ -616,7 +686,7 @@ impl DataRows {
         if !data.inputs.is_empty() {
             let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
             let inputs: Vec<&Vec<Value>> = data.inputs.iter().collect();
-            let answers = teacher_labels(&judge, compiler, &inputs)?;
+            let answers = teacher_labels(&judge, compiler, &inputs, LabelShares::Estimated)?;
             rows.teacher_labeled = answers.len();
             // Without enough labeled rows to hold out, compiler-labeled ones are: a handful of docstring
             // examples alone cannot tell the forms of program apart (on youtube's 4, a calibrated prompt
@@ -1071,6 +1141,46 @@ mod tests {
             salvage(r#"["one", "two", "thr"#),
             vec![Value::from("one"), Value::from("two")]
         );
+    }
+
+    /// A log's worth of `[false, true]` log-probabilities from a model leaning towards `true`: 85 routine
+    /// lines, 5 doubtful ones and 10 alerts.
+    fn skewed_pool() -> Vec<Vec<f64>> {
+        let row = |p_true: f64| vec![(1.0 - p_true).ln(), p_true.ln()];
+        let mut pool = vec![row(0.2); 85];
+        pool.extend(vec![row(0.5); 5]);
+        pool.extend(vec![row(0.99); 10]);
+        pool
+    }
+
+    #[test]
+    fn even_shares_hand_a_rare_label_the_doubtful_inputs() {
+        let labels = calibrated_labels(&skewed_pool(), LabelShares::Even);
+        assert_eq!(labels.iter().filter(|l| **l == 1).count(), 15);
+    }
+
+    #[test]
+    fn estimated_shares_keep_doubtful_inputs_with_the_common_label() {
+        let labels = calibrated_labels(&skewed_pool(), LabelShares::Estimated);
+        assert!(labels[..90].iter().all(|l| *l == 0), "{labels:?}");
+        assert!(labels[90..].iter().all(|l| *l == 1), "{labels:?}");
+        let shares = estimate_shares(&skewed_pool());
+        assert!(shares[0] > 0.8 && shares[0] < 0.95, "{shares:?}");
+    }
+
+    #[test]
+    fn estimated_shares_of_an_even_pool_stay_even_and_no_label_vanishes() {
+        let even: Vec<Vec<f64>> = (0..40).map(|i| if i % 2 == 0 { vec![-0.1, -2.4] } else { vec![-2.4, -0.1] }).collect();
+        let shares = estimate_shares(&even);
+        assert!((shares[0] - 0.5).abs() < 1e-9, "{shares:?}");
+        assert_eq!(
+            calibrated_labels(&even, LabelShares::Estimated),
+            calibrated_labels(&even, LabelShares::Even)
+        );
+        let one_sided = vec![vec![-0.01, -5.0, -6.0]; 30];
+        let shares = estimate_shares(&one_sided);
+        assert!(shares.iter().all(|s| *s >= MIN_SHARE_OF_EVEN / 3.0), "{shares:?}");
+        assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -4,5 +4,5 @@ pub mod compile;
 pub mod head;
 pub mod prompt;
 
-pub use compile::{compile, CompileError, CompileOptions, Models, COMPILER_VERSION};
+pub use compile::{compile, CompileError, CompileOptions, Models, COMPILER_VERSION, DATA_PIPELINE};
 pub use prompt::{baseline_template, program_template, pseudo_program};

@@ -30,6 +30,7 @@ fn key() -> BuildKey {
         compiler_sha256: "smoke".into(),
         interpreter_sha256: "smoke".into(),
         options: String::new(),
+        data_pipeline: String::new(),
     }
 }
 

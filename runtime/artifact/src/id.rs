@@ -17,6 +17,10 @@ pub struct BuildKey {
     pub interpreter_sha256: String,
     /// The compile options, as canonical JSON text.
     pub options: String,
+    /// The version of how the neural compiler uses a function's data rows: part of the id of functions with
+    /// data only, so that changing it rebuilds them and leaves every other id as it was.
+    #[serde(default)]
+    pub data_pipeline: String,
 }
 
 /// A program id: hex digits naming one compiled program in `paw.lock`, `meta.json` and the store's directory
@@ -44,16 +48,22 @@ impl From<&str> for ProgramId {
     }
 }
 
-/// The program id: the first 20 hex digits of blake3 over the canonical spec and the build key.
+/// The program id: the first 20 hex digits of blake3 over the canonical spec and the build key (its data
+/// pipeline only when the spec has data).
 pub fn program_id(spec: &Spec, key: &BuildKey) -> ProgramId {
     let mut h = blake3::Hasher::new();
+    let data_pipeline = spec.data.as_ref().map(|_| key.data_pipeline.as_str());
     for part in [
-        spec.canonical_json().as_str(),
-        &key.compiler_version,
-        &key.compiler_sha256,
-        &key.interpreter_sha256,
-        &key.options,
-    ] {
+        Some(spec.canonical_json().as_str()),
+        Some(key.compiler_version.as_str()),
+        Some(key.compiler_sha256.as_str()),
+        Some(key.interpreter_sha256.as_str()),
+        Some(key.options.as_str()),
+        data_pipeline,
+    ]
+    .into_iter()
+    .flatten()
+    {
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }

@@ -12,6 +12,7 @@ pub fn stand_in_key() -> BuildKey {
         compiler_sha256: "c".into(),
         interpreter_sha256: "i".into(),
         options: "{}".into(),
+        data_pipeline: String::new(),
     }
 }
 

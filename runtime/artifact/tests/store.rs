@@ -19,6 +19,7 @@ fn artifact(id: &str, program: &str) -> Artifact {
         compiler_sha256: "c".into(),
         interpreter_sha256: "i".into(),
         options: "{}".into(),
+        data_pipeline: String::new(),
     };
     ArtifactBuilder::new(&ProgramId::from(id), spec, build)
         .pseudo_program(program)
