@@ -270,6 +270,7 @@ pub fn compile(
         prefix_tokens: program.prefix_len(),
         self_test,
         data: data_use,
+        imported: None,
     };
     Ok(Artifact {
         meta,
@@ -277,6 +278,7 @@ pub fn compile(
         pseudo_program: pseudo,
         prefix,
         head,
+        adapter: None,
         timings,
     })
 }

@@ -256,6 +256,15 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
         ),
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
+        Command::Export {
+            mut targets,
+            out: dest,
+            format,
+        } => {
+            let function = targets.pop().expect("clap requires the function");
+            let path = targets.pop().map(PathBuf::from);
+            commands::export::run(path.as_deref(), &function, &dest, format, out)
+        }
         Command::Model(command) => commands::model::run(&command, out),
         Command::Bench(BenchCommand::Model(args)) => commands::bench::run(&args, out),
         Command::Lsp { offline } => commands::lsp::run(offline, out),
