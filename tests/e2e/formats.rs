@@ -53,7 +53,11 @@ fn export_errors_say_what_to_do() {
     let d = dir.to_str().unwrap();
     let out = pawc_with_home(home.path(), tmp.path(), &["export", d, "needs_alrt", "--out", "x.paw"]);
     assert_exit(&out, 1);
-    assert!(stderr(&out).contains("no fuzzy fn named `needs_alrt`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no fuzzy fn named `needs_alrt`"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("`needs_alert`"), "{}", stderr(&out));
     // PATH defaults to the project around the current folder.
     let out = pawc_with_home(home.path(), &dir, &["export", "needs_alert", "--out", "x.paw"]);
@@ -75,16 +79,32 @@ fn missing_damaged_hostile_and_oversized_bundles_are_diagnostics_at_their_name()
         ("program = \"vendor/f.paw\"\n", Some(b"not a zip".to_vec()), "E0603"),
         (
             "program = \"vendor/f.paw\"\n",
-            Some(zip_of(&[("meta.json", b"{}"), ("prompt_template.txt", template.as_bytes()), ("../../evil.sh", b"x")])),
+            Some(zip_of(&[
+                ("meta.json", b"{}"),
+                ("prompt_template.txt", template.as_bytes()),
+                ("../../evil.sh", b"x"),
+            ])),
             "E0603",
         ),
         (
             "program = \"vendor/f.paw\"\n",
-            Some(zip_of(&[("meta.json", b"{}"), ("prompt_template.txt", template.as_bytes()), ("adapter.gguf", b"GGUF?")])),
+            Some(zip_of(&[
+                ("meta.json", b"{}"),
+                ("prompt_template.txt", template.as_bytes()),
+                ("adapter.gguf", b"GGUF?"),
+            ])),
             "E0603",
         ),
-        ("program = \"vendor/f.paw\"\n", Some(zip_of(&[("meta.json", &zeros)])), "E0602"),
-        ("program = \"vendor/f.paw\"\nexamples = \"data/rows.jsonl\"\n", None, "E0604"),
+        (
+            "program = \"vendor/f.paw\"\n",
+            Some(zip_of(&[("meta.json", &zeros)])),
+            "E0602",
+        ),
+        (
+            "program = \"vendor/f.paw\"\nexamples = \"data/rows.jsonl\"\n",
+            None,
+            "E0604",
+        ),
     ];
     for (functions, bundle, code) in cases {
         project(&dir, functions);
@@ -131,27 +151,52 @@ fn an_imported_program_runs_exports_the_same_bytes_twice_and_imports_elsewhere_w
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     let program = "program = \"vendor/alert.paw\"\n";
     project(&a, program);
-    std::fs::write(a.join("vendor/alert.paw"), real_bundle(&PawHome::new(home.path())).to_zip()).unwrap();
-    let run = |dir: &Path, args: &[&str]| pawc_with_home(home.path(), tmp.path(), &[args, &[dir.to_str().unwrap()]].concat());
+    std::fs::write(
+        a.join("vendor/alert.paw"),
+        real_bundle(&PawHome::new(home.path())).to_zip(),
+    )
+    .unwrap();
+    let run =
+        |dir: &Path, args: &[&str]| pawc_with_home(home.path(), tmp.path(), &[args, &[dir.to_str().unwrap()]].concat());
 
     assert_exit(&run(&a, &["build"]), 0);
     let lock = std::fs::read_to_string(a.join("paw.lock")).unwrap();
-    assert!(lock.contains("\"bundle\""), "the bundle's digest is in the lock: {lock}");
+    assert!(
+        lock.contains("\"bundle\""),
+        "the bundle's digest is in the lock: {lock}"
+    );
     let answers = run(&a, &["run"]);
     assert_exit(&answers, 0);
     let answers = stdout(&answers);
     assert_eq!(answers.lines().count(), 2, "{answers}");
 
     let export = |dir: &Path, out: &Path, extra: &[&str]| {
-        let args = [&["export", dir.to_str().unwrap(), "needs_alert", "--out", out.to_str().unwrap()], extra].concat();
+        let args = [
+            &[
+                "export",
+                dir.to_str().unwrap(),
+                "needs_alert",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            extra,
+        ]
+        .concat();
         pawc_with_home(home.path(), tmp.path(), &args)
     };
     let (one, two) = (tmp.path().join("one.paw"), tmp.path().join("two.paw"));
     assert_exit(&export(&a, &one, &[]), 0);
     assert_exit(&export(&a, &two, &[]), 0);
-    assert_eq!(std::fs::read(&one).unwrap(), std::fs::read(&two).unwrap(), "deterministic across processes");
+    assert_eq!(
+        std::fs::read(&one).unwrap(),
+        std::fs::read(&two).unwrap(),
+        "deterministic across processes"
+    );
     let bundle = Bundle::from_zip(&std::fs::read(&one).unwrap()).unwrap();
-    assert_eq!(bundle.prompt_template, real_bundle(&PawHome::new(home.path())).prompt_template);
+    assert_eq!(
+        bundle.prompt_template,
+        real_bundle(&PawHome::new(home.path())).prompt_template
+    );
     assert!(bundle.adapter.is_some());
 
     project(&b, program);
@@ -165,7 +210,10 @@ fn an_imported_program_runs_exports_the_same_bytes_twice_and_imports_elsewhere_w
     assert_exit(&export(&a, &peft, &["--format", "peft"]), 0);
     let config: serde_json::Value =
         serde_json::from_slice(&std::fs::read(peft.join("adapter_config.json")).unwrap()).unwrap();
-    assert_eq!((config["peft_type"].as_str(), config["r"].as_u64()), (Some("LORA"), Some(2)));
+    assert_eq!(
+        (config["peft_type"].as_str(), config["r"].as_u64()),
+        (Some("LORA"), Some(2))
+    );
     assert!(peft.join("adapter_model.safetensors").is_file());
 
     let unwritable = export(&a, &tmp.path().join("no/such/folder/x.paw"), &[]);

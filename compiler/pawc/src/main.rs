@@ -149,6 +149,18 @@ enum Command {
         /// The code, e.g. E0001.
         code: String,
     },
+    /// Write a built fuzzy fn for other engines: a `.paw` bundle (PAW, llama.cpp) or a PEFT adapter (vLLM).
+    Export {
+        /// The project (default: the one around the current folder), then the fuzzy fn: its name, or
+        /// `module.name`.
+        #[arg(value_name = "[PATH] FUNCTION", num_args = 1..=2, required = true)]
+        targets: Vec<String>,
+        /// The file (`.paw`) or, with `--format peft`, the folder to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: commands::export::ExportFormat,
+    },
     /// Manage the local models: fetch them into the cache, list them, print their paths.
     #[command(subcommand)]
     Model(commands::model::ModelCommand),

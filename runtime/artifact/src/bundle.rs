@@ -119,7 +119,8 @@ impl Bundle {
                 return Err(BundleError::TooLarge { name, limit });
             }
             // The declared size may lie: read one byte past the limit to know.
-            let mut data = Vec::with_capacity(entry.size() as usize);
+            // Grown as read, not reserved as declared: a header cannot make paw reserve memory.
+            let mut data = Vec::new();
             (&mut entry)
                 .take(limit + 1)
                 .read_to_end(&mut data)
