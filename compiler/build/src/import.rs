@@ -12,9 +12,9 @@ use crate::data::DataFile;
 
 /// Reads and checks the bundle `file` names, its adapter included (that it fits the interpreter is checked
 /// when the build computes its prefix state).
-pub fn read_program(file: &DataFile) -> Result<ProgramFile, Diagnostic> {
+pub fn read_program(file: &DataFile) -> Result<ProgramFile, Box<Diagnostic>> {
     let named = |code, message: String, help: &str| {
-        Diagnostic::error(code, message, Label::new(file.named_at, "named here")).with_help(help.to_string())
+        Box::new(Diagnostic::error(code, message, Label::new(file.named_at, "named here")).with_help(help.to_string()))
     };
     let unreadable = |e: std::io::Error| {
         named(

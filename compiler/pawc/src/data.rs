@@ -82,7 +82,7 @@ pub fn read_project_data(loaded: &mut Loaded, out: &Output) -> Result<BTreeMap<S
                     };
                     data.insert(key, Arc::new(imported));
                 }
-                Err(diagnostic) => diagnostics.push(diagnostic),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
             }
             continue;
         }

@@ -243,7 +243,6 @@ fn an_adapter_for_another_model_is_refused_on_import() {
         &ProgramId::from("p3"),
         &stand_in_key(),
     )
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     assert!(err.to_string().contains("qwen3"), "{err}");
 }
