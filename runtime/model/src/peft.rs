@@ -24,8 +24,8 @@ pub struct PeftFiles {
 }
 
 impl Projection {
-    /// The Hugging Face module path of this projection within a decoder layer.
-    fn hf_module(self) -> &'static str {
+    /// The Hugging Face module path of this projection within a decoder layer (`self_attn.q_proj`).
+    pub fn hf_module(self) -> &'static str {
         match self {
             Projection::AttnQ => "self_attn.q_proj",
             Projection::AttnK => "self_attn.k_proj",

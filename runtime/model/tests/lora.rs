@@ -566,6 +566,12 @@ fn peft_export_has_hugging_face_names_shapes_and_row_order() {
         );
         let st = safetensors::SafeTensors::deserialize(&files.weights).unwrap();
         assert_eq!(st.len(), 2 * 14);
+        for name in [
+            "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+            "base_model.model.model.layers.1.mlp.down_proj.lora_B.weight",
+        ] {
+            assert!(st.tensor(name).is_ok(), "{name}");
+        }
         let values = |name: &str| -> (Vec<usize>, Vec<f32>) {
             let t = st.tensor(name).unwrap();
             assert_eq!(t.dtype(), safetensors::Dtype::F32);
@@ -577,15 +583,7 @@ fn peft_export_has_hugging_face_names_shapes_and_row_order() {
             (t.shape().to_vec(), v)
         };
         for ((layer, p), pair) in adapter.pairs() {
-            let module = match p {
-                Projection::AttnQ => "self_attn.q_proj",
-                Projection::AttnK => "self_attn.k_proj",
-                Projection::AttnV => "self_attn.v_proj",
-                Projection::AttnOutput => "self_attn.o_proj",
-                Projection::FfnGate => "mlp.gate_proj",
-                Projection::FfnUp => "mlp.up_proj",
-                Projection::FfnDown => "mlp.down_proj",
-            };
+            let module = p.hf_module();
             let name = |half: &str| format!("base_model.model.model.layers.{layer}.{module}.lora_{half}.weight");
             let (a_shape, a) = values(&name("A"));
             let (b_shape, b) = values(&name("B"));

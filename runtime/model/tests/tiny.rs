@@ -400,21 +400,21 @@ fn reference(arch: Arch) -> Reference {
     }
 }
 
+/// The tiny model of `arch` on candle's kernels: the reference's own arithmetic.
+fn on_candle(arch: Arch) -> Model {
+    let options = paw_model::LoadOptions {
+        kernels: paw_model::Kernels::Candle,
+    };
+    Model::load_with(&tiny_path(arch), &options).unwrap()
+}
+
 /// paw's forward pass against candle-transformers' on the tiny qwen2 and qwen3 models (Qwen3: PAW's
 /// interpreter family, with per-head q/k norms and no q/k/v bias), prompt and one decode step.
 #[test]
 fn forward_matches_candle_transformers() {
     for arch in [Arch::Qwen2, Arch::Qwen3] {
         let mut reference = reference(arch);
-        let path = tiny_path(arch);
-        // candle's kernels: the reference's own arithmetic.
-        let m = Model::load_with(
-            &path,
-            &paw_model::LoadOptions {
-                kernels: paw_model::Kernels::Candle,
-            },
-        )
-        .unwrap();
+        let m = on_candle(arch);
         let prompt = m.tokenizer.chat_prompt(None, "compare with the reference").unwrap();
         let want = reference(&prompt, 0);
         let got = m.next_logits(&mut KvState::new(), &prompt).unwrap();
@@ -431,14 +431,7 @@ fn forward_matches_candle_transformers() {
             "{arch:?}: a decode step differs from candle-transformers by {d}"
         );
     }
-    let path = tiny_path(Arch::Qwen2);
-    let m = Model::load_with(
-        &path,
-        &paw_model::LoadOptions {
-            kernels: paw_model::Kernels::Candle,
-        },
-    )
-    .unwrap();
+    let m = on_candle(Arch::Qwen2);
     let prompt = m.tokenizer.chat_prompt(None, "compare with the reference").unwrap();
     // paw's kernels (the default where the CPU has AVX512-VNNI) stay close: they requantize the Q5_0 layer
     // to Q8_0 and sum in another order. Elsewhere the default is candle's kernels again, which would compare
@@ -452,7 +445,7 @@ fn forward_matches_candle_transformers() {
         );
         return;
     }
-    let tiled = Model::load(&path).unwrap();
+    let tiled = Model::load(&tiny_path(Arch::Qwen2)).unwrap();
     let a = m.next_logits(&mut KvState::new(), &prompt).unwrap();
     let b = tiled.next_logits(&mut KvState::new(), &prompt).unwrap();
     let ls = |v: &[f32]| {
