@@ -3,6 +3,7 @@
 mod cli;
 mod data;
 mod examples;
+mod formats;
 mod fuzzy;
 mod hardening;
 mod killsafe;

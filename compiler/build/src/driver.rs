@@ -34,6 +34,12 @@ pub enum BuildError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot run the imported program {bundle}: {source}")]
+    Import {
+        bundle: String,
+        #[source]
+        source: paw_fuzzy::Error,
+    },
     #[error("cannot write the artifact: {0}")]
     Write(#[source] std::io::Error),
 }

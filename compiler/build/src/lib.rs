@@ -2,8 +2,10 @@
 //! compiles them into the shared artifact store under per-id locks, and records the result in `paw.lock`.
 pub mod data;
 pub mod driver;
+pub mod import;
 pub mod models;
 
 pub use data::{read_data, DataDecl, DataFile, DEFAULT_SAMPLE, MAX_DATA_FILE_BYTES};
 pub use driver::{build, plan, BuildError, Compiler, Event, Outcome, Planned, Report};
+pub use import::read_program;
 pub use models::{BuildConfig, NeuralCompiler};

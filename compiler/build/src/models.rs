@@ -1,5 +1,6 @@
 //! Which models a build uses, their identities (for program ids, without loading them), and the neural
-//! compiler over them, which loads each model only when the first function actually needs compiling.
+//! compiler over them, which loads each model only when the first function actually needs compiling (an
+//! imported function needs only the interpreter).
 
 use std::sync::Arc;
 
@@ -86,6 +87,17 @@ impl NeuralCompiler {
 
 impl Compiler for NeuralCompiler {
     fn compile(&self, spec: &Spec, data: &FunctionData, id: &ProgramId) -> Result<Artifact, BuildError> {
+        // An imported program is not compiled: only its prefix state is computed, on the interpreter.
+        if let Some(program) = &data.program {
+            let interpreter = self.interpreter.get()?;
+            let name = self.config.interpreter.name();
+            return paw_fuzzy::import_bundle(&interpreter, &name, spec, program, id, &self.key).map_err(|source| {
+                BuildError::Import {
+                    bundle: program.path.clone(),
+                    source,
+                }
+            });
+        }
         let models = self.models()?;
         let names = (self.config.compiler.name(), self.config.interpreter.name());
         Ok(paw_neural::compile(

@@ -233,6 +233,7 @@ fn data_rows_change_the_id_of_their_function_only_and_resolve_agrees_through_the
         Arc::new(FunctionData {
             inputs: vec![vec![text.into()]],
             examples: vec![],
+            program: None,
         })
     };
     let with = ids(&BTreeMap::from([("main.is_spam".to_string(), rows("a real comment"))]));

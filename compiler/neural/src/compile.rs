@@ -275,6 +275,7 @@ pub fn compile(
         prefix_tokens: program.prefix_len(),
         self_test,
         data: data_use,
+        imported: None,
     };
     Ok(Artifact {
         meta,
@@ -282,6 +283,7 @@ pub fn compile(
         pseudo_program: pseudo,
         prefix,
         head,
+        adapter: None,
         timings,
     })
 }

@@ -254,6 +254,7 @@ fn labeled_rows_fit_the_program_and_held_out_rows_choose_it() {
     let data = FunctionData {
         inputs: vec![],
         examples: labeled_lines(24),
+        program: None,
     };
     let artifact = compile_with(&spec, &data, &models);
     let used = artifact.meta.data.clone().expect("the data's use is recorded");
@@ -302,6 +303,7 @@ fn unlabeled_inputs_are_labeled_by_the_compiler_model() {
     let data = FunctionData {
         inputs: labeled_lines(16).into_iter().map(|e| e.args).collect(),
         examples: vec![],
+        program: None,
     };
     let artifact = compile_with(&spec, &data, &models);
     let used = artifact.meta.data.clone().expect("the data's use is recorded");
@@ -331,6 +333,7 @@ fn labeled_rows_become_shown_examples_for_an_infinite_type() {
     let data = FunctionData {
         inputs: vec![],
         examples: rows.clone(),
+        program: None,
     };
     let artifact = compile_with(&spec, &data, &models);
     let used = artifact.meta.data.clone().expect("the data's use is recorded");

@@ -1,15 +1,16 @@
-//! The data files `paw.toml` names for fuzzy fns (`[functions.NAME]`), read and checked for `pawc build`.
+//! The data files `paw.toml` names for fuzzy fns (`[functions.NAME]`), and the `.paw` bundles of imported ones
+//! (`program`), read and checked for `pawc build`.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use paw_artifact::{function_key, spec_of, FunctionData};
-use paw_build::{read_data, DataDecl, DataFile, DEFAULT_SAMPLE};
+use paw_build::{read_data, read_program, DataDecl, DataFile, DEFAULT_SAMPLE};
 use paw_diagnostics::{Diagnostic, Label, Span};
 
 use crate::output::Output;
-use crate::pipeline::{plural, Loaded};
+use crate::pipeline::{fuzzy_named, plural, Loaded, NotOne};
 
 /// Every function's rows by key. Diagnostics are shown; any error stops the build (exit code 1), so nothing
 /// is compiled from a half-read file.
@@ -29,44 +30,24 @@ pub fn read_project_data(loaded: &mut Loaded, out: &Output) -> Result<BTreeMap<S
     let program = &loaded.analysis.checked.program;
     let mut diagnostics = Vec::new();
     for (name, section) in &manifest.functions {
-        let matching: Vec<_> = program
-            .fuzzy
-            .iter()
-            .filter(|f| f.name == *name.get_ref() || function_key(&f.module, &f.name) == *name.get_ref())
-            .collect();
-        let func = match matching.as_slice() {
-            [f] => *f,
-            [] => {
-                let known: Vec<String> = program.fuzzy.iter().map(|f| format!("`{}`", f.name)).collect();
-                diagnostics.push(
-                    Diagnostic::error(
-                        "E0506",
+        let func = match fuzzy_named(program, name.get_ref()) {
+            Ok(f) => f,
+            Err(why) => {
+                let (message, label) = match &why {
+                    NotOne::None(_) => (
                         format!(
                             "paw.toml has data for `{}`, but the project has no fuzzy fn of that name",
                             name.get_ref()
                         ),
-                        Label::new(span(name.span()), "no such fuzzy fn"),
-                    )
-                    .with_help(if known.is_empty() {
-                        "remove the section: the project declares no fuzzy fn".to_string()
-                    } else {
-                        format!("its fuzzy fns are {}", known.join(", "))
-                    }),
-                );
-                continue;
-            }
-            several => {
-                let keys: Vec<String> = several
-                    .iter()
-                    .map(|f| format!("`{}`", function_key(&f.module, &f.name)))
-                    .collect();
+                        "no such fuzzy fn",
+                    ),
+                    NotOne::Several(fns) => (
+                        format!("`{}` names {}", name.get_ref(), plural(fns.len(), "fuzzy fn")),
+                        "ambiguous",
+                    ),
+                };
                 diagnostics.push(
-                    Diagnostic::error(
-                        "E0506",
-                        format!("`{}` names {}", name.get_ref(), plural(several.len(), "fuzzy fn")),
-                        Label::new(span(name.span()), "ambiguous"),
-                    )
-                    .with_help(format!("name one with its module: {}", keys.join(" or "))),
+                    Diagnostic::error("E0506", message, Label::new(span(name.span()), label)).with_help(why.help()),
                 );
                 continue;
             }
@@ -81,6 +62,30 @@ pub fn read_project_data(loaded: &mut Loaded, out: &Output) -> Result<BTreeMap<S
             display: path.get_ref().clone(),
             named_at: span(path.span()),
         };
+        if let Some(program) = &section.program {
+            if section.inputs.is_some() || section.examples.is_some() || section.sample.is_some() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "E0604",
+                        format!("`{key}` runs the program {} and is not compiled: it has no use for data", program.get_ref()),
+                        Label::new(span(program.span()), "the program it runs"),
+                    )
+                    .with_help("remove `inputs`, `examples` and `sample`, or remove `program` to compile the function from its data"),
+                );
+                continue;
+            }
+            match read_program(&file(program)) {
+                Ok(program) => {
+                    let imported = FunctionData {
+                        program: Some(program),
+                        ..FunctionData::default()
+                    };
+                    data.insert(key, Arc::new(imported));
+                }
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
+            continue;
+        }
         let decl = DataDecl {
             key: &key,
             inputs: section.inputs.as_ref().map(file),

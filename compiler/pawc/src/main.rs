@@ -149,6 +149,18 @@ enum Command {
         /// The code, e.g. E0001.
         code: String,
     },
+    /// Write a built fuzzy fn for other engines: a `.paw` bundle (PAW, llama.cpp) or a PEFT adapter (vLLM).
+    Export {
+        /// The project (default: the one around the current folder), then the fuzzy fn: its name, or
+        /// `module.name`.
+        #[arg(value_name = "[PATH] FUNCTION", num_args = 1..=2, required = true)]
+        targets: Vec<String>,
+        /// The file (`.paw`) or, with `--format peft`, the folder to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: commands::export::ExportFormat,
+    },
     /// Manage the local models: fetch them into the cache, list them, print their paths.
     #[command(subcommand)]
     Model(commands::model::ModelCommand),
@@ -256,6 +268,15 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
         ),
         Command::Fmt { path, check } => commands::fmt::run(path.as_deref(), check, out),
         Command::Explain { code } => commands::explain::run(&code, out),
+        Command::Export {
+            mut targets,
+            out: dest,
+            format,
+        } => {
+            let function = targets.pop().expect("clap requires the function");
+            let path = targets.pop().map(PathBuf::from);
+            commands::export::run(path.as_deref(), &function, &dest, format, out)
+        }
         Command::Model(command) => commands::model::run(&command, out),
         Command::Bench(BenchCommand::Model(args)) => commands::bench::run(&args, out),
         Command::Lsp { offline } => commands::lsp::run(offline, out),

@@ -18,14 +18,15 @@ pub struct Manifest {
     pub compiler: ModelSection,
     #[serde(default)]
     pub test: TestSection,
-    /// `[functions.NAME]`: a fuzzy fn's data files (NAME is its name, or `module.name` where two modules
-    /// have one of that name).
+    /// `[functions.NAME]`: a fuzzy fn's data files, or the compiled program it runs instead (NAME is its name,
+    /// or `module.name` where two modules have one of that name).
     #[serde(default)]
     pub functions: BTreeMap<toml::Spanned<String>, FunctionSection>,
 }
 
-/// `[functions.NAME]`: the files a fuzzy fn is compiled from besides its docstring (paths relative to the
-/// project root; see `paw_build::data` for their formats).
+/// `[functions.NAME]`: the files a fuzzy fn is compiled from besides its docstring, or the `.paw` bundle it
+/// runs instead of being compiled (paths relative to the project root; see `paw_build::data` for the data
+/// formats, `docs/formats.md` for bundles).
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FunctionSection {
@@ -35,6 +36,8 @@ pub struct FunctionSection {
     pub examples: Option<toml::Spanned<String>>,
     /// Most rows used from each file (a deterministic sample of larger ones).
     pub sample: Option<usize>,
+    /// A compiled program (`.paw` bundle) to run: the function is then not compiled.
+    pub program: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -85,7 +88,9 @@ impl Manifest {
              # A fuzzy fn can also be compiled from your own data (paths relative to this file):\n\
              # [functions.FUNCTION_NAME]\n\
              # inputs = \"data/inputs.jsonl\"      # real inputs, {{\"args\": [...]}} per line (or a text file, one per line)\n\
-             # examples = \"data/labeled.jsonl\"   # labeled rows, {{\"args\": [...], \"expected\": ...}} per line\n"
+             # examples = \"data/labeled.jsonl\"   # labeled rows, {{\"args\": [...], \"expected\": ...}} per line\n\
+             # Or run a program compiled elsewhere (a .paw bundle, e.g. from `pawc export`) instead of compiling it:\n\
+             # program = \"vendor/FUNCTION_NAME.paw\"\n"
         )
     }
 }

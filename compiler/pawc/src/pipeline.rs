@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use std::sync::Arc;
 
+use paw_artifact::function_key;
+use paw_check::hir::{FuzzyFn, Program};
 use paw_check::SourceLoader;
 use paw_db::{Analysis, CheckedOnce};
 use paw_diagnostics::{Diagnostic, FileId, Files};
@@ -88,6 +90,46 @@ pub fn name(project: &Project) -> String {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
+    }
+}
+
+/// The fuzzy fn `name` names: its bare name, or `module.name` where two modules have one of that name (as in
+/// `paw.toml`'s `[functions.NAME]` and `pawc export`).
+pub fn fuzzy_named<'a>(program: &'a Program, name: &str) -> Result<&'a FuzzyFn, NotOne<'a>> {
+    let matching: Vec<_> = program
+        .fuzzy
+        .iter()
+        .filter(|f| f.name == name || function_key(&f.module, &f.name) == name)
+        .collect();
+    match matching.as_slice() {
+        [f] => Ok(*f),
+        [] => Err(NotOne::None(program.fuzzy.iter().collect())),
+        _ => Err(NotOne::Several(matching)),
+    }
+}
+
+/// Why a name does not give one fuzzy fn.
+pub enum NotOne<'a> {
+    /// No fuzzy fn has the name; all of the program's.
+    None(Vec<&'a FuzzyFn>),
+    /// Several modules have one of that name.
+    Several(Vec<&'a FuzzyFn>),
+}
+
+impl NotOne<'_> {
+    /// What to write instead.
+    pub fn help(&self) -> String {
+        let keys = |fns: &[&FuzzyFn], key: fn(&FuzzyFn) -> String| -> Vec<String> {
+            fns.iter().map(|f| format!("`{}`", key(f))).collect()
+        };
+        match self {
+            NotOne::None(known) if known.is_empty() => "the project declares no fuzzy fn".into(),
+            NotOne::None(known) => format!("its fuzzy fns are {}", keys(known, |f| f.name.clone()).join(", ")),
+            NotOne::Several(fns) => format!(
+                "name one with its module: {}",
+                keys(fns, |f| function_key(&f.module, &f.name)).join(" or ")
+            ),
+        }
     }
 }
 

@@ -17,6 +17,8 @@ pub const PREFIX: &str = "prefix.safetensors";
 pub const TIMINGS: &str = "timings.json";
 /// Present when the program has a [`Head`].
 pub const HEAD: &str = "head.json";
+/// Present when the program has a LoRA adapter: llama.cpp's LoRA GGUF format, read by paw-model.
+pub const ADAPTER: &str = "adapter.gguf";
 pub const CHECKSUMS: &str = "checksums.json";
 
 /// An artifact in memory. Every file but `timings.json` is a pure function of the spec and the build key.
@@ -30,6 +32,9 @@ pub struct Artifact {
     pub prefix: Vec<u8>,
     /// Finite return types: the classifier fitted on the examples, when there were enough of them.
     pub head: Option<Head>,
+    /// The LoRA adapter the interpreter runs this program with (`adapter.gguf`'s bytes), for the prefix and
+    /// every call alike. Kept as bytes: this crate has no model code, paw-fuzzy reads them.
+    pub adapter: Option<Vec<u8>>,
     pub timings: Timings,
 }
 
@@ -101,6 +106,19 @@ pub struct Meta {
     /// How the function's data files were used; absent when it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DataUse>,
+    /// Set when the program was not compiled but imported from a `.paw` bundle (`paw.toml`'s
+    /// `[functions.NAME] program`); its prompt template is then the complete prompt, chat markup included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
+}
+
+/// Where an imported program came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Imported {
+    /// The bundle's path as `paw.toml` names it.
+    pub bundle: String,
+    /// The bundle's own `meta.json`, as it was (whatever engine wrote it).
+    pub meta: Value,
 }
 
 /// How a program was compiled from the user's data (`paw.toml`'s `inputs` and `examples`).
@@ -181,6 +199,12 @@ pub struct Timings {
 }
 
 impl Artifact {
+    /// Whether the prompt template is the complete prompt (chat markup included, as in a `.paw` bundle)
+    /// rather than the interpreter's user turn that paw wraps in its chat markup.
+    pub fn template_is_complete(&self) -> bool {
+        self.meta.imported.is_some()
+    }
+
     /// The prompt template split around the placeholder: (text before the input, text after it).
     pub fn template_parts(&self) -> (&str, &str) {
         split_template(&self.prompt_template).expect("artifacts are validated on load and on creation")

@@ -1,11 +1,15 @@
 //! A fuzzy fn's own data: the rows of the files `paw.toml` names for it (`[functions.NAME] inputs` and
 //! `examples`), already read and checked against its signature by the build. Their contents, not their paths,
 //! are part of the function's meaning: their digest is in the spec (so in the program id) and in `paw.lock`
-//! (so `pawc run` and the editor compute the same id without reading the files).
+//! (so `pawc run` and the editor compute the same id without reading the files). An imported function's
+//! `.paw` bundle is such a file too: its digest takes the place of the rows'.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::bundle::Bundle;
 use crate::spec::SpecExample;
 
 /// The rows a function is compiled from, in file order (after deterministic sampling).
@@ -15,6 +19,28 @@ pub struct FunctionData {
     pub inputs: Vec<Vec<Value>>,
     /// Labeled rows: arguments and the expected answer.
     pub examples: Vec<SpecExample>,
+    /// An imported function's program: it is not compiled, the bundle is run.
+    pub program: Option<ProgramFile>,
+}
+
+/// An imported function's `.paw` bundle (`paw.toml`'s `[functions.NAME] program`), read and checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProgramFile {
+    /// The path as `paw.toml` gives it.
+    pub path: String,
+    pub bundle: Arc<Bundle>,
+    /// [`Bundle::digest`], computed once.
+    pub digest: String,
+}
+
+impl ProgramFile {
+    pub fn new(path: String, bundle: Bundle) -> ProgramFile {
+        ProgramFile {
+            path,
+            digest: bundle.digest(),
+            bundle: Arc::new(bundle),
+        }
+    }
 }
 
 /// What identifies a function's data: per file, its row count and a hash of its rows.
@@ -24,6 +50,9 @@ pub struct DataDigest {
     pub inputs: Option<RowsDigest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examples: Option<RowsDigest>,
+    /// An imported function's `.paw` bundle ([`crate::Bundle::digest`]): it stands for the compiled program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +64,7 @@ pub struct RowsDigest {
 
 impl FunctionData {
     pub fn is_empty(&self) -> bool {
-        self.inputs.is_empty() && self.examples.is_empty()
+        self.inputs.is_empty() && self.examples.is_empty() && self.program.is_none()
     }
 
     /// The digest recorded in the spec and the lock; `None` for no data, so a function without data keeps the
@@ -53,7 +82,11 @@ impl FunctionData {
                     .map(|e| serde_json::json!({"args": e.args, "expected": e.expected})),
             )
         });
-        Some(DataDigest { inputs, examples })
+        Some(DataDigest {
+            inputs,
+            examples,
+            bundle: self.program.as_ref().map(|p| p.digest.clone()),
+        })
     }
 }
 
@@ -82,6 +115,7 @@ mod tests {
         let data = FunctionData {
             inputs: vec![vec![json!("a")], vec![json!("b")]],
             examples: vec![],
+            program: None,
         };
         let d = data.digest().unwrap();
         assert_eq!(d.inputs.as_ref().unwrap().rows, 2);
@@ -95,6 +129,7 @@ mod tests {
                 args: vec![json!("a")],
                 expected: json!(true),
             }],
+            program: None,
         };
         let mut relabeled = labeled.clone();
         relabeled.examples[0].expected = json!(false);

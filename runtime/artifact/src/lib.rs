@@ -3,6 +3,7 @@
 //! project's `paw.lock`. No model code lives here, so checking whether a build is up to date never loads a
 //! model.
 pub mod artifact;
+pub mod bundle;
 pub mod data;
 pub mod id;
 pub mod lock;
@@ -11,10 +12,11 @@ pub mod store;
 pub mod testing;
 
 pub use artifact::{
-    Artifact, Candidate, DataUse, Example, ExampleSource, Head, HeadFit, HeldOut, Meta, SelfTest, SelfTestCase,
-    Timings, INPUT_PLACEHOLDER,
+    Artifact, Candidate, DataUse, Example, ExampleSource, Head, HeadFit, HeldOut, Imported, Meta, SelfTest,
+    SelfTestCase, Timings, INPUT_PLACEHOLDER,
 };
-pub use data::{DataDigest, FunctionData, RowsDigest};
+pub use bundle::{Bundle, BundleError};
+pub use data::{DataDigest, FunctionData, ProgramFile, RowsDigest};
 pub use id::{program_id, BuildKey, ProgramId};
 pub use lock::{function_key, resolve, LockError, NotReady, PawLock, Resolution, LOCK_FILE};
 pub use spec::{spec_of, ParamSpec, Spec, SpecError, SpecExample, TypeSpec};

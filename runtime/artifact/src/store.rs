@@ -200,6 +200,7 @@ impl ArtifactStore {
             ),
             None => None,
         };
+        let adapter = files.remove(artifact::ADAPTER);
         if meta.head.is_some() != head.is_some() {
             return Err(LoadError::Corrupt(format!(
                 "{} and {} disagree about the program's head",
@@ -213,6 +214,7 @@ impl ArtifactStore {
             pseudo_program,
             prefix,
             head,
+            adapter,
             timings,
         })
     }
@@ -269,6 +271,9 @@ impl ArtifactStore {
             ];
             if let Some(head) = &head {
                 files.push((artifact::HEAD, head));
+            }
+            if let Some(adapter) = &artifact.adapter {
+                files.push((artifact::ADAPTER, adapter));
             }
             let mut sums = BTreeMap::new();
             for &(name, bytes) in &files {

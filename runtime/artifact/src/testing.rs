@@ -17,7 +17,7 @@ pub fn stand_in_key() -> BuildKey {
 }
 
 /// A made-up artifact of a spec: the docstring as pseudo-program inside PAW's `[INPUT]` framing, models
-/// named `compiler` and `interpreter`, an empty prefix, no examples, head or calibration, and an empty
+/// named `compiler` and `interpreter`, an empty prefix, no examples, head, adapter or calibration, and an empty
 /// self-test, each changeable.
 pub struct ArtifactBuilder {
     artifact: Artifact,
@@ -44,11 +44,13 @@ impl ArtifactBuilder {
                     prefix_tokens: 0,
                     self_test: SelfTest::default(),
                     data: None,
+                    imported: None,
                 },
                 prompt_template: String::new(),
                 pseudo_program,
                 prefix: vec![],
                 head: None,
+                adapter: None,
                 timings: Timings::default(),
             },
             prompt_template: None,
@@ -77,6 +79,13 @@ impl ArtifactBuilder {
     pub fn prefix(mut self, bytes: Vec<u8>, tokens: usize) -> ArtifactBuilder {
         self.artifact.prefix = bytes;
         self.artifact.meta.prefix_tokens = tokens;
+        self
+    }
+
+    /// An `adapter.gguf` (e.g. `paw_model::testing::random_adapter`'s bytes); the prefix must have been computed
+    /// with it.
+    pub fn adapter(mut self, bytes: Vec<u8>) -> ArtifactBuilder {
+        self.artifact.adapter = Some(bytes);
         self
     }
 

@@ -1,7 +1,7 @@
 //! The store's guarantees: round trip, corruption detected (never loaded), no half artifacts, concurrent
 //! writers of one id never corrupt it.
 
-use paw_artifact::artifact::{HEAD, PREFIX, PSEUDO_PROGRAM};
+use paw_artifact::artifact::{ADAPTER, HEAD, PREFIX, PSEUDO_PROGRAM};
 use paw_artifact::testing::ArtifactBuilder;
 use paw_artifact::{Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, ProgramId, Spec, Status, TypeSpec};
 
@@ -65,6 +65,30 @@ fn a_head_is_stored_beside_the_program_and_checked_like_the_rest() {
     a.meta.head = None;
     store.write(&a).unwrap();
     assert!(matches!(store.load(&"abc".into()), Err(LoadError::Corrupt(why)) if why.contains("head")));
+}
+
+#[test]
+fn an_adapter_is_stored_beside_the_program_and_a_flipped_byte_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    let id = ProgramId::from("abc");
+    // Large enough that `status` trusts its stamp (as it does the prefix's) until a load finds the damage.
+    let adapter: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let mut a = artifact("abc", "Say true.");
+    a.adapter = Some(adapter.clone());
+    store.write(&a).unwrap();
+    assert_eq!(store.load(&id).unwrap(), a);
+    assert_eq!(std::fs::read(store.path(&id).join(ADAPTER)).unwrap(), adapter);
+
+    let path = store.path(&id).join(ADAPTER);
+    let mut bytes = adapter;
+    bytes[123_456] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(matches!(store.load(&id), Err(LoadError::Corrupt(why)) if why.contains(ADAPTER)));
+    // The load removed the stamp, so the cheap check now hashes the adapter too.
+    assert!(matches!(store.status(&id), Status::Corrupt(why) if why.contains(ADAPTER)));
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(store.load(&id), Err(LoadError::Corrupt(why)) if why.contains(ADAPTER)));
 }
 
 #[test]

@@ -11,6 +11,9 @@ pub enum Error {
     Model(#[from] paw_model::Error),
     #[error("cannot restore the program's state: {0}")]
     Restore(#[source] paw_model::Error),
+    /// `adapter.gguf` passed its checksum but is not an adapter paw can read.
+    #[error("the program's adapter.gguf cannot be used: {0}")]
+    Adapter(#[source] paw_model::Error),
     #[error(transparent)]
     Interpreter(#[from] InterpreterError),
     #[error(

@@ -1,9 +1,12 @@
-//! A program ready to answer calls: its prefix state restored on the interpreter, its template's tail
-//! tokenized once, its return type as a decoding schema, and its label calibration.
+//! A program ready to answer calls: its prefix state restored on the interpreter (with its LoRA adapter, when
+//! it has one: the state carries it to every call), its template's tail tokenized once, its return type as a
+//! decoding schema, and its label calibration.
+
+use std::sync::Arc;
 
 use paw_artifact::artifact::split_template;
 use paw_artifact::{Artifact, Head, Spec};
-use paw_model::{DecodeOptions, KvState, Model, Reading, TypeSchema};
+use paw_model::{Adapter, DecodeOptions, KvState, Model, Reading, TypeSchema};
 use serde_json::Value;
 
 use crate::error::Error;
@@ -42,12 +45,16 @@ pub struct Features {
 const MAX_ANSWER_TOKENS: usize = 384;
 
 impl LoadedProgram {
-    /// Restores a built artifact on `model`.
+    /// Restores a built artifact on `model`, with its adapter when it has one.
     pub fn from_artifact(model: &Model, artifact: &Artifact) -> Result<LoadedProgram, Error> {
-        let prefix = model.prefix_from_bytes(&artifact.prefix).map_err(Error::Restore)?;
+        let adapter = read_adapter(artifact.adapter.as_deref())?;
+        let prefix = model
+            .prefix_from_bytes_with(&artifact.prefix, adapter.as_ref())
+            .map_err(Error::Restore)?;
         let (_, after) = artifact.template_parts();
+        let tail = tail_tokens(model, after, artifact.template_is_complete())?;
         let labels: Vec<f64> = artifact.meta.calibration.iter().map(|(_, p)| *p).collect();
-        let program = LoadedProgram::assemble(model, artifact.meta.spec.clone(), prefix, after, labels)?;
+        let program = LoadedProgram::assemble(artifact.meta.spec.clone(), prefix, tail, labels)?;
         program.with_head(artifact.head.clone(), model)
     }
 
@@ -77,20 +84,12 @@ impl LoadedProgram {
         calibration: Vec<f64>,
     ) -> Result<LoadedProgram, Error> {
         let (before, after) = split_template(template).ok_or(Error::Template)?;
-        let tokens = prefix_tokens(model, before)?;
+        let tokens = prefix_tokens(model, before, false)?;
         let prefix = model.prefill(&tokens)?;
-        LoadedProgram::assemble(model, spec, prefix, after, calibration)
+        LoadedProgram::assemble(spec, prefix, tail_tokens(model, after, false)?, calibration)
     }
 
-    fn assemble(
-        model: &Model,
-        spec: Spec,
-        prefix: KvState,
-        after: &str,
-        calibration: Vec<f64>,
-    ) -> Result<LoadedProgram, Error> {
-        let mut tail = model.tokenizer.encode_plain(after)?;
-        tail.extend(model.tokenizer.chat_assistant_start()?);
+    fn assemble(spec: Spec, prefix: KvState, tail: Vec<u32>, calibration: Vec<f64>) -> Result<LoadedProgram, Error> {
         let schema = schema_of(&spec.ret);
         let labels = schema.labels().map_or(0, |l| l.len());
         if !calibration.is_empty() && calibration.len() != labels {
@@ -199,9 +198,31 @@ fn head_offsets(head: &Head, hidden: &[f32]) -> Vec<f64> {
         .collect()
 }
 
-/// The tokens of a program prefix: the chat opening, then the template text before the input.
-fn prefix_tokens(model: &Model, before: &str) -> Result<Vec<u32>, Error> {
+/// A program's LoRA adapter, read from its `adapter.gguf` bytes.
+pub(crate) fn read_adapter(bytes: Option<&[u8]>) -> Result<Option<Arc<Adapter>>, Error> {
+    bytes
+        .map(|bytes| Adapter::from_bytes(bytes).map(Arc::new).map_err(Error::Adapter))
+        .transpose()
+}
+
+/// The tokens of a program prefix: the template text before the input, after paw's chat opening unless the
+/// template is `complete` (a `.paw` bundle's, which holds its own chat markup).
+pub(crate) fn prefix_tokens(model: &Model, before: &str, complete: bool) -> Result<Vec<u32>, Error> {
+    if complete {
+        return Ok(model.tokenizer.encode_markup(before)?);
+    }
     let mut tokens = model.tokenizer.chat_user_start(None)?;
     tokens.extend(model.tokenizer.encode_plain(before)?);
     Ok(tokens)
+}
+
+/// The tokens after a call's input: the template text after it, then (unless the template is `complete`) the
+/// tokens that open the answer.
+fn tail_tokens(model: &Model, after: &str, complete: bool) -> Result<Vec<u32>, Error> {
+    if complete {
+        return Ok(model.tokenizer.encode_markup(after)?);
+    }
+    let mut tail = model.tokenizer.encode_plain(after)?;
+    tail.extend(model.tokenizer.chat_assistant_start()?);
+    Ok(tail)
 }

@@ -19,6 +19,7 @@ pub mod grammar;
 mod kernels;
 pub mod kv;
 pub mod model;
+pub mod peft;
 pub mod prefix;
 mod q8_tiles;
 pub mod testing;

@@ -162,7 +162,7 @@ pub fn write_tiny_model(path: &Path, arch: Arch, seed: u64) -> Result<()> {
     let im_end = tokens.iter().position(|t| t == "<|im_end|>").unwrap() as u32;
     let eot = tokens.iter().position(|t| t == "<|endoftext|>").unwrap() as u32;
     let s = |x: &str| Value::String(x.to_string());
-    let md: Vec<(String, Value)> = vec![
+    let mut md: Vec<(String, Value)> = vec![
         ("general.architecture".into(), s(a)),
         ("general.name".into(), s("paw-tiny")),
         (format!("{a}.attention.head_count"), Value::U32(HEADS as u32)),
@@ -197,6 +197,11 @@ pub fn write_tiny_model(path: &Path, arch: Arch, seed: u64) -> Result<()> {
         ),
         ("tokenizer.ggml.padding_token_id".into(), Value::U32(eot)),
     ];
+    if arch == Arch::Qwen3 {
+        // candle-transformers' qwen3 (the reference in tests) reads it for the rotary tables' type: 0 is f32
+        // (its default, f16, would round them). paw computes in f32 whatever it says.
+        md.push(("general.dtype".into(), Value::U32(0)));
+    }
     let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let mut f = std::fs::File::create(path).map_err(|e| crate::Error::io(path, e))?;

@@ -174,6 +174,17 @@ impl PawTokenizer {
         Ok(ids)
     }
 
+    /// Tokenize `text` as llama.cpp does with `special = true`: control-token strings (`<|im_start|>`) become
+    /// control tokens. Only for text that is a prompt's markup, such as a `.paw` bundle's template; inputs
+    /// go through [`Self::encode_plain`].
+    pub fn encode_markup(&self, text: &str) -> Result<Vec<u32>> {
+        let enc = self
+            .full
+            .encode(text, false)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        Ok(enc.get_ids().to_vec())
+    }
+
     pub fn decode(&self, ids: &[u32]) -> String {
         let bytes: Vec<u8> = ids.iter().flat_map(|&i| self.token_bytes(i).iter().copied()).collect();
         String::from_utf8_lossy(&bytes).into_owned()

@@ -516,3 +516,100 @@ fn hostile_or_foreign_adapter_files_are_refused_without_allocating() {
         (&[1.0, 2.0, 3.0, 4.0][..], &[5.0, 6.0][..], 1.0)
     );
 }
+
+#[test]
+fn peft_export_has_hugging_face_names_shapes_and_row_order() {
+    use paw_model::peft::to_peft;
+    for arch in [Arch::Qwen2, Arch::Llama] {
+        let m = load(&tiny_path(arch), Kernels::Candle);
+        let c = &m.config;
+        // Ranks 4 everywhere but one pair of rank 2: `r` is 4, the other a rank pattern with the same scale.
+        let mut pairs: Vec<_> = random_adapter(c, 4, 0.3, 9)
+            .unwrap()
+            .pairs()
+            .map(|(k, p)| (k, p.clone()))
+            .collect();
+        let (outputs, inputs) = Projection::FfnDown.shape(c);
+        pairs[13] = (
+            (1, Projection::FfnDown),
+            LoraPair::new(vec![0.5; 2 * inputs], vec![0.25; outputs * 2], 2, inputs, outputs).unwrap(),
+        );
+        let adapter = Adapter::new(arch, 8.0, pairs).unwrap();
+        let files = to_peft(&adapter, c, "Qwen/Tiny").unwrap();
+        assert_eq!(
+            files.weights,
+            to_peft(&adapter, c, "Qwen/Tiny").unwrap().weights,
+            "deterministic"
+        );
+        let config: serde_json::Value = serde_json::from_str(&files.config).unwrap();
+        assert_eq!(config["peft_type"], "LORA");
+        assert_eq!(config["base_model_name_or_path"], "Qwen/Tiny");
+        assert_eq!(
+            (config["r"].as_u64(), config["lora_alpha"].as_f64()),
+            (Some(4), Some(8.0))
+        );
+        assert_eq!(
+            config["rank_pattern"],
+            serde_json::json!({"model.layers.1.mlp.down_proj": 2})
+        );
+        assert_eq!(
+            config["target_modules"],
+            serde_json::json!([
+                "down_proj",
+                "gate_proj",
+                "k_proj",
+                "o_proj",
+                "q_proj",
+                "up_proj",
+                "v_proj"
+            ])
+        );
+        let st = safetensors::SafeTensors::deserialize(&files.weights).unwrap();
+        assert_eq!(st.len(), 2 * 14);
+        for name in [
+            "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+            "base_model.model.model.layers.1.mlp.down_proj.lora_B.weight",
+        ] {
+            assert!(st.tensor(name).is_ok(), "{name}");
+        }
+        let values = |name: &str| -> (Vec<usize>, Vec<f32>) {
+            let t = st.tensor(name).unwrap();
+            assert_eq!(t.dtype(), safetensors::Dtype::F32);
+            let v = t
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                .collect();
+            (t.shape().to_vec(), v)
+        };
+        for ((layer, p), pair) in adapter.pairs() {
+            let module = p.hf_module();
+            let name = |half: &str| format!("base_model.model.model.layers.{layer}.{module}.lora_{half}.weight");
+            let (a_shape, a) = values(&name("A"));
+            let (b_shape, b) = values(&name("B"));
+            assert_eq!(a_shape, [pair.rank(), pair.inputs()]);
+            assert_eq!(b_shape, [pair.outputs(), pair.rank()]);
+            assert_eq!(a, pair.a());
+            let rows_as_hf = |heads: usize| {
+                // llama.cpp interleaves each head's rotary pairs; Hugging Face keeps them in halves.
+                let (hd, r) = (c.head_dim, pair.rank());
+                let mut want = vec![0f32; b.len()];
+                for h in 0..heads {
+                    for i in 0..hd / 2 {
+                        for j in 0..2 {
+                            let (from, to) = (h * hd + 2 * i + j, h * hd + j * hd / 2 + i);
+                            want[to * r..(to + 1) * r].copy_from_slice(&pair.b()[from * r..(from + 1) * r]);
+                        }
+                    }
+                }
+                want
+            };
+            let want = match (arch, p) {
+                (Arch::Llama, Projection::AttnQ) => rows_as_hf(c.n_head),
+                (Arch::Llama, Projection::AttnK) => rows_as_hf(c.n_kv_head),
+                _ => pair.b(),
+            };
+            assert_eq!(b, want, "{arch:?} {module} of layer {layer}");
+        }
+    }
+}

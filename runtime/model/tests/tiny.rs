@@ -370,54 +370,69 @@ fn q8_0_conversion_is_deterministic_and_close() {
     assert!(max_abs_diff(&l0, &l1) < 0.05 * scale.max(1.0));
 }
 
-#[test]
-fn forward_matches_candle_transformers_qwen2() {
+/// One of candle-transformers' quantized models, as the reference's forward pass: `(tokens, offset)` → the
+/// last position's logits.
+type Reference = Box<dyn FnMut(&[u32], usize) -> Vec<f32>>;
+
+fn reference(arch: Arch) -> Reference {
     use candle_core::quantized::gguf_file;
-    let path = tiny_path(Arch::Qwen2);
-    let mut f = std::fs::File::open(&path).unwrap();
+    use candle_transformers::models::{quantized_qwen2, quantized_qwen3};
+    let mut f = std::fs::File::open(tiny_path(arch)).unwrap();
     let ct = gguf_file::Content::read(&mut f).unwrap();
-    let mut reference =
-        candle_transformers::models::quantized_qwen2::ModelWeights::from_gguf(ct, &mut f, &candle_core::Device::Cpu)
-            .unwrap();
-    // candle's kernels: the reference's own arithmetic.
-    let m = Model::load_with(
-        &path,
-        &paw_model::LoadOptions {
-            kernels: paw_model::Kernels::Candle,
-        },
-    )
-    .unwrap();
+    let cpu = candle_core::Device::Cpu;
+    let input = |tokens: &[u32]| {
+        candle_core::Tensor::new(tokens, &candle_core::Device::Cpu)
+            .unwrap()
+            .unsqueeze(0)
+            .unwrap()
+    };
+    let last = |t: candle_core::Tensor| -> Vec<f32> { t.flatten_all().unwrap().to_vec1().unwrap() };
+    match arch {
+        Arch::Qwen2 => {
+            let mut m = quantized_qwen2::ModelWeights::from_gguf(ct, &mut f, &cpu).unwrap();
+            Box::new(move |tokens, offset| last(m.forward(&input(tokens), offset).unwrap()))
+        }
+        Arch::Qwen3 => {
+            let mut m = quantized_qwen3::ModelWeights::from_gguf(ct, &mut f, &cpu).unwrap();
+            Box::new(move |tokens, offset| last(m.forward(&input(tokens), offset).unwrap()))
+        }
+        Arch::Llama => unreachable!("the llama path is checked against the dense reference in tests/lora.rs"),
+    }
+}
+
+/// The tiny model of `arch` on candle's kernels: the reference's own arithmetic.
+fn on_candle(arch: Arch) -> Model {
+    let options = paw_model::LoadOptions {
+        kernels: paw_model::Kernels::Candle,
+    };
+    Model::load_with(&tiny_path(arch), &options).unwrap()
+}
+
+/// paw's forward pass against candle-transformers' on the tiny qwen2 and qwen3 models (Qwen3: PAW's
+/// interpreter family, with per-head q/k norms and no q/k/v bias), prompt and one decode step.
+#[test]
+fn forward_matches_candle_transformers() {
+    for arch in [Arch::Qwen2, Arch::Qwen3] {
+        let mut reference = reference(arch);
+        let m = on_candle(arch);
+        let prompt = m.tokenizer.chat_prompt(None, "compare with the reference").unwrap();
+        let want = reference(&prompt, 0);
+        let got = m.next_logits(&mut KvState::new(), &prompt).unwrap();
+        let d = max_abs_diff(&want, &got);
+        assert!(d < 1e-3, "{arch:?}: differs from candle-transformers by {d}");
+        // And one decode step.
+        let next = 5u32;
+        let want = reference(&[next], prompt.len());
+        let mut st = m.prefill(&prompt).unwrap();
+        let got = m.next_logits(&mut st, &[next]).unwrap();
+        let d = max_abs_diff(&want, &got);
+        assert!(
+            d < 1e-3,
+            "{arch:?}: a decode step differs from candle-transformers by {d}"
+        );
+    }
+    let m = on_candle(Arch::Qwen2);
     let prompt = m.tokenizer.chat_prompt(None, "compare with the reference").unwrap();
-    let input = candle_core::Tensor::new(prompt.as_slice(), &candle_core::Device::Cpu)
-        .unwrap()
-        .unsqueeze(0)
-        .unwrap();
-    let want: Vec<f32> = reference
-        .forward(&input, 0)
-        .unwrap()
-        .squeeze(0)
-        .unwrap()
-        .to_vec1()
-        .unwrap();
-    let got = m.next_logits(&mut KvState::new(), &prompt).unwrap();
-    let d = max_abs_diff(&want, &got);
-    assert!(d < 1e-3, "differs from candle-transformers by {d}");
-    // And one decode step.
-    let next = 5u32;
-    let step = candle_core::Tensor::new(&[next], &candle_core::Device::Cpu)
-        .unwrap()
-        .unsqueeze(0)
-        .unwrap();
-    let want: Vec<f32> = reference
-        .forward(&step, prompt.len())
-        .unwrap()
-        .squeeze(0)
-        .unwrap()
-        .to_vec1()
-        .unwrap();
-    let mut st = m.prefill(&prompt).unwrap();
-    let got = m.next_logits(&mut st, &[next]).unwrap();
-    assert!(max_abs_diff(&want, &got) < 1e-3);
     // paw's kernels (the default where the CPU has AVX512-VNNI) stay close: they requantize the Q5_0 layer
     // to Q8_0 and sum in another order. Elsewhere the default is candle's kernels again, which would compare
     // candle with candle: say so instead of passing.
@@ -425,12 +440,12 @@ fn forward_matches_candle_transformers_qwen2() {
         use std::io::Write;
         let _ = writeln!(
             std::io::stderr(),
-            "SKIPPED forward_matches_candle_transformers_qwen2 (paw's kernels against candle's): this CPU lacks \
+            "SKIPPED forward_matches_candle_transformers (paw's kernels against candle's): this CPU lacks \
              AVX512-VNNI, so paw runs candle's kernels; the forward pass itself was checked above"
         );
         return;
     }
-    let tiled = Model::load(&path).unwrap();
+    let tiled = Model::load(&tiny_path(Arch::Qwen2)).unwrap();
     let a = m.next_logits(&mut KvState::new(), &prompt).unwrap();
     let b = tiled.next_logits(&mut KvState::new(), &prompt).unwrap();
     let ls = |v: &[f32]| {

@@ -7,6 +7,7 @@ pub mod check;
 pub mod doctest;
 pub mod eval;
 pub mod explain;
+pub mod export;
 pub mod fmt;
 pub mod lsp;
 pub mod model;

@@ -2,11 +2,12 @@
 //!
 //! Codes are grouped by the phase that emits them, one file each:
 //! `E00xx` syntax, `E01xx`–`E02xx` checking (`W01xx` warnings), `E05xx` data files (`W05xx` warnings),
-//! `E09xx` runtime errors.
+//! `E06xx` imported programs, `E09xx` runtime errors.
 //! A code, once published, keeps its meaning.
 
 mod check;
 mod data;
+mod import;
 mod runtime;
 mod syntax;
 
@@ -21,7 +22,7 @@ pub struct Explanation {
 }
 
 /// Every published code, in order.
-pub static ALL_CODES: &[&[Explanation]] = &[syntax::CODES, check::CODES, data::CODES, runtime::CODES];
+pub static ALL_CODES: &[&[Explanation]] = &[syntax::CODES, check::CODES, data::CODES, import::CODES, runtime::CODES];
 
 /// Looks a code up, case-insensitively (`e0001` finds `E0001`).
 pub fn explain(code: &str) -> Option<&'static Explanation> {
