@@ -262,6 +262,7 @@ fn the_data_pipeline_version_is_in_the_ids_of_functions_with_data_only() {
         Arc::new(FunctionData {
             inputs: vec![vec!["a real comment".into()]],
             examples: vec![],
+            program: None,
         }),
     )]);
     let ids = |data_pipeline: &str| -> Vec<_> {
