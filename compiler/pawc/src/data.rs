@@ -29,12 +29,7 @@ pub fn read_project_data(loaded: &mut Loaded, out: &Output) -> Result<BTreeMap<S
     let program = &loaded.analysis.checked.program;
     let mut diagnostics = Vec::new();
     for (name, section) in &manifest.functions {
-        let matching: Vec<_> = program
-            .fuzzy
-            .iter()
-            .filter(|f| f.name == *name.get_ref() || function_key(&f.module, &f.name) == *name.get_ref())
-            .collect();
-        let func = match matching.as_slice() {
+        let func = match crate::built::named(program, name.get_ref()).as_slice() {
             [f] => *f,
             [] => {
                 let known: Vec<String> = program.fuzzy.iter().map(|f| format!("`{}`", f.name)).collect();
