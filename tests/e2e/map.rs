@@ -109,15 +109,25 @@ fn a_truncated_out_file_is_continued_not_redone() {
     std::fs::write(project.path("out.jsonl"), torn).unwrap();
     let out = project.pawc(&["map", "urgency", "rows.jsonl", "--out", "out.jsonl"]);
     assert_exit(&out, 1);
-    assert!(stderr(&out).contains("2 of 8 rows already answered"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 of 8 rows already answered"),
+        "{}",
+        stderr(&out)
+    );
     let mut expected = full_results.clone();
     expected[0] = marked;
-    assert_eq!(results(&std::fs::read_to_string(project.path("out.jsonl")).unwrap()), expected);
+    assert_eq!(
+        results(&std::fs::read_to_string(project.path("out.jsonl")).unwrap()),
+        expected
+    );
 
     // A finished file is left as it is; its recorded errors still make the exit code 1.
     let out = project.pawc(&["map", "urgency", "rows.jsonl", "--out", "out.jsonl"]);
     assert_exit(&out, 1);
-    assert_eq!(results(&std::fs::read_to_string(project.path("out.jsonl")).unwrap()), expected);
+    assert_eq!(
+        results(&std::fs::read_to_string(project.path("out.jsonl")).unwrap()),
+        expected
+    );
 
     std::fs::write(project.path("other.jsonl"), "not a result\n").unwrap();
     let out = project.pawc(&["map", "urgency", "rows.jsonl", "--out", "other.jsonl"]);
@@ -133,7 +143,7 @@ fn a_truncated_out_file_is_continued_not_redone() {
 fn a_stale_function_is_refused_with_the_message_eval_gives() {
     let project = TinyProject::new(&["urgency"]);
     urgency_rows(&project);
-    let map = project.pawc(&["map", "urgency", "rows.jsonl"]);
+    let map = project.pawc(&["map", "urgency", "rows.jsonl", "--project", "."]);
     assert_exit(&map, 1);
     let err = stderr(&map);
     assert!(
@@ -141,7 +151,11 @@ fn a_stale_function_is_refused_with_the_message_eval_gives() {
             && err.contains("help: run `pawc build"),
         "{err}"
     );
-    std::fs::write(project.path("cases.jsonl"), r#"{"fn": "is_alert", "args": ["x"], "expected": true}"#).unwrap();
+    std::fs::write(
+        project.path("cases.jsonl"),
+        r#"{"fn": "is_alert", "args": ["x"], "expected": true}"#,
+    )
+    .unwrap();
     let eval = project.pawc(&["eval", ".", "--cases", "cases.jsonl"]);
     assert_exit(&eval, 1);
     assert_eq!(stderr(&eval), err, "the same message as eval's");

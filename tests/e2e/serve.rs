@@ -46,8 +46,15 @@ impl Served {
     }
 
     fn call(&self, function: &str, body: &Value) -> (u16, Value) {
-        let (status, text) = self.request("POST", &format!("/v1/functions/{function}"), body.to_string().as_bytes());
-        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+        let (status, text) = self.request(
+            "POST",
+            &format!("/v1/functions/{function}"),
+            body.to_string().as_bytes(),
+        );
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+        )
     }
 
     /// Sends SIGTERM and waits: the exit code and everything printed after the address.
@@ -96,7 +103,10 @@ fn request(address: &str, method: &str, path: &str, body: &[u8]) -> Option<(u16,
 
 fn cases() -> Vec<Value> {
     let mut cases = Vec::new();
-    for (i, text) in ["site down", "typo on page", "payment failed", "question about invoice"].iter().enumerate() {
+    for (i, text) in ["site down", "typo on page", "payment failed", "question about invoice"]
+        .iter()
+        .enumerate()
+    {
         cases.push(json!({"fn": "urgency", "args": [text, i * 7]}));
         cases.push(json!({"fn": "is_alert", "args": [format!("{text} at node {i}")]}));
     }
@@ -140,7 +150,8 @@ fn concurrent_clients_get_evals_answers_and_the_metrics_count_them() {
                 (0..cases.len())
                     .map(|i| {
                         let case = &cases[(i + c) % cases.len()];
-                        let (status, answer) = served.call(case["fn"].as_str().unwrap(), &json!({"args": case["args"]}));
+                        let (status, answer) =
+                            served.call(case["fn"].as_str().unwrap(), &json!({"args": case["args"]}));
                         assert_eq!(status, 200, "{answer}");
                         ((i + c) % cases.len(), answer)
                     })
@@ -159,7 +170,10 @@ fn concurrent_clients_get_evals_answers_and_the_metrics_count_them() {
         }
     }
 
-    assert_eq!(served.request("GET", "/healthz", b""), (200, r#"{"status":"ok"}"#.to_string()));
+    assert_eq!(
+        served.request("GET", "/healthz", b""),
+        (200, r#"{"status":"ok"}"#.to_string())
+    );
     served.call("urgency", &json!({"args": ["one"]}));
     let (status, metrics) = served.request("GET", "/metrics", b"");
     assert_eq!(status, 200);
@@ -182,14 +196,18 @@ fn concurrent_clients_get_evals_answers_and_the_metrics_count_them() {
 fn every_error_has_its_status_code_and_a_message_that_says_what_to_fix() {
     let project = TinyProject::new(&["is_alert"]);
     let served = Served::start(&project, &[]);
-    let error = |(status, body): (u16, Value)| (status, body["error"]["code"].clone(), body["error"]["message"].clone());
+    let error =
+        |(status, body): (u16, Value)| (status, body["error"]["code"].clone(), body["error"]["message"].clone());
     let contains = |message: &Value, part: &str| message.as_str().unwrap().contains(part);
 
     let (status, text) = served.request("POST", "/v1/functions/urgency", b"{\"args\": [");
     let body: Value = serde_json::from_str(&text).unwrap();
     let (_, code, message) = error((status, body));
     assert_eq!((status, code.clone()), (400, json!("bad_request")), "{message}");
-    assert!(contains(&message, "invalid JSON") && contains(&message, "send {\"args\": [...]}"), "{message}");
+    assert!(
+        contains(&message, "invalid JSON") && contains(&message, "send {\"args\": [...]}"),
+        "{message}"
+    );
 
     let (status, code, message) = error(served.call("urgency", &json!({"args": ["x"]})));
     assert_eq!((status, code), (400, json!("bad_arguments")));
@@ -197,7 +215,10 @@ fn every_error_has_its_status_code_and_a_message_that_says_what_to_fix() {
 
     let (status, code, message) = error(served.call("urgency", &json!({"args": ["x", "3"]})));
     assert_eq!((status, code), (400, json!("bad_arguments")));
-    assert!(contains(&message, "argument `days` is \"3\", which is not a `int`"), "{message}");
+    assert!(
+        contains(&message, "argument `days` is \"3\", which is not a `int`"),
+        "{message}"
+    );
 
     let (status, code, message) = error(served.call("urgency", &json!({"fn": "is_alert", "args": ["x", 3]})));
     assert_eq!((status, code), (400, json!("wrong_function")), "{message}");
@@ -209,6 +230,10 @@ fn every_error_has_its_status_code_and_a_message_that_says_what_to_fix() {
     let (status, text) = served.request("GET", "/v2/anything", b"");
     assert_eq!(status, 404, "{text}");
     assert!(text.contains("\"not_found\""), "{text}");
+
+    let (status, text) = served.request("GET", "/v1/functions/urgency", b"");
+    assert_eq!(status, 405, "{text}");
+    assert!(text.contains("\"method_not_allowed\""), "{text}");
 
     let (status, code, message) = error(served.call("is_alert", &json!({"args": ["disk full"]})));
     assert_eq!((status, code), (409, json!("not_built")));
@@ -246,7 +271,10 @@ fn a_full_queue_is_refused_with_503() {
                 let (served, barrier) = (served.clone(), barrier.clone());
                 std::thread::spawn(move || {
                     barrier.wait();
-                    served.call("urgency", &json!({"args": [format!("ticket {i} about a slow checkout page"), i]}))
+                    served.call(
+                        "urgency",
+                        &json!({"args": [format!("ticket {i} about a slow checkout page"), i]}),
+                    )
                 })
             })
             .collect();
@@ -264,7 +292,10 @@ fn a_full_queue_is_refused_with_503() {
     }
     let refused = refused.expect("16 simultaneous calls to one worker without a queue overlap at least once");
     assert_eq!(refused["error"]["code"], "queue_full");
-    assert!(refused["error"]["message"].as_str().unwrap().contains("retry"), "{refused}");
+    assert!(
+        refused["error"]["message"].as_str().unwrap().contains("retry"),
+        "{refused}"
+    );
 }
 
 #[test]

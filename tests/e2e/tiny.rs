@@ -125,7 +125,11 @@ impl TinyProject {
         let lines: Vec<String> = cases
             .iter()
             .map(|c| {
-                let expected = if c["fn"] == "is_alert" { serde_json::json!(true) } else { serde_json::json!("low") };
+                let expected = if c["fn"] == "is_alert" {
+                    serde_json::json!(true)
+                } else {
+                    serde_json::json!("low")
+                };
                 serde_json::json!({"fn": c["fn"], "args": c["args"], "expected": expected}).to_string()
             })
             .collect();

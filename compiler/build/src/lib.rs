@@ -4,6 +4,8 @@ pub mod data;
 pub mod driver;
 pub mod models;
 
-pub use data::{input_row, read_data, DataDecl, DataFile, Format, RowError, RowProblem, DEFAULT_SAMPLE, MAX_DATA_FILE_BYTES};
+pub use data::{
+    input_row, read_data, DataDecl, DataFile, Format, RowError, RowProblem, DEFAULT_SAMPLE, MAX_DATA_FILE_BYTES,
+};
 pub use driver::{build, plan, BuildError, Compiler, Event, Outcome, Planned, Report};
 pub use models::{BuildConfig, NeuralCompiler};

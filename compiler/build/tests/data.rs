@@ -268,7 +268,11 @@ fn the_data_pipeline_version_is_in_the_ids_of_functions_with_data_only() {
             data_pipeline: data_pipeline.into(),
             ..stand_in_key()
         };
-        plan(&program, &key, &store, &data).unwrap().into_iter().map(|p| p.id).collect()
+        plan(&program, &key, &store, &data)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect()
     };
     let (before, after) = (ids("data 1"), ids("data 2"));
     assert_ne!(before[0], after[0], "the function with data is rebuilt");

@@ -1170,7 +1170,9 @@ mod tests {
 
     #[test]
     fn estimated_shares_of_an_even_pool_stay_even_and_no_label_vanishes() {
-        let even: Vec<Vec<f64>> = (0..40).map(|i| if i % 2 == 0 { vec![-0.1, -2.4] } else { vec![-2.4, -0.1] }).collect();
+        let even: Vec<Vec<f64>> = (0..40)
+            .map(|i| if i % 2 == 0 { vec![-0.1, -2.4] } else { vec![-2.4, -0.1] })
+            .collect();
         let shares = estimate_shares(&even);
         assert!((shares[0] - 0.5).abs() < 1e-9, "{shares:?}");
         assert_eq!(

@@ -53,7 +53,11 @@ impl Builds {
 
     /// The interpreter the lock's programs were built for (the default one without a lock).
     pub fn interpreter(&self) -> ModelChoice {
-        ModelChoice::parse(self.lock.as_ref().map_or("interpreter", |l| l.interpreter_model.as_str()))
+        ModelChoice::parse(
+            self.lock
+                .as_ref()
+                .map_or("interpreter", |l| l.interpreter_model.as_str()),
+        )
     }
 
     /// The program id and verified artifact of `f`'s current build, or why it cannot be used.
@@ -94,7 +98,10 @@ fn named_indices(program: &Program, name: &str) -> Vec<usize> {
 
 /// The fuzzy fns a name means: those of that name, or the one whose key (`module.name`) it is.
 pub fn named<'p>(program: &'p Program, name: &str) -> Vec<&'p FuzzyFn> {
-    named_indices(program, name).into_iter().map(|i| &program.fuzzy[i]).collect()
+    named_indices(program, name)
+        .into_iter()
+        .map(|i| &program.fuzzy[i])
+        .collect()
 }
 
 /// The one fuzzy fn `name` means, or a message that lists what it could mean.

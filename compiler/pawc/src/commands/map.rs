@@ -49,9 +49,12 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
     let (_, artifact) = builds.artifact(f, program).map_err(|e| e.to_string())?;
     let spec = &artifact.meta.spec;
     let input = args.input.display().to_string();
-    let format = Format::of_inputs(args.input, &input, spec).map_err(|e| format!("{}\n  help: {}", e.message, e.help))?;
+    let format =
+        Format::of_inputs(args.input, &input, spec).map_err(|e| format!("{}\n  help: {}", e.message, e.help))?;
 
-    let lines: HashSet<usize> = rows(args.input)?.map(|row| row.map(|(n, _)| n)).collect::<Result<_, _>>()?;
+    let lines: HashSet<usize> = rows(args.input)?
+        .map(|row| row.map(|(n, _)| n))
+        .collect::<Result<_, _>>()?;
     let mut results = Results::open(args.out)?;
     if let Some(n) = results.done.iter().find(|n| !lines.contains(*n)) {
         return Err(format!(
@@ -63,13 +66,18 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
     if !results.done.is_empty() {
         out.status(
             "Resuming",
-            &format!("{} of {} already answered", results.done.len(), plural(lines.len(), "row")),
+            &format!(
+                "{} of {} already answered",
+                results.done.len(),
+                plural(lines.len(), "row")
+            ),
         );
     }
     let mut failed = results.errors;
     if results.done.len() < lines.len() {
         let interpreter = builds.load_interpreter(&builds.interpreter())?;
-        let program = LoadedProgram::from_artifact(&interpreter, &artifact).map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
+        let program =
+            LoadedProgram::from_artifact(&interpreter, &artifact).map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
         let bar = ProgressBar::new(lines.len() as u64);
         bar.set_style(
             ProgressStyle::with_template("  Mapping [{bar:30}] {pos}/{len} rows, {per_sec}, ETA {eta}")
@@ -125,7 +133,10 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
     }
     if failed > 0 {
         let whole = match args.out {
-            Some(path) => format!(" (their results in {} are `{{\"line\": N, \"error\": ...}}`)", path.display()),
+            Some(path) => format!(
+                " (their results in {} are `{{\"line\": N, \"error\": ...}}`)",
+                path.display()
+            ),
             None => String::new(),
         };
         eprintln!(

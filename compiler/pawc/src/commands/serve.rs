@@ -82,16 +82,22 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
             Ok((id, artifact)) => {
                 let model = match &interpreter {
                     Some(model) => model.clone(),
-                    None => interpreter.insert(builds.load_interpreter(&builds.interpreter())?).clone(),
+                    None => interpreter
+                        .insert(builds.load_interpreter(&builds.interpreter())?)
+                        .clone(),
                 };
-                let program = LoadedProgram::from_artifact(&model, &artifact).map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
+                let program =
+                    LoadedProgram::from_artifact(&model, &artifact).map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
                 Ok(Ready {
                     id,
                     program: Arc::new(program),
                 })
             }
             Err(why) => {
-                eprintln!("{} {why}\n  until then, its calls are answered 409", out.paint("warning:", "1;33"));
+                eprintln!(
+                    "{} {why}\n  until then, its calls are answered 409",
+                    out.paint("warning:", "1;33")
+                );
                 Err(why)
             }
         };
@@ -120,10 +126,12 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
         .build()
         .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
     let address = format!("{}:{}", args.host, args.port);
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(&address))
-        .map_err(|e| format!("cannot listen on {address}: {e}\n  help: pick another `--port` (0 takes any free one)"))?;
-    let bound = listener.local_addr().map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(&address)).map_err(|e| {
+        format!("cannot listen on {address}: {e}\n  help: pick another `--port` (0 takes any free one)")
+    })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     out.status(
         "Serving",
         &format!(
@@ -139,7 +147,7 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
             .with_graceful_shutdown(stop_requested())
             .await
     });
-    out.status("Stopped", "every call in flight was answered");
+    out.status("Stopped", "after answering every call in flight");
     if let Some(pool) = &server.pool {
         pool.close();
     }

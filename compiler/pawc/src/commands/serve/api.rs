@@ -29,6 +29,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/v1/functions", get(list))
         .route("/v1/functions/{name}", post(call))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(server)
 }
@@ -76,6 +77,15 @@ async fn not_found(State(server): State<Arc<Server>>) -> Response {
         StatusCode::NOT_FOUND,
         "not_found",
         "no such route; the API is GET /v1/functions, POST /v1/functions/NAME, GET /healthz and GET /metrics",
+    )
+    .respond(&server)
+}
+
+async fn method_not_allowed(State(server): State<Arc<Server>>) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "call a function with POST /v1/functions/NAME; the other routes are GET",
     )
     .respond(&server)
 }
@@ -168,7 +178,10 @@ async fn answer(
                 RowProblem::Mismatch => ("bad_arguments", format!("{}; {}", e.message, e.help)),
                 RowProblem::OtherFunction => (
                     "wrong_function",
-                    format!("{}; remove `fn` from the body, or post to that function's URL", e.message),
+                    format!(
+                        "{}; remove `fn` from the body, or post to that function's URL",
+                        e.message
+                    ),
                 ),
                 RowProblem::Malformed | RowProblem::TextFile => (
                     "bad_request",

@@ -60,7 +60,12 @@ impl Metrics {
         for (function, n) in &counts.calls {
             let _ = writeln!(out, "paw_calls_total{{function=\"{}\"}} {n}", escape(function));
         }
-        header(&mut out, "paw_errors_total", "counter", "Error responses, by error code.");
+        header(
+            &mut out,
+            "paw_errors_total",
+            "counter",
+            "Error responses, by error code.",
+        );
         for (code, n) in &counts.errors {
             let _ = writeln!(out, "paw_errors_total{{code=\"{code}\"}} {n}");
         }
@@ -71,11 +76,20 @@ impl Metrics {
             "Time from a call's arrival to its answer, queueing included.",
         );
         let mut cumulative = 0;
-        for (bound, n) in BUCKETS.iter().map(|b| b.to_string()).chain(["+Inf".into()]).zip(counts.latency) {
+        for (bound, n) in BUCKETS
+            .iter()
+            .map(|b| b.to_string())
+            .chain(["+Inf".into()])
+            .zip(counts.latency)
+        {
             cumulative += n;
             let _ = writeln!(out, "paw_call_seconds_bucket{{le=\"{bound}\"}} {cumulative}");
         }
-        let _ = writeln!(out, "paw_call_seconds_sum {}\npaw_call_seconds_count {cumulative}", counts.latency_sum);
+        let _ = writeln!(
+            out,
+            "paw_call_seconds_sum {}\npaw_call_seconds_count {cumulative}",
+            counts.latency_sum
+        );
         for (name, help, value) in [
             ("paw_queue_depth", "Calls waiting for a worker.", &self.queued),
             ("paw_calls_running", "Calls a worker is running.", &self.running),

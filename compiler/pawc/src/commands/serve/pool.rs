@@ -73,9 +73,9 @@ impl Pool {
         args: Vec<Value>,
         metrics: &Metrics,
     ) -> Result<oneshot::Receiver<Result<Answer, CallFailure>>, Refused> {
-        let admit = self
-            .admitted
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.limit).then_some(n + 1));
+        let admit = self.admitted.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < self.limit).then_some(n + 1)
+        });
         if admit.is_err() {
             return Err(Refused);
         }
@@ -112,7 +112,10 @@ fn work(receiver: &Mutex<Receiver<Job>>, model: &Model, admitted: &AtomicUsize, 
         let result = catch_unwind(AssertUnwindSafe(|| job.program.call(model, &job.args)));
         let result = match result {
             Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(e)) => Err(CallFailure::Failed(format!("fuzzy fn `{}`: {e}", job.program.spec.name))),
+            Ok(Err(e)) => Err(CallFailure::Failed(format!(
+                "fuzzy fn `{}`: {e}",
+                job.program.spec.name
+            ))),
             Err(_) => Err(CallFailure::Panicked),
         };
         metrics.running.fetch_sub(1, Ordering::Relaxed);
