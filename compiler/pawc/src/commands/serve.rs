@@ -126,9 +126,11 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
         .build()
         .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
     let address = format!("{}:{}", args.host, args.port);
-    let listener = runtime.block_on(tokio::net::TcpListener::bind(&address)).map_err(|e| {
-        format!("cannot listen on {address}: {e}\n  help: pick another `--port` (0 takes any free one)")
-    })?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind((args.host, args.port)))
+        .map_err(|e| {
+            format!("cannot listen on {address}: {e}\n  help: pick another `--port` (0 takes any free one)")
+        })?;
     let bound = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
@@ -141,33 +143,31 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
             name(&loaded.project)
         ),
     );
+    let stop = stop_requested(&runtime).map_err(|e| format!("cannot handle SIGTERM and SIGINT: {e}"))?;
     out.status("Listening", &format!("on http://{bound}"));
     let served = runtime.block_on(async {
         axum::serve(listener, api::router(server.clone()))
-            .with_graceful_shutdown(stop_requested())
+            .with_graceful_shutdown(stop)
             .await
     });
-    out.status("Stopped", "after answering every call in flight");
     if let Some(pool) = &server.pool {
         pool.close();
     }
     served.map_err(|e| format!("the server stopped: {e}"))?;
+    out.status("Stopped", "after answering every call in flight");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves on SIGTERM or SIGINT (Ctrl-C).
-async fn stop_requested() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            // Without a SIGTERM handler the default action still stops the process.
-            Err(_) => std::future::pending().await,
+/// Resolves on SIGTERM or SIGINT (Ctrl-C). The handlers are installed here, before the server starts, so that a
+/// signal that comes early still stops it gracefully.
+fn stop_requested(runtime: &tokio::runtime::Runtime) -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let _context = runtime.enter();
+    let (mut terminate, mut interrupt) = (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?);
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = terminate => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
+    })
 }
