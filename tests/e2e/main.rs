@@ -8,8 +8,11 @@ mod fuzzy;
 mod hardening;
 mod killsafe;
 mod lsp;
+mod map;
 mod native;
+mod serve;
 mod standalone;
+mod tiny;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -10,9 +10,9 @@
 //! deterministic sample is kept (the rows whose blake3 hashes are smallest, in file
 //! order), so appending rows changes the sample little.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use paw_artifact::{FunctionData, Spec, SpecExample};
+use paw_artifact::{FunctionData, Spec, SpecExample, TypeSpec};
 use paw_diagnostics::{Diagnostic, FileId, Files, Label, Span};
 use paw_fuzzy::fits;
 use serde_json::Value;
@@ -114,29 +114,13 @@ fn read_rows(
             return None;
         }
     };
-    let text_file = !file.path.extension().is_some_and(|e| e == "jsonl" || e == "ndjson");
-    if text_file
-        && (kind == Kind::Examples || !matches!(spec.params.as_slice(), [p] if p.ty == paw_artifact::TypeSpec::Str))
-    {
-        diagnostics.push(named(
-            "E0507",
-            format!(
-                "{} is read as text (one input per line: it is not .jsonl), which can only hold the inputs of a \
-                 function of one `str` parameter",
-                file.display
-            ),
-            "named here",
-            format!(
-                "write it as JSON Lines (.jsonl), one {} per line",
-                if kind == Kind::Examples {
-                    "{\"args\": [...], \"expected\": ...}"
-                } else {
-                    "{\"args\": [...]}"
-                }
-            ),
-        ));
-        return None;
-    }
+    let format = match Format::of(&file.path, &file.display, spec, kind) {
+        Ok(format) => format,
+        Err(e) => {
+            diagnostics.push(named(e.problem.code(), e.message, "named here", e.help));
+            return None;
+        }
+    };
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let id = files.add(file.display.clone(), text);
     let before = diagnostics.len();
@@ -152,7 +136,7 @@ fn read_rows(
         offset = line.end + 1;
         let Ok(content) = std::str::from_utf8(raw) else {
             diagnostics.push(line.error(
-                "E0503",
+                RowProblem::Malformed.code(),
                 format!("line {} of {} is not valid UTF-8", n + 1, file.display),
                 "here",
                 "save the file as UTF-8",
@@ -162,21 +146,20 @@ fn read_rows(
         if content.trim().is_empty() {
             continue;
         }
-        let row = if text_file {
-            Ok(SpecExample {
-                args: vec![Value::String(content.trim_end_matches('\r').to_string())],
+        let row = match kind {
+            Kind::Inputs => input_row(format, content, decl.key, spec).map(|args| SpecExample {
+                args,
                 expected: Value::Null,
-            })
-        } else {
-            parse_row(content, decl, spec, kind)
+            }),
+            Kind::Examples => parse_row(content, decl.key, spec, kind),
         };
         match row {
             Ok(row) => rows.push((row, line.span())),
-            Err((code, message, help)) => diagnostics.push(line.error(
-                code,
-                format!("line {} of {}: {message}", n + 1, file.display),
+            Err(e) => diagnostics.push(line.error(
+                e.problem.code(),
+                format!("line {} of {}: {}", n + 1, file.display, e.message),
                 "this row",
-                &help,
+                &e.help,
             )),
         }
     }
@@ -225,52 +208,144 @@ impl Line {
     }
 }
 
-type RowError = (&'static str, String, String);
+/// How the lines of a data file (or of `pawc map`'s input) are read, by the file's extension.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Format {
+    /// `.jsonl` or `.ndjson`: one JSON object per line.
+    JsonLines,
+    /// Anything else: one `str` input per line.
+    Text,
+}
+
+impl Format {
+    /// The format of `path` (shown as `display`) for rows of `kind`, or why it cannot hold them: text holds
+    /// only the inputs of a function of one `str` parameter.
+    fn of(path: &Path, display: &str, spec: &Spec, kind: Kind) -> Result<Format, RowError> {
+        if path.extension().is_some_and(|e| e == "jsonl" || e == "ndjson") {
+            return Ok(Format::JsonLines);
+        }
+        if kind == Kind::Inputs && matches!(spec.params.as_slice(), [p] if p.ty == TypeSpec::Str) {
+            return Ok(Format::Text);
+        }
+        Err(RowError {
+            problem: RowProblem::TextFile,
+            message: format!(
+                "{display} is read as text (one input per line: it is not .jsonl), which can only hold the inputs \
+                 of a function of one `str` parameter"
+            ),
+            help: format!(
+                "write it as JSON Lines (.jsonl), one {} per line",
+                if kind == Kind::Examples {
+                    "{\"args\": [...], \"expected\": ...}"
+                } else {
+                    "{\"args\": [...]}"
+                }
+            ),
+        })
+    }
+
+    /// The format of an inputs file at `path` (shown as `display`) for `spec`.
+    pub fn of_inputs(path: &Path, display: &str, spec: &Spec) -> Result<Format, RowError> {
+        Format::of(path, display, spec, Kind::Inputs)
+    }
+}
+
+/// What is wrong with a row, a request body or a data file's format; each has its diagnostic code.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RowProblem {
+    /// Not JSON, not an object, an unknown key, no `args` list, or not UTF-8.
+    Malformed,
+    /// The arguments (or the expected answer) do not fit the signature.
+    Mismatch,
+    /// The row's `fn` names another function.
+    OtherFunction,
+    /// A text file for rows that text cannot hold.
+    TextFile,
+}
+
+impl RowProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            RowProblem::Malformed => "E0503",
+            RowProblem::Mismatch => "E0504",
+            RowProblem::OtherFunction => "E0505",
+            RowProblem::TextFile => "E0507",
+        }
+    }
+}
+
+/// Why a row cannot be used: the message says what is wrong, `help` what to write instead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowError {
+    pub problem: RowProblem,
+    pub message: String,
+    pub help: String,
+}
+
+impl RowError {
+    fn new(problem: RowProblem, message: impl Into<String>, help: impl Into<String>) -> RowError {
+        RowError {
+            problem,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+/// One non-blank line of an inputs file in `format` as the arguments of a call of `spec` (whose key, as a
+/// row's `"fn"` may give it, is `key`): the rule for `paw.toml` inputs, `pawc map`'s rows and `pawc serve`'s
+/// request bodies alike. A text line is the one `str` argument, without a trailing `\r`.
+pub fn input_row(format: Format, line: &str, key: &str, spec: &Spec) -> Result<Vec<Value>, RowError> {
+    match format {
+        Format::Text => Ok(vec![Value::String(line.trim_end_matches('\r').to_string())]),
+        Format::JsonLines => parse_row(line, key, spec, Kind::Inputs).map(|row| row.args),
+    }
+}
 
 /// One JSON Lines row, checked against the signature.
-fn parse_row(content: &str, decl: &DataDecl, spec: &Spec, kind: Kind) -> Result<SpecExample, RowError> {
+fn parse_row(content: &str, key: &str, spec: &Spec, kind: Kind) -> Result<SpecExample, RowError> {
     let value: Value = serde_json::from_str(content).map_err(|e| {
-        (
-            "E0503",
+        RowError::new(
+            RowProblem::Malformed,
             format!("invalid JSON: {e}"),
-            "each line holds one JSON object, such as {\"args\": [\"…\"]}".to_string(),
+            "each line holds one JSON object, such as {\"args\": [\"…\"]}",
         )
     })?;
     let Value::Object(mut object) = value else {
-        return Err((
-            "E0503",
-            "a row must be a JSON object".into(),
-            "write {\"args\": [...]} on each line".into(),
+        return Err(RowError::new(
+            RowProblem::Malformed,
+            "a row must be a JSON object",
+            "write {\"args\": [...]} on each line",
         ));
     };
     if let Some(unknown) = object
         .keys()
         .find(|k| !matches!(k.as_str(), "args" | "expected" | "fn"))
     {
-        return Err((
-            "E0503",
+        return Err(RowError::new(
+            RowProblem::Malformed,
             format!("unknown key `{unknown}`"),
-            "a row has `args`, `expected` (examples) and optionally `fn`".into(),
+            "a row has `args`, `expected` (examples) and optionally `fn`",
         ));
     }
     if let Some(f) = object.get("fn") {
         let name = f.as_str().unwrap_or_default();
-        if name != spec.name && name != decl.key {
-            return Err((
-                "E0505",
+        if name != spec.name && name != key {
+            return Err(RowError::new(
+                RowProblem::OtherFunction,
                 format!(
                     "the row is for `{}`, not `{}`",
                     f.as_str().map_or(f.to_string(), str::to_string),
                     spec.name
                 ),
-                "give each function its own file, or remove the row".into(),
+                "give each function its own file, or remove the row",
             ));
         }
     }
     let Some(Value::Array(args)) = object.remove("args") else {
-        return Err((
-            "E0503",
-            "the row has no `args` list".into(),
+        return Err(RowError::new(
+            RowProblem::Malformed,
+            "the row has no `args` list",
             format!(
                 "write the arguments of one call as a list: {{\"args\": [...]}} for `{}`",
                 spec.signature()
@@ -278,21 +353,21 @@ fn parse_row(content: &str, decl: &DataDecl, spec: &Spec, kind: Kind) -> Result<
         ));
     };
     if args.len() != spec.params.len() {
-        return Err((
-            "E0504",
+        return Err(RowError::new(
+            RowProblem::Mismatch,
             format!(
                 "{} arguments, but `{}` takes {}",
                 args.len(),
                 spec.signature(),
                 spec.params.len()
             ),
-            "give one value per parameter, in order".into(),
+            "give one value per parameter, in order",
         ));
     }
     for (p, a) in spec.params.iter().zip(&args) {
         if !fits(a, &p.ty) {
-            return Err((
-                "E0504",
+            return Err(RowError::new(
+                RowProblem::Mismatch,
                 format!("argument `{}` is {a}, which is not a `{}`", p.name, p.ty.name()),
                 format!("`{}` takes `{}: {}`", spec.name, p.name, p.ty.name()),
             ));
@@ -301,15 +376,15 @@ fn parse_row(content: &str, decl: &DataDecl, spec: &Spec, kind: Kind) -> Result<
     let expected = match (kind, object.remove("expected")) {
         (Kind::Inputs, _) => Value::Null,
         (Kind::Examples, None) => {
-            return Err((
-                "E0504",
-                "the row has no `expected` answer".into(),
-                "an examples file holds labeled rows; name unlabeled ones in `inputs` instead".into(),
+            return Err(RowError::new(
+                RowProblem::Mismatch,
+                "the row has no `expected` answer",
+                "an examples file holds labeled rows; name unlabeled ones in `inputs` instead",
             ))
         }
         (Kind::Examples, Some(v)) if !fits(&v, &spec.ret) => {
-            return Err((
-                "E0504",
+            return Err(RowError::new(
+                RowProblem::Mismatch,
                 format!("`expected` is {v}, which is not a `{}`", spec.ret.name()),
                 format!("`{}` returns `{}`", spec.name, spec.ret.name()),
             ))

@@ -5,7 +5,9 @@ pub mod driver;
 pub mod import;
 pub mod models;
 
-pub use data::{read_data, DataDecl, DataFile, DEFAULT_SAMPLE, MAX_DATA_FILE_BYTES};
+pub use data::{
+    input_row, read_data, DataDecl, DataFile, Format, RowError, RowProblem, DEFAULT_SAMPLE, MAX_DATA_FILE_BYTES,
+};
 pub use driver::{build, plan, BuildError, Compiler, Event, Outcome, Planned, Report};
 pub use import::read_program;
 pub use models::{BuildConfig, NeuralCompiler};

@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 1 a problem in the user's code or input, 2 an internal error of paw itself.
 
+mod built;
 mod commands;
 mod data;
 mod engine;
@@ -99,6 +100,37 @@ enum Command {
         /// The interpreter model: `interpreter` (default), `compiler` or a .gguf file.
         #[arg(long)]
         interpreter: Option<String>,
+    },
+    /// Run one built fuzzy function over every row of a file, writing one JSON result per row.
+    Map {
+        /// The fuzzy function: its name, or `module.name`.
+        function: String,
+        /// The rows: JSON Lines (`.jsonl`, `{"args": [...]}` per line) or text (one input per line, for a
+        /// function of one `str` parameter).
+        input: PathBuf,
+        /// Write the results here instead of stdout; an existing file is continued, not redone.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The project (a directory with paw.toml, or a .pw file). Default: the project around the current directory.
+        #[arg(long)]
+        project: Option<PathBuf>,
+    },
+    /// Serve a project's built fuzzy functions over HTTP as a JSON API (see docs/serve.md).
+    Serve {
+        /// A project directory (with paw.toml) or a single .pw file.
+        path: Option<PathBuf>,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The port to listen on (0: any free port, printed at start).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Calls answered at once (each a thread running the model).
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+        /// Calls that may wait for a worker; more are refused with 503.
+        #[arg(long, default_value_t = 64)]
+        queue: usize,
     },
     /// Run a project's or file's `main`.
     Run {
@@ -241,6 +273,36 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
                 show_wrong,
                 baseline: baseline.as_deref(),
                 interpreter: interpreter.as_deref(),
+            },
+            out,
+        ),
+        Command::Map {
+            function,
+            input,
+            out: dest,
+            project,
+        } => commands::map::run(
+            commands::map::MapArgs {
+                function: &function,
+                input: &input,
+                out: dest.as_deref(),
+                project: project.as_deref(),
+            },
+            out,
+        ),
+        Command::Serve {
+            path,
+            host,
+            port,
+            workers,
+            queue,
+        } => commands::serve::run(
+            commands::serve::ServeArgs {
+                path: path.as_deref(),
+                host: &host,
+                port,
+                workers,
+                queue,
             },
             out,
         ),

@@ -21,7 +21,7 @@ use crate::kernels;
 use crate::kv::KvState;
 use crate::model::Model;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The return type of a fuzzy function, independent of the language front end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +89,36 @@ impl TypeSchema {
 
     pub fn is_finite(&self) -> bool {
         self.labels().is_some()
+    }
+
+    /// The type as a JSON Schema (2020-12) that accepts exactly the values [`TypeSchema::validate`] accepts,
+    /// for clients of an API that takes or returns such values.
+    pub fn json_schema(&self) -> Value {
+        match self {
+            TypeSchema::Bool => json!({"type": "boolean"}),
+            TypeSchema::Int => json!({"type": "integer"}),
+            TypeSchema::Float => json!({"type": "number"}),
+            TypeSchema::Str => json!({"type": "string"}),
+            TypeSchema::Json => json!({}),
+            TypeSchema::Enum { name, variants } => {
+                let names: Vec<&str> = variants.iter().map(|v| v.0.as_str()).collect();
+                json!({"title": name, "type": "string", "enum": names})
+            }
+            TypeSchema::Struct { name, fields } => {
+                let properties: serde_json::Map<String, Value> =
+                    fields.iter().map(|(n, t)| (n.clone(), t.json_schema())).collect();
+                let required: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+                json!({
+                    "title": name,
+                    "type": "object",
+                    "properties": properties,
+                    "required": required,
+                    "additionalProperties": false,
+                })
+            }
+            TypeSchema::List(item) => json!({"type": "array", "items": item.json_schema()}),
+            TypeSchema::Optional(inner) => json!({"anyOf": [inner.json_schema(), {"type": "null"}]}),
+        }
     }
 
     /// The written form of the type, e.g. `{"cron": <str>}`, for use in prompts.
@@ -484,5 +514,41 @@ fn coerce(schema: &TypeSchema, v: Value) -> Value {
             Value::Object(m)
         }
         (_, v) => v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_schema_names_every_part_of_a_type() {
+        let ty = TypeSchema::Struct {
+            name: "Ticket".into(),
+            fields: vec![
+                ("tags".into(), TypeSchema::List(Box::new(TypeSchema::Str))),
+                (
+                    "priority".into(),
+                    TypeSchema::Optional(Box::new(TypeSchema::Enum {
+                        name: "Priority".into(),
+                        variants: vec![("low".into(), None), ("high".into(), Some("urgent".into()))],
+                    })),
+                ),
+            ],
+        };
+        assert_eq!(
+            ty.json_schema(),
+            json!({
+                "title": "Ticket",
+                "type": "object",
+                "properties": {
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "priority": {"anyOf": [{"title": "Priority", "type": "string", "enum": ["low", "high"]}, {"type": "null"}]},
+                },
+                "required": ["tags", "priority"],
+                "additionalProperties": false,
+            })
+        );
+        assert_eq!(TypeSchema::Json.json_schema(), json!({}));
     }
 }

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use paw_artifact::{function_key, resolve, spec_of, ArtifactStore, NotReady, PawLock, Spec};
-use paw_cache::{ModelChoice, PawHome};
-use paw_fuzzy::{fits, LazyModel, LoadedProgram};
+use paw_artifact::{spec_of, Spec};
+use paw_cache::ModelChoice;
+use paw_fuzzy::{fits, LoadedProgram};
 use serde_json::{json, Value};
 
-use crate::models::{load_options, provisioner};
+use crate::built::Builds;
 use crate::output::Output;
 use crate::pipeline::load_and_check;
 
@@ -66,19 +66,18 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         specs.insert(f.name.clone(), spec);
     }
     let cases = read_cases(args.cases, &specs)?;
-    let home = PawHome::from_env();
-    let lock = PawLock::read(&loaded.project.root).map_err(|e| e.to_string())?;
-    let interpreter_choice = match (args.interpreter, &lock) {
-        (Some(i), _) => ModelChoice::parse(i),
-        (None, Some(lock)) if !baseline => ModelChoice::parse(&lock.interpreter_model),
-        _ => ModelChoice::parse("interpreter"),
+    let builds = Builds::open(&loaded)?;
+    let interpreter_choice = match args.interpreter {
+        Some(i) => ModelChoice::parse(i),
+        None if !baseline => builds.interpreter(),
+        None => ModelChoice::parse("interpreter"),
     };
-    let store = ArtifactStore::in_home(&home);
     let started = Instant::now();
     // Compiled mode: every function must be built, and built for this interpreter.
     let mut artifacts = BTreeMap::new();
     if !baseline {
-        let lock = lock
+        let lock = builds
+            .lock
             .as_ref()
             .ok_or("the suite has not been built (no paw.lock)\n  help: run `pawc build` on it first")?;
         if interpreter_choice.name() != lock.interpreter_model {
@@ -89,26 +88,12 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
                 interpreter_choice.name()
             ));
         }
-        let target = loaded.project.build_target();
-        let not_ready = |key: &str, why: NotReady| format!("fuzzy fn `{key}`: {why}\n  help: {}", why.help(target));
         for f in &program.fuzzy {
-            let key = function_key(&f.module, &f.name);
-            let id = resolve(f, program, Some(lock))
-                .built()
-                .map_err(|why| not_ready(&key, why))?;
-            let artifact = store
-                .load(&id)
-                .map_err(|e| not_ready(&key, NotReady::unloadable(&store, &id, e)))?;
+            let (_, artifact) = builds.artifact(f, program).map_err(|e| e.to_string())?;
             artifacts.insert(f.name.clone(), artifact);
         }
     }
-    let interpreter = {
-        let (choice, provisioner) = (interpreter_choice.clone(), provisioner(home));
-        let locate = move || provisioner.locate(&choice, false).map_err(|e| e.to_string());
-        LazyModel::new("interpreter", locate, load_options())
-            .get()
-            .map_err(|e| e.to_string())?
-    };
+    let interpreter = builds.load_interpreter(&interpreter_choice)?;
     let mut programs: BTreeMap<String, Arc<LoadedProgram>> = BTreeMap::new();
     for (name, spec) in &specs {
         let loaded = match artifacts.get(name) {

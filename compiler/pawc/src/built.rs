@@ -1,0 +1,107 @@
+//! A checked project's built fuzzy fns, loaded on the interpreter and called directly rather than through the
+//! executor: what `pawc eval`, `pawc map` and `pawc serve` answer with. The lock, the store and the interpreter
+//! are the ones `pawc run`'s backend uses, and the build state is decided by the same `paw_artifact::resolve`,
+//! so the answers and the messages are the same.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use paw_artifact::{function_key, resolve, Artifact, ArtifactStore, NotReady, PawLock, ProgramId};
+use paw_cache::{ModelChoice, PawHome};
+use paw_check::hir::{FuzzyFn, Program};
+use paw_fuzzy::LazyModel;
+use paw_model::Model;
+
+use crate::models::{load_options, provisioner};
+use crate::pipeline::{fuzzy_named, plural, Loaded, NotOne};
+
+/// Where a project's builds are: its `paw.lock`, the shared artifact store, and what `pawc build` is given
+/// to build it (named in the help of a build that cannot be used).
+pub struct Builds {
+    pub lock: Option<PawLock>,
+    pub store: ArtifactStore,
+    pub home: PawHome,
+    target: PathBuf,
+}
+
+/// A fuzzy fn whose build cannot be used: its Display is the one line `pawc run` would print, then the help.
+#[derive(Clone, Debug)]
+pub struct Unusable {
+    pub key: String,
+    pub why: NotReady,
+    /// What to do: `run `pawc build PROJECT``, or how to change the types.
+    pub help: String,
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "fuzzy fn `{}`: {}\n  help: {}", self.key, self.why, self.help)
+    }
+}
+
+impl Builds {
+    /// Reads the project's lock (absent: nothing built yet); artifacts are those of `$PAW_HOME`.
+    pub fn open(loaded: &Loaded) -> Result<Builds, String> {
+        let home = PawHome::from_env();
+        Ok(Builds {
+            lock: PawLock::read(&loaded.project.root).map_err(|e| e.to_string())?,
+            store: ArtifactStore::in_home(&home),
+            home,
+            target: loaded.project.build_target().to_path_buf(),
+        })
+    }
+
+    /// The interpreter the lock's programs were built for (the default one without a lock).
+    pub fn interpreter(&self) -> ModelChoice {
+        ModelChoice::parse(
+            self.lock
+                .as_ref()
+                .map_or("interpreter", |l| l.interpreter_model.as_str()),
+        )
+    }
+
+    /// The program id and verified artifact of `f`'s current build, or why it cannot be used.
+    pub fn artifact(&self, f: &FuzzyFn, program: &Program) -> Result<(ProgramId, Artifact), Unusable> {
+        let unusable = |why: NotReady| Unusable {
+            key: function_key(&f.module, &f.name),
+            help: why.help(&self.target),
+            why,
+        };
+        let id = resolve(f, program, self.lock.as_ref()).built().map_err(unusable)?;
+        let artifact = self
+            .store
+            .load(&id)
+            .map_err(|e| unusable(NotReady::unloadable(&self.store, &id, e)))?;
+        Ok((id, artifact))
+    }
+
+    /// Loads the interpreter `choice`, fetching a missing default model as `pawc run` does.
+    pub fn load_interpreter(&self, choice: &ModelChoice) -> Result<Arc<Model>, String> {
+        let (choice, provisioner) = (choice.clone(), provisioner(self.home.clone()));
+        let locate = move || provisioner.locate(&choice, false).map_err(|e| e.to_string());
+        LazyModel::new("interpreter", locate, load_options())
+            .get()
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The one fuzzy fn `name` means (see [`fuzzy_named`]), or a message that lists what it could mean.
+pub fn find<'p>(program: &'p Program, name: &str) -> Result<&'p FuzzyFn, String> {
+    fuzzy_named(program, name).map_err(|why| {
+        let what = match &why {
+            NotOne::None(_) => format!("no fuzzy fn `{name}`"),
+            NotOne::Several(fns) => format!("`{name}` names {}", plural(fns.len(), "fuzzy fn")),
+        };
+        format!("{what}\n  help: {}", why.help())
+    })
+}
+
+/// [`find`], as an index into `program.fuzzy`.
+pub fn find_index(program: &Program, name: &str) -> Result<usize, String> {
+    let f = find(program, name)?;
+    Ok(program
+        .fuzzy
+        .iter()
+        .position(|g| std::ptr::eq(g, f))
+        .expect("find answers one of the program's fuzzy fns"))
+}
