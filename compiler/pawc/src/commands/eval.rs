@@ -105,7 +105,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     let interpreter = {
         let (choice, provisioner) = (interpreter_choice.clone(), provisioner(home));
         let locate = move || provisioner.locate(&choice, false).map_err(|e| e.to_string());
-        LazyModel::new("interpreter", locate, load_options())
+        LazyModel::new("interpreter", locate, load_options()?)
             .get()
             .map_err(|e| e.to_string())?
     };
