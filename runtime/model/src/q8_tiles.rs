@@ -226,6 +226,7 @@ fn quantize_blocks(x: &[f32], qs: &mut [i8], scales: &mut [f32], offsets: &mut [
 
 /// What a kernel multiplies: the matrix, the quantized activations, the tile column pair, the first
 /// activation row, and where the outputs go (rows of `width`).
+#[cfg(target_arch = "x86_64")]
 type Step<'a> = (&'a TiledQ8, &'a QuantizedRows, usize, usize, &'a DisjointWrites, usize);
 
 /// Rows `r0..r0 + R` of `acts` times tile columns `2 * pair` and `2 * pair + 1`, into `dst`.
