@@ -17,7 +17,8 @@ pub fn provisioner(home: PawHome) -> Provisioner {
 /// The kernels `$PAW_KERNELS` names (`avx512vnni`, `avx2`, `candle`), else the fastest this CPU runs; an
 /// unknown name or kernels this CPU lacks are an error naming the variable.
 pub fn load_options() -> Result<LoadOptions, String> {
-    LoadOptions::with_kernels_setting(std::env::var("PAW_KERNELS").ok().as_deref()).map_err(|e| format!("PAW_KERNELS: {e}"))
+    LoadOptions::with_kernels_setting(std::env::var("PAW_KERNELS").ok().as_deref())
+        .map_err(|e| format!("PAW_KERNELS: {e}"))
 }
 
 /// Notes as lines on stderr, a download as a bar there.

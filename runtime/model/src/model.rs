@@ -177,7 +177,13 @@ impl Kernels {
     /// Why this CPU cannot run them (the features it lacks); `None` when it can.
     pub fn unsupported_reason(self) -> Option<String> {
         let isa = self.isa()?;
-        (!isa.supported()).then(|| format!("the `{}` kernels need {}, which this CPU lacks", self.name(), isa.features()))
+        (!isa.supported()).then(|| {
+            format!(
+                "the `{}` kernels need {}, which this CPU lacks",
+                self.name(),
+                isa.features()
+            )
+        })
     }
 
     /// The fastest kernels this CPU runs.
@@ -214,10 +220,13 @@ impl LoadOptions {
             Some(name) => {
                 let names = Kernels::ALL.map(Kernels::name);
                 let kernels = Kernels::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
-                    Error::Unsupported(format!("unknown kernels `{name}` (paw has {})", names.join(", ")))
+                    Error::Kernels(format!("unknown kernels `{name}` (paw has {})", names.join(", ")))
                 })?;
                 if let Some(reason) = kernels.unsupported_reason() {
-                    return Err(Error::Unsupported(format!("{reason}; {} runs here", Kernels::best().name())));
+                    return Err(Error::Kernels(format!(
+                        "{reason}; {} runs here",
+                        Kernels::best().name()
+                    )));
                 }
                 kernels
             }
@@ -291,7 +300,7 @@ impl Model {
         opts: &LoadOptions,
     ) -> Result<Self> {
         if let Some(reason) = opts.kernels.unsupported_reason() {
-            return Err(Error::Unsupported(reason));
+            return Err(Error::Kernels(reason));
         }
         let kernels = opts.kernels;
         let device = Device::Cpu;

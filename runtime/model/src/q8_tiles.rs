@@ -147,7 +147,15 @@ impl TiledQ8 {
     /// # Safety
     /// As for the kernels: the CPU supports `self.isa`, and no other thread writes the same outputs.
     #[cfg(target_arch = "x86_64")]
-    unsafe fn step(&self, acts: &QuantizedRows, pair: usize, r0: usize, rows: usize, dst: &DisjointWrites, width: usize) {
+    unsafe fn step(
+        &self,
+        acts: &QuantizedRows,
+        pair: usize,
+        r0: usize,
+        rows: usize,
+        dst: &DisjointWrites,
+        width: usize,
+    ) {
         let at = (self, acts, pair, r0, dst, width);
         match (self.isa, rows) {
             (Isa::Avx512Vnni, 8) => kernel_vnni::<8>(at),
@@ -342,7 +350,10 @@ mod tests {
 
     /// paw's kernels this CPU runs; the others are reported as skipped.
     fn isas_to_test(test: &str) -> Vec<Isa> {
-        crate::testing::kernels_to_test(test).into_iter().filter_map(|k| k.isa()).collect()
+        crate::testing::kernels_to_test(test)
+            .into_iter()
+            .filter_map(|k| k.isa())
+            .collect()
     }
 
     /// Same values as candle's Q8_0 × Q8_0 product (up to float summation order) with every kernel this CPU
@@ -406,7 +417,10 @@ mod tests {
                         (0.5 + b as f64) * w * f16::from_f32(1.0 / 127.0).to_f64() * 127.0 * x[i] as f64
                     })
                     .sum();
-                assert!((*got as f64 - want).abs() < 1e-3 * want.abs().max(1.0), "{isa:?} row {row}: {got} vs {want}");
+                assert!(
+                    (*got as f64 - want).abs() < 1e-3 * want.abs().max(1.0),
+                    "{isa:?} row {row}: {got} vs {want}"
+                );
             }
         }
     }

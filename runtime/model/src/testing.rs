@@ -39,7 +39,11 @@ pub fn kernels_to_test(test: &str) -> Vec<Kernels> {
         .filter(|k| match k.unsupported_reason() {
             None => true,
             Some(reason) => {
-                let _ = writeln!(std::io::stderr(), "SKIPPED {test} on the {} kernels: {reason}", k.name());
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED {test} on the {} kernels: {reason}",
+                    k.name()
+                );
                 false
             }
         })

@@ -211,19 +211,20 @@ fn deterministic_across_processes() {
 #[test]
 fn every_kernel_path_gives_the_same_answer() {
     let path = interpreter_path();
-    let runs: Vec<(Kernels, Vec<u32>, Vec<f32>)> = kernels_to_test("real_model::every_kernel_path_gives_the_same_answer")
-        .into_iter()
-        .map(|kernels| {
-            let m = Model::load_with(&path, &LoadOptions { kernels }).unwrap();
-            let prompt = m
-                .tokenizer
-                .chat_prompt(None, "Name the largest planet of the solar system in one sentence.")
-                .unwrap();
-            let logits = m.next_logits(&mut KvState::new(), &prompt).unwrap();
-            let tokens = m.generate_greedy(&mut KvState::new(), &prompt, 16).unwrap();
-            (kernels, tokens, logits)
-        })
-        .collect();
+    let runs: Vec<(Kernels, Vec<u32>, Vec<f32>)> =
+        kernels_to_test("real_model::every_kernel_path_gives_the_same_answer")
+            .into_iter()
+            .map(|kernels| {
+                let m = Model::load_with(&path, &LoadOptions { kernels }).unwrap();
+                let prompt = m
+                    .tokenizer
+                    .chat_prompt(None, "Name the largest planet of the solar system in one sentence.")
+                    .unwrap();
+                let logits = m.next_logits(&mut KvState::new(), &prompt).unwrap();
+                let tokens = m.generate_greedy(&mut KvState::new(), &prompt, 16).unwrap();
+                (kernels, tokens, logits)
+            })
+            .collect();
     let (first, tokens, _) = &runs[0];
     for (kernels, other, _) in &runs[1..] {
         assert_eq!(tokens, other, "{first:?} and {kernels:?} answer differently");

@@ -463,3 +463,35 @@ fn log_softmax(v: &[f32]) -> Vec<f32> {
     let z: f32 = v.iter().map(|x| (x - mx).exp()).sum();
     v.iter().map(|x| x - mx - z.ln()).collect()
 }
+
+/// A kernels setting names one of [`Kernels::ALL`]; an unknown name, or kernels this CPU lacks, is an error
+/// that says which (and loading with the latter is refused too, never a crash).
+#[test]
+fn kernels_settings_are_checked() {
+    assert_eq!(
+        LoadOptions::with_kernels_setting(None).unwrap().kernels,
+        Kernels::best()
+    );
+    assert_eq!(
+        LoadOptions::with_kernels_setting(Some("")).unwrap().kernels,
+        Kernels::best()
+    );
+    match LoadOptions::with_kernels_setting(Some("avx512")) {
+        Err(Error::Kernels(m)) => assert!(m.contains("unknown kernels `avx512`") && m.contains("avx2"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    for k in Kernels::ALL {
+        match (
+            LoadOptions::with_kernels_setting(Some(k.name())),
+            k.unsupported_reason(),
+        ) {
+            (Ok(options), None) => assert_eq!(options.kernels, k),
+            (Err(Error::Kernels(m)), Some(reason)) => {
+                assert!(m.contains(&reason), "{m}");
+                let refused = Model::load_with(&tiny_path(Arch::Qwen2), &LoadOptions { kernels: k });
+                assert!(matches!(refused, Err(Error::Kernels(_))));
+            }
+            other => panic!("{k:?}: {other:?}"),
+        }
+    }
+}

@@ -45,6 +45,7 @@ fn bench(args: &BenchModelArgs) -> Result<(), String> {
         println!("{}", serde_json::to_string_pretty(&r).expect("the report serializes"));
     } else {
         println!("model            {}", r.model);
+        println!("kernels          {}", r.kernels);
         println!("threads          {}", r.threads);
         println!("load             {:.2} s", r.load_seconds);
         println!(
