@@ -8,7 +8,8 @@ for line in open(sys.argv[1]):
     if not line.startswith("{"):
         continue
     r = json.loads(line)
-    key = (r.get("engine", "paw"), r["model"].rsplit("/", 1)[-1])
+    engine = r.get("engine") or (f"paw ({r['kernels']})" if "kernels" in r else "paw")
+    key = (engine, r["model"].rsplit("/", 1)[-1])
     rows.setdefault(key, []).append(r)
 summary = {}
 for key, rs in rows.items():
@@ -20,9 +21,10 @@ print("| engine | file | runs | prompt tok/s median (best) | decode tok/s median
 print("|---|---|---|---|---|---|")
 for (eng, f), (ppm, ppb, dm, db, rss, n) in summary.items():
     print(f"| {eng} | {f} | {n} | {ppm:.1f} ({ppb:.1f}) | {dm:.2f} ({db:.2f}) | {rss / 2**20:.0f} MiB |")
-paw = next(v for k, v in summary.items() if k[0].startswith("paw"))
 ref = summary.get(("llama.cpp (llama-cpp-python)", "model.gguf"))
 if ref:
     print()
-    print(f"paw / llama.cpp (shipped file), medians: prompt {paw[0] / ref[0]:.2f}x, decode {paw[2] / ref[2]:.2f}x; "
-          f"best: prompt {paw[1] / ref[1]:.2f}x, decode {paw[3] / ref[3]:.2f}x")
+    for (eng, _), paw in summary.items():
+        if eng.startswith("paw"):
+            print(f"{eng} / llama.cpp (shipped file), medians: prompt {paw[0] / ref[0]:.2f}x, decode {paw[2] / ref[2]:.2f}x; "
+                  f"best: prompt {paw[1] / ref[1]:.2f}x, decode {paw[3] / ref[3]:.2f}x")

@@ -79,7 +79,7 @@ impl Builds {
     pub fn load_interpreter(&self, choice: &ModelChoice) -> Result<Arc<Model>, String> {
         let (choice, provisioner) = (choice.clone(), provisioner(self.home.clone()));
         let locate = move || provisioner.locate(&choice, false).map_err(|e| e.to_string());
-        LazyModel::new("interpreter", locate, load_options())
+        LazyModel::new("interpreter", locate, load_options()?)
             .get()
             .map_err(|e| e.to_string())
     }

@@ -19,7 +19,7 @@ pub fn backend(loaded: &Loaded, trace: bool) -> Result<Arc<ArtifactBackend>, Str
     };
     let mut link = ProjectLink::open(&loaded.project.root, PawHome::from_env()).map_err(|e| e.to_string())?;
     link.build_target = loaded.project.build_target().to_path_buf();
-    let mut backend = link.backend(&loaded.analysis.checked.program, locate, load_options());
+    let mut backend = link.backend(&loaded.analysis.checked.program, locate, load_options()?);
     if trace || paw_fuzzy::trace_from_env() {
         backend = backend.with_trace(Box::new(|e| eprintln!("{e}")));
     }

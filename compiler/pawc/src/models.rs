@@ -14,9 +14,11 @@ pub fn provisioner(home: PawHome) -> Provisioner {
     Provisioner::new(home, python, Arc::new(Bars::default()))
 }
 
-/// paw's kernels unless `PAW_KERNELS=candle`.
-pub fn load_options() -> LoadOptions {
+/// The kernels `$PAW_KERNELS` names (`avx512vnni`, `avx2`, `candle`), else the fastest this CPU runs; an
+/// unknown name or kernels this CPU lacks are an error naming the variable.
+pub fn load_options() -> Result<LoadOptions, String> {
     LoadOptions::with_kernels_setting(std::env::var("PAW_KERNELS").ok().as_deref())
+        .map_err(|e| format!("PAW_KERNELS: {e}"))
 }
 
 /// Notes as lines on stderr, a download as a bar there.

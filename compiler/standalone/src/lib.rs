@@ -131,13 +131,16 @@ fn run(entries: Vec<Option<Entry>>, image: &[u8], code_id: &str) -> i32 {
         Ok(interpreter) => interpreter,
         Err(problems) => return not_ready(&image, &root, &problems, color),
     };
-    let kernels = std::env::var("PAW_KERNELS").ok();
+    let kernels = match LoadOptions::with_kernels_setting(std::env::var("PAW_KERNELS").ok().as_deref()) {
+        Ok(kernels) => kernels,
+        Err(e) => return user_error(&format!("PAW_KERNELS: {e}"), color),
+    };
     // The interpreter's file was hashed in full just above; the first fuzzy call loads that file, and a program
     // without fuzzy fns never asks for one.
     let mut backend = link.backend(
         program,
         move |choice, home| interpreter.clone().map_or_else(|| paw_fuzzy::present(choice, home), Ok),
-        LoadOptions::with_kernels_setting(kernels.as_deref()),
+        kernels,
     );
     if paw_fuzzy::trace_from_env() {
         backend = backend.with_trace(Box::new(|e| eprintln!("{e}")));

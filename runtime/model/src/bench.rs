@@ -12,6 +12,8 @@ use std::time::Instant;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BenchReport {
     pub model: String,
+    /// The kernel path that ran ([`crate::Kernels::name`]).
+    pub kernels: &'static str,
     pub threads: usize,
     pub load_seconds: f64,
     pub prompt_tokens: usize,
@@ -48,6 +50,7 @@ pub fn bench_model(
     let speed = measure_speed(&model, None, prompt_tokens, decode_tokens)?;
     Ok(BenchReport {
         model: path.display().to_string(),
+        kernels: options.kernels.name(),
         threads: candle_core::utils::get_num_threads(),
         load_seconds,
         prompt_tokens: speed.prompt_tokens,

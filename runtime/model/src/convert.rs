@@ -16,7 +16,8 @@ pub enum Conversion {
     /// Those of types candle has only scalar kernels for (Q5_0, Q5_1, Q4_1).
     ScalarKernels,
     /// Every quantized weight matrix that is not Q8_0 already (K-quants too): paw's own kernel
-    /// ([`crate::model::Kernels::Paw`]) runs only Q8_0 and would otherwise requantize them at every load.
+    /// ([`crate::model::Kernels::Avx512Vnni`], [`crate::model::Kernels::Avx2`]) runs only Q8_0 and would
+    /// otherwise requantize them at every load.
     /// The embedding table keeps its type: its rows are dequantized exactly on lookup.
     AllQuantized,
 }

@@ -17,6 +17,9 @@ pub enum Error {
     Tokenizer(String),
     #[error("unsupported model: {0}")]
     Unsupported(String),
+    /// Kernels that do not exist or that this CPU cannot run (see [`crate::Kernels`]).
+    #[error("{0}")]
+    Kernels(String),
     #[error(
         "input too long: {needed} tokens would be in the context, but the model's context limit is {limit} tokens"
     )]

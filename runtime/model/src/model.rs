@@ -2,14 +2,14 @@
 //!
 //! The weights ([`Model`]) are immutable after loading and shared freely between threads; all mutable
 //! state of a call lives in a [`KvState`] owned by that call. The weight matrices run on paw's own kernel
-//! ([`crate::q8_tiles`]) where the CPU has AVX512-VNNI, else on candle's; the rest of each layer is plain
-//! f32 code in [`crate::kernels`].
+//! ([`crate::q8_tiles`]) where the CPU has AVX512-VNNI or AVX2, else on candle's ([`Kernels`]); the rest of
+//! each layer is plain f32 code in [`crate::kernels`].
 use crate::adapter::{Adapter, Projection};
 use crate::error::{Error, Result};
 use crate::gguf;
 use crate::kernels::{self, add_in_place, DisjointWrites, Heads, Positions, RopeStyle};
 use crate::kv::{KvState, LayerKv, LayerView};
-use crate::q8_tiles::{self, TiledQ8};
+use crate::q8_tiles::{Isa, TiledQ8};
 use crate::tokenizer::PawTokenizer;
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
@@ -73,9 +73,9 @@ struct Layer {
 
 /// A weight matrix and the kernel that multiplies by it.
 enum Linear {
-    /// paw's AVX512-VNNI kernel ([`TiledQ8`]): every matrix, requantized to Q8_0 where it is not.
+    /// paw's kernel ([`TiledQ8`], AVX512-VNNI or AVX2): every matrix, requantized to Q8_0 where it is not.
     Tiled(TiledQ8),
-    /// candle's quantized kernels, on CPUs without AVX512-VNNI (or when asked for).
+    /// candle's quantized kernels, on CPUs without either (or when asked for).
     Candle(QMatMul),
 }
 
@@ -109,7 +109,7 @@ impl Linear {
         // Mixed types within a layer (K-quant files: Q4_K q/k with Q6_K v), and anything but Q8_0 for paw's
         // kernel, are requantized to Q8_0, no coarser than any of the K-quants or Q5/Q4 types.
         let uniform = parts.iter().all(|p| p.dtype() == parts[0].dtype());
-        let dt = if kernels == Kernels::Paw || !uniform {
+        let dt = if kernels.isa().is_some() || !uniform {
             GgmlDType::Q8_0
         } else {
             parts[0].dtype()
@@ -129,8 +129,8 @@ impl Linear {
         for p in &parts {
             bytes.extend_from_slice(&p.data()?);
         }
-        if kernels == Kernels::Paw {
-            return Ok(Linear::Tiled(TiledQ8::from_q8_0(&bytes, rows, k)));
+        if let Some(isa) = kernels.isa() {
+            return Ok(Linear::Tiled(TiledQ8::from_q8_0(&bytes, rows, k, isa)));
         }
         let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &Device::Cpu, dt)?;
         Ok(Linear::Candle(QMatMul::from_qtensor(QTensor::new(
@@ -143,10 +143,56 @@ impl Linear {
 /// Which kernels multiply by the weight matrices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernels {
-    /// paw's AVX512-VNNI Q8_0 kernel ([`crate::q8_tiles`]): the default where the CPU has it.
-    Paw,
-    /// candle's quantized CPU kernels, in each matrix's own type.
+    /// paw's Q8_0 kernel ([`crate::q8_tiles`]) with AVX512-VNNI: the default where the CPU has it.
+    Avx512Vnni,
+    /// paw's Q8_0 kernel with AVX2 (and FMA, F16C): the default on other x86-64 CPUs that have it. Its
+    /// results are bit-identical to [`Kernels::Avx512Vnni`]'s.
+    Avx2,
+    /// candle's quantized CPU kernels, in each matrix's own type: the default elsewhere (ARM64 included).
     Candle,
+}
+
+impl Kernels {
+    /// Every kernel path, fastest first.
+    pub const ALL: [Kernels; 3] = [Kernels::Avx512Vnni, Kernels::Avx2, Kernels::Candle];
+
+    /// The name a kernels setting (`PAW_KERNELS`) gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernels::Avx512Vnni => "avx512vnni",
+            Kernels::Avx2 => "avx2",
+            Kernels::Candle => "candle",
+        }
+    }
+
+    /// paw's kernel's instruction set, for its two paths.
+    pub(crate) fn isa(self) -> Option<Isa> {
+        match self {
+            Kernels::Avx512Vnni => Some(Isa::Avx512Vnni),
+            Kernels::Avx2 => Some(Isa::Avx2),
+            Kernels::Candle => None,
+        }
+    }
+
+    /// Why this CPU cannot run them (the features it lacks); `None` when it can.
+    pub fn unsupported_reason(self) -> Option<String> {
+        let isa = self.isa()?;
+        (!isa.supported()).then(|| {
+            format!(
+                "the `{}` kernels need {}, which this CPU lacks",
+                self.name(),
+                isa.features()
+            )
+        })
+    }
+
+    /// The fastest kernels this CPU runs.
+    pub fn best() -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.unsupported_reason().is_none())
+            .unwrap_or(Kernels::Candle)
+    }
 }
 
 /// How to load a model.
@@ -156,23 +202,36 @@ pub struct LoadOptions {
 }
 
 impl Default for LoadOptions {
-    /// paw's kernels where the CPU supports them.
+    /// The fastest kernels the CPU runs ([`Kernels::best`]).
     fn default() -> Self {
-        Self::with_kernels_setting(None)
+        Self {
+            kernels: Kernels::best(),
+        }
     }
 }
 
 impl LoadOptions {
-    /// The options a user's kernels setting asks for (the programs pass `$PAW_KERNELS`): `candle` opts out of
-    /// paw's kernels, anything else keeps them where the CPU supports them.
-    pub fn with_kernels_setting(setting: Option<&str>) -> Self {
-        Self {
-            kernels: if q8_tiles::supported() && setting != Some("candle") {
-                Kernels::Paw
-            } else {
-                Kernels::Candle
-            },
-        }
+    /// The options a user's kernels setting asks for (the programs pass `$PAW_KERNELS`): `None` (or empty)
+    /// is [`Kernels::best`], otherwise a [`Kernels::name`]. An unknown name, or kernels this CPU lacks the
+    /// instructions for, is an error that says so.
+    pub fn with_kernels_setting(setting: Option<&str>) -> Result<Self> {
+        let kernels = match setting.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Kernels::best(),
+            Some(name) => {
+                let names = Kernels::ALL.map(Kernels::name);
+                let kernels = Kernels::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
+                    Error::Kernels(format!("unknown kernels `{name}` (paw has {})", names.join(", ")))
+                })?;
+                if let Some(reason) = kernels.unsupported_reason() {
+                    return Err(Error::Kernels(format!(
+                        "{reason}; {} runs here",
+                        Kernels::best().name()
+                    )));
+                }
+                kernels
+            }
+        };
+        Ok(Self { kernels })
     }
 }
 
@@ -240,8 +299,8 @@ impl Model {
         r: &mut R,
         opts: &LoadOptions,
     ) -> Result<Self> {
-        if opts.kernels == Kernels::Paw && !q8_tiles::supported() {
-            return Err(Error::Unsupported("paw's kernels need a CPU with AVX512-VNNI".into()));
+        if let Some(reason) = opts.kernels.unsupported_reason() {
+            return Err(Error::Kernels(reason));
         }
         let kernels = opts.kernels;
         let device = Device::Cpu;

@@ -1,4 +1,4 @@
-//! Q8_0 matrix multiplication with AVX512-VNNI, paw's own kernel for the weight matrices.
+//! Q8_0 matrix multiplication, paw's own kernels for the weight matrices: one for AVX512-VNNI, one for AVX2.
 //!
 //! Why not candle's: its Q8_0 path needs input widths padded to 256 (14% more weight bytes on the 0.5B
 //! interpreter, and activations quantized per 256 values instead of per 32), keeps a second, repacked copy
@@ -8,19 +8,62 @@
 //! Layout. The matrix (`n` outputs × `k` inputs, `k` a multiple of 32) is cut into tiles of 16 outputs ×
 //! 32 inputs. A tile is 16 f16 scales followed by 512 quant bytes ordered `[4-input group (8)][output
 //! (16)][4 inputs]`, stored offset by +128 as unsigned bytes, so one `vpdpbusd` multiplies 4 inputs of one
-//! activation row into all 16 outputs. A column of tiles (16 outputs, every input) is contiguous.
+//! activation row into all 16 outputs. A column of tiles (16 outputs, every input) is contiguous. The AVX2
+//! kernel reads the same tiles as two halves of 8 outputs (see [`kernel_avx2`]).
 //!
 //! Activations are quantized per 32 values exactly as ggml's `quantize_row_q8_0` does, so each output is
 //! the Q8_0 × Q8_0 dot product llama.cpp and candle compute, summed block by block in the same order for
-//! every row: a row's result does not depend on how many rows are multiplied with it.
+//! every row: a row's result does not depend on how many rows are multiplied with it. Both kernels compute
+//! each block's integer dot product exactly and then do the same float operations, so they give
+//! bit-identical results.
 use crate::kernels::DisjointWrites;
 use half::f16;
 
 const BLOCK: usize = 32;
 const TILE_ROWS: usize = 16;
 const TILE_BYTES: usize = TILE_ROWS * 2 + TILE_ROWS * BLOCK;
-/// Activation rows multiplied together against each pair of tile columns (accumulators stay in registers).
-const ROWS_PER_STEP: usize = 8;
+
+/// The instruction sets paw's kernel is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Isa {
+    Avx512Vnni,
+    Avx2,
+}
+
+impl Isa {
+    /// The CPU features the kernel needs, as `is_x86_feature_detected!` names them, for messages.
+    pub(crate) fn features(self) -> &'static str {
+        match self {
+            Isa::Avx512Vnni => "AVX512F, AVX512BW and AVX512-VNNI",
+            Isa::Avx2 => "AVX2, FMA and F16C",
+        }
+    }
+
+    /// Whether this CPU runs the kernel; a [`TiledQ8`] is only ever made for one it does.
+    pub(crate) fn supported(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            match self {
+                Isa::Avx512Vnni => has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
+                Isa::Avx2 => has!("avx2") && has!("fma") && has!("f16c"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+
+    /// Activation rows multiplied together against a tile column pair (their accumulators stay in
+    /// registers: AVX-512 has 32 vector registers, AVX2 16).
+    fn rows_per_step(self) -> usize {
+        match self {
+            Isa::Avx512Vnni => 8,
+            Isa::Avx2 => 4,
+        }
+    }
+}
 
 /// A Q8_0 matrix in the tiled layout.
 pub(crate) struct TiledQ8 {
@@ -29,27 +72,14 @@ pub(crate) struct TiledQ8 {
     /// Tile columns, padded to an even count (two are multiplied at once); padding tiles are zero.
     columns: usize,
     tiles: Vec<u8>,
-}
-
-/// Whether this CPU runs [`TiledQ8`]; a `TiledQ8` is only ever made where it does.
-pub(crate) fn supported() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512vnni")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    isa: Isa,
 }
 
 impl TiledQ8 {
-    /// Repacks GGUF Q8_0 data (`n` rows of `k / 32` blocks: an f16 scale and 32 signed quants each).
-    /// Panics on a CPU without the kernel's instructions ([`supported`]).
-    pub(crate) fn from_q8_0(data: &[u8], n: usize, k: usize) -> Self {
-        assert!(supported(), "TiledQ8 needs AVX512-VNNI");
+    /// Repacks GGUF Q8_0 data (`n` rows of `k / 32` blocks: an f16 scale and 32 signed quants each), to be
+    /// multiplied with `isa`'s kernel. Panics on a CPU without its instructions ([`Isa::supported`]).
+    pub(crate) fn from_q8_0(data: &[u8], n: usize, k: usize, isa: Isa) -> Self {
+        assert!(isa.supported(), "TiledQ8 needs {}", isa.features());
         assert!(
             k.is_multiple_of(BLOCK) && data.len() == n * (k / BLOCK) * (2 + BLOCK),
             "not a Q8_0 matrix of {n}x{k}"
@@ -68,40 +98,36 @@ impl TiledQ8 {
                 }
             }
         }
-        Self { n, k, columns, tiles }
+        Self {
+            n,
+            k,
+            columns,
+            tiles,
+            isa,
+        }
     }
 
     pub(crate) fn outputs(&self) -> usize {
         self.n
     }
 
-    /// `x` (`rows` rows of `k`) times the matrix: `rows` rows of `n`. Tile columns are shared among candle's
-    /// worker threads.
+    /// `x` (`rows` rows of `k`) times the matrix: `rows` rows of `n`. Tile column pairs are shared among
+    /// candle's worker threads.
     pub(crate) fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
         assert_eq!(x.len(), rows * self.k);
         let acts = QuantizedRows::new(x, rows, self.k);
         let width = self.columns * TILE_ROWS;
         let mut out = vec![0f32; rows * width];
         let dst = DisjointWrites::new(&mut out);
+        let per_step = self.isa.rows_per_step();
         candle_core::utils::barrier_pool().execute_chunked(self.columns / 2, |pairs| {
             for pair in pairs {
                 let mut r0 = 0;
                 while r0 < rows {
-                    let step = (rows - r0).min(ROWS_PER_STEP);
+                    let step = (rows - r0).min(per_step);
                     // SAFETY: the CPU supports the kernel (`self` exists, see `from_q8_0`); this worker alone
                     // writes the outputs of tile columns 2*pair and 2*pair+1, rows r0..r0+step, all inside `out`.
-                    unsafe {
-                        match step {
-                            8 => kernel::<8>(self, &acts, pair, r0, &dst, width),
-                            7 => kernel::<7>(self, &acts, pair, r0, &dst, width),
-                            6 => kernel::<6>(self, &acts, pair, r0, &dst, width),
-                            5 => kernel::<5>(self, &acts, pair, r0, &dst, width),
-                            4 => kernel::<4>(self, &acts, pair, r0, &dst, width),
-                            3 => kernel::<3>(self, &acts, pair, r0, &dst, width),
-                            2 => kernel::<2>(self, &acts, pair, r0, &dst, width),
-                            _ => kernel::<1>(self, &acts, pair, r0, &dst, width),
-                        }
-                    }
+                    unsafe { self.step(&acts, pair, r0, step, &dst, width) };
                     r0 += step;
                 }
             }
@@ -114,6 +140,42 @@ impl TiledQ8 {
                 .collect();
         }
         out
+    }
+
+    /// Rows `r0..r0 + rows` (at most [`Isa::rows_per_step`]) of `acts` times tile column pair `pair`.
+    ///
+    /// # Safety
+    /// As for the kernels: the CPU supports `self.isa`, and no other thread writes the same outputs.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn step(
+        &self,
+        acts: &QuantizedRows,
+        pair: usize,
+        r0: usize,
+        rows: usize,
+        dst: &DisjointWrites,
+        width: usize,
+    ) {
+        let at = (self, acts, pair, r0, dst, width);
+        match (self.isa, rows) {
+            (Isa::Avx512Vnni, 8) => kernel_vnni::<8>(at),
+            (Isa::Avx512Vnni, 7) => kernel_vnni::<7>(at),
+            (Isa::Avx512Vnni, 6) => kernel_vnni::<6>(at),
+            (Isa::Avx512Vnni, 5) => kernel_vnni::<5>(at),
+            (Isa::Avx512Vnni, 4) => kernel_vnni::<4>(at),
+            (Isa::Avx512Vnni, 3) => kernel_vnni::<3>(at),
+            (Isa::Avx512Vnni, 2) => kernel_vnni::<2>(at),
+            (Isa::Avx512Vnni, _) => kernel_vnni::<1>(at),
+            (Isa::Avx2, 4) => kernel_avx2::<4>(at),
+            (Isa::Avx2, 3) => kernel_avx2::<3>(at),
+            (Isa::Avx2, 2) => kernel_avx2::<2>(at),
+            (Isa::Avx2, _) => kernel_avx2::<1>(at),
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    unsafe fn step(&self, _: &QuantizedRows, _: usize, _: usize, _: usize, _: &DisjointWrites, _: usize) {
+        unreachable!("TiledQ8 is only built where its kernel's instructions are")
     }
 }
 
@@ -138,6 +200,15 @@ impl QuantizedRows {
         quantize_blocks(x, &mut quantized.qs, &mut quantized.scales, &mut quantized.offsets);
         quantized
     }
+
+    /// Quants `4g..4g + 4` of block `b` of `row`, as one word (what the kernels broadcast).
+    ///
+    /// # Safety
+    /// `row` must be one of the rows, `b` one of the blocks and `g < 8` (unchecked: the kernels' inner loop).
+    #[inline(always)]
+    unsafe fn group(&self, row: usize, b: usize, g: usize) -> i32 {
+        (self.qs.as_ptr().add((row * self.blocks + b) * BLOCK + g * 4) as *const i32).read_unaligned()
+    }
 }
 
 crate::kernels::multiversion! {
@@ -161,20 +232,18 @@ fn quantize_blocks(x: &[f32], qs: &mut [i8], scales: &mut [f32], offsets: &mut [
 }
 }
 
-/// Rows `r0..r0 + R` of `acts` times tile columns `2 * pair` and `2 * pair + 1`, into `dst` (rows of `width`).
+/// What a kernel multiplies: the matrix, the quantized activations, the tile column pair, the first
+/// activation row, and where the outputs go (rows of `width`).
+#[cfg(target_arch = "x86_64")]
+type Step<'a> = (&'a TiledQ8, &'a QuantizedRows, usize, usize, &'a DisjointWrites, usize);
+
+/// Rows `r0..r0 + R` of `acts` times tile columns `2 * pair` and `2 * pair + 1`, into `dst`.
 ///
 /// # Safety
 /// The CPU must support AVX512F/BW/VNNI, and no other thread may write the same outputs.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn kernel<const R: usize>(
-    m: &TiledQ8,
-    acts: &QuantizedRows,
-    pair: usize,
-    r0: usize,
-    dst: &DisjointWrites,
-    width: usize,
-) {
+unsafe fn kernel_vnni<const R: usize>((m, acts, pair, r0, dst, width): Step) {
     use std::arch::x86_64::*;
     let kb = m.k / BLOCK;
     let column_bytes = kb * TILE_BYTES;
@@ -188,8 +257,7 @@ unsafe fn kernel<const R: usize>(
             let w0 = _mm512_loadu_si512(t0.add(TILE_ROWS * 2 + g * 64) as *const _);
             let w1 = _mm512_loadu_si512(t1.add(TILE_ROWS * 2 + g * 64) as *const _);
             for (r, dot) in dots.iter_mut().enumerate() {
-                let a = acts.qs.as_ptr().add((r0 + r) * m.k + b * BLOCK + g * 4);
-                let a = _mm512_set1_epi32((a as *const i32).read_unaligned());
+                let a = _mm512_set1_epi32(acts.group(r0 + r, b, g));
                 dot[0] = _mm512_dpbusd_epi32(dot[0], w0, a);
                 dot[1] = _mm512_dpbusd_epi32(dot[1], w1, a);
             }
@@ -201,6 +269,7 @@ unsafe fn kernel<const R: usize>(
             let d = _mm512_set1_ps(acts.scales[i]);
             let offset = _mm512_set1_ps(acts.offsets[i]);
             for (c, s) in [s0, s1].into_iter().enumerate() {
+                // Exact: the dot product and the offset are integers below 2^24.
                 let exact = _mm512_sub_ps(_mm512_cvtepi32_ps(dots[r][c]), offset);
                 acc[r][c] = _mm512_fmadd_ps(exact, _mm512_mul_ps(s, d), acc[r][c]);
             }
@@ -217,9 +286,60 @@ unsafe fn kernel<const R: usize>(
     }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
-unsafe fn kernel<const R: usize>(_: &TiledQ8, _: &QuantizedRows, _: usize, _: usize, _: &DisjointWrites, _: usize) {
-    unreachable!("TiledQ8 is only built where `supported()` holds")
+/// [`kernel_vnni`] with AVX2: each tile column as two halves of 8 outputs, one after the other.
+///
+/// AVX2 has no `vpdpbusd`; `vpmaddubsw` multiplies unsigned by signed bytes into 16-bit pair sums, which
+/// saturate for the +128-offset weights. So the offset is undone (`w`, −128..127) and the sign trick used:
+/// `|w| · (a · sign w) = a · w`, where `|w| ≤ 128` and the activations' `|a| ≤ 127` keep each pair sum within
+/// ±32512; `vpmaddwd` by ones widens the pair sums to 32 bits. Each block's dot product is exact, as in
+/// [`kernel_vnni`] (which subtracts the offset afterwards), and the float operations after it are the same:
+/// the results are bit-identical.
+///
+/// # Safety
+/// The CPU must support AVX2, FMA and F16C, and no other thread may write the same outputs.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn kernel_avx2<const R: usize>((m, acts, pair, r0, dst, width): Step) {
+    use std::arch::x86_64::*;
+    let kb = m.k / BLOCK;
+    let column_bytes = kb * TILE_BYTES;
+    let offset = _mm256_set1_epi8(-128);
+    let ones = _mm256_set1_epi16(1);
+    for column in 2 * pair..2 * pair + 2 {
+        let tiles = m.tiles.as_ptr().add(column * column_bytes);
+        let mut acc = [[_mm256_setzero_ps(); 2]; R];
+        for b in 0..kb {
+            let t = tiles.add(b * TILE_BYTES);
+            let mut dots = [[_mm256_setzero_si256(); 2]; R];
+            for g in 0..BLOCK / 4 {
+                let quants = t.add(TILE_ROWS * 2 + g * 64);
+                let w = [0, 32].map(|h| _mm256_xor_si256(_mm256_loadu_si256(quants.add(h) as *const _), offset));
+                let w_abs = w.map(|w| _mm256_abs_epi8(w));
+                for (r, dot) in dots.iter_mut().enumerate() {
+                    let a = _mm256_set1_epi32(acts.group(r0 + r, b, g));
+                    for h in 0..2 {
+                        let pairs = _mm256_maddubs_epi16(w_abs[h], _mm256_sign_epi8(a, w[h]));
+                        dot[h] = _mm256_add_epi32(dot[h], _mm256_madd_epi16(pairs, ones));
+                    }
+                }
+            }
+            let s = [0, 16].map(|h| _mm256_cvtph_ps(_mm_loadu_si128(t.add(h) as *const _)));
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let d = _mm256_set1_ps(acts.scales[(r0 + r) * acts.blocks + b]);
+                for h in 0..2 {
+                    acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots[r][h]), _mm256_mul_ps(s[h], d), acc[h]);
+                }
+            }
+        }
+        for (r, row) in acc.iter().enumerate() {
+            for (h, v) in row.iter().enumerate() {
+                _mm256_storeu_ps(
+                    dst.slice((r0 + r) * width + column * TILE_ROWS + h * 8, 8).as_mut_ptr(),
+                    *v,
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -228,35 +348,79 @@ mod tests {
     use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
     use candle_core::{Device, Module, Tensor};
 
-    /// Same values as candle's Q8_0 × Q8_0 product (up to float summation order), for every batch size
-    /// and shapes with a partial tile column; each row equal to itself computed alone.
+    /// paw's kernels this CPU runs; the others are reported as skipped.
+    fn isas_to_test(test: &str) -> Vec<Isa> {
+        crate::testing::kernels_to_test(test)
+            .into_iter()
+            .filter_map(|k| k.isa())
+            .collect()
+    }
+
+    /// Same values as candle's Q8_0 × Q8_0 product (up to float summation order) with every kernel this CPU
+    /// runs, for every batch size and shapes with a partial tile column; each row equal to itself computed
+    /// alone; the kernels bit-identical to each other. A kernel the CPU lacks is reported as skipped.
     #[test]
     fn matches_candle_q8_0_and_rows_are_independent() {
-        if !supported() {
-            // Written to the process's stderr, not through the test harness's capture, so the skip shows.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED q8_tiles::matches_candle_q8_0_and_rows_are_independent: this CPU lacks AVX512-VNNI, \
-                 the only instruction set paw's own Q8_0 kernel has (candle's kernels run instead)"
-            );
-            return;
-        }
         let (n, k) = (40, 96);
         let w = Tensor::randn(0f32, 1.0, (n, k), &Device::Cpu).unwrap();
         let q = QTensor::quantize(&w, GgmlDType::Q8_0).unwrap();
-        let tiled = TiledQ8::from_q8_0(&q.data().unwrap(), n, k);
+        let data = q.data().unwrap().into_owned();
         let reference = QMatMul::from_qtensor(q).unwrap();
-        for rows in [1, 3, 4, 9] {
-            let x = Tensor::randn(0f32, 1.0, (rows, k), &Device::Cpu).unwrap();
-            let want: Vec<f32> = reference.forward(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
-            let xs: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
-            let got = tiled.matmul(&xs, rows);
-            for (a, b) in want.iter().zip(&got) {
-                assert!((a - b).abs() < 1e-3 * a.abs().max(1.0), "{a} vs {b}");
+        let inputs: Vec<(usize, Tensor)> = [1, 3, 4, 5, 9]
+            .map(|rows| (rows, Tensor::randn(0f32, 1.0, (rows, k), &Device::Cpu).unwrap()))
+            .into();
+        let mut results: Vec<Vec<f32>> = Vec::new();
+        for isa in isas_to_test("q8_tiles::matches_candle_q8_0_and_rows_are_independent") {
+            let tiled = TiledQ8::from_q8_0(&data, n, k, isa);
+            let mut all = Vec::new();
+            for (rows, x) in &inputs {
+                let rows = *rows;
+                let want: Vec<f32> = reference.forward(x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+                let xs: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
+                let got = tiled.matmul(&xs, rows);
+                for (a, b) in want.iter().zip(&got) {
+                    assert!((a - b).abs() < 1e-3 * a.abs().max(1.0), "{isa:?}: {a} vs {b}");
+                }
+                for r in 0..rows {
+                    assert_eq!(tiled.matmul(&xs[r * k..(r + 1) * k], 1), got[r * n..(r + 1) * n]);
+                }
+                all.extend(got);
             }
-            for r in 0..rows {
-                assert_eq!(tiled.matmul(&xs[r * k..(r + 1) * k], 1), got[r * n..(r + 1) * n]);
+            results.push(all);
+        }
+        if let [a, b] = &results[..] {
+            assert_eq!(a, b, "the AVX512-VNNI and AVX2 kernels differ");
+        }
+    }
+
+    /// The extremes of the quants: weights of −128 (which the sign trick must not negate into +128's
+    /// overflow) and 127, activations of ±127, against the product computed in f64.
+    #[test]
+    fn extreme_quants_match_f64() {
+        let (n, k) = (16, 64);
+        let mut data = Vec::new();
+        for row in 0..n {
+            for b in 0..k / BLOCK {
+                data.extend_from_slice(&f16::from_f32(0.5 + b as f32).to_le_bytes());
+                data.extend((0..BLOCK).map(|i| if (row + i) % 3 == 0 { 0x80u8 } else { 127 }));
+            }
+        }
+        let x: Vec<f32> = (0..k).map(|i| if i % 2 == 0 { -1.0 } else { 1.0 }).collect();
+        for isa in isas_to_test("q8_tiles::extreme_quants_match_f64") {
+            let got = TiledQ8::from_q8_0(&data, n, k, isa).matmul(&x, 1);
+            for (row, got) in got.iter().enumerate() {
+                let want: f64 = (0..k)
+                    .map(|i| {
+                        let (b, j) = (i / BLOCK, i % BLOCK);
+                        let w = if (row + j) % 3 == 0 { -128.0 } else { 127.0 };
+                        // The activations quantize to ±127 with scale 1/127, exactly.
+                        (0.5 + b as f64) * w * f16::from_f32(1.0 / 127.0).to_f64() * 127.0 * x[i] as f64
+                    })
+                    .sum();
+                assert!(
+                    (*got as f64 - want).abs() < 1e-3 * want.abs().max(1.0),
+                    "{isa:?} row {row}: {got} vs {want}"
+                );
             }
         }
     }

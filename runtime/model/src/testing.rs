@@ -3,7 +3,7 @@
 //! LoRA adapters for any model.
 use crate::adapter::{Adapter, LoraPair, Projection};
 use crate::error::Result;
-use crate::model::{Arch, Config};
+use crate::model::{Arch, Config, Kernels};
 use candle_core::quantized::{gguf_file::Value, GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
 use std::path::Path;
@@ -27,6 +27,27 @@ impl Lcg {
     fn vec(&mut self, n: usize, scale: f32) -> Vec<f32> {
         (0..n).map(|_| self.next() * scale).collect()
     }
+}
+
+/// Every kernel path this CPU runs, for a test that checks each against a reference. Each one it lacks is
+/// reported as skipped, with the reason, on the process's stderr (past the test harness's capture, so the
+/// skip shows in a normal run): a kernel that cannot be tested here is never counted as passed.
+pub fn kernels_to_test(test: &str) -> Vec<Kernels> {
+    use std::io::Write;
+    Kernels::ALL
+        .into_iter()
+        .filter(|k| match k.unsupported_reason() {
+            None => true,
+            Some(reason) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED {test} on the {} kernels: {reason}",
+                    k.name()
+                );
+                false
+            }
+        })
+        .collect()
 }
 
 /// A random LoRA adapter of rank `rank` on every projection of every layer of a model of `config`: `A`'s

@@ -3,7 +3,7 @@
 //! states, and one model serving several adapters at once.
 use candle_core::quantized::{gguf_file, GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
-use paw_model::testing::{random_adapter, write_tiny_model};
+use paw_model::testing::{kernels_to_test, random_adapter, write_tiny_model};
 use paw_model::{Adapter, Arch, Error, Kernels, KvState, LoadOptions, LoraPair, Model, Projection, StoredAs};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,15 +22,6 @@ fn tiny_path(arch: Arch) -> PathBuf {
         std::fs::rename(&tmp, &p).unwrap();
     }
     p
-}
-
-/// Every kernel path this CPU has: paw's where it has AVX512-VNNI, candle's always.
-fn kernel_paths() -> Vec<Kernels> {
-    let mut k = vec![Kernels::Candle];
-    if LoadOptions::default().kernels == Kernels::Paw {
-        k.insert(0, Kernels::Paw);
-    }
-    k
 }
 
 fn load(path: &Path, kernels: Kernels) -> Model {
@@ -147,7 +138,7 @@ fn adapter_logits_match_a_dense_merged_reference() {
         // paw's requantizes layer 0's Q5_0 matrices to Q8_0): that is all that separates the base from its
         // dequantized f32 copy, so the adapter (computed in f32) may add nothing to that gap beyond what the
         // slightly different activations it feeds through quantization bring.
-        for kernels in kernel_paths() {
+        for kernels in kernels_to_test("lora::adapter_logits_match_a_dense_merged_reference") {
             let q = load(&src, kernels);
             let gap = max_abs_diff(&all_logits(&q, None, &tokens), &all_logits(&base_f32, None, &tokens));
             let d = max_abs_diff(&reference, &all_logits(&q, Some(&adapter), &tokens));
@@ -162,7 +153,7 @@ fn adapter_logits_match_a_dense_merged_reference() {
 
 #[test]
 fn a_zero_adapter_gives_bit_identical_logits() {
-    for kernels in kernel_paths() {
+    for kernels in kernels_to_test("lora::a_zero_adapter_gives_bit_identical_logits") {
         let m = load(&tiny_path(Arch::Qwen2), kernels);
         let zero = Arc::new(random_adapter(&m.config, 4, 0.0, 3).unwrap());
         let tokens = prompt(&m);
@@ -195,7 +186,7 @@ fn a_zero_adapter_gives_bit_identical_logits() {
 #[test]
 fn a_prefix_with_the_adapter_then_a_call_equals_the_whole_prompt() {
     let dir = tempfile::tempdir().unwrap();
-    for kernels in kernel_paths() {
+    for kernels in kernels_to_test("lora::a_prefix_with_the_adapter_then_a_call_equals_the_whole_prompt") {
         let m = load(&tiny_path(Arch::Qwen2), kernels);
         // A strong adapter (B's entries up to ±0.3) makes this tiny model's output jump at the rounding
         // boundaries of the activations' Q8_0 quantization (changing alpha by 1e-6 moves hidden states by 0.02),

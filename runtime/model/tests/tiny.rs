@@ -1,6 +1,6 @@
 //! Fast tests on tiny random models generated here (no download).
-use paw_model::testing::{write_tiny_model, TINY_CONTEXT};
-use paw_model::{Arch, DecodeOptions, Error, KvState, Model, TypeSchema};
+use paw_model::testing::{kernels_to_test, write_tiny_model, TINY_CONTEXT};
+use paw_model::{Arch, DecodeOptions, Error, Kernels, KvState, LoadOptions, Model, TypeSchema};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -402,8 +402,8 @@ fn reference(arch: Arch) -> Reference {
 
 /// The tiny model of `arch` on candle's kernels: the reference's own arithmetic.
 fn on_candle(arch: Arch) -> Model {
-    let options = paw_model::LoadOptions {
-        kernels: paw_model::Kernels::Candle,
+    let options = LoadOptions {
+        kernels: Kernels::Candle,
     };
     Model::load_with(&tiny_path(arch), &options).unwrap()
 }
@@ -431,29 +431,80 @@ fn forward_matches_candle_transformers() {
             "{arch:?}: a decode step differs from candle-transformers by {d}"
         );
     }
-    let m = on_candle(Arch::Qwen2);
-    let prompt = m.tokenizer.chat_prompt(None, "compare with the reference").unwrap();
-    // paw's kernels (the default where the CPU has AVX512-VNNI) stay close: they requantize the Q5_0 layer
-    // to Q8_0 and sum in another order. Elsewhere the default is candle's kernels again, which would compare
-    // candle with candle: say so instead of passing.
-    if paw_model::LoadOptions::default().kernels != paw_model::Kernels::Paw {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED forward_matches_candle_transformers (paw's kernels against candle's): this CPU lacks \
-             AVX512-VNNI, so paw runs candle's kernels; the forward pass itself was checked above"
-        );
-        return;
+}
+
+/// Every kernel path this CPU runs gives the candle path's forward pass (the one checked against
+/// candle-transformers above) on every architecture, within what requantizing the Q5_0 layer to Q8_0 and
+/// another summation order change: a prompt pass, a decode step after a prefix, and branches. paw's two
+/// kernels give bit-identical logits. Paths the CPU lacks are reported as skipped.
+#[test]
+fn every_kernel_path_matches_the_candle_path() {
+    let kernels = kernels_to_test("tiny::every_kernel_path_matches_the_candle_path");
+    for arch in [Arch::Qwen2, Arch::Qwen3, Arch::Llama] {
+        let path = tiny_path(arch);
+        let run = |kernels: Kernels| -> Vec<f32> {
+            let m = Model::load_with(&path, &LoadOptions { kernels }).unwrap();
+            let prompt = m.tokenizer.chat_prompt(None, "compare the kernel paths").unwrap();
+            let mut logits = m.next_logits(&mut KvState::new(), &prompt).unwrap();
+            let split = prompt.len() / 2;
+            let prefix = m.prefill(&prompt[..split]).unwrap();
+            logits.extend(m.next_logits(&mut prefix.clone(), &prompt[split..]).unwrap());
+            let branches = vec![prompt[split..split + 2].to_vec(), prompt[split + 1..split + 4].to_vec()];
+            logits.extend(m.logits(&m.forward_branches(&prefix, &branches).unwrap()).unwrap());
+            logits
+        };
+        let reference = run(Kernels::Candle);
+        let width = Model::load(&path).unwrap().logits_width();
+        let mut paw: Option<(Kernels, Vec<f32>)> = None;
+        for k in kernels.iter().copied().filter(|k| *k != Kernels::Candle) {
+            let got = run(k);
+            for (a, b) in reference.chunks(width).zip(got.chunks(width)) {
+                let (la, lb) = (log_softmax(a), log_softmax(b));
+                let kl: f32 = la.iter().zip(&lb).map(|(x, y)| x.exp() * (x - y)).sum();
+                assert!(kl < 0.05, "{arch:?}/{k:?}: KL from the candle path {kl}");
+            }
+            match &paw {
+                Some((first, logits)) => assert_eq!(logits, &got, "{arch:?}: {first:?} and {k:?} differ"),
+                None => paw = Some((k, got)),
+            }
+        }
     }
-    let tiled = Model::load(&tiny_path(Arch::Qwen2)).unwrap();
-    let a = m.next_logits(&mut KvState::new(), &prompt).unwrap();
-    let b = tiled.next_logits(&mut KvState::new(), &prompt).unwrap();
-    let ls = |v: &[f32]| {
-        let mx = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-        let z: f32 = v.iter().map(|x| (x - mx).exp()).sum();
-        v.iter().map(|x| x - mx - z.ln()).collect::<Vec<f32>>()
-    };
-    let (la, lb) = (ls(&a), ls(&b));
-    let kl: f32 = la.iter().zip(&lb).map(|(x, y)| x.exp() * (x - y)).sum();
-    assert!(kl < 0.05, "KL between layouts {kl}");
+}
+
+fn log_softmax(v: &[f32]) -> Vec<f32> {
+    let mx = v.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    let z: f32 = v.iter().map(|x| (x - mx).exp()).sum();
+    v.iter().map(|x| x - mx - z.ln()).collect()
+}
+
+/// A kernels setting names one of [`Kernels::ALL`]; an unknown name, or kernels this CPU lacks, is an error
+/// that says which (and loading with the latter is refused too, never a crash).
+#[test]
+fn kernels_settings_are_checked() {
+    assert_eq!(
+        LoadOptions::with_kernels_setting(None).unwrap().kernels,
+        Kernels::best()
+    );
+    assert_eq!(
+        LoadOptions::with_kernels_setting(Some("")).unwrap().kernels,
+        Kernels::best()
+    );
+    match LoadOptions::with_kernels_setting(Some("avx512")) {
+        Err(Error::Kernels(m)) => assert!(m.contains("unknown kernels `avx512`") && m.contains("avx2"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    for k in Kernels::ALL {
+        match (
+            LoadOptions::with_kernels_setting(Some(k.name())),
+            k.unsupported_reason(),
+        ) {
+            (Ok(options), None) => assert_eq!(options.kernels, k),
+            (Err(Error::Kernels(m)), Some(reason)) => {
+                assert!(m.contains(&reason), "{m}");
+                let refused = Model::load_with(&tiny_path(Arch::Qwen2), &LoadOptions { kernels: k });
+                assert!(matches!(refused, Err(Error::Kernels(_))));
+            }
+            other => panic!("{k:?}: {other:?}"),
+        }
+    }
 }

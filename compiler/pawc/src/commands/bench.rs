@@ -40,11 +40,12 @@ fn bench(args: &BenchModelArgs) -> Result<(), String> {
             .ensure(Role::Interpreter)
             .map_err(|e| e.to_string())?,
     };
-    let r = bench_model(&path, &load_options(), args.prompt_tokens, args.decode_tokens).map_err(|e| e.to_string())?;
+    let r = bench_model(&path, &load_options()?, args.prompt_tokens, args.decode_tokens).map_err(|e| e.to_string())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r).expect("the report serializes"));
     } else {
         println!("model            {}", r.model);
+        println!("kernels          {}", r.kernels);
         println!("threads          {}", r.threads);
         println!("load             {:.2} s", r.load_seconds);
         println!(

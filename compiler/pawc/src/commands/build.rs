@@ -45,9 +45,13 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         Ok(data) => data,
         Err(code) => return code,
     };
+    let load = match load_options() {
+        Ok(load) => load,
+        Err(e) => return out.user_error(&e),
+    };
     let mut config = BuildConfig {
         offline: args.offline,
-        load: load_options(),
+        load,
         ..BuildConfig::default()
     };
     let manifest = loaded.project.manifest.as_ref();

@@ -61,7 +61,7 @@ fn export(loaded: &Loaded, function: &str, dest: &Path, format: ExportFormat) ->
         .map_err(|e| format!("fuzzy fn `{key}`: {e}\n  help: run `pawc build {}`", target.display()))?;
     let interpreter = present(&link.interpreter, &home)
         .map_err(|why| format!("{why}\n  help: run `pawc model fetch interpreter`"))?;
-    let model = Model::load_with(&interpreter, &load_options())
+    let model = Model::load_with(&interpreter, &load_options()?)
         .map_err(|e| format!("cannot load the interpreter model {}: {e}", interpreter.display()))?;
     let unwritable = |p: &Path, e: std::io::Error| {
         format!(
