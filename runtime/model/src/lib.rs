@@ -32,7 +32,7 @@ pub use error::{Error, Result};
 pub use kv::KvState;
 pub use model::{Arch, Config, Kernels, LoadOptions, Model};
 pub use tokenizer::{ChatTemplate, PawTokenizer};
-pub use typed::{DecodeOptions, Decoded, Reading, TypeSchema};
+pub use typed::{log_sum_exp, DecodeOptions, Decoded, Reading, TypeSchema};
 
 #[allow(dead_code)]
 fn assert_shareable() {

@@ -208,7 +208,7 @@ pub struct Decoded {
 }
 
 /// `ln Σ exp(x)`, stable for large magnitudes.
-fn log_sum_exp(xs: impl Iterator<Item = f64>) -> f64 {
+pub fn log_sum_exp(xs: impl Iterator<Item = f64>) -> f64 {
     let xs: Vec<f64> = xs.collect();
     let m = xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     if m == f64::NEG_INFINITY {
