@@ -39,10 +39,11 @@ use paw_artifact::{
     ProgramId, SelfTest, SelfTestCase, Spec, SpecExample, Timings, TypeSpec,
 };
 use paw_fuzzy::{fits, schema_of, LoadedProgram};
-use paw_model::{argmax, log_sum_exp, DecodeOptions, KvState, Model, TypeSchema};
+use paw_model::{argmax, log_sum_exp, DecodeOptions, KvState, Model, StoredAs, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::distill::{distill, AdapterMode, Chosen};
 use crate::head::{enough_for_head, fit_head, Sample};
 use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_program};
 
@@ -56,6 +57,10 @@ pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSIO
 /// of unlabeled rows take the labels' estimated shares into account ([`LabelShares::Estimated`]); "2": only for two
 /// labels ([`pool_shares`]).
 pub const DATA_PIPELINE: &str = "data 2";
+
+/// Bumped whenever distilled adapters change for the same inputs: part of the ids of programs built with
+/// `[compiler] adapter` other than `never` only.
+const DISTILL_VERSION: &str = "distill 1";
 
 /// The fewest new examples per label asked for to train a head. Asked for two of each of 12 labels, the
 /// compiler model's survived the judge 14 times in 24 and never two of every label, so no head could be
@@ -74,6 +79,10 @@ pub struct CompileOptions {
     pub tokens_per_example: usize,
     /// Fit a head, or else a label prior, for finite return types.
     pub calibrate: bool,
+    /// Whether programs without a head get a distilled LoRA adapter ([`AdapterMode`]). Left out of the key
+    /// text when `never`, so that the ids of programs without one stay what they were.
+    #[serde(default, skip_serializing_if = "AdapterMode::is_never")]
+    pub adapter: AdapterMode,
 }
 
 impl Default for CompileOptions {
@@ -83,14 +92,19 @@ impl Default for CompileOptions {
             head_examples: 16,
             tokens_per_example: 50,
             calibrate: true,
+            adapter: AdapterMode::Never,
         }
     }
 }
 
 impl CompileOptions {
-    /// The canonical text hashed into program ids.
+    /// The canonical text hashed into program ids; with an adapter, the distillation's version too.
     pub fn key_text(&self) -> String {
-        serde_json::to_string(self).expect("options serialize")
+        let options = serde_json::to_string(self).expect("options serialize");
+        match self.adapter {
+            AdapterMode::Never => options,
+            _ => format!("{options} {DISTILL_VERSION}"),
+        }
     }
 }
 
@@ -113,7 +127,7 @@ pub enum CompileError {
     CompilerModel(#[source] paw_model::Error),
 }
 
-const COMPILER_SYSTEM: &str =
+pub(crate) const COMPILER_SYSTEM: &str =
     "You write precise instructions and realistic test cases for a small language model that will carry out a function.";
 
 /// Compiles `spec` into the artifact `id`.
@@ -155,7 +169,11 @@ pub fn compile(
     timings.compiler_tokens = tokens;
     let (candidates, mistyped) = select_examples(spec, generated);
     let judged = Instant::now();
-    let (mut examples, disagreed) = judge_examples(spec, &models.compiler, candidates)?;
+    let Judged {
+        kept: mut examples,
+        disagreed,
+        answers: taught,
+    } = judge_examples(spec, &models.compiler, candidates)?;
     timings.judge_ms = judged.elapsed().as_millis() as u64;
     timings.pseudo_program_ms = start.elapsed().as_millis() as u64;
     let dropped = mistyped + disagreed;
@@ -253,8 +271,24 @@ pub fn compile(
             });
         }
     }
-    let program = program.with_head(head.clone(), interpreter)?;
     timings.calibration_ms = t.elapsed().as_millis() as u64;
+    let (mut adapter, mut adapter_fit) = (None, None);
+    if !options.adapter.is_never() && head.is_none() {
+        let chosen = Chosen {
+            template: &template,
+            calibration: &priors,
+            program: &program,
+            taught,
+        };
+        let distilled = distill(spec, data, models, chosen, options)?;
+        adapter_fit = Some(distilled.fit);
+        if let Some((kept, with)) = distilled.kept {
+            prefix = interpreter.prefix_to_bytes(with.prefix())?;
+            adapter = Some(kept.to_bytes(StoredAs::F32)?);
+            program = with;
+        }
+    }
+    let program = program.with_head(head.clone(), interpreter)?;
 
     let t = Instant::now();
     let self_test = self_test(spec, &program, interpreter, &priors);
@@ -277,6 +311,7 @@ pub fn compile(
         self_test,
         data: data_use,
         imported: None,
+        adapter: adapter_fit,
     };
     Ok(Artifact {
         meta,
@@ -284,7 +319,7 @@ pub fn compile(
         pseudo_program: pseudo,
         prefix,
         head,
-        adapter: None,
+        adapter,
         timings,
     })
 }
@@ -384,7 +419,7 @@ fn write_inputs_per_label(
 
 /// A JSON array of `schema` (a list type) written after `prefix` + `request`; cut off at `max_tokens`,
 /// its complete elements. Returns the elements and the tokens written.
-fn write_list(
+pub(crate) fn write_list(
     compiler: &Model,
     prefix: &KvState,
     request: &[u32],
@@ -431,51 +466,66 @@ fn salvage(partial: &str) -> Vec<Value> {
 /// types the judge's label scores are first calibrated on the candidates themselves (each label's mean
 /// log-probability over them is subtracted): the candidates were written for every label alike, and a small
 /// model's own leaning (towards `true`, say) would otherwise reject every example of the other labels.
-/// Returns the kept examples (the user's first, always kept) and how many disagreed.
-fn judge_examples(
-    spec: &Spec,
-    compiler: &Model,
-    candidates: Vec<Example>,
-) -> Result<(Vec<Example>, usize), CompileError> {
-    if candidates.iter().all(|e| e.source == ExampleSource::User) {
-        return Ok((candidates, 0));
+/// Returns the kept examples (the user's first, always kept), how many disagreed, and the judge's own answer
+/// to every written input (what a distilled adapter learns from, see [`crate::distill`]).
+fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Result<Judged, CompileError> {
+    let written: Vec<&Vec<Value>> = candidates
+        .iter()
+        .filter(|e| e.source != ExampleSource::User)
+        .map(|e| &e.args)
+        .collect();
+    if written.is_empty() {
+        return Ok(Judged {
+            kept: candidates,
+            disagreed: 0,
+            answers: vec![],
+        });
     }
     let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
-    let verdicts: Vec<bool> = match judge.schema().labels() {
-        Some(labels) => {
-            let judged: Vec<&Vec<Value>> = candidates
-                .iter()
-                .filter(|e| e.source != ExampleSource::User)
-                .map(|e| &e.args)
-                .collect();
-            let mut answers = teacher_labels(&judge, compiler, &judged, LabelShares::Even)?.into_iter();
-            candidates
-                .iter()
-                .map(|e| {
-                    e.source == ExampleSource::User
-                        || answers
-                            .next()
-                            .is_some_and(|best| spec.ret.same_value(&labels[best].1, &e.output))
-                })
-                .collect()
-        }
-        None => candidates
+    let answers: Vec<Option<Value>> = match judge.schema().labels() {
+        Some(labels) => teacher_labels(&judge, compiler, &written, LabelShares::Even)?
+            .into_iter()
+            .map(|best| Some(labels[best].1.clone()))
+            .collect(),
+        None => written
             .iter()
-            .map(|e| {
-                e.source == ExampleSource::User
-                    || judge
-                        .call(compiler, &e.args)
-                        .is_ok_and(|answer| spec.ret.same_value(&answer.value, &e.output))
-            })
+            .map(|args| judge.call(compiler, args).ok().map(|a| a.value))
             .collect(),
     };
+    let mut answer_of = answers.iter();
+    let verdicts: Vec<bool> = candidates
+        .iter()
+        .map(|e| {
+            e.source == ExampleSource::User
+                || answer_of
+                    .next()
+                    .is_some_and(|answer| answer.as_ref().is_some_and(|a| spec.ret.same_value(a, &e.output)))
+        })
+        .collect();
+    let answers = written
+        .into_iter()
+        .cloned()
+        .zip(answers)
+        .filter_map(|(args, answer)| Some((args, answer?)))
+        .collect();
     let disagreed = verdicts.iter().filter(|v| !**v).count();
     let kept = candidates
         .into_iter()
         .zip(verdicts)
         .filter_map(|(e, keep)| keep.then_some(e))
         .collect();
-    Ok((kept, disagreed))
+    Ok(Judged {
+        kept,
+        disagreed,
+        answers,
+    })
+}
+
+/// What [`judge_examples`] found.
+struct Judged {
+    kept: Vec<Example>,
+    disagreed: usize,
+    answers: Vec<(Vec<Value>, Value)>,
 }
 
 /// The names of the forms a finite type's program may take, as recorded in `meta.json`.
@@ -562,7 +612,7 @@ fn compare_forms(
 
 /// What the compiler model may assume of how often each label occurs among the inputs it labels.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum LabelShares {
+pub(crate) enum LabelShares {
     /// Every label equally often: the written candidates were asked for label by label.
     Even,
     /// Unknown: the user's inputs are as they come (a log is mostly routine lines), so the shares are
@@ -572,7 +622,7 @@ enum LabelShares {
 
 /// The compiler model's label for each of `inputs` under the `judge` program (a finite return type), its
 /// label scores calibrated over the inputs themselves (see [`calibrated_labels`]).
-fn teacher_labels(
+pub(crate) fn teacher_labels(
     judge: &LoadedProgram,
     compiler: &Model,
     inputs: &[&Vec<Value>],
@@ -646,7 +696,7 @@ fn estimate_shares(calibrated: &[Vec<f64>]) -> Vec<f64> {
 /// in ten stopped having routine lines flagged. With more, the estimate followed how widely each label's
 /// scores spread rather than how often it occurs: on `clinc_intent`'s balanced pool of 20 labels it cost 9
 /// points (0.950 → 0.860) while the two-label functions kept or gained theirs. So more labels keep even shares.
-fn pool_shares(labels: usize) -> LabelShares {
+pub(crate) fn pool_shares(labels: usize) -> LabelShares {
     if labels == 2 {
         LabelShares::Estimated
     } else {
@@ -660,7 +710,7 @@ const HOLD_OUT_EVERY: usize = 4;
 const MIN_HELD_OUT_ROWS: usize = 8;
 
 /// Whether labeled row `i` of `n` is held out.
-fn held_out(i: usize, n: usize) -> bool {
+pub(crate) fn held_out(i: usize, n: usize) -> bool {
     n >= MIN_HELD_OUT_ROWS && i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1
 }
 
@@ -740,7 +790,7 @@ impl DataRows {
 }
 
 /// Most held-out rows an infinite return type's candidate programs are run on (each is a generated answer).
-const MAX_HELD_OUT_CALLS: usize = 12;
+pub(crate) const MAX_HELD_OUT_CALLS: usize = 12;
 
 /// Infinite return types with data: the examples the program shows. The candidates are the docstring's
 /// examples alone and with rows of the user's data (labeled rows, or else real inputs answered by the
@@ -823,7 +873,7 @@ fn choose_shown_rows(
 }
 
 /// The input as one value: the parameter's type, or a struct of all parameters.
-fn input_type(spec: &Spec) -> TypeSpec {
+pub(crate) fn input_type(spec: &Spec) -> TypeSpec {
     match spec.params.as_slice() {
         [p] => p.ty.clone(),
         params => TypeSpec::Struct {
@@ -856,27 +906,15 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
         .collect();
     let mut dropped = 0;
     for (input, output) in generated {
-        let args = match spec.params.as_slice() {
-            [_] => vec![input],
-            params => match input {
-                Value::Object(o) => params
-                    .iter()
-                    .map(|p| o.get(&p.name).cloned().unwrap_or(Value::Null))
-                    .collect(),
-                _ => vec![],
-            },
+        let args = match usable_input(spec, &openings, input) {
+            Some(args) if fits(&output, &spec.ret) => args,
+            _ => {
+                dropped += 1;
+                continue;
+            }
         };
-        let typed = args.len() == spec.params.len()
-            && spec.params.iter().zip(&args).all(|(p, a)| fits(a, &p.ty))
-            && fits(&output, &spec.ret)
-            && !args.iter().any(|a| a.as_str().is_some_and(|s| s.trim().is_empty()))
-            && openings.iter().zip(&args).all(|(required, a)| {
-                required
-                    .as_ref()
-                    .is_none_or(|r| a.as_str().is_some_and(|s| opening(s) == *r))
-            });
         let key = comparable(&args);
-        if !typed || out.iter().any(|e| comparable(&e.args) == key) {
+        if out.iter().any(|e| comparable(&e.args) == key) {
             dropped += 1;
             continue;
         }
@@ -887,6 +925,31 @@ fn select_examples(spec: &Spec, generated: Vec<(Value, Value)>) -> (Vec<Example>
         });
     }
     (out, dropped)
+}
+
+/// A written input (one value: the parameter's, or a struct of all of them) as a call's arguments, when it
+/// is well-typed, no argument is blank, and it opens like the user's inputs (`openings`, from
+/// [`required_openings`]).
+pub(crate) fn usable_input(spec: &Spec, openings: &[Option<String>], input: Value) -> Option<Vec<Value>> {
+    let args = match spec.params.as_slice() {
+        [_] => vec![input],
+        params => match input {
+            Value::Object(o) => params
+                .iter()
+                .map(|p| o.get(&p.name).cloned().unwrap_or(Value::Null))
+                .collect(),
+            _ => return None,
+        },
+    };
+    let usable = args.len() == spec.params.len()
+        && spec.params.iter().zip(&args).all(|(p, a)| fits(a, &p.ty))
+        && !args.iter().any(|a| a.as_str().is_some_and(|s| s.trim().is_empty()))
+        && openings.iter().zip(&args).all(|(required, a)| {
+            required
+                .as_ref()
+                .is_none_or(|r| a.as_str().is_some_and(|s| opening(s) == *r))
+        });
+    usable.then_some(args)
 }
 
 /// How many leading characters [`opening`] compares.
@@ -914,7 +977,7 @@ fn opening(s: &str) -> String {
 /// Generated inputs must have it: asked for log lines, the compiler model sometimes writes descriptions
 /// of log lines instead ("This server log line indicates a critical error…"), and a head fitted on those
 /// learns nothing about log lines.
-fn required_openings(spec: &Spec) -> Vec<Option<String>> {
+pub(crate) fn required_openings(spec: &Spec) -> Vec<Option<String>> {
     (0..spec.params.len())
         .map(|i| {
             let openings: Vec<Option<String>> = spec
@@ -935,7 +998,7 @@ const MIN_PRIOR: f64 = 1e-6;
 
 /// Arguments as compared for duplicates: strings lowercased, with invisible characters (BOMs, zero-width
 /// spaces) removed and whitespace runs collapsed, so a copy of a docstring example does not count as new.
-fn comparable(args: &[Value]) -> Vec<Value> {
+pub(crate) fn comparable(args: &[Value]) -> Vec<Value> {
     args.iter()
         .map(|a| match a {
             Value::String(s) => Value::String(
@@ -1146,6 +1209,29 @@ fn self_test(spec: &Spec, program: &LoadedProgram, interpreter: &Model, priors: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Programs built without an adapter keep the ids they had before adapters existed; the adapter modes
+    /// and the distillation's version are in the ids of the others.
+    #[test]
+    fn only_adapter_builds_have_the_adapter_in_their_key() {
+        let never = CompileOptions::default();
+        assert_eq!(
+            never.key_text(),
+            r#"{"synthesized_examples":8,"head_examples":16,"tokens_per_example":50,"calibrate":true}"#
+        );
+        let keys: Vec<String> = [AdapterMode::Auto, AdapterMode::Always]
+            .into_iter()
+            .map(|adapter| {
+                CompileOptions {
+                    adapter,
+                    ..never.clone()
+                }
+                .key_text()
+            })
+            .collect();
+        assert!(keys[0].contains(r#""adapter":"auto""#) && keys[0].ends_with(DISTILL_VERSION));
+        assert_ne!(keys[0], keys[1]);
+    }
 
     #[test]
     fn salvage_keeps_complete_examples_of_a_cut_answer() {

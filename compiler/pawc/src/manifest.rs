@@ -13,9 +13,9 @@ pub struct Manifest {
     /// The model that answers fuzzy calls (`pawc build` builds programs for it).
     #[serde(default)]
     pub interpreter: ModelSection,
-    /// The model `pawc build` compiles with.
+    /// The model `pawc build` compiles with, and how.
     #[serde(default)]
-    pub compiler: ModelSection,
+    pub compiler: CompilerSection,
     #[serde(default)]
     pub test: TestSection,
     /// `[functions.NAME]`: a fuzzy fn's data files, or the compiled program it runs instead (NAME is its name,
@@ -53,6 +53,15 @@ pub struct Package {
 #[serde(deny_unknown_fields)]
 pub struct ModelSection {
     pub model: Option<String>,
+}
+
+/// `[compiler]`: `model` as for `[interpreter]`, and `adapter = "never" | "auto" | "always"`: whether programs
+/// get a LoRA adapter distilled from the compiler model (see `docs/artifact.md`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CompilerSection {
+    pub model: Option<String>,
+    pub adapter: Option<paw_neural::AdapterMode>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

@@ -110,6 +110,42 @@ pub struct Meta {
     /// `[functions.NAME] program`); its prompt template is then the complete prompt, chat markup included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<Imported>,
+    /// How a LoRA adapter was distilled for this program and whether it was kept; absent when none was tried
+    /// (`[compiler] adapter = "never"`, or a program with a head).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<AdapterFit>,
+}
+
+/// A LoRA adapter distilled from the compiler model's answers (see `docs/artifact.md`), and how it compared
+/// with the program without it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdapterFit {
+    /// The corrected weight, as GGUF names it (`blk.23.ffn_down`).
+    pub tensor: String,
+    pub rank: usize,
+    pub alpha: f32,
+    /// Adam steps whose result was kept.
+    pub steps: usize,
+    pub learning_rate: f32,
+    /// Answers trained on (the compiler model's, and the user's labeled rows), and their tokens.
+    pub trained_answers: usize,
+    pub trained_tokens: usize,
+    /// Mean cross-entropy per answer token, before and after training.
+    pub loss_before: f32,
+    pub loss_after: f32,
+    /// The same on the held-out cases' answers: training stops where it is lowest (`steps`); `null` without
+    /// held-out cases.
+    pub held_out_loss_before: Option<f32>,
+    pub held_out_loss_after: Option<f32>,
+    /// Cases held out of training (compiler-model answers and labeled rows), and how many the program answered
+    /// right with the adapter and without it.
+    pub held_out: usize,
+    pub right_with: usize,
+    pub right_without: usize,
+    /// Whether the artifact keeps it (`auto`: only when it answered more held-out cases right).
+    pub kept: bool,
+    /// Time spent writing inputs for it, training and comparing, in milliseconds.
+    pub fit_ms: u64,
 }
 
 /// Where an imported program came from.

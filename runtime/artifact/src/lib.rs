@@ -12,7 +12,7 @@ pub mod store;
 pub mod testing;
 
 pub use artifact::{
-    Artifact, Candidate, DataUse, Example, ExampleSource, Head, HeadFit, HeldOut, Imported, Meta, SelfTest,
+    AdapterFit, Artifact, Candidate, DataUse, Example, ExampleSource, Head, HeadFit, HeldOut, Imported, Meta, SelfTest,
     SelfTestCase, Timings, INPUT_PLACEHOLDER,
 };
 pub use bundle::{Bundle, BundleError};

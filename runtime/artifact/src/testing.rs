@@ -45,6 +45,7 @@ impl ArtifactBuilder {
                     self_test: SelfTest::default(),
                     data: None,
                     imported: None,
+                    adapter: None,
                 },
                 prompt_template: String::new(),
                 pseudo_program,

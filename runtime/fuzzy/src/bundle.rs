@@ -83,6 +83,7 @@ pub fn import_bundle(
                 bundle: program.path.clone(),
                 meta: bundle.meta.clone(),
             }),
+            adapter: None,
         },
         prompt_template: bundle.prompt_template.clone(),
         pseudo_program: bundle.pseudo_program.clone().unwrap_or_default(),

@@ -83,9 +83,20 @@ impl LoadedProgram {
         template: &str,
         calibration: Vec<f64>,
     ) -> Result<LoadedProgram, Error> {
+        LoadedProgram::from_template_with(model, spec, template, calibration, None)
+    }
+
+    /// [`LoadedProgram::from_template`] with `adapter` applied to the prefix and every call.
+    pub fn from_template_with(
+        model: &Model,
+        spec: Spec,
+        template: &str,
+        calibration: Vec<f64>,
+        adapter: Option<&Arc<Adapter>>,
+    ) -> Result<LoadedProgram, Error> {
         let (before, after) = split_template(template).ok_or(Error::Template)?;
         let tokens = prefix_tokens(model, before, false)?;
-        let prefix = model.prefill(&tokens)?;
+        let prefix = model.prefill_with(&tokens, adapter)?;
         LoadedProgram::assemble(spec, prefix, tail_tokens(model, after, false)?, calibration)
     }
 
@@ -168,11 +179,17 @@ impl LoadedProgram {
         }))
     }
 
-    fn read(&self, model: &Model, args: &[Value]) -> Result<Reading, Error> {
+    /// The tokens a call runs after the prefix before the answer starts: the rendered input, then the
+    /// template's tail.
+    pub fn call_tokens(&self, model: &Model, args: &[Value]) -> Result<Vec<u32>, Error> {
         let input = render_input(&self.spec, args)?;
         let mut continuation = model.tokenizer.encode_plain(&input)?;
         continuation.extend_from_slice(&self.tail);
-        Ok(model.read(&self.prefix, &continuation)?)
+        Ok(continuation)
+    }
+
+    fn read(&self, model: &Model, args: &[Value]) -> Result<Reading, Error> {
+        Ok(model.read(&self.prefix, &self.call_tokens(model, args)?)?)
     }
 
     fn answer(&self, model: &Model, reading: Reading, options: &DecodeOptions) -> Result<Answer, Error> {

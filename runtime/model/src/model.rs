@@ -91,6 +91,25 @@ impl Linear {
         }
     }
 
+    /// Rows `ids` of the matrix as f32 (rows of its inputs' width), as the kernel multiplies by them.
+    fn rows(&self, ids: &[u32]) -> Result<Vec<f32>> {
+        let n = self.outputs();
+        if let Some(&id) = ids.iter().find(|&&id| id as usize >= n) {
+            return Err(Error::Decode(format!("row {id} of a matrix of {n} rows")));
+        }
+        match self {
+            Linear::Tiled(m) => Ok(m.dense_rows(&ids.iter().map(|&i| i as usize).collect::<Vec<_>>())),
+            Linear::Candle(QMatMul::QTensor(q)) => dequantized_rows(q, ids),
+            Linear::Candle(QMatMul::Tensor(t) | QMatMul::TensorF16(t)) => {
+                let index = Tensor::from_slice(ids, ids.len(), t.device())?;
+                Ok(t.index_select(&index, 0)?
+                    .to_dtype(candle_core::DType::F32)?
+                    .flatten_all()?
+                    .to_vec1::<f32>()?)
+            }
+        }
+    }
+
     /// Number of outputs (rows of the matrix).
     fn outputs(&self) -> usize {
         match self {
@@ -520,29 +539,10 @@ impl Model {
 
     /// Embedding rows for `ids`, dequantized from the (quantized) embedding table on demand.
     fn embed(&self, ids: &[u32]) -> Result<Vec<f32>> {
-        let dt = self.embed.dtype();
-        let d = self.config.d_model;
-        let data = self.embed.data()?;
-        if dt == GgmlDType::F32 {
-            let all: &[f32] = bytemuck_f32(&data);
-            let mut out = Vec::with_capacity(ids.len() * d);
-            for &id in ids {
-                out.extend_from_slice(&all[id as usize * d..(id as usize + 1) * d]);
-            }
-            return Ok(out);
+        if let Some(&id) = ids.iter().find(|&&id| id as usize >= self.embed.shape().dims()[0]) {
+            return Err(Error::Decode(format!("token id {id} is outside the vocabulary")));
         }
-        let row_bytes = d / dt.block_size() * dt.type_size();
-        let mut bytes = Vec::with_capacity(ids.len() * row_bytes);
-        for &id in ids {
-            let id = id as usize;
-            if id >= self.embed.shape().dims()[0] {
-                return Err(Error::Decode(format!("token id {id} is outside the vocabulary")));
-            }
-            bytes.extend_from_slice(&data[id * row_bytes..(id + 1) * row_bytes]);
-        }
-        let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &self.device, dt)?;
-        let q = QTensor::new(storage, (ids.len(), d))?;
-        Ok(q.dequantize(&self.device)?.flatten_all()?.to_vec1::<f32>()?)
+        dequantized_rows(&self.embed, ids)
     }
 
     /// Whether `adapter` fits this model (architecture, layers, shapes): [`Error::AdapterMismatch`] if not.
@@ -563,6 +563,17 @@ impl Model {
     /// Run `tokens` after `state`, extending it. Returns the final-normed hidden states of the new
     /// positions, `tokens.len()` rows of `d_model`.
     pub fn forward(&self, state: &mut KvState, tokens: &[u32]) -> Result<Vec<f32>> {
+        self.forward_capturing(state, tokens, None)
+    }
+
+    /// [`Model::forward`], also recording what the last layer's `ffn_down` correction depends on (see
+    /// [`LastFfnRows`]) for every new position when `capture` is given.
+    pub(crate) fn forward_capturing(
+        &self,
+        state: &mut KvState,
+        tokens: &[u32],
+        mut capture: Option<&mut LastFfnRows>,
+    ) -> Result<Vec<f32>> {
         self.check_room(state.len() + tokens.len())?;
         if let Some(adapter) = state.adapter() {
             self.check_adapter(adapter)?;
@@ -574,7 +585,7 @@ impl Model {
                 positions: (start..start + chunk.len()).collect(),
                 visible_from: vec![0; chunk.len()],
             };
-            let (h, new) = self.run(state, chunk, &rows)?;
+            let (h, new) = self.run(state, chunk, &rows, capture.as_deref_mut())?;
             state.append(new, chunk);
             hidden.extend(h);
         }
@@ -603,13 +614,20 @@ impl Model {
         if tokens.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self.run(state, &tokens, &rows)?.0)
+        Ok(self.run(state, &tokens, &rows, None)?.0)
     }
 
     /// One pass of `tokens` through every layer after `state`, placed as `rows` says, with the state's adapter
     /// (already checked against the model) added to the projections it corrects. Returns the final-normed
-    /// hidden states and every layer's keys and values of the new rows.
-    fn run(&self, state: &KvState, tokens: &[u32], rows: &Rows) -> Result<(Vec<f32>, Vec<LayerKv>)> {
+    /// hidden states and every layer's keys and values of the new rows; with `capture`, also appends the new
+    /// rows' [`LastFfnRows`].
+    fn run(
+        &self,
+        state: &KvState,
+        tokens: &[u32],
+        rows: &Rows,
+        mut capture: Option<&mut LastFfnRows>,
+    ) -> Result<(Vec<f32>, Vec<LayerKv>)> {
         let c = &self.config;
         let l = tokens.len();
         let eps = c.rms_eps as f32;
@@ -682,16 +700,29 @@ impl Model {
                 li,
                 &gate_up_parts,
             )?;
-            let down = project(
-                &layer.down,
-                &kernels::swiglu(&gate_up, c.d_ff),
-                li,
-                &[(Projection::FfnDown, 0)],
-            )?;
+            let activations = kernels::swiglu(&gate_up, c.d_ff);
+            let down = project(&layer.down, &activations, li, &[(Projection::FfnDown, 0)])?;
             add_in_place(&mut x, &down);
+            if li + 1 == c.n_layer {
+                if let Some(capture) = capture.take() {
+                    capture.activations.extend_from_slice(&activations);
+                    capture.residual.extend_from_slice(&x);
+                }
+            }
         }
         kernels::rms_norm_in_place(&mut x, &self.norm, eps);
         Ok((x, new_kv))
+    }
+
+    /// Rows `ids` of the output projection as f32: the logits of those tokens are their dot products with a
+    /// final-normed hidden state.
+    pub(crate) fn output_rows(&self, ids: &[u32]) -> Result<Vec<f32>> {
+        self.output.rows(ids)
+    }
+
+    /// The final norm's weights (the hidden states [`Model::forward`] returns are normed with them).
+    pub(crate) fn final_norm(&self) -> &[f32] {
+        &self.norm
     }
 
     /// Width of a logits row: the output matrix's rows (at least the tokenizer's vocabulary).
@@ -733,6 +764,38 @@ fn bytemuck_f32(data: &[u8]) -> &[f32] {
     assert!(data.len().is_multiple_of(4) && (data.as_ptr() as usize).is_multiple_of(std::mem::align_of::<f32>()));
     // SAFETY: length and alignment checked; every bit pattern is a valid f32.
     unsafe { std::slice::from_raw_parts(data.as_ptr() as *const f32, data.len() / 4) }
+}
+
+/// Rows `ids` (in range) of a quantized matrix, dequantized: only those rows' blocks are read.
+fn dequantized_rows(q: &QTensor, ids: &[u32]) -> Result<Vec<f32>> {
+    let dt = q.dtype();
+    let width = q.shape().dims()[1];
+    let data = q.data()?;
+    if dt == GgmlDType::F32 {
+        let all: &[f32] = bytemuck_f32(&data);
+        return Ok(ids
+            .iter()
+            .flat_map(|&id| &all[id as usize * width..(id as usize + 1) * width])
+            .copied()
+            .collect());
+    }
+    let row_bytes = width / dt.block_size() * dt.type_size();
+    let mut bytes = Vec::with_capacity(ids.len() * row_bytes);
+    for &id in ids {
+        bytes.extend_from_slice(&data[id as usize * row_bytes..(id as usize + 1) * row_bytes]);
+    }
+    let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &Device::Cpu, dt)?;
+    let rows = QTensor::new(storage, (ids.len(), width))?;
+    Ok(rows.dequantize(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?)
+}
+
+/// For rows of a pass: the last layer's `ffn_down` input (the SwiGLU activations, `d_ff` per row) and the
+/// residual stream after the last layer, before the final norm (`d_model` per row). A correction of that one
+/// projection changes nothing else the model computes, so these determine its effect on the logits exactly.
+#[derive(Default)]
+pub(crate) struct LastFfnRows {
+    pub(crate) activations: Vec<f32>,
+    pub(crate) residual: Vec<f32>,
 }
 
 /// Where the rows of one pass sit: row `i` is at position `positions[i]` and sees the whole state plus

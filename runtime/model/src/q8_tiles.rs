@@ -111,6 +111,25 @@ impl TiledQ8 {
         self.n
     }
 
+    /// Rows `ids` of the matrix, dequantized (each weight its block's f16 scale times its quant).
+    pub(crate) fn dense_rows(&self, ids: &[usize]) -> Vec<f32> {
+        let kb = self.k / BLOCK;
+        let mut out = Vec::with_capacity(ids.len() * self.k);
+        for &row in ids {
+            assert!(row < self.n, "row {row} of a {}-row matrix", self.n);
+            let (column, r) = (row / TILE_ROWS, row % TILE_ROWS);
+            for b in 0..kb {
+                let tile = &self.tiles[(column * kb + b) * TILE_BYTES..][..TILE_BYTES];
+                let scale = f16::from_le_bytes([tile[2 * r], tile[2 * r + 1]]).to_f32();
+                out.extend((0..BLOCK).map(|i| {
+                    let q = tile[TILE_ROWS * 2 + (i / 4) * TILE_ROWS * 4 + r * 4 + i % 4] as i16 - 128;
+                    scale * q as f32
+                }));
+            }
+        }
+        out
+    }
+
     /// `x` (`rows` rows of `k`) times the matrix: `rows` rows of `n`. Tile column pairs are shared among
     /// candle's worker threads.
     pub(crate) fn matmul(&self, x: &[f32], rows: usize) -> Vec<f32> {
@@ -354,6 +373,24 @@ mod tests {
             .into_iter()
             .filter_map(|k| k.isa())
             .collect()
+    }
+
+    /// Rows read back from the tiles are the Q8_0 matrix's rows as candle dequantizes them, in any order.
+    #[test]
+    fn dense_rows_are_the_dequantized_matrix() {
+        let (n, k) = (40, 96);
+        let w = Tensor::randn(0f32, 1.0, (n, k), &Device::Cpu).unwrap();
+        let q = QTensor::quantize(&w, GgmlDType::Q8_0).unwrap();
+        let data = q.data().unwrap().into_owned();
+        let reference = q.dequantize(&Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
+        for isa in isas_to_test("q8_tiles::dense_rows_are_the_dequantized_matrix") {
+            let tiled = TiledQ8::from_q8_0(&data, n, k, isa);
+            let ids = [39, 0, 17, 16];
+            let rows = tiled.dense_rows(&ids);
+            for (got, &id) in rows.chunks_exact(k).zip(&ids) {
+                assert_eq!(got, reference[id].as_slice(), "row {id}");
+            }
+        }
     }
 
     /// Same values as candle's Q8_0 × Q8_0 product (up to float summation order) with every kernel this CPU

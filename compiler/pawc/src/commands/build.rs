@@ -55,6 +55,9 @@ pub fn run(args: BuildArgs, out: &Output) -> ExitCode {
         ..BuildConfig::default()
     };
     let manifest = loaded.project.manifest.as_ref();
+    if let Some(adapter) = manifest.and_then(|m| m.compiler.adapter) {
+        config.options.adapter = adapter;
+    }
     if let Some(c) = choose_model(
         args.compiler,
         manifest.and_then(|m| m.compiler.model.as_deref()),

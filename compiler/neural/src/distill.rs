@@ -1,0 +1,246 @@
+//! Distilling the compiler model into a LoRA adapter on the interpreter (`[compiler] adapter`).
+//!
+//! The compiler model, prompted with the declaration alone (the judge of [`crate::compile`]), answers inputs:
+//! the ones it wrote as examples, the user's unlabeled rows, and new ones it writes until there are
+//! [`ANSWERS`]; the user's labeled rows come with their answers. One in four of those answers, and the
+//! labeled rows the pipeline holds out anyway, are kept out of training. An adapter on the interpreter's last
+//! `ffn_down` ([`paw_model::lora_fit`]) is trained on the rest, with the chosen program's prompt as context,
+//! so that the interpreter gives the compiler model's answers; then the program with and without it answers
+//! the held-out cases. `auto` keeps the adapter only when it answers more of them right; `meta.json` records
+//! the comparison either way.
+use std::sync::Arc;
+use std::time::Instant;
+
+use paw_artifact::{AdapterFit, FunctionData, Spec};
+use paw_fuzzy::{render_value, schema_of, LoadedProgram};
+use paw_model::lora_fit::Sequence;
+use paw_model::{Adapter, FitOptions, KvState, Model, Projection, TypeSchema};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::compile::{
+    comparable, held_out, input_type, pool_shares, required_openings, teacher_labels, usable_input, write_list,
+    CompileError, CompileOptions, Models, COMPILER_SYSTEM, MAX_HELD_OUT_CALLS,
+};
+use crate::prompt::{baseline_template, describe_spec};
+
+/// `[compiler] adapter`: whether programs get a distilled LoRA adapter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdapterMode {
+    /// No adapter (the default: see BENCHMARKS.md, "Distilled adapters", for why).
+    #[default]
+    Never,
+    /// Train one and keep it where it answers more held-out cases right than the program without it.
+    Auto,
+    /// Train one and keep it.
+    Always,
+}
+
+impl AdapterMode {
+    pub fn is_never(&self) -> bool {
+        *self == AdapterMode::Never
+    }
+}
+
+/// Answers (the compiler model's and labeled rows) gathered per function, new inputs written to reach it.
+const ANSWERS: usize = 24;
+/// One teacher answer in this many is held out of training.
+const HOLD_OUT_EVERY: usize = 4;
+
+/// A trained adapter, its record for `meta.json`, and, when kept, the program that runs with it.
+pub(crate) struct Distilled {
+    pub fit: AdapterFit,
+    pub kept: Option<(Arc<Adapter>, LoadedProgram)>,
+}
+
+/// What the compile pipeline already has when the adapter is trained.
+pub(crate) struct Chosen<'a> {
+    pub template: &'a str,
+    pub calibration: &'a [f64],
+    /// The chosen program, without an adapter.
+    pub program: &'a LoadedProgram,
+    /// Inputs the compiler model already answered as the judge, with its answers.
+    pub taught: Vec<(Vec<Value>, Value)>,
+}
+
+pub(crate) fn distill(
+    spec: &Spec,
+    data: &FunctionData,
+    models: &Models,
+    chosen: Chosen,
+    options: &CompileOptions,
+) -> Result<Distilled, CompileError> {
+    let start = Instant::now();
+    let (compiler, interpreter) = (&*models.compiler, &*models.interpreter);
+    let mut taught = chosen.taught;
+    let mut seen: Vec<Vec<Value>> = taught.iter().map(|(args, _)| comparable(args)).collect();
+    let unlabeled: Vec<Vec<Value>> = data
+        .inputs
+        .iter()
+        .filter(|args| !seen.contains(&comparable(args)))
+        .take(ANSWERS.saturating_sub(taught.len()))
+        .cloned()
+        .collect();
+    seen.extend(unlabeled.iter().map(|args| comparable(args)));
+    let written: Vec<Vec<Value>> = write_inputs(
+        spec,
+        compiler,
+        ANSWERS.saturating_sub(taught.len() + unlabeled.len()),
+        options,
+    )?
+    .into_iter()
+    .filter(|args| {
+        let key = comparable(args);
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    })
+    .collect();
+    let asked: Vec<Vec<Value>> = unlabeled.into_iter().chain(written).collect();
+    taught.extend(asked.iter().cloned().zip(teacher_answers(spec, compiler, &asked)?));
+
+    // Held-out cases: the user's held-out labeled rows first (the truth), then one teacher answer in four.
+    let (mut train, mut held) = (Vec::new(), Vec::new());
+    let n = data.examples.len();
+    for (i, e) in data.examples.iter().enumerate() {
+        let pair = (e.args.clone(), e.expected.clone());
+        if held_out(i, n) {
+            held.push(pair);
+        } else {
+            train.push(pair);
+        }
+    }
+    for (i, pair) in taught.into_iter().enumerate() {
+        if i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 {
+            held.push(pair);
+        } else {
+            train.push(pair);
+        }
+    }
+
+    // The docstring's examples are right by definition: trained on too.
+    train.extend(spec.examples.iter().map(|e| (e.args.clone(), e.expected.clone())));
+    let base = chosen.program;
+    let eot = interpreter.tokenizer.end_of_turn();
+    let sequences = |pairs: &[(Vec<Value>, Value)]| {
+        pairs
+            .iter()
+            .map(|(args, answer)| {
+                let mut tokens = interpreter.tokenizer.encode_plain(&render_value(answer, &spec.ret))?;
+                tokens.push(eot);
+                Ok(Sequence {
+                    prefix: base.prefix(),
+                    context: base.call_tokens(interpreter, args)?,
+                    answer: tokens,
+                })
+            })
+            .collect::<Result<Vec<_>, CompileError>>()
+    };
+    let fit_options = FitOptions::default();
+    let (adapter, report) = interpreter.fit_last_ffn_down(&sequences(&train)?, &sequences(&held)?, &fit_options)?;
+    let adapter = Arc::new(adapter);
+    let with = LoadedProgram::from_template_with(
+        interpreter,
+        spec.clone(),
+        chosen.template,
+        chosen.calibration.to_vec(),
+        Some(&adapter),
+    )?;
+    // Every held-out answer's loss chooses where training stops; the first of them decide whether to keep it.
+    let right = |program: &LoadedProgram| {
+        held.iter()
+            .take(MAX_HELD_OUT_CALLS)
+            .filter(|(args, expected)| {
+                program
+                    .call(interpreter, args)
+                    .is_ok_and(|a| spec.ret.same_value(&a.value, expected))
+            })
+            .count()
+    };
+    let (right_with, right_without) = (right(&with), right(base));
+    let kept = match options.adapter {
+        AdapterMode::Always => true,
+        AdapterMode::Auto => right_with > right_without,
+        AdapterMode::Never => false,
+    };
+    let fit = AdapterFit {
+        tensor: format!("blk.{}.{}", interpreter.config.n_layer - 1, Projection::FfnDown.name()),
+        rank: fit_options.rank,
+        alpha: fit_options.alpha,
+        steps: report.steps,
+        learning_rate: fit_options.learning_rate,
+        trained_answers: train.len(),
+        trained_tokens: report.rows,
+        loss_before: report.loss_before,
+        loss_after: report.loss_after,
+        held_out_loss_before: Some(report.validation_before).filter(|l| l.is_finite()),
+        held_out_loss_after: Some(report.validation_after).filter(|l| l.is_finite()),
+        held_out: held.len().min(MAX_HELD_OUT_CALLS),
+        right_with,
+        right_without,
+        kept,
+        fit_ms: start.elapsed().as_millis() as u64,
+    };
+    Ok(Distilled {
+        fit,
+        kept: kept.then_some((adapter, with)),
+    })
+}
+
+/// The compiler model's answers to `inputs`, prompted with the declaration alone: labels calibrated over
+/// the inputs for finite types, generated values otherwise.
+fn teacher_answers(spec: &Spec, compiler: &Model, inputs: &[Vec<Value>]) -> Result<Vec<Value>, CompileError> {
+    if inputs.is_empty() {
+        return Ok(vec![]);
+    }
+    let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
+    match judge.schema().labels() {
+        Some(labels) => {
+            let refs: Vec<&Vec<Value>> = inputs.iter().collect();
+            Ok(teacher_labels(&judge, compiler, &refs, pool_shares(labels.len()))?
+                .into_iter()
+                .map(|label| labels[label].1.clone())
+                .collect())
+        }
+        None => inputs
+            .iter()
+            .map(|args| Ok(judge.call(compiler, args)?.value))
+            .collect(),
+    }
+}
+
+/// `wanted` new inputs written by the compiler model (unanswered: the teacher answers them).
+fn write_inputs(
+    spec: &Spec,
+    compiler: &Model,
+    wanted: usize,
+    options: &CompileOptions,
+) -> Result<Vec<Vec<Value>>, CompileError> {
+    if wanted == 0 {
+        return Ok(vec![]);
+    }
+    let input = input_type(spec);
+    let user = format!(
+        "A small language model will carry out this function:\n\n{}\n\
+         Write a JSON array of {wanted} new inputs for it. Make them short, realistic and varied, like real inputs \
+         and unlike the examples above; include hard cases the description's rules decide.",
+        describe_spec(spec),
+    );
+    let prompt = compiler.tokenizer.chat_prompt(Some(COMPILER_SYSTEM), &user)?;
+    let schema = TypeSchema::List(Box::new(schema_of(&input)));
+    let (items, _) = write_list(
+        compiler,
+        &KvState::new(),
+        &prompt,
+        &schema,
+        wanted * options.tokens_per_example,
+    )?;
+    let openings = required_openings(spec);
+    // A small model asked for n often writes more: the rest would only cost teacher answers.
+    Ok(items
+        .into_iter()
+        .take(wanted)
+        .filter_map(|v| usable_input(spec, &openings, v))
+        .collect())
+}
