@@ -43,7 +43,7 @@ use paw_model::{argmax, log_sum_exp, DecodeOptions, KvState, Model, StoredAs, Ty
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::distill::{distill, AdapterMode, Chosen};
+use crate::distill::{self, distill, AdapterMode, Chosen};
 use crate::head::{enough_for_head, fit_head, Sample};
 use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_program};
 
@@ -273,7 +273,7 @@ pub fn compile(
     }
     timings.calibration_ms = t.elapsed().as_millis() as u64;
     let (mut adapter, mut adapter_fit) = (None, None);
-    if !options.adapter.is_never() && head.is_none() {
+    if head.is_none() && distill::wanted(options.adapter, data) {
         let chosen = Chosen {
             template: &template,
             calibration: &priors,

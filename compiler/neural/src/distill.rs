@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use paw_artifact::{AdapterFit, FunctionData, Spec};
+use paw_artifact::{AdapterFit, FunctionData, HeldOutSource, Spec};
 use paw_fuzzy::{render_value, schema_of, LoadedProgram};
 use paw_model::lora_fit::Sequence;
 use paw_model::{Adapter, FitOptions, KvState, Model, Projection, TypeSchema};
@@ -31,7 +31,8 @@ pub enum AdapterMode {
     /// No adapter (the default: see BENCHMARKS.md, "Distilled adapters", for why).
     #[default]
     Never,
-    /// Train one and keep it where it answers more held-out cases right than the program without it.
+    /// Train one and keep it where it answers more of the user's held-out labeled rows right than the program
+    /// without it (so never without at least 16 labeled rows).
     Auto,
     /// Train one and keep it.
     Always,
@@ -47,6 +48,19 @@ impl AdapterMode {
 const ANSWERS: usize = 24;
 /// One teacher answer in this many is held out of training.
 const HOLD_OUT_EVERY: usize = 4;
+/// The fewest held-out labeled rows `auto` decides on (at least 16 labeled rows); with fewer it keeps no adapter.
+const MIN_DECIDING_ROWS: usize = 4;
+
+/// Whether `mode` trains an adapter for a function with `data`: `auto` only when there are labeled rows enough
+/// to decide by.
+pub(crate) fn wanted(mode: AdapterMode, data: &FunctionData) -> bool {
+    let n = data.examples.len();
+    match mode {
+        AdapterMode::Never => false,
+        AdapterMode::Always => true,
+        AdapterMode::Auto => (0..n).filter(|&i| held_out(i, n)).count() >= MIN_DECIDING_ROWS,
+    }
+}
 
 /// A trained adapter, its record for `meta.json`, and, when kept, the program that runs with it.
 pub(crate) struct Distilled {
@@ -100,24 +114,25 @@ pub(crate) fn distill(
     let asked: Vec<Vec<Value>> = unlabeled.into_iter().chain(written).collect();
     taught.extend(asked.iter().cloned().zip(teacher_answers(spec, compiler, &asked)?));
 
-    // Held-out cases: the user's held-out labeled rows first (the truth), then one teacher answer in four.
-    let (mut train, mut held) = (Vec::new(), Vec::new());
+    // Held out: the labeled rows the pipeline holds out anyway (the truth), and one teacher answer in four.
+    let (mut train, mut labeled_held, mut taught_held) = (Vec::new(), Vec::new(), Vec::new());
     let n = data.examples.len();
     for (i, e) in data.examples.iter().enumerate() {
         let pair = (e.args.clone(), e.expected.clone());
         if held_out(i, n) {
-            held.push(pair);
+            labeled_held.push(pair);
         } else {
             train.push(pair);
         }
     }
     for (i, pair) in taught.into_iter().enumerate() {
         if i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 {
-            held.push(pair);
+            taught_held.push(pair);
         } else {
             train.push(pair);
         }
     }
+    let held: Vec<_> = labeled_held.iter().chain(&taught_held).cloned().collect();
 
     // The docstring's examples are right by definition: trained on too.
     train.extend(spec.examples.iter().map(|e| (e.args.clone(), e.expected.clone())));
@@ -147,9 +162,17 @@ pub(crate) fn distill(
         chosen.calibration.to_vec(),
         Some(&adapter),
     )?;
-    // Every held-out answer's loss chooses where training stops; the first of them decide whether to keep it.
+    // Every held-out answer's loss chooses where training stops. Whether to keep the adapter is decided on
+    // the user's held-out rows: on the compiler model's own answers an adapter can look better while it is
+    // worse on real cases (party_size: 4 of 5 held-out answers against 2, and 2 of 20 real cases against 6).
+    let (decide_on, source) = if labeled_held.len() >= MIN_DECIDING_ROWS {
+        (&labeled_held, HeldOutSource::LabeledRows)
+    } else {
+        (&taught_held, HeldOutSource::CompilerAnswers)
+    };
     let right = |program: &LoadedProgram| {
-        held.iter()
+        decide_on
+            .iter()
             .take(MAX_HELD_OUT_CALLS)
             .filter(|(args, expected)| {
                 program
@@ -161,7 +184,7 @@ pub(crate) fn distill(
     let (right_with, right_without) = (right(&with), right(base));
     let kept = match options.adapter {
         AdapterMode::Always => true,
-        AdapterMode::Auto => right_with > right_without,
+        AdapterMode::Auto => source == HeldOutSource::LabeledRows && right_with > right_without,
         AdapterMode::Never => false,
     };
     let fit = AdapterFit {
@@ -176,7 +199,8 @@ pub(crate) fn distill(
         loss_after: report.loss_after,
         held_out_loss_before: Some(report.validation_before).filter(|l| l.is_finite()),
         held_out_loss_after: Some(report.validation_after).filter(|l| l.is_finite()),
-        held_out: held.len().min(MAX_HELD_OUT_CALLS),
+        held_out: decide_on.len().min(MAX_HELD_OUT_CALLS),
+        held_out_source: source,
         right_with,
         right_without,
         kept,

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use paw_artifact::spec::Field;
-use paw_artifact::{BuildKey, ExampleSource, FunctionData, ParamSpec, Spec, SpecExample, TypeSpec};
+use paw_artifact::{BuildKey, ExampleSource, FunctionData, HeldOutSource, ParamSpec, Spec, SpecExample, TypeSpec};
 use paw_cache::{PawHome, Role};
 use paw_fuzzy::{fits, LoadedProgram};
 use paw_model::Model;
-use paw_neural::{compile, CompileOptions, Models};
+use paw_neural::{compile, AdapterMode, CompileOptions, Models};
 use paw_provision::{Provisioner, Quiet};
 use serde_json::json;
 
@@ -89,6 +89,7 @@ const OPTIONS: CompileOptions = CompileOptions {
     head_examples: 8,
     tokens_per_example: 40,
     calibrate: true,
+    adapter: AdapterMode::Never,
 };
 
 #[test]
@@ -243,6 +244,93 @@ fn labeled_lines(n: usize) -> Vec<SpecExample> {
 
 fn compile_with(spec: &Spec, data: &FunctionData, models: &Models) -> paw_artifact::Artifact {
     compile(spec, data, &"id".into(), &key(), ("smoke", "smoke"), models, &OPTIONS).expect("compiles")
+}
+
+/// `adapter = "always"`: the program gets a distilled adapter on the interpreter's last `ffn_down`, recorded in
+/// `meta.json` with the comparison that `auto` decides by; the artifact's adapter file is what the runtime
+/// loads, the prefix state was computed with it, and two compiles give the same bytes. `auto` keeps it exactly
+/// when it answered more held-out cases right.
+#[test]
+fn an_adapter_is_distilled_recorded_and_run() {
+    let models = smoke_models();
+    let spec = event_spec();
+    let build = |adapter| {
+        let options = CompileOptions { adapter, ..OPTIONS };
+        compile(
+            &spec,
+            &FunctionData::default(),
+            &"id".into(),
+            &key(),
+            ("smoke", "smoke"),
+            &models,
+            &options,
+        )
+        .expect("compiles")
+    };
+    let first = build(AdapterMode::Always);
+    let fit = first.meta.adapter.clone().expect("an adapter record");
+    assert!(
+        fit.kept && fit.trained_answers > 0 && fit.trained_tokens >= fit.trained_answers,
+        "{fit:?}"
+    );
+    assert!(fit.loss_after <= fit.loss_before, "{fit:?}");
+    assert_eq!(
+        fit.tensor,
+        format!("blk.{}.ffn_down", models.interpreter.config.n_layer - 1)
+    );
+    let bytes = first.adapter.clone().expect("the artifact holds the adapter");
+    let adapter = paw_model::Adapter::from_bytes(&bytes).expect("a readable LoRA GGUF");
+    assert_eq!(adapter.pairs().count(), 1);
+    let program = LoadedProgram::from_artifact(&models.interpreter, &first).expect("restores with its adapter");
+    let answer = program
+        .call(&models.interpreter, &[json!("api: POST /login 500")])
+        .expect("answers");
+    assert!(fits(&answer.value, &spec.ret), "{answer:?}");
+
+    let second = build(AdapterMode::Always);
+    assert_eq!(first.adapter, second.adapter, "deterministic adapter bytes");
+    assert_eq!(first.prefix, second.prefix);
+
+    assert_eq!(fit.held_out_source, HeldOutSource::CompilerAnswers);
+    // Without labeled rows to decide on, `auto` trains nothing; with them, it keeps the adapter exactly when
+    // it answered more of the held-out rows right.
+    assert!(build(AdapterMode::Auto).meta.adapter.is_none());
+    assert!(build(AdapterMode::Never).meta.adapter.is_none());
+    let data = FunctionData {
+        inputs: vec![],
+        examples: (0..16)
+            .map(|i| SpecExample {
+                args: vec![json!(format!("svc{i}: GET /page{i} {}", 200 + i))],
+                expected: json!({"service": format!("svc{i}"), "status": 200 + i}),
+            })
+            .collect(),
+        program: None,
+    };
+    let options = CompileOptions {
+        adapter: AdapterMode::Auto,
+        ..OPTIONS
+    };
+    let auto = compile(
+        &spec,
+        &data,
+        &"id".into(),
+        &key(),
+        ("smoke", "smoke"),
+        &models,
+        &options,
+    )
+    .expect("compiles");
+    let auto_fit = auto.meta.adapter.clone().expect("an adapter record");
+    assert_eq!(
+        (auto_fit.held_out_source, auto_fit.held_out),
+        (HeldOutSource::LabeledRows, 4)
+    );
+    assert_eq!(
+        auto_fit.kept,
+        auto_fit.right_with > auto_fit.right_without,
+        "{auto_fit:?}"
+    );
+    assert_eq!(auto.adapter.is_some(), auto_fit.kept);
 }
 
 /// Labeled mode: one row in four is held out, the forms of program are compared on the held-out rows and

@@ -124,6 +124,28 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_adapter_mode_and_names_the_choices_when_it_is_wrong() {
+        let parse = |mode: &str| {
+            Manifest::parse(&format!(
+                "[package]\nname = \"a\"\nversion = \"1\"\n[compiler]\nadapter = \"{mode}\"\n"
+            ))
+        };
+        assert_eq!(
+            parse("auto").unwrap().compiler.adapter,
+            Some(paw_neural::AdapterMode::Auto)
+        );
+        assert_eq!(
+            parse("never").unwrap().compiler.adapter,
+            Some(paw_neural::AdapterMode::Never)
+        );
+        let err = parse("sometimes").unwrap_err();
+        assert!(
+            err.contains("sometimes") && err.contains("auto") && err.contains("always"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn rejects_unknown_keys_and_bad_accuracy() {
         let err = Manifest::parse("[package]\nname = \"a\"\nversion = \"1\"\nauthor = \"me\"\n").unwrap_err();
         assert!(err.contains("author"), "{err}");

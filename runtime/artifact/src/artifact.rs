@@ -137,15 +137,27 @@ pub struct AdapterFit {
     /// held-out cases.
     pub held_out_loss_before: Option<f32>,
     pub held_out_loss_after: Option<f32>,
-    /// Cases held out of training (compiler-model answers and labeled rows), and how many the program answered
-    /// right with the adapter and without it.
+    /// The held-out cases the program answered with the adapter and without it (at most 12), what they were,
+    /// and how many it answered right each way.
     pub held_out: usize,
+    pub held_out_source: HeldOutSource,
     pub right_with: usize,
     pub right_without: usize,
-    /// Whether the artifact keeps it (`auto`: only when it answered more held-out cases right).
+    /// Whether the artifact keeps it (`auto`: only when it answered more held-out labeled rows right).
     pub kept: bool,
     /// Time spent writing inputs for it, training and comparing, in milliseconds.
     pub fit_ms: u64,
+}
+
+/// What an adapter's held-out comparison was made on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeldOutSource {
+    /// The user's labeled rows held out of training (the comparison `auto` decides by).
+    LabeledRows,
+    /// The compiler model's answers held out of training (recorded only: they can favour an adapter that is
+    /// worse on real cases).
+    CompilerAnswers,
 }
 
 /// Where an imported program came from.

@@ -12,8 +12,8 @@ pub mod store;
 pub mod testing;
 
 pub use artifact::{
-    AdapterFit, Artifact, Candidate, DataUse, Example, ExampleSource, Head, HeadFit, HeldOut, Imported, Meta, SelfTest,
-    SelfTestCase, Timings, INPUT_PLACEHOLDER,
+    AdapterFit, Artifact, Candidate, DataUse, Example, ExampleSource, Head, HeadFit, HeldOut, HeldOutSource, Imported,
+    Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER,
 };
 pub use bundle::{Bundle, BundleError};
 pub use data::{DataDigest, FunctionData, ProgramFile, RowsDigest};

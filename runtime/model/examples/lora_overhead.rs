@@ -1,5 +1,6 @@
 //! The per-call cost of a LoRA adapter: prompt processing and decode speed of one loaded model without an
-//! adapter and with random rank-8 and rank-16 adapters on all seven projections of every layer.
+//! adapter, with random rank-8 and rank-16 adapters on all seven projections of every layer, and with one of
+//! the shape the neural compiler distills (rank 8 on the last layer's `ffn_down` only).
 //!
 //! ```text
 //! cargo run --release -p paw-model --example lora_overhead -- MODEL.gguf [ROUNDS] [PROMPT_TOKENS] [DECODE_TOKENS]
@@ -9,7 +10,7 @@
 //! speed affects them alike; the medians are printed.
 use paw_model::bench::measure_speed;
 use paw_model::testing::random_adapter;
-use paw_model::Model;
+use paw_model::{Adapter, Model, Projection};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -46,6 +47,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(Arc::new(adapter)),
         ));
     }
+    let last = model.config.n_layer - 1;
+    let full = random_adapter(&model.config, 8, 0.01, 8)?;
+    let distilled = Adapter::new(
+        model.config.arch,
+        full.alpha(),
+        full.pairs()
+            .filter(|((layer, p), _)| *layer == last && *p == Projection::FfnDown)
+            .map(|(key, pair)| (key, pair.clone())),
+    )?;
+    runs.push((
+        format!("rank 8, blk.{last}.ffn_down only (distilled)"),
+        Some(Arc::new(distilled)),
+    ));
     let mut speeds = vec![(Vec::new(), Vec::new()); runs.len()];
     for _ in 0..rounds {
         for (i, (_, adapter)) in runs.iter().enumerate() {
