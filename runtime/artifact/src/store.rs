@@ -155,7 +155,16 @@ impl ArtifactStore {
                 return Status::Corrupt(why);
             }
         }
-        Status::Ready
+        // Intact but unreadable by this version (an older or newer layout of `meta.json`): as unusable as a
+        // damaged one, so a build replaces it instead of calling it up to date.
+        let meta = fs::read(dir.join(artifact::META))
+            .map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::META)))
+            .and_then(|bytes| parse_meta(&bytes, id));
+        match meta {
+            Err(LoadError::Corrupt(why)) => Status::Corrupt(why),
+            Err(other) => Status::Corrupt(other.to_string()),
+            Ok(_) => Status::Ready,
+        }
     }
 
     /// Reads and fully verifies an artifact.

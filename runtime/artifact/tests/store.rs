@@ -40,6 +40,29 @@ fn written_artifacts_load_back_identically() {
     assert_eq!(store.load(&"abc".into()).unwrap(), a);
 }
 
+/// A `meta.json` that matches its checksum but that this version cannot read (written by another layout) makes
+/// the artifact unusable, so `pawc build` replaces it rather than calling it up to date.
+#[test]
+fn an_intact_meta_json_this_version_cannot_read_is_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::new(dir.path());
+    store.write(&artifact("abc", "Say true.")).unwrap();
+    let art = dir.path().join("abc");
+    let mut meta: serde_json::Value = serde_json::from_slice(&std::fs::read(art.join("meta.json")).unwrap()).unwrap();
+    meta.as_object_mut().unwrap().remove("prefix_tokens");
+    let bytes = serde_json::to_vec(&meta).unwrap();
+    std::fs::write(art.join("meta.json"), &bytes).unwrap();
+    let sums_path = art.join("checksums.json");
+    let mut sums: serde_json::Value = serde_json::from_slice(&std::fs::read(&sums_path).unwrap()).unwrap();
+    sums["meta.json"] = serde_json::json!({"size": bytes.len(), "blake3": blake3::hash(&bytes).to_hex().as_str()});
+    std::fs::write(&sums_path, serde_json::to_vec(&sums).unwrap()).unwrap();
+    assert!(
+        matches!(store.status(&"abc".into()), Status::Corrupt(why) if why.contains("prefix_tokens")),
+        "{:?}",
+        store.status(&"abc".into())
+    );
+}
+
 #[test]
 fn a_head_is_stored_beside_the_program_and_checked_like_the_rest() {
     let dir = tempfile::tempdir().unwrap();
