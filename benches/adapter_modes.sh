@@ -75,8 +75,10 @@ for name, pid in sorted(lock.items()):
     if a:
         print(f"  adapter {name}: kept={a['kept']} steps={a['steps']} answers={a['trained_answers']} "
               f"tokens={a['trained_tokens']} loss {a['loss_before']:.3f}->{a['loss_after']:.3f} "
-              f"held-out loss {a['held_out_loss_before']}->{a['held_out_loss_after']} "
-              f"held-out right {a['right_with']}/{a['held_out']} with, {a['right_without']}/{a['held_out']} without, "
+              f"validation loss {a['validation_loss_before']}->{a['validation_loss_after']} "
+              f"held-out {a['held_out_source']}: right {a['right_with']}/{a['held_out']} with, "
+              f"{a['right_without']}/{a['held_out']} without, loss {a['loss_with']} with, "
+              f"{a['loss_without']} without, "
               f"{a['fit_ms'] / 1000:.1f}s")
 PY
 done

@@ -60,7 +60,7 @@ pub const DATA_PIPELINE: &str = "data 2";
 
 /// Bumped whenever distilled adapters change for the same inputs: part of the ids of programs built with
 /// `[compiler] adapter` other than `never` only.
-const DISTILL_VERSION: &str = "distill 2";
+const DISTILL_VERSION: &str = "distill 3";
 
 /// The fewest new examples per label asked for to train a head. Asked for two of each of 12 labels, the
 /// compiler model's survived the judge 14 times in 24 and never two of every label, so no head could be

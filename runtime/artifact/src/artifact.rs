@@ -133,17 +133,21 @@ pub struct AdapterFit {
     /// Mean cross-entropy per answer token, before and after training.
     pub loss_before: f32,
     pub loss_after: f32,
-    /// The same on the held-out cases' answers: training stops where it is lowest (`steps`); `null` without
-    /// held-out cases.
-    pub held_out_loss_before: Option<f32>,
-    pub held_out_loss_after: Option<f32>,
+    /// The same on every held-out answer: training stops where it is lowest (`steps`); `null` without any.
+    pub validation_loss_before: Option<f32>,
+    pub validation_loss_after: Option<f32>,
     /// The held-out cases the program answered with the adapter and without it (at most 12), what they were,
     /// and how many it answered right each way.
     pub held_out: usize,
     pub held_out_source: HeldOutSource,
     pub right_with: usize,
     pub right_without: usize,
-    /// Whether the artifact keeps it (`auto`: only when it answered more held-out labeled rows right).
+    /// Mean cross-entropy per token of those cases' answers (whole vocabulary, the real forward pass), with
+    /// the adapter and without; `null` without held-out cases.
+    pub loss_with: Option<f32>,
+    pub loss_without: Option<f32>,
+    /// Whether the artifact keeps it (`auto`: only on held-out labeled rows, answering at least as many right
+    /// with a lower loss).
     pub kept: bool,
     /// Time spent writing inputs for it, training and comparing, in milliseconds.
     pub fit_ms: u64,

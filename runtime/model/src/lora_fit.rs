@@ -173,6 +173,31 @@ impl Model {
         Ok((adapter, report))
     }
 
+    /// The mean cross-entropy per answer token of `sequences` over the whole vocabulary, through the forward
+    /// pass with each prefix's adapter (if any): how well a program, adapted or not, expects known answers.
+    pub fn answer_loss(&self, sequences: &[Sequence]) -> Result<f32> {
+        let (mut total, mut tokens) = (0f64, 0usize);
+        for seq in sequences {
+            if seq.context.is_empty() || seq.answer.is_empty() {
+                return Err(Error::Adapter("a scored sequence needs a context and an answer".into()));
+            }
+            let mut all = seq.context.clone();
+            all.extend_from_slice(&seq.answer[..seq.answer.len() - 1]);
+            let mut state = seq.prefix.clone();
+            let hidden = self.forward(&mut state, &all)?;
+            let d = self.config.d_model;
+            let logits = self.logits(&hidden[(seq.context.len() - 1) * d..])?;
+            for (row, &target) in logits.chunks_exact(self.logits_width()).zip(&seq.answer) {
+                total += (crate::kernels::log_sum_exp(row) - row[target as usize]) as f64;
+                tokens += 1;
+            }
+        }
+        if tokens == 0 {
+            return Err(Error::Adapter("no sequences to score".into()));
+        }
+        Ok((total / tokens as f64) as f32)
+    }
+
     /// Runs every sequence once and keeps, for each answer token, what training needs.
     fn training_rows(
         &self,
@@ -642,6 +667,20 @@ mod tests {
             (forward_loss - report.loss_after).abs() <= 0.02 + 0.05 * report.loss_after,
             "the forward pass gives {forward_loss}, training {}",
             report.loss_after
+        );
+        let adapted_prefix = model.prefill_with(&prefix_tokens, Some(&adapter)).unwrap();
+        let adapted: Vec<Sequence> = pairs
+            .iter()
+            .map(|(context, answer)| Sequence {
+                prefix: &adapted_prefix,
+                context: context.clone(),
+                answer: answer.clone(),
+            })
+            .collect();
+        let (with, without) = (model.answer_loss(&adapted).unwrap(), model.answer_loss(&seqs).unwrap());
+        assert!(
+            with < without && with >= 0.0,
+            "answer loss {with} with the adapter, {without} without"
         );
         let (again, _) = model.fit_last_ffn_down(&seqs, &[], &opts).unwrap();
         let bytes = |a: &Adapter| a.to_bytes(crate::StoredAs::F32).unwrap();
