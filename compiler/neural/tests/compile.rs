@@ -325,7 +325,10 @@ fn an_adapter_is_distilled_recorded_and_run() {
         (auto_fit.held_out_source, auto_fit.held_out),
         (HeldOutSource::LabeledRows, 4)
     );
-    let better = auto_fit.loss_with.zip(auto_fit.loss_without).is_some_and(|(w, wo)| w < wo);
+    let better = auto_fit
+        .loss_with
+        .zip(auto_fit.loss_without)
+        .is_some_and(|(w, wo)| w < wo);
     assert_eq!(
         auto_fit.kept,
         auto_fit.right_with >= auto_fit.right_without && better,

@@ -79,6 +79,9 @@ pub struct FitReport {
     pub validation_after: f32,
 }
 
+/// One chunk's summed loss and gradient.
+type ChunkResult = (f64, Vec<f32>);
+
 /// Answer tokens whose gradients one work item computes (fixed, so results do not depend on threads).
 const CHUNK_ROWS: usize = 16;
 
@@ -95,8 +98,10 @@ impl Model {
         if opts.rank == 0
             || opts.steps == 0
             || opts.check_every == 0
-            || !(opts.learning_rate > 0.0)
-            || !(opts.alpha > 0.0)
+            || !opts.learning_rate.is_finite()
+            || opts.learning_rate <= 0.0
+            || !opts.alpha.is_finite()
+            || opts.alpha <= 0.0
         {
             return Err(Error::Adapter(format!("cannot fit an adapter with {opts:?}")));
         }
@@ -330,7 +335,7 @@ impl Problem<'_> {
     fn loss_and_gradient(&self, p: &Params) -> (f32, Vec<f32>) {
         let n = self.rows.targets.len();
         let chunks = n.div_ceil(CHUNK_ROWS);
-        let slots: Vec<Mutex<Option<(f64, Vec<f32>)>>> = (0..chunks).map(|_| Mutex::new(None)).collect();
+        let slots: Vec<Mutex<Option<ChunkResult>>> = (0..chunks).map(|_| Mutex::new(None)).collect();
         candle_core::utils::barrier_pool().execute_chunked(chunks, |range| {
             for c in range {
                 let rows = c * CHUNK_ROWS..n.min((c + 1) * CHUNK_ROWS);
@@ -353,7 +358,7 @@ impl Problem<'_> {
     }
 
     /// Summed loss and gradient of `rows`.
-    fn chunk(&self, p: &Params, rows: std::ops::Range<usize>) -> (f64, Vec<f32>) {
+    fn chunk(&self, p: &Params, rows: std::ops::Range<usize>) -> ChunkResult {
         let (d, ff, r, s) = (self.d, self.ff, self.rank, self.scale);
         let mut grad = vec![0f32; p.a.len() + p.b.len()];
         let (grad_a, grad_b) = grad.split_at_mut(p.a.len());
