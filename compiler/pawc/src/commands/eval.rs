@@ -216,7 +216,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
 }
 
 /// What a compiled program was made from, in a few words: its docstring examples, the compiler model's
-/// examples, the user's data rows, and the form of program chosen.
+/// examples, the user's data rows, the form of program chosen, and its distilled adapter if one was trained.
 fn compiled_from(meta: &paw_artifact::Meta) -> String {
     let written = meta
         .examples
@@ -241,6 +241,19 @@ fn compiled_from(meta: &paw_artifact::Meta) -> String {
             parts.push(format!("chosen: {}", data.chosen));
         }
         None => parts.push("no data files".into()),
+    }
+    if let Some(a) = &meta.adapter {
+        let on = match a.held_out_source {
+            paw_artifact::HeldOutSource::LabeledRows => "held-out labeled rows",
+            paw_artifact::HeldOutSource::CompilerAnswers => "held-out compiler answers",
+        };
+        parts.push(format!(
+            "distilled adapter {} ({on}: {} of {} right with it, {} without)",
+            if a.kept { "kept" } else { "not kept" },
+            a.right_with,
+            a.held_out,
+            a.right_without
+        ));
     }
     parts.join(", ")
 }
