@@ -5,12 +5,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use paw_artifact::{function_key, resolve};
-use paw_cache::PawHome;
-use paw_fuzzy::{export_bundle, present, ProjectLink};
+use paw_artifact::function_key;
+use paw_fuzzy::{export_bundle, present};
 use paw_model::peft::{to_peft, PEFT_CONFIG, PEFT_WEIGHTS};
 use paw_model::{Adapter, Model};
 
+use crate::built::Builds;
 use crate::models::load_options;
 use crate::output::Output;
 use crate::pipeline::{fuzzy_named, load_and_check, Loaded, NotOne};
@@ -49,17 +49,11 @@ fn export(loaded: &Loaded, function: &str, dest: &Path, format: ExportFormat) ->
         format!("{what}\n  help: {}", why.help())
     })?;
     let key = function_key(&func.module, &func.name);
-    let home = PawHome::from_env();
-    let link = ProjectLink::open(&loaded.project.root, home.clone()).map_err(|e| e.to_string())?;
-    let target = loaded.project.build_target();
-    let id = resolve(func, program, link.lock.as_ref())
-        .ready(&link.store)
-        .map_err(|why| format!("fuzzy fn `{key}`: {why}\n  help: {}", why.help(target)))?;
-    let artifact = link
-        .store
-        .load(&id)
-        .map_err(|e| format!("fuzzy fn `{key}`: {e}\n  help: run `pawc build {}`", target.display()))?;
-    let interpreter = present(&link.interpreter, &home)
+    let builds = Builds::open(loaded)?;
+    let (id, artifact) = builds
+        .artifact(func, program)
+        .map_err(|unusable| unusable.to_string())?;
+    let interpreter = present(&builds.interpreter(), &builds.home)
         .map_err(|why| format!("{why}\n  help: run `pawc model fetch interpreter`"))?;
     let model = Model::load_with(&interpreter, &load_options()?)
         .map_err(|e| format!("cannot load the interpreter model {}: {e}", interpreter.display()))?;
