@@ -127,7 +127,7 @@ pub enum CompileError {
     CompilerModel(#[source] paw_model::Error),
 }
 
-pub(crate) const COMPILER_SYSTEM: &str =
+const COMPILER_SYSTEM: &str =
     "You write precise instructions and realistic test cases for a small language model that will carry out a function.";
 
 /// Compiles `spec` into the artifact `id`.
@@ -344,19 +344,14 @@ fn write_examples(
             ("output".into(), schema_of(&spec.ret)),
         ],
     }));
-    let user = format!(
-        "A small language model will carry out this function:\n\n{}\n\
-         Write a JSON array of {} new examples, each {{\"input\": ..., \"output\": ...}}. Make the inputs short, \
-         realistic and varied, like real inputs and unlike the examples above; cover the different possible outputs, \
-         including hard cases the description's rules decide; give each input its correct output.",
-        describe_spec(spec),
-        wanted
+    let ask = format!(
+        "Write a JSON array of {wanted} new examples, each {{\"input\": ..., \"output\": ...}}. Make the inputs \
+         short, realistic and varied, like real inputs and unlike the examples above; cover the different possible \
+         outputs, including hard cases the description's rules decide; give each input its correct output."
     );
-    let prompt = compiler.tokenizer.chat_prompt(Some(COMPILER_SYSTEM), &user)?;
-    let (items, tokens) = write_list(
+    let (items, tokens) = write_requested(
         compiler,
-        &KvState::new(),
-        &prompt,
+        &request(spec, &ask),
         &schema,
         wanted * options.tokens_per_example,
     )?;
@@ -379,13 +374,14 @@ fn write_inputs_per_label(
 ) -> Result<(Vec<(Value, Value)>, usize), CompileError> {
     let per_label = (wanted / labels.len()).clamp(1, 8);
     let schema = TypeSchema::List(Box::new(schema_of(&input_type(spec))));
-    let user = format!(
-        "A small language model will carry out this function:\n\n{}\n\
-         Write a JSON array of {per_label} new inputs for which the function's correct output is the one named \
-         below. Write them as the function's real inputs would look, in the same form as the inputs of the \
-         examples above but about different things; make them varied, including hard cases the description's \
-         rules decide.\n\nOutput: ",
-        describe_spec(spec),
+    let user = request(
+        spec,
+        &format!(
+            "Write a JSON array of {per_label} new inputs for which the function's correct output is the one named \
+             below. Write them as the function's real inputs would look, in the same form as the inputs of the \
+             examples above but about different things; make them varied, including hard cases the description's \
+             rules decide.\n\nOutput: "
+        ),
     );
     let mut shared = compiler.tokenizer.chat_user_start(Some(COMPILER_SYSTEM))?;
     shared.extend(compiler.tokenizer.encode_plain(&user)?);
@@ -419,7 +415,7 @@ fn write_inputs_per_label(
 
 /// A JSON array of `schema` (a list type) written after `prefix` + `request`; cut off at `max_tokens`,
 /// its complete elements. Returns the elements and the tokens written.
-pub(crate) fn write_list(
+fn write_list(
     compiler: &Model,
     prefix: &KvState,
     request: &[u32],
@@ -440,6 +436,26 @@ pub(crate) fn write_list(
         Err(paw_model::Error::MaxTokens { partial, .. }) => Ok((salvage(&partial), max_tokens)),
         Err(e) => Err(CompileError::CompilerModel(e)),
     }
+}
+
+/// A request to the compiler model about `spec`: the function described, then `ask`.
+pub(crate) fn request(spec: &Spec, ask: &str) -> String {
+    format!(
+        "A small language model will carry out this function:\n\n{}\n{ask}",
+        describe_spec(spec)
+    )
+}
+
+/// The items of a JSON array of `schema` that the compiler model writes for `request` (one chat turn), and how
+/// many tokens it wrote.
+pub(crate) fn write_requested(
+    compiler: &Model,
+    request: &str,
+    schema: &TypeSchema,
+    max_tokens: usize,
+) -> Result<(Vec<Value>, usize), CompileError> {
+    let prompt = compiler.tokenizer.chat_prompt(Some(COMPILER_SYSTEM), request)?;
+    write_list(compiler, &KvState::new(), &prompt, schema, max_tokens)
 }
 
 /// The complete elements of a cut-off JSON array `[a, b, c...`.
@@ -482,16 +498,11 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
         });
     }
     let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
-    let answers: Vec<Option<Value>> = match judge.schema().labels() {
-        Some(labels) => teacher_labels(&judge, compiler, &written, LabelShares::Even)?
-            .into_iter()
-            .map(|best| Some(labels[best].1.clone()))
-            .collect(),
-        None => written
-            .iter()
-            .map(|args| judge.call(compiler, args).ok().map(|a| a.value))
-            .collect(),
-    };
+    // A written input the judge cannot answer is one it disagrees with.
+    let answers: Vec<Option<Value>> = judge_answers(&judge, compiler, &written, LabelShares::Even)?
+        .into_iter()
+        .map(Result::ok)
+        .collect();
     let mut answer_of = answers.iter();
     let verdicts: Vec<bool> = candidates
         .iter()
@@ -518,6 +529,26 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
         kept,
         disagreed,
         answers,
+    })
+}
+
+/// The judge's answer to each of `inputs`: for finite types its labels, calibrated over the inputs under
+/// `shares` ([`teacher_labels`]); otherwise a generated value, or why it could not give one.
+pub(crate) fn judge_answers(
+    judge: &LoadedProgram,
+    compiler: &Model,
+    inputs: &[&Vec<Value>],
+    shares: LabelShares,
+) -> Result<Vec<Result<Value, paw_fuzzy::Error>>, CompileError> {
+    Ok(match judge.schema().labels() {
+        Some(labels) => teacher_labels(judge, compiler, inputs, shares)?
+            .into_iter()
+            .map(|best| Ok(labels[best].1.clone()))
+            .collect(),
+        None => inputs
+            .iter()
+            .map(|args| judge.call(compiler, args).map(|a| a.value))
+            .collect(),
     })
 }
 
@@ -622,7 +653,7 @@ pub(crate) enum LabelShares {
 
 /// The compiler model's label for each of `inputs` under the `judge` program (a finite return type), its
 /// label scores calibrated over the inputs themselves (see [`calibrated_labels`]).
-pub(crate) fn teacher_labels(
+fn teacher_labels(
     judge: &LoadedProgram,
     compiler: &Model,
     inputs: &[&Vec<Value>],

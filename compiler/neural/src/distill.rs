@@ -15,15 +15,15 @@ use std::time::Instant;
 use paw_artifact::{AdapterFit, FunctionData, HeldOutSource, Spec};
 use paw_fuzzy::{render_value, schema_of, LoadedProgram};
 use paw_model::lora_fit::Sequence;
-use paw_model::{Adapter, FitOptions, KvState, Model, Projection, TypeSchema};
+use paw_model::{Adapter, FitOptions, Model, Projection, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::compile::{
-    comparable, held_out, input_type, pool_shares, required_openings, teacher_labels, usable_input, write_list,
-    CompileError, CompileOptions, Models, COMPILER_SYSTEM, MAX_HELD_OUT_CALLS,
+    comparable, held_out, input_type, judge_answers, pool_shares, request, required_openings, usable_input,
+    write_requested, CompileError, CompileOptions, Models, MAX_HELD_OUT_CALLS,
 };
-use crate::prompt::{baseline_template, describe_spec};
+use crate::prompt::baseline_template;
 
 /// `[compiler] adapter`: whether programs get a distilled LoRA adapter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,19 +250,12 @@ fn teacher_answers(spec: &Spec, compiler: &Model, inputs: &[Vec<Value>]) -> Resu
         return Ok(vec![]);
     }
     let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
-    match judge.schema().labels() {
-        Some(labels) => {
-            let refs: Vec<&Vec<Value>> = inputs.iter().collect();
-            Ok(teacher_labels(&judge, compiler, &refs, pool_shares(labels.len()))?
-                .into_iter()
-                .map(|label| labels[label].1.clone())
-                .collect())
-        }
-        None => inputs
-            .iter()
-            .map(|args| Ok(judge.call(compiler, args)?.value))
-            .collect(),
-    }
+    let refs: Vec<&Vec<Value>> = inputs.iter().collect();
+    let shares = pool_shares(judge.schema().labels().map_or(0, |labels| labels.len()));
+    judge_answers(&judge, compiler, &refs, shares)?
+        .into_iter()
+        .map(|answer| Ok(answer?))
+        .collect()
 }
 
 /// `wanted` new inputs written by the compiler model (unanswered: the teacher answers them).
@@ -275,19 +268,14 @@ fn write_inputs(
     if wanted == 0 {
         return Ok(vec![]);
     }
-    let input = input_type(spec);
-    let user = format!(
-        "A small language model will carry out this function:\n\n{}\n\
-         Write a JSON array of {wanted} new inputs for it. Make them short, realistic and varied, like real inputs \
-         and unlike the examples above; include hard cases the description's rules decide.",
-        describe_spec(spec),
+    let ask = format!(
+        "Write a JSON array of {wanted} new inputs for it. Make them short, realistic and varied, like real inputs \
+         and unlike the examples above; include hard cases the description's rules decide."
     );
-    let prompt = compiler.tokenizer.chat_prompt(Some(COMPILER_SYSTEM), &user)?;
-    let schema = TypeSchema::List(Box::new(schema_of(&input)));
-    let (items, _) = write_list(
+    let schema = TypeSchema::List(Box::new(schema_of(&input_type(spec))));
+    let (items, _) = write_requested(
         compiler,
-        &KvState::new(),
-        &prompt,
+        &request(spec, &ask),
         &schema,
         wanted * options.tokens_per_example,
     )?;
