@@ -145,26 +145,25 @@ impl ArtifactStore {
         for (name, sum) in &sums {
             let path = dir.join(name);
             let stamped = sum.size > SMALL_FILE && file_stamp(&path).is_some_and(|s| stamps.get(name) == Some(&s));
-            if stamped {
+            if stamped && name != artifact::META {
                 continue;
             }
-            if let Err(why) = fs::read(&path)
-                .map_err(|e| format!("{name}: {e}"))
-                .and_then(|bytes| check(name, &bytes, sum))
-            {
+            let bytes = match fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(e) => return Status::Corrupt(format!("{name}: {e}")),
+            };
+            if let Err(why) = check(name, &bytes, sum) {
                 return Status::Corrupt(why);
             }
+            // Intact but unreadable by this version (an older or newer layout of `meta.json`): as unusable as
+            // a damaged one, so a build replaces it instead of calling it up to date.
+            if name == artifact::META {
+                if let Err(why) = parse_meta(&bytes, id) {
+                    return Status::Corrupt(why);
+                }
+            }
         }
-        // Intact but unreadable by this version (an older or newer layout of `meta.json`): as unusable as a
-        // damaged one, so a build replaces it instead of calling it up to date.
-        let meta = fs::read(dir.join(artifact::META))
-            .map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::META)))
-            .and_then(|bytes| parse_meta(&bytes, id));
-        match meta {
-            Err(LoadError::Corrupt(why)) => Status::Corrupt(why),
-            Err(other) => Status::Corrupt(other.to_string()),
-            Ok(_) => Status::Ready,
-        }
+        Status::Ready
     }
 
     /// Reads and fully verifies an artifact.
@@ -192,7 +191,7 @@ impl ArtifactStore {
         let text = |name: &str, bytes: Vec<u8>| {
             String::from_utf8(bytes).map_err(|_| LoadError::Corrupt(format!("{name} is not UTF-8")))
         };
-        let meta = parse_meta(&take(artifact::META)?, id)?;
+        let meta = parse_meta(&take(artifact::META)?, id).map_err(LoadError::Corrupt)?;
         let prompt_template = text(artifact::PROMPT_TEMPLATE, take(artifact::PROMPT_TEMPLATE)?)?;
         if split_template(&prompt_template).is_none() {
             return Err(LoadError::Corrupt(format!(
@@ -244,7 +243,7 @@ impl ArtifactStore {
             check(name, &bytes, &sums[name]).map_err(LoadError::Corrupt)?;
             Ok(bytes)
         };
-        let meta = parse_meta(&read(artifact::META)?, id)?;
+        let meta = parse_meta(&read(artifact::META)?, id).map_err(LoadError::Corrupt)?;
         let pseudo_program = String::from_utf8(read(artifact::PSEUDO_PROGRAM)?)
             .map_err(|_| LoadError::Corrupt(format!("{} is not UTF-8", artifact::PSEUDO_PROGRAM)))?;
         Ok((meta, pseudo_program))
@@ -324,16 +323,15 @@ impl ArtifactStore {
 }
 
 /// `meta.json` of artifact `id`, which must name that id and this format.
-fn parse_meta(bytes: &[u8], id: &ProgramId) -> Result<Meta, LoadError> {
-    let meta: Meta =
-        serde_json::from_slice(bytes).map_err(|e| LoadError::Corrupt(format!("{}: {e}", artifact::META)))?;
+fn parse_meta(bytes: &[u8], id: &ProgramId) -> Result<Meta, String> {
+    let meta: Meta = serde_json::from_slice(bytes).map_err(|e| format!("{}: {e}", artifact::META))?;
     if meta.format != FORMAT || meta.id != *id {
-        return Err(LoadError::Corrupt(format!(
+        return Err(format!(
             "{} names format {} and id {}",
             artifact::META,
             meta.format,
             meta.id
-        )));
+        ));
     }
     Ok(meta)
 }
