@@ -23,6 +23,12 @@ const BLOCK: usize = 32;
 const TILE_ROWS: usize = 16;
 const TILE_BYTES: usize = TILE_ROWS * 2 + TILE_ROWS * BLOCK;
 
+/// Where in a tile the quant of output `r` (of 16) and input `i` (of 32) is: after the 16 scales, grouped by
+/// 4 inputs, each group holding every output's 4 (see the module docs).
+fn quant_index(r: usize, i: usize) -> usize {
+    TILE_ROWS * 2 + (i / 4) * TILE_ROWS * 4 + r * 4 + i % 4
+}
+
 /// The instruction sets paw's kernel is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Isa {
@@ -94,7 +100,7 @@ impl TiledQ8 {
                 let tile = &mut tiles[(column * kb + b) * TILE_BYTES..][..TILE_BYTES];
                 tile[2 * r..2 * r + 2].copy_from_slice(&src[..2]);
                 for (i, &q) in src[2..].iter().enumerate() {
-                    tile[TILE_ROWS * 2 + (i / 4) * TILE_ROWS * 4 + r * 4 + i % 4] = (q as i8 as i16 + 128) as u8;
+                    tile[quant_index(r, i)] = (q as i8 as i16 + 128) as u8;
                 }
             }
         }
@@ -122,7 +128,7 @@ impl TiledQ8 {
                 let tile = &self.tiles[(column * kb + b) * TILE_BYTES..][..TILE_BYTES];
                 let scale = f16::from_le_bytes([tile[2 * r], tile[2 * r + 1]]).to_f32();
                 out.extend((0..BLOCK).map(|i| {
-                    let q = tile[TILE_ROWS * 2 + (i / 4) * TILE_ROWS * 4 + r * 4 + i % 4] as i16 - 128;
+                    let q = tile[quant_index(r, i)] as i16 - 128;
                     scale * q as f32
                 }));
             }
