@@ -18,6 +18,7 @@ mod gguf;
 pub mod grammar;
 mod kernels;
 pub mod kv;
+mod lcg;
 pub mod lora_fit;
 pub mod model;
 pub mod peft;

@@ -21,6 +21,7 @@
 use crate::adapter::{Adapter, LoraPair, Projection};
 use crate::error::{Error, Result};
 use crate::kv::KvState;
+use crate::lcg::Lcg;
 use crate::model::{LastFfnRows, Model};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -31,6 +32,19 @@ pub struct Sequence<'a> {
     pub prefix: &'a KvState,
     pub context: Vec<u32>,
     pub answer: Vec<u32>,
+}
+
+impl Sequence<'_> {
+    /// The tokens run after the prefix (the context, then every answer token but the last) and the index of
+    /// the first of them whose position predicts an answer token (the context's last).
+    fn tokens(&self) -> Result<(Vec<u32>, usize)> {
+        if self.context.is_empty() || self.answer.is_empty() {
+            return Err(Error::Adapter("a sequence needs a context and an answer".into()));
+        }
+        let mut tokens = self.context.clone();
+        tokens.extend_from_slice(&self.answer[..self.answer.len() - 1]);
+        Ok((tokens, self.context.len() - 1))
+    }
 }
 
 /// How the adapter is trained (all part of what it is: the same options and sequences give the same bytes).
@@ -183,15 +197,10 @@ impl Model {
     pub fn answer_loss(&self, sequences: &[Sequence]) -> Result<f32> {
         let (mut total, mut tokens) = (0f64, 0usize);
         for seq in sequences {
-            if seq.context.is_empty() || seq.answer.is_empty() {
-                return Err(Error::Adapter("a scored sequence needs a context and an answer".into()));
-            }
-            let mut all = seq.context.clone();
-            all.extend_from_slice(&seq.answer[..seq.answer.len() - 1]);
+            let (all, first) = seq.tokens()?;
             let mut state = seq.prefix.clone();
             let hidden = self.forward(&mut state, &all)?;
-            let d = self.config.d_model;
-            let logits = self.logits(&hidden[(seq.context.len() - 1) * d..])?;
+            let logits = self.logits(&hidden[first * self.config.d_model..])?;
             for (row, &target) in logits.chunks_exact(self.logits_width()).zip(&seq.answer) {
                 total += (crate::kernels::log_sum_exp(row) - row[target as usize]) as f64;
                 tokens += 1;
@@ -215,11 +224,7 @@ impl Model {
         let mut targets = Vec::new();
         let mut per_row_ids: Vec<Vec<u32>> = Vec::new();
         for seq in sequences {
-            if seq.context.is_empty() || seq.answer.is_empty() {
-                return Err(Error::Adapter(
-                    "a training sequence needs a context and an answer".into(),
-                ));
-            }
+            let (tokens, first) = seq.tokens()?;
             if seq
                 .prefix
                 .adapter()
@@ -229,12 +234,9 @@ impl Model {
                     "a training prefix's adapter already corrects the last layer's ffn_down".into(),
                 ));
             }
-            let mut tokens = seq.context.clone();
-            tokens.extend_from_slice(&seq.answer[..seq.answer.len() - 1]);
             let mut state = seq.prefix.clone();
             let mut rows = LastFfnRows::default();
             self.forward_capturing(&mut state, &tokens, Some(&mut rows))?;
-            let first = seq.context.len() - 1;
             let n = seq.answer.len();
             let (ff_from, d_from) = (first * self.config.d_ff, first * d);
             let residual = &rows.residual[d_from..d_from + n * d];
@@ -431,18 +433,9 @@ impl Problem<'_> {
     }
 }
 
-/// `A`'s initial values: uniform in ±1/√`ff` from a fixed generator (as [`crate::testing::random_adapter`]).
+/// `A`'s initial values: uniform in ±1/√`ff` from a fixed generator.
 fn initial_a(rank: usize, ff: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed;
-    let bound = 1.0 / (ff as f32).sqrt();
-    (0..rank * ff)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0) * bound
-        })
-        .collect()
+    Lcg(seed).vec(rank * ff, 1.0 / (ff as f32).sqrt())
 }
 
 /// A dot product in a fixed order (eight running sums), whatever the CPU's vector width.
@@ -521,6 +514,18 @@ mod tests {
             .collect()
     }
 
+    /// `pairs` of (context, answer) as sequences after `prefix`.
+    fn sequences_after<'a>(prefix: &'a KvState, pairs: &[(Vec<u32>, Vec<u32>)]) -> Vec<Sequence<'a>> {
+        pairs
+            .iter()
+            .map(|(context, answer)| Sequence {
+                prefix,
+                context: context.clone(),
+                answer: answer.clone(),
+            })
+            .collect()
+    }
+
     fn problem_of<'a>(model: &'a Model, rows: &'a TrainingRows, rank: usize) -> Problem<'a> {
         Problem {
             rows,
@@ -538,14 +543,7 @@ mod tests {
     fn gradient_matches_finite_differences() {
         let model = tiny();
         let prefix = model.prefill(&model.tokenizer.encode_plain("p").unwrap()).unwrap();
-        let seqs: Vec<Sequence> = sequences(&model)
-            .into_iter()
-            .map(|(context, answer)| Sequence {
-                prefix: &prefix,
-                context,
-                answer,
-            })
-            .collect();
+        let seqs = sequences_after(&prefix, &sequences(&model));
         let answers = seqs.iter().flat_map(|s| s.answer.iter().copied()).collect();
         let rows = model.training_rows(&seqs, 8, &answers).unwrap();
         let problem = problem_of(&model, &rows, 4);
@@ -585,19 +583,14 @@ mod tests {
         let model = tiny();
         let prefix = model.prefill(&model.tokenizer.encode_plain("p").unwrap()).unwrap();
         let pairs = sequences(&model);
-        let seq = |(context, answer): &(Vec<u32>, Vec<u32>)| Sequence {
-            prefix: &prefix,
-            context: context.clone(),
-            answer: answer.clone(),
-        };
-        let training: Vec<Sequence> = pairs.iter().map(seq).collect();
+        let training = sequences_after(&prefix, &pairs);
         // The same inputs with an answer training never gives.
         let other = model.tokenizer.encode_plain("w").unwrap();
         let swapped: Vec<(Vec<u32>, Vec<u32>)> = pairs
             .iter()
             .map(|(context, _)| (context.clone(), other.clone()))
             .collect();
-        let validation: Vec<Sequence> = swapped.iter().map(seq).collect();
+        let validation = sequences_after(&prefix, &swapped);
         let opts = FitOptions {
             steps: 100,
             learning_rate: 2e-2,
@@ -621,14 +614,7 @@ mod tests {
         let prefix_tokens = model.tokenizer.encode_plain("p").unwrap();
         let prefix = model.prefill(&prefix_tokens).unwrap();
         let pairs = sequences(&model);
-        let seqs: Vec<Sequence> = pairs
-            .iter()
-            .map(|(context, answer)| Sequence {
-                prefix: &prefix,
-                context: context.clone(),
-                answer: answer.clone(),
-            })
-            .collect();
+        let seqs = sequences_after(&prefix, &pairs);
         let opts = FitOptions {
             steps: 150,
             learning_rate: 2e-2,
@@ -674,14 +660,7 @@ mod tests {
             report.loss_after
         );
         let adapted_prefix = model.prefill_with(&prefix_tokens, Some(&adapter)).unwrap();
-        let adapted: Vec<Sequence> = pairs
-            .iter()
-            .map(|(context, answer)| Sequence {
-                prefix: &adapted_prefix,
-                context: context.clone(),
-                answer: answer.clone(),
-            })
-            .collect();
+        let adapted = sequences_after(&adapted_prefix, &pairs);
         let (with, without) = (model.answer_loss(&adapted).unwrap(), model.answer_loss(&seqs).unwrap());
         assert!(
             with < without && with >= 0.0,

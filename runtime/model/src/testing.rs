@@ -3,6 +3,7 @@
 //! LoRA adapters for any model.
 use crate::adapter::{Adapter, LoraPair, Projection};
 use crate::error::Result;
+use crate::lcg::Lcg;
 use crate::model::{Arch, Config, Kernels};
 use candle_core::quantized::{gguf_file::Value, GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
@@ -14,20 +15,6 @@ const FF: usize = 128;
 const HEADS: usize = 4;
 const KV_HEADS: usize = 2;
 const LAYERS: usize = 2;
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> f32 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    }
-    fn vec(&mut self, n: usize, scale: f32) -> Vec<f32> {
-        (0..n).map(|_| self.next() * scale).collect()
-    }
-}
 
 /// Every kernel path this CPU runs, for a test that checks each against a reference. Each one it lacks is
 /// reported as skipped, with the reason, on the process's stderr (past the test harness's capture, so the
