@@ -55,8 +55,9 @@ pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSIO
 /// Bumped whenever the output for a function with data rows changes while the rest of the pipeline does not:
 /// part of the ids of functions with data only ([`BuildKey::data_pipeline`]). "1": the compiler model's labels
 /// of unlabeled rows take the labels' estimated shares into account ([`LabelShares::Estimated`]); "2": only for two
-/// labels ([`pool_shares`]).
-pub const DATA_PIPELINE: &str = "data 2";
+/// labels ([`pool_shares`]); "3": infinite return types still get written examples, and the program showing them
+/// competes with the one showing the rows ([`choose_shown_rows`]).
+pub const DATA_PIPELINE: &str = "data 3";
 
 /// Bumped whenever distilled adapters change for the same inputs: part of the ids of programs built with
 /// `[compiler] adapter` other than `never` only.
@@ -161,8 +162,7 @@ pub fn compile(
             options.head_examples
         }
         Some(_) => 0,
-        // The user's rows are shown instead (see `choose_shown_rows`).
-        None if !data.is_empty() => 0,
+        // With data too: the program showing them competes with the one showing the rows (`choose_shown_rows`).
         None => options.synthesized_examples,
     };
     let (generated, tokens) = write_examples(spec, &models.compiler, wanted, options)?;
@@ -823,15 +823,20 @@ impl DataRows {
 /// Most held-out rows an infinite return type's candidate programs are run on (each is a generated answer).
 pub(crate) const MAX_HELD_OUT_CALLS: usize = 12;
 
+/// The candidate of [`choose_shown_rows`] that shows what the program without data would.
+pub const WRITTEN_EXAMPLES: &str = "docstring and written examples";
+
 /// Infinite return types with data: the examples the program shows. The candidates are the docstring's
-/// examples alone and with rows of the user's data (labeled rows, or else real inputs answered by the
-/// compiler model prompted with the declaration), up to `synthesized_examples` of them; with held-out
-/// labeled rows, the candidate that answers more of them is kept (the data rows on ties), else the data rows.
+/// examples with rows of the user's data (labeled rows, or else real inputs answered by the compiler model
+/// prompted with the declaration), up to `synthesized_examples` of them, and the program without data would
+/// show (`written`: the docstring's examples and the compiler model's judged ones); with held-out labeled rows,
+/// the candidate that answers more of them is kept (the data rows on ties: real inputs are the point), else the
+/// data rows.
 fn choose_shown_rows(
     spec: &Spec,
     data: &FunctionData,
     models: &Models,
-    user: Vec<Example>,
+    written: Vec<Example>,
     options: &CompileOptions,
 ) -> Result<(Vec<Example>, DataUse), CompileError> {
     let n = data.examples.len();
@@ -858,7 +863,8 @@ fn choose_shown_rows(
             });
         }
     }
-    let with_rows: Vec<Example> = user.iter().cloned().chain(rows).collect();
+    let user = written.iter().filter(|e| e.source == ExampleSource::User).cloned();
+    let with_rows: Vec<Example> = user.chain(rows).collect();
     let mut candidates = Vec::new();
     let mut chosen = ("docstring examples and data rows", with_rows.clone());
     if !held.is_empty() {
@@ -875,7 +881,7 @@ fn choose_shown_rows(
                 })
                 .count())
         };
-        let (rows_right, alone_right) = (score(&with_rows)?, score(&user)?);
+        let (rows_right, written_right) = (score(&with_rows)?, score(&written)?);
         candidates = vec![
             Candidate {
                 name: chosen.0.into(),
@@ -883,13 +889,13 @@ fn choose_shown_rows(
                 total: held.len(),
             },
             Candidate {
-                name: "docstring examples".into(),
-                right: alone_right,
+                name: WRITTEN_EXAMPLES.into(),
+                right: written_right,
                 total: held.len(),
             },
         ];
-        if alone_right > rows_right {
-            chosen = ("docstring examples", user);
+        if written_right > rows_right {
+            chosen = (WRITTEN_EXAMPLES, written);
         }
     }
     let used = DataUse {

@@ -411,7 +411,7 @@ fn unlabeled_inputs_are_labeled_by_the_compiler_model() {
 }
 
 /// An infinite return type shows labeled rows as examples when they answer the held-out rows at least as
-/// well as the docstring's examples alone.
+/// well as the program without data (the docstring's examples and the compiler model's judged ones).
 #[test]
 fn labeled_rows_become_shown_examples_for_an_infinite_type() {
     let models = smoke_models();
@@ -437,8 +437,14 @@ fn labeled_rows_become_shown_examples_for_an_infinite_type() {
         .iter()
         .filter(|e| e.source == ExampleSource::Data)
         .collect();
-    if used.chosen == "docstring examples" {
+    if used.chosen == paw_neural::compile::WRITTEN_EXAMPLES {
+        // The program without data: the docstring's examples and the compiler model's judged ones.
         assert!(shown_rows.is_empty());
+        assert!(artifact
+            .meta
+            .examples
+            .iter()
+            .all(|e| matches!(e.source, ExampleSource::User | ExampleSource::Compiler)));
     } else {
         assert_eq!(shown_rows.len(), OPTIONS.synthesized_examples);
         // Held-out rows (every fourth) are never shown.
