@@ -349,13 +349,17 @@ impl RemoteProgram {
         })
     }
 
-    /// A request with the settings every call shares: greedy, the program's model, the grammar twice over.
+    /// A request with the settings every call shares: greedy with no repetition penalty (llama_cpp.server's
+    /// default of 1.1 keeps the answer from repeating the input, e.g. a city named in it), the program's model,
+    /// the grammar twice over.
     fn body(&self, prompt: String, grammar: Option<String>, max_tokens: usize, logprobs: usize) -> Value {
         let mut body = json!({
             "model": self.model,
             "prompt": prompt,
             "max_tokens": max_tokens,
             "temperature": 0.0,
+            "repeat_penalty": 1.0,
+            "repetition_penalty": 1.0,
             "logprobs": logprobs,
         });
         if let Some(grammar) = grammar {
