@@ -66,7 +66,7 @@ impl Interpreter {
                 model: model.clone(),
             },
             Interpreter::Remote(engine) => {
-                ReadyProgram::Remote(engine.program_from_template(spec, template, vec![])?)
+                ReadyProgram::Remote(engine.program_from_template(spec, template)?)
             }
         })
     }

@@ -100,9 +100,9 @@ impl RemoteEngine {
         &self.options.url
     }
 
-    /// A built program as this server runs it. A head cannot run here (it reads hidden states, which no
-    /// serving engine returns): the program answers with its calibration, or its prompt alone, instead, and
-    /// [`RemoteProgram::without_head`] says so.
+    /// A built program as this server runs it. A head of a scale and biases only runs as locally; one with
+    /// weights over hidden states cannot (no serving engine returns them): the program answers with its
+    /// calibration, or its prompt alone, instead, and [`RemoteProgram::caveat`] says so.
     pub fn program(self: &Arc<Self>, artifact: &Artifact) -> Result<RemoteProgram, Error> {
         let model = match &artifact.adapter {
             None => self.models[0].clone(),
@@ -116,18 +116,28 @@ impl RemoteEngine {
             calibration,
             model,
         )?;
-        program.without_head = artifact.head.is_some();
+        match &artifact.head {
+            Some(head) if head.weights.is_empty() => {
+                let labels = program.labels.as_ref().map_or(0, |l| l.len());
+                if head.bias.len() != labels {
+                    return Err(Error::CalibrationMismatch {
+                        calibrated: head.bias.len(),
+                        labels,
+                    });
+                }
+                // Local scoring's `scale × score − prior` with the head's offsets, `−bias`, as priors.
+                program.scale = head.scale;
+                program.priors = head.bias.iter().map(|b| -b).collect();
+            }
+            Some(_) => program.without_head = true,
+            None => {}
+        }
         Ok(program)
     }
 
     /// A program from a bare template (e.g. `pawc eval --baseline prompt`), on the base model.
-    pub fn program_from_template(
-        self: &Arc<Self>,
-        spec: Spec,
-        template: &str,
-        calibration: Vec<f64>,
-    ) -> Result<RemoteProgram, Error> {
-        self.assemble(spec, template, false, calibration, self.models[0].clone())
+    pub fn program_from_template(self: &Arc<Self>, spec: Spec, template: &str) -> Result<RemoteProgram, Error> {
+        self.assemble(spec, template, false, vec![], self.models[0].clone())
     }
 
     fn assemble(
@@ -158,7 +168,8 @@ impl RemoteEngine {
             after: after.to_string(),
             schema,
             labels,
-            calibration,
+            scale: 1.0,
+            priors: calibration,
             model,
             without_head: false,
         })
@@ -319,12 +330,14 @@ pub struct RemoteProgram {
     schema: TypeSchema,
     /// Finite types: the labels, in declaration order.
     labels: Option<Vec<Label>>,
-    /// Per-label log prior subtracted from label scores (empty: none).
-    calibration: Vec<f64>,
+    /// Label scores are `scale × log-probability − priors[label]`: the calibration (scale 1, empty: none), or
+    /// a head without hidden-state weights (its scale, and its biases negated).
+    scale: f64,
+    priors: Vec<f64>,
     /// The served model requests name: the base model, or the program's adapter.
     model: String,
-    /// The artifact has a head, which cannot run on a serving engine.
-    pub without_head: bool,
+    /// The artifact's head reads hidden states, which a serving engine does not return: it is left out.
+    without_head: bool,
 }
 
 impl RemoteProgram {
@@ -341,7 +354,7 @@ impl RemoteProgram {
     /// What this program leaves out on a serving engine, for people: its head.
     pub fn caveat(&self) -> Option<String> {
         self.without_head.then(|| {
-            let instead = match self.calibration.is_empty() {
+            let instead = match self.priors.is_empty() {
                 true => "its prompt alone",
                 false => "its label calibration",
             };
@@ -370,7 +383,7 @@ impl RemoteProgram {
     }
 
     /// Labels scored by the first answer token: each label's score is the log-sum-exp of its spellings' first
-    /// tokens' log-probabilities, less its calibration prior; the softmax of the scores is the confidence.
+    /// tokens' log-probabilities, scaled, less its prior; the softmax of the scores is the confidence.
     fn score_labels(&self, labels: &[Label], prompt: String) -> Result<Answer, Error> {
         let spelled: Vec<String> = labels.iter().flat_map(|l| spellings(&l.text, &l.value)).collect();
         let choice = self
@@ -389,7 +402,7 @@ impl RemoteProgram {
             .enumerate()
             .map(|(i, l)| {
                 let lp = log_sum_exp(l.first.iter().map(|t| top.get(t).copied().unwrap_or(f64::NEG_INFINITY)));
-                lp - self.calibration.get(i).copied().unwrap_or(0.0)
+                self.scale * lp - self.priors.get(i).copied().unwrap_or(0.0)
             })
             .collect();
         let best = paw_model::argmax(&scores);
@@ -413,7 +426,7 @@ impl RemoteProgram {
     }
 
     /// Labels whose first tokens coincide: the server writes one of them, greedily, under a grammar that
-    /// allows nothing else. No calibration applies; the confidence is the written tokens' probability.
+    /// allows nothing else. No calibration or head applies; the confidence is the written tokens' probability.
     fn choose_label(&self, labels: &[Label], prompt: String) -> Result<Answer, Error> {
         let texts: Vec<String> = labels.iter().map(|l| l.text.clone()).collect();
         let choice = self
