@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use paw_artifact::{ArtifactStore, Head, PawLock};
+use paw_cache::PawHome;
 use serde_json::{json, Value};
 
 use crate::fuzzy::{one_model_test_at_a_time, pawc_with_home, scratch_home};
@@ -121,6 +123,17 @@ fn interpreter_file(home: &Path) -> PathBuf {
     PathBuf::from(stdout(&out).trim())
 }
 
+/// Gives the artifact of the project's function `key` a head (written again: same id, new checksums).
+fn set_head(project: &TinyProject, key: &str, head: Head) {
+    let lock = PawLock::read(project.root()).unwrap().unwrap();
+    let store = ArtifactStore::in_home(&PawHome::new(project.home.path()));
+    let id = &lock.functions[key];
+    let mut artifact = store.load(id).unwrap();
+    artifact.head = Some(head);
+    std::fs::remove_dir_all(store.path(id)).unwrap();
+    store.write(&artifact).unwrap();
+}
+
 /// Each case's answer (`got`, or `error`) from `pawc eval --json` with `extra` flags.
 fn answers(project: &TinyProject, cases: &[Value], extra: &[&str]) -> (Value, Vec<Value>) {
     let lines: Vec<String> = cases.iter().map(Value::to_string).collect();
@@ -151,6 +164,26 @@ fn the_remote_backend_answers_as_the_local_model_does_and_fails_with_the_server(
         "interpreter",
         Some(paw_neural::baseline_template),
         &[],
+    );
+    // `urgency` gets a head of a scale and biases only, which runs on the server as locally; `is_alert` one
+    // with weights over the hidden state (d_model 896), which cannot.
+    set_head(
+        &project,
+        "main.urgency",
+        Head {
+            scale: 1.5,
+            bias: vec![0.4, -0.4],
+            weights: vec![],
+        },
+    );
+    set_head(
+        &project,
+        "main.is_alert",
+        Head {
+            scale: 1.0,
+            bias: vec![0.0, 0.0],
+            weights: vec![vec![1e-4; 896]; 2],
+        },
     );
     let server = Server::start(&model);
     let case = |f: &str, arg: &str, expected: Value| json!({"fn": f, "args": [arg], "expected": expected});
@@ -196,9 +229,17 @@ fn the_remote_backend_answers_as_the_local_model_does_and_fails_with_the_server(
     let (remote_report, remote) = answers(&project, &cases, &["--interpreter-url", &server.url]);
     assert_eq!(local_report["where"], "local");
     assert_eq!(remote_report["where"], json!(server.url));
+    assert_eq!(local_report["caveats"], json!({}));
+    let caveats = remote_report["caveats"].as_object().unwrap();
+    assert_eq!(caveats.keys().collect::<Vec<_>>(), ["is_alert"], "{caveats:?}");
+    assert!(
+        caveats["is_alert"].as_str().unwrap().contains("prompt alone"),
+        "{caveats:?}"
+    );
     eprintln!("local:  {local:?}\nremote: {remote:?}");
-    // Labels (by first-token log-probabilities, and by constrained choice) are decided as locally, and so is the
-    // struct generated under its grammar. Free text can part ways where the two engines' arithmetic differs: on
+    // Labels (by first-token log-probabilities, with a head of scale and biases, and by constrained choice)
+    // are decided as locally, and so is the struct generated under its grammar; `is_alert`'s hidden-state
+    // weights are left out remotely, and are too small here to change an answer locally. Free text can part ways where the two engines' arithmetic differs: on
     // this machine the local model writes "Lisboa" for the last case and llama.cpp "Lisbon".
     assert_eq!(remote[..7], local[..7], "remote answers differ from local ones");
     assert!(

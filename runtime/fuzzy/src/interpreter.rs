@@ -65,9 +65,7 @@ impl Interpreter {
                 program: LoadedProgram::from_template(model, spec, template, vec![])?,
                 model: model.clone(),
             },
-            Interpreter::Remote(engine) => {
-                ReadyProgram::Remote(engine.program_from_template(spec, template)?)
-            }
+            Interpreter::Remote(engine) => ReadyProgram::Remote(engine.program_from_template(spec, template)?),
         })
     }
 

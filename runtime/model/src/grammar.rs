@@ -443,16 +443,29 @@ mod tests {
             root,
             r#"root ::= ( "{" ws "\"route\"" ws ":" ws ( "\"playground\"" | "\"hub\"" ) ws "," ws "\"days\"" ws ":" ws ( "[" ws ( int ws ( "," ws int ws )* )? "]" ) ws "," ws "\"note\"" ws ":" ws ( "null" | string ) ws "}" )"#
         );
-        for rule in ["ws ::=", "string ::=", "int ::= \"-\"? ( \"0\" | [1-9] [0-9]{0,17} )", "json ::=", "object ::=", "array ::="] {
+        for rule in [
+            "ws ::=",
+            "string ::=",
+            "int ::= \"-\"? ( \"0\" | [1-9] [0-9]{0,17} )",
+            "json ::=",
+            "object ::=",
+            "array ::=",
+        ] {
             assert!(g.contains(rule), "{rule} missing from\n{g}");
         }
-        assert_eq!(gbnf_choice(&["a\"b".into(), "c".into()]), "root ::= \"a\\\"b\" | \"c\"\n");
+        assert_eq!(
+            gbnf_choice(&["a\"b".into(), "c".into()]),
+            "root ::= \"a\\\"b\" | \"c\"\n"
+        );
     }
 
     #[test]
     fn answers_are_read_by_the_same_grammar() {
         use crate::typed::parse_answer;
-        assert_eq!(parse_answer(&TypeSchema::Str, "  Lisbon \n").unwrap(), serde_json::json!("Lisbon"));
+        assert_eq!(
+            parse_answer(&TypeSchema::Str, "  Lisbon \n").unwrap(),
+            serde_json::json!("Lisbon")
+        );
         assert_eq!(parse_answer(&TypeSchema::Float, "2").unwrap(), serde_json::json!(2.0));
         assert!(parse_answer(&TypeSchema::Int, "2.5").is_err());
         assert!(parse_answer(&TypeSchema::Int, " 2").is_err());
