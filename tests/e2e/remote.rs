@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use paw_artifact::{ArtifactStore, Head, PawLock};
+use paw_artifact::{ArtifactStore, Head, HeadFit, PawLock};
 use paw_cache::PawHome;
 use serde_json::{json, Value};
 
@@ -129,6 +129,12 @@ fn set_head(project: &TinyProject, key: &str, head: Head) {
     let store = ArtifactStore::in_home(&PawHome::new(project.home.path()));
     let id = &lock.functions[key];
     let mut artifact = store.load(id).unwrap();
+    artifact.meta.head = Some(HeadFit {
+        examples: 8,
+        l2: (!head.weights.is_empty()).then_some(0.1),
+        cv_accuracy: 1.0,
+        prompt_accuracy: 0.5,
+    });
     artifact.head = Some(head);
     std::fs::remove_dir_all(store.path(id)).unwrap();
     store.write(&artifact).unwrap();
