@@ -40,6 +40,7 @@ pub fn open_interpreter(
     }
 }
 
+/// Where calls run. Cloning shares the model or the connection.
 #[derive(Clone)]
 pub enum Interpreter {
     Local(Arc<Model>),
