@@ -188,20 +188,20 @@ impl RemoteEngine {
         }
     }
 
-    /// Each label's spellings' first tokens, as the server names tokens in its log-probabilities.
+    /// Each label's spellings as tokens, named as the server names tokens in its log-probabilities.
     fn label_tokens(&self, labels: &[(String, Value)]) -> Result<Vec<Label>, Error> {
         labels
             .iter()
             .map(|(text, value)| {
-                let mut first = Vec::new();
+                let mut forms = Vec::new();
                 for spelling in spellings(text, value) {
                     let tokens = self.tokenizer.encode_plain(&spelling)?;
-                    first.push(self.tokenizer.decode(&tokens[..1]));
+                    forms.push(tokens.iter().map(|t| self.tokenizer.decode(&[*t])).collect());
                 }
                 Ok(Label {
-                    text: text.clone(),
                     value: value.clone(),
-                    first,
+                    text: text.clone(),
+                    forms,
                 })
             })
             .collect()
@@ -305,11 +305,11 @@ impl Drop for Slot<'_> {
     }
 }
 
-/// A label of a finite return type, with the first token of each of its spellings.
+/// A label of a finite return type, with each of its spellings as token texts.
 struct Label {
     text: String,
     value: Value,
-    first: Vec<String>,
+    forms: Vec<Vec<String>>,
 }
 
 /// One generated answer: its text, whether the token limit cut it, and each token's log-probability with the
@@ -345,8 +345,7 @@ impl RemoteProgram {
     pub fn call(&self, args: &[Value]) -> Result<Answer, Error> {
         let prompt = format!("{}{}{}", self.before, render_input(&self.spec, args)?, self.after);
         match &self.labels {
-            Some(labels) if first_tokens_differ(labels) => self.score_labels(labels, prompt),
-            Some(labels) => self.choose_label(labels, prompt),
+            Some(labels) => self.score_labels(labels, &prompt),
             None => self.generate(prompt),
         }
     }
@@ -382,34 +381,70 @@ impl RemoteProgram {
         body
     }
 
-    /// Labels scored by the first answer token: each label's score is the log-sum-exp of its spellings' first
-    /// tokens' log-probabilities, scaled, less its prior; the softmax of the scores is the confidence.
-    fn score_labels(&self, labels: &[Label], prompt: String) -> Result<Answer, Error> {
-        let spelled: Vec<String> = labels.iter().flat_map(|l| spellings(&l.text, &l.value)).collect();
-        let choice = self
-            .engine
-            .complete(self.body(prompt, Some(gbnf_choice(&spelled)), 1, TOP_LOGPROBS))?;
-        let top = match choice.logprobs.first() {
-            Some((_, top)) if !top.is_empty() => top,
-            _ => {
-                return Err(self
-                    .engine
-                    .bad_reply("the answer has no log-probabilities (`logprobs`)"))
-            }
-        };
-        let scores: Vec<f64> = labels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let lp = log_sum_exp(l.first.iter().map(|t| top.get(t).copied().unwrap_or(f64::NEG_INFINITY)));
-                self.scale * lp - self.priors.get(i).copied().unwrap_or(0.0)
-            })
-            .collect();
+    /// Labels scored by log-probabilities, as local label scoring bounds them: a spelling's score is the sum of
+    /// its tokens' log-probabilities up to the first token no other label's spelling shares (the first token,
+    /// unless labels start alike), a label's the log-sum-exp of its spellings', scaled, less its prior. Each
+    /// prefix that labels share costs one more request (the prompt followed by that prefix), asked only while
+    /// a label behind it could still beat the best label already scored. The softmax of the scores is the
+    /// confidence.
+    fn score_labels(&self, labels: &[Label], prompt: &str) -> Result<Answer, Error> {
+        // The likeliest next tokens after the prompt followed by a prefix (token texts joined).
+        let mut next: HashMap<String, HashMap<String, f64>> = HashMap::new();
+        loop {
+            let scored: Vec<(f64, Option<String>)> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, label)| {
+                    let mut needed = None;
+                    let forms = label.forms.iter().map(|form| {
+                        let (lp, wants) = form_score(form, i, labels, &next);
+                        needed = needed.take().or(wants);
+                        lp
+                    });
+                    let score = self.scale * log_sum_exp(forms) - self.priors.get(i).copied().unwrap_or(0.0);
+                    (score, needed)
+                })
+                .collect();
+            let best = scored
+                .iter()
+                .filter(|(_, needed)| needed.is_none())
+                .map(|(score, _)| *score)
+                .fold(f64::NEG_INFINITY, f64::max);
+            // The prefix behind the label with the highest bound that could still win, if any.
+            let wanted = scored
+                .iter()
+                .filter(|(bound, needed)| needed.is_some() && *bound >= best)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .and_then(|(_, needed)| needed.clone());
+            let Some(prefix) = wanted else {
+                return self.label_answer(labels, scored.into_iter().map(|(s, _)| s).collect());
+            };
+            let after: Vec<String> = labels
+                .iter()
+                .flat_map(|l| &l.forms)
+                .map(|f| f.concat())
+                .filter_map(|text| text.strip_prefix(&prefix).map(str::to_string))
+                .filter(|rest| !rest.is_empty())
+                .collect();
+            let body = self.body(format!("{prompt}{prefix}"), Some(gbnf_choice(&after)), 1, TOP_LOGPROBS);
+            let top = match self.engine.complete(body)?.logprobs.into_iter().next() {
+                Some((_, top)) if !top.is_empty() => top,
+                _ => {
+                    return Err(self
+                        .engine
+                        .bad_reply("the answer has no log-probabilities (`logprobs`)"))
+                }
+            };
+            next.insert(prefix, top);
+        }
+    }
+
+    fn label_answer(&self, labels: &[Label], scores: Vec<f64>) -> Result<Answer, Error> {
         let best = paw_model::argmax(&scores);
         if scores[best] == f64::NEG_INFINITY {
             return Err(self
                 .engine
-                .bad_reply("no label's first token is among the answer's log-probabilities"));
+                .bad_reply("no label's tokens are among the answer's log-probabilities"));
         }
         let z: f64 = scores.iter().map(|s| (s - scores[best]).exp()).sum();
         let probabilities: Vec<(String, f64)> = labels
@@ -422,25 +457,6 @@ impl RemoteProgram {
             confidence: probabilities[best].1,
             probabilities,
             tokens: 1,
-        })
-    }
-
-    /// Labels whose first tokens coincide: the server writes one of them, greedily, under a grammar that
-    /// allows nothing else. No calibration or head applies; the confidence is the written tokens' probability.
-    fn choose_label(&self, labels: &[Label], prompt: String) -> Result<Answer, Error> {
-        let texts: Vec<String> = labels.iter().map(|l| l.text.clone()).collect();
-        let choice = self
-            .engine
-            .complete(self.body(prompt, Some(gbnf_choice(&texts)), 64, 1))?;
-        let label = labels.iter().find(|l| l.text == choice.text.trim()).ok_or_else(|| {
-            self.engine
-                .bad_reply(&format!("{:?} is none of the labels", choice.text))
-        })?;
-        Ok(Answer {
-            value: label.value.clone(),
-            confidence: confidence(&choice),
-            probabilities: Vec::new(),
-            tokens: choice.logprobs.len(),
         })
     }
 
@@ -468,13 +484,34 @@ impl RemoteProgram {
     }
 }
 
-/// Whether no two labels share a spelling's first token, so that the first answer token tells them apart.
-fn first_tokens_differ(labels: &[Label]) -> bool {
-    let mut owner: HashMap<&str, usize> = HashMap::new();
-    labels
-        .iter()
-        .enumerate()
-        .all(|(i, l)| l.first.iter().all(|t| *owner.entry(t.as_str()).or_insert(i) == i))
+/// A spelling's log-probability so far, from the next-token log-probabilities known after each prefix, and the
+/// prefix whose next tokens it still needs (`None`: scored). It is scored at the first token that no spelling of
+/// another label shares, or at its end; a token not among the likeliest makes it impossible (−∞).
+fn form_score(
+    form: &[String],
+    label: usize,
+    labels: &[Label],
+    next: &HashMap<String, HashMap<String, f64>>,
+) -> (f64, Option<String>) {
+    let mut lp = 0.0;
+    for depth in 0..form.len() {
+        let prefix = form[..depth].concat();
+        let Some(top) = next.get(&prefix) else {
+            return (lp, Some(prefix));
+        };
+        lp += top.get(&form[depth]).copied().unwrap_or(f64::NEG_INFINITY);
+        let shared = labels.iter().enumerate().any(|(j, other)| {
+            j != label
+                && other
+                    .forms
+                    .iter()
+                    .any(|f| f.len() > depth && f[..=depth] == form[..=depth])
+        });
+        if !shared || lp == f64::NEG_INFINITY {
+            break;
+        }
+    }
+    (lp, None)
 }
 
 /// The probability of the tokens the server wrote (1 when it gave no log-probabilities: an empty answer).
@@ -544,20 +581,37 @@ mod tests {
     }
 
     #[test]
-    fn labels_sharing_a_first_token_are_told_apart_by_choice() {
-        let label = |text: &str, first: &[&str]| Label {
+    fn labels_that_start_alike_are_scored_past_their_shared_tokens() {
+        let label = |text: &str, forms: &[&[&str]]| Label {
             text: text.into(),
             value: json!(text),
-            first: first.iter().map(|s| s.to_string()).collect(),
+            forms: forms
+                .iter()
+                .map(|f| f.iter().map(|t| t.to_string()).collect())
+                .collect(),
         };
-        assert!(first_tokens_differ(&[
-            label("true", &["true", "True"]),
-            label("false", &["false", "False"])
-        ]));
-        assert!(!first_tokens_differ(&[
-            label("billing_issue", &["billing"]),
-            label("billing_question", &["billing"])
-        ]));
+        let labels = [
+            label("billing_question", &[&["billing", "_question"]]),
+            label("billing_dispute", &[&["billing", "_dispute"]]),
+            label("other", &[&["other"]]),
+        ];
+        let mut next = HashMap::new();
+        assert_eq!(
+            form_score(&labels[0].forms[0], 0, &labels, &next),
+            (0.0, Some(String::new()))
+        );
+        next.insert(
+            String::new(),
+            HashMap::from([("billing".to_string(), -0.5), ("other".to_string(), -2.0)]),
+        );
+        assert_eq!(form_score(&labels[2].forms[0], 2, &labels, &next), (-2.0, None));
+        assert_eq!(
+            form_score(&labels[1].forms[0], 1, &labels, &next),
+            (-0.5, Some("billing".into()))
+        );
+        next.insert("billing".into(), HashMap::from([("_dispute".to_string(), -0.1)]));
+        assert_eq!(form_score(&labels[1].forms[0], 1, &labels, &next), (-0.6, None));
+        assert_eq!(form_score(&labels[0].forms[0], 0, &labels, &next).0, f64::NEG_INFINITY);
     }
 
     #[test]
