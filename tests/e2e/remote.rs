@@ -26,7 +26,7 @@ enum Level {
     high,
 }
 
-/// Where a request goes: both start with the same word, so they are told apart by a constrained choice.
+/// Where a request goes: both start with the same token, so they are told apart by a second request.
 enum Desk {
     /// Questions about an invoice
     billing_question,
@@ -243,8 +243,8 @@ fn the_remote_backend_answers_as_the_local_model_does_and_fails_with_the_server(
         "{caveats:?}"
     );
     eprintln!("local:  {local:?}\nremote: {remote:?}");
-    // Labels (by first-token log-probabilities, with a head of scale and biases, and by constrained choice)
-    // are decided as locally, and so is the struct generated under its grammar; `is_alert`'s hidden-state
+    // Labels (by first-token log-probabilities, with a head of scale and biases, and past a shared first
+    // token) are decided as locally, and so is the struct generated under its grammar; `is_alert`'s hidden-state
     // weights are left out remotely, and are too small here to change an answer locally. Free text can part ways where the two engines' arithmetic differs: on
     // this machine the local model writes "Lisboa" for the last case and llama.cpp "Lisbon".
     assert_eq!(remote[..7], local[..7], "remote answers differ from local ones");

@@ -5,10 +5,10 @@
 //! as in a `.paw` bundle: the server tokenizes it with control tokens recognized, and its prefix cache keeps
 //! the program's part). Decoding is greedy and constrained by the server's own grammar support (GBNF in
 //! `grammar` for the llama.cpp family, the same grammar in `structured_outputs` for vLLM; each ignores the
-//! other's field). Finite types are scored from the first answer token's log-probabilities when the labels'
-//! first tokens differ (each label's score is then exactly the bound local label scoring starts from), and
-//! are a constrained choice among the labels otherwise. A program with a LoRA adapter is asked of the model
-//! the server lists under the program's id. A server error fails the call: no answer is ever made up.
+//! other's field). Finite types are scored from log-probabilities of the answer's first token, and of later
+//! tokens only where labels start alike (each label's score is a bound local label scoring also computes). A
+//! program with a LoRA adapter is asked of the model the server lists under the program's id. A server error
+//! fails the call: no answer is ever made up.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
@@ -49,8 +49,8 @@ impl RemoteOptions {
     }
 }
 
-/// How many of the first answer token's likeliest tokens a label-scoring request asks for (OpenAI's and vLLM's
-/// default limit). A label none of whose spellings starts with one of them cannot win.
+/// How many likeliest next tokens a label-scoring request asks for (OpenAI's and vLLM's default limit). A label
+/// none of whose spellings continues with one of them cannot win.
 const TOP_LOGPROBS: usize = 20;
 
 /// Most tokens a generated (non-finite) answer may take, as locally.
