@@ -10,6 +10,7 @@ mod killsafe;
 mod lsp;
 mod map;
 mod native;
+mod remote;
 mod serve;
 mod standalone;
 mod tiny;

@@ -40,26 +40,39 @@ impl TinyProject {
     /// The project with every fuzzy fn built except those named in `unbuilt`, which the lock records with an
     /// old program id (so they are stale).
     pub fn new(unbuilt: &[&str]) -> TinyProject {
-        let dir = tempfile::tempdir().unwrap();
         let home = tempfile::tempdir().unwrap();
+        let model_path = home.path().join("tiny.gguf");
+        paw_model::testing::write_tiny_model(&model_path, paw_model::Arch::Qwen2, 42).unwrap();
+        let interpreter = model_path.display().to_string();
+        TinyProject::on_model(SOURCE, home, &model_path, &interpreter, None, unbuilt)
+    }
+
+    /// `source` "built" for the interpreter `interpreter` (as `paw.lock` names it) whose file is `model_path`,
+    /// with artifacts in `home`'s store; `template` writes each function's prompt template (default: the stand-in's).
+    pub fn on_model(
+        source: &str,
+        home: tempfile::TempDir,
+        model_path: &Path,
+        interpreter: &str,
+        template: Option<fn(&paw_artifact::Spec) -> String>,
+        unbuilt: &[&str],
+    ) -> TinyProject {
+        let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("src")).unwrap();
-        std::fs::write(dir.path().join("src/main.pw"), SOURCE).unwrap();
+        std::fs::write(dir.path().join("src/main.pw"), source).unwrap();
         std::fs::write(
             dir.path().join("paw.toml"),
             "[package]\nname = \"tiny\"\nversion = \"0.1.0\"\n",
         )
         .unwrap();
-        let model_path = home.path().join("tiny.gguf");
-        paw_model::testing::write_tiny_model(&model_path, paw_model::Arch::Qwen2, 42).unwrap();
-        let model = Model::load(&model_path).unwrap();
+        let model = Model::load(model_path).unwrap();
 
         let mut files = paw_diagnostics::Files::new();
-        let file = files.add("main.pw", SOURCE.to_string());
+        let file = files.add("main.pw", source.to_string());
         let checked = paw_check::check_file(&mut files, file, &paw_check::NoLoader);
         assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
         let program = checked.program;
         let store = ArtifactStore::in_home(&PawHome::new(home.path()));
-        let interpreter = model_path.display().to_string();
         let mut functions = std::collections::BTreeMap::new();
         for f in &program.fuzzy {
             let spec = spec_of(f, &program).unwrap();
@@ -72,10 +85,14 @@ impl TinyProject {
                 continue;
             }
             let stand_in = |prefix: Vec<u8>, tokens: usize| {
-                ArtifactBuilder::new(&id, spec.clone(), stand_in_key())
-                    .models("compiler", &interpreter)
-                    .prefix(prefix, tokens)
-                    .build()
+                let builder = ArtifactBuilder::new(&id, spec.clone(), stand_in_key())
+                    .models("compiler", interpreter)
+                    .prefix(prefix, tokens);
+                match template {
+                    Some(write) => builder.prompt_template(write(&spec)),
+                    None => builder,
+                }
+                .build()
             };
             let template = stand_in(vec![], 0).prompt_template;
             let prefilled = LoadedProgram::from_template(&model, spec.clone(), &template, vec![]).unwrap();
@@ -87,7 +104,7 @@ impl TinyProject {
             version: 1,
             build: stand_in_key(),
             compiler_model: "compiler".into(),
-            interpreter_model: interpreter,
+            interpreter_model: interpreter.to_string(),
             functions,
             data: Default::default(),
         }

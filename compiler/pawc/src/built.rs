@@ -1,16 +1,15 @@
 //! A checked project's built fuzzy fns, loaded on the interpreter and called directly rather than through the
 //! executor: what `pawc eval`, `pawc map` and `pawc serve` answer with. The lock, the store and the interpreter
-//! are the ones `pawc run`'s backend uses, and the build state is decided by the same `paw_artifact::resolve`,
-//! so the answers and the messages are the same.
+//! (local, or the serving engine of `--interpreter-url` / `[interpreter] url`) are the ones `pawc run`'s backend
+//! uses, and the build state is decided by the same `paw_artifact::resolve`, so the answers and the messages are
+//! the same.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use paw_artifact::{function_key, resolve, Artifact, ArtifactStore, NotReady, PawLock, ProgramId};
 use paw_cache::{ModelChoice, PawHome};
 use paw_check::hir::{FuzzyFn, Program};
-use paw_fuzzy::LazyModel;
-use paw_model::Model;
+use paw_fuzzy::{open_interpreter, Interpreter, RemoteOptions};
 
 use crate::models::{load_options, provisioner};
 use crate::pipeline::{fuzzy_named, plural, Loaded, NotOne};
@@ -22,6 +21,39 @@ pub struct Builds {
     pub store: ArtifactStore,
     pub home: PawHome,
     target: PathBuf,
+    /// The serving engine calls run on, if not the local model.
+    pub remote: Option<RemoteOptions>,
+}
+
+/// `--interpreter-url` for the commands that answer calls.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct RemoteArgs {
+    /// Answer calls on this OpenAI-compatible server running the interpreter model (llama.cpp's server,
+    /// llama_cpp.server, vLLM), e.g. http://127.0.0.1:8080/v1, instead of the local model. Default: paw.toml's
+    /// `[interpreter] url`.
+    #[arg(long, value_name = "URL")]
+    pub interpreter_url: Option<String>,
+}
+
+impl RemoteArgs {
+    /// The server calls run on: the flag, else the project's `[interpreter] url`; `None`: the local model.
+    pub fn options(&self, loaded: &Loaded) -> Result<Option<RemoteOptions>, String> {
+        let manifest = loaded.project.manifest.as_ref();
+        let Some(url) = self
+            .interpreter_url
+            .as_deref()
+            .or_else(|| manifest.and_then(|m| m.interpreter.url.as_deref()))
+        else {
+            return Ok(None);
+        };
+        if !url.starts_with("http://") {
+            return Err(format!(
+                "the interpreter URL `{url}` is not an http:// URL\n  help: write the server's API base, e.g. \
+                 `http://127.0.0.1:8080/v1` (paw speaks plain HTTP: reach an https:// server through a local proxy)"
+            ));
+        }
+        Ok(Some(RemoteOptions::new(url)))
+    }
 }
 
 /// A fuzzy fn whose build cannot be used: its Display is the one line `pawc run` would print, then the help.
@@ -40,14 +72,16 @@ impl std::fmt::Display for Unusable {
 }
 
 impl Builds {
-    /// Reads the project's lock (absent: nothing built yet); artifacts are those of `$PAW_HOME`.
-    pub fn open(loaded: &Loaded) -> Result<Builds, String> {
+    /// Reads the project's lock (absent: nothing built yet); artifacts are those of `$PAW_HOME`, calls run where
+    /// `remote` says.
+    pub fn open(loaded: &Loaded, remote: &RemoteArgs) -> Result<Builds, String> {
         let home = PawHome::from_env();
         Ok(Builds {
             lock: PawLock::read(&loaded.project.root).map_err(|e| e.to_string())?,
             store: ArtifactStore::in_home(&home),
             home,
             target: loaded.project.build_target().to_path_buf(),
+            remote: remote.options(loaded)?,
         })
     }
 
@@ -75,13 +109,13 @@ impl Builds {
         Ok((id, artifact))
     }
 
-    /// Loads the interpreter `choice`, fetching a missing default model as `pawc run` does.
-    pub fn load_interpreter(&self, choice: &ModelChoice) -> Result<Arc<Model>, String> {
-        let (choice, provisioner) = (choice.clone(), provisioner(self.home.clone()));
-        let locate = move || provisioner.locate(&choice, false).map_err(|e| e.to_string());
-        LazyModel::new("interpreter", locate, load_options()?)
-            .get()
-            .map_err(|e| e.to_string())
+    /// Opens the interpreter `choice` (fetching a missing default model as `pawc run` does): the model loaded, or
+    /// the serving engine connected to, with the model file's tokenizer.
+    pub fn load_interpreter(&self, choice: &ModelChoice) -> Result<Interpreter, String> {
+        let path = provisioner(self.home.clone())
+            .locate(choice, false)
+            .map_err(|e| e.to_string())?;
+        open_interpreter(&path, self.remote.as_ref(), &load_options()?)
     }
 }
 

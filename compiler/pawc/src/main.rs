@@ -100,6 +100,8 @@ enum Command {
         /// The interpreter model: `interpreter` (default), `compiler` or a .gguf file.
         #[arg(long)]
         interpreter: Option<String>,
+        #[command(flatten)]
+        remote: built::RemoteArgs,
     },
     /// Run one built fuzzy function over every row of a file, writing one JSON result per row.
     Map {
@@ -114,6 +116,8 @@ enum Command {
         /// The project (a directory with paw.toml, or a .pw file). Default: the project around the current directory.
         #[arg(long)]
         project: Option<PathBuf>,
+        #[command(flatten)]
+        remote: built::RemoteArgs,
     },
     /// Serve a project's built fuzzy functions over HTTP as a JSON API (see docs/serve.md).
     Serve {
@@ -131,6 +135,8 @@ enum Command {
         /// Calls that may wait for a worker; more are refused with 503.
         #[arg(long, default_value_t = 64)]
         queue: usize,
+        #[command(flatten)]
+        remote: built::RemoteArgs,
     },
     /// Run a project's or file's `main`.
     Run {
@@ -139,6 +145,8 @@ enum Command {
         /// Print every fuzzy call with its input, output, confidence and latency (also: PAW_TRACE=1).
         #[arg(long)]
         trace: bool,
+        #[command(flatten)]
+        remote: built::RemoteArgs,
         #[command(flatten)]
         engine: engine::EngineArgs,
         /// Arguments for the program, after `--`; the program reads them with `io.args()`.
@@ -265,6 +273,7 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
             show_wrong,
             baseline,
             interpreter,
+            remote,
         } => commands::eval::run(
             commands::eval::EvalArgs {
                 path: &path,
@@ -273,6 +282,7 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
                 show_wrong,
                 baseline: baseline.as_deref(),
                 interpreter: interpreter.as_deref(),
+                remote: &remote,
             },
             out,
         ),
@@ -281,12 +291,14 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
             input,
             out: dest,
             project,
+            remote,
         } => commands::map::run(
             commands::map::MapArgs {
                 function: &function,
                 input: &input,
                 out: dest.as_deref(),
                 project: project.as_deref(),
+                remote: &remote,
             },
             out,
         ),
@@ -296,6 +308,7 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
             port,
             workers,
             queue,
+            remote,
         } => commands::serve::run(
             commands::serve::ServeArgs {
                 path: path.as_deref(),
@@ -303,15 +316,17 @@ fn dispatch(command: Command, out: &output::Output) -> ExitCode {
                 port,
                 workers,
                 queue,
+                remote: &remote,
             },
             out,
         ),
         Command::Run {
             path,
             trace,
+            remote,
             engine,
             args,
-        } => commands::run::run(path.as_deref(), args, trace, &engine, out),
+        } => commands::run::run(path.as_deref(), args, trace, &remote, &engine, out),
         Command::Test {
             path,
             filter,

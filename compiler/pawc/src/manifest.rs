@@ -10,9 +10,10 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub package: Package,
-    /// The model that answers fuzzy calls (`pawc build` builds programs for it).
+    /// The model that answers fuzzy calls (`pawc build` builds programs for it), and optionally the serving
+    /// engine that runs it.
     #[serde(default)]
-    pub interpreter: ModelSection,
+    pub interpreter: InterpreterSection,
     /// The model `pawc build` compiles with, and how.
     #[serde(default)]
     pub compiler: CompilerSection,
@@ -47,12 +48,14 @@ pub struct Package {
     pub version: String,
 }
 
-/// `[interpreter]` / `[compiler]`: `model = "interpreter" | "compiler" | "smoke" | "path/to/file.gguf"`
-/// (a relative path is relative to the project root). Command-line flags take precedence.
+/// `[interpreter]`: `model = "interpreter" | "compiler" | "smoke" | "path/to/file.gguf"` (a relative path is
+/// relative to the project root), and `url = "http://host:port/v1"`: an OpenAI-compatible server running that
+/// model, which then answers `pawc run`, `eval`, `map` and `serve` calls. Command-line flags take precedence.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct ModelSection {
+pub struct InterpreterSection {
     pub model: Option<String>,
+    pub url: Option<String>,
 }
 
 /// `[compiler]`: `model` as for `[interpreter]`, and `adapter = "never" | "auto" | "always"`: whether programs
@@ -111,12 +114,13 @@ mod tests {
     #[test]
     fn reads_package_and_optional_sections() {
         let m = Manifest::parse(
-            "[package]\nname = \"triage\"\nversion = \"0.1.0\"\n\n[test]\nmin_accuracy = 0.9\n\n[interpreter]\nmodel = \"x.gguf\"\n",
+            "[package]\nname = \"triage\"\nversion = \"0.1.0\"\n\n[test]\nmin_accuracy = 0.9\n\n[interpreter]\nmodel = \"x.gguf\"\nurl = \"http://127.0.0.1:8080/v1\"\n",
         )
         .unwrap();
         assert_eq!(m.package.name, "triage");
         assert_eq!(m.test.min_accuracy, Some(0.9));
         assert_eq!(m.interpreter.model.as_deref(), Some("x.gguf"));
+        assert_eq!(m.interpreter.url.as_deref(), Some("http://127.0.0.1:8080/v1"));
         assert_eq!(m.compiler.model, None);
         let err =
             Manifest::parse("[package]\nname = \"a\"\nversion = \"1\"\n[compiler]\nfile = \"x.gguf\"\n").unwrap_err();

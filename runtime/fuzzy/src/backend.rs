@@ -1,6 +1,6 @@
 //! The [`FuzzyBackend`] of a built project: each fuzzy fn resolved to its program id through `paw.lock`
-//! (stale or missing builds are reported, never guessed around), the interpreter loaded once on the first
-//! call, each artifact loaded, verified and restored on its first call.
+//! (stale or missing builds are reported, never guessed around), the interpreter (the local model or a serving
+//! engine) opened once on the first call, each artifact loaded, verified and restored on its first call.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use paw_runtime::{FuzzyBackend, FuzzyCallError};
 use serde_json::Value;
 
 use crate::error::InterpreterError;
-use crate::program::LoadedProgram;
+use crate::interpreter::{Interpreter, LazyInterpreter, ReadyProgram};
 
 /// A model (the interpreter, or at build time the compiler), loaded on first use and shared by every call after.
 pub struct LazyModel {
@@ -96,8 +96,8 @@ pub struct ArtifactBackend {
     build_target: PathBuf,
     store: ArtifactStore,
     functions: HashMap<String, Resolution>,
-    interpreter: LazyModel,
-    programs: Mutex<HashMap<ProgramId, Arc<LoadedProgram>>>,
+    interpreter: LazyInterpreter,
+    programs: Mutex<HashMap<ProgramId, Arc<ReadyProgram>>>,
     trace: Option<TraceSink>,
 }
 
@@ -109,7 +109,7 @@ impl ArtifactBackend {
         program: &Program,
         lock: Option<&PawLock>,
         store: ArtifactStore,
-        interpreter: LazyModel,
+        interpreter: LazyInterpreter,
     ) -> ArtifactBackend {
         let functions = program
             .fuzzy
@@ -157,7 +157,12 @@ impl ArtifactBackend {
         }
     }
 
-    fn program(&self, func: &FuzzyFn, id: ProgramId, model: &Model) -> Result<Arc<LoadedProgram>, FuzzyCallError> {
+    fn program(
+        &self,
+        func: &FuzzyFn,
+        id: ProgramId,
+        interpreter: &Interpreter,
+    ) -> Result<Arc<ReadyProgram>, FuzzyCallError> {
         if let Some(p) = self.programs.lock().expect("no panics while holding the lock").get(&id) {
             return Ok(p.clone());
         }
@@ -165,11 +170,9 @@ impl ArtifactBackend {
             let key = function_key(&func.module, &func.name);
             self.not_ready(&key, NotReady::unloadable(&self.store, &id, e))
         })?;
-        let loaded = Arc::new(
-            LoadedProgram::from_artifact(model, &artifact).map_err(|e| FuzzyCallError::Failed {
-                message: format!("fuzzy fn `{}`: {e}", func.name),
-            })?,
-        );
+        let loaded = Arc::new(interpreter.program(&artifact).map_err(|e| FuzzyCallError::Failed {
+            message: format!("fuzzy fn `{}`: {e}", func.name),
+        })?);
         self.programs
             .lock()
             .expect("no panics while holding the lock")
@@ -184,12 +187,12 @@ impl FuzzyBackend for ArtifactBackend {
         let mut confidence = None;
         let result = (|| {
             let id = self.built(func)?;
-            let model = self
+            let interpreter = self
                 .interpreter
                 .get()
-                .map_err(|e| FuzzyCallError::Failed { message: e.to_string() })?;
-            let program = self.program(func, id, &model)?;
-            let answer = program.call(&model, args).map_err(|e| FuzzyCallError::Failed {
+                .map_err(|message| FuzzyCallError::Failed { message })?;
+            let program = self.program(func, id, &interpreter)?;
+            let answer = program.call(args).map_err(|e| FuzzyCallError::Failed {
                 message: format!("fuzzy fn `{}`: {e}", func.name),
             })?;
             confidence = Some(answer.confidence);

@@ -5,7 +5,7 @@
 
 use paw_artifact::artifact::{split_template, FORMAT};
 use paw_artifact::{Artifact, BuildKey, Bundle, Imported, Meta, ProgramFile, ProgramId, SelfTest, Spec, Timings};
-use paw_model::{Error as ModelError, Model};
+use paw_model::{Error as ModelError, Model, PawTokenizer};
 use serde_json::json;
 
 use crate::error::Error;
@@ -17,17 +17,11 @@ pub const BUNDLE_FORMAT: &str = "paw-bundle-v1";
 /// The `.paw` bundle of `artifact`, built for the interpreter `model`. `meta.json` holds the keys PAW's SDK
 /// reads (`program_id`, `interpreter`, `compiler`, `spec`) and paw's whole `meta.json` under `paw`.
 pub fn export_bundle(model: &Model, artifact: &Artifact) -> Result<Bundle, Error> {
-    let prompt_template = if artifact.template_is_complete() {
-        artifact.prompt_template.clone()
-    } else {
-        let t = &model.tokenizer;
-        format!(
-            "{}{}{}",
-            t.decode(&t.chat_user_start(None)?),
-            artifact.prompt_template,
-            t.decode(&t.chat_assistant_start()?)
-        )
-    };
+    let prompt_template = complete_prompt(
+        &model.tokenizer,
+        &artifact.prompt_template,
+        artifact.template_is_complete(),
+    )?;
     let meta = &artifact.meta;
     Ok(Bundle {
         meta: json!({
@@ -43,6 +37,19 @@ pub fn export_bundle(model: &Model, artifact: &Artifact) -> Result<Bundle, Error
         pseudo_program: Some(artifact.pseudo_program.clone()),
         adapter: artifact.adapter.clone(),
     })
+}
+
+/// A program's complete prompt as text, placeholder kept: paw's chat opening, the template, and the tokens that
+/// open the answer, unless the template is already `complete` (an imported bundle's). What other engines run.
+pub fn complete_prompt(tokenizer: &PawTokenizer, template: &str, complete: bool) -> Result<String, Error> {
+    if complete {
+        return Ok(template.to_string());
+    }
+    Ok(format!(
+        "{}{template}{}",
+        tokenizer.decode(&tokenizer.chat_user_start(None)?),
+        tokenizer.decode(&tokenizer.chat_assistant_start()?)
+    ))
 }
 
 /// The artifact of a function imported from `program`: the bundle's template and adapter, the prefix state

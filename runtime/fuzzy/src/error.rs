@@ -24,6 +24,19 @@ pub enum Error {
     Template,
     #[error("the calibration has {calibrated} labels but the return type has {labels}")]
     CalibrationMismatch { calibrated: usize, labels: usize },
+    #[error(
+        "the interpreter server at {url} cannot be reached: {reason}\n  help: start it, or fix `[interpreter] url` in paw.toml (or `--interpreter-url`)"
+    )]
+    RemoteUnreachable { url: String, reason: String },
+    /// The server answered with an error status: this call has no answer.
+    #[error("the interpreter server answered {status} at {url}: {message}")]
+    RemoteStatus { url: String, status: u16, message: String },
+    #[error("the interpreter server at {url} sent an answer paw cannot use: {reason}")]
+    RemoteReply { url: String, reason: String },
+    #[error(
+        "the interpreter server at {url} has no model named `{name}`, which this program's LoRA adapter needs (it serves: {served})\n  help: export the adapter with `pawc export PROJECT FUNCTION --format peft --out DIR` and serve it under that name (vLLM: `--lora-modules {name}=DIR`; llama_cpp.server: a model alias `{name}` with `lora_path`)"
+    )]
+    RemoteAdapter { url: String, name: String, served: String },
     #[error("`{function}` takes {expected} arguments but got {got}")]
     Arity {
         function: String,

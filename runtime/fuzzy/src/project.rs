@@ -9,7 +9,9 @@ use paw_cache::{ModelChoice, PawHome};
 use paw_hir::Program;
 use paw_model::LoadOptions;
 
-use crate::backend::{ArtifactBackend, LazyModel};
+use crate::backend::ArtifactBackend;
+use crate::interpreter::{open_interpreter, LazyInterpreter};
+use crate::remote::RemoteOptions;
 
 pub struct ProjectLink {
     pub root: PathBuf,
@@ -21,6 +23,9 @@ pub struct ProjectLink {
     pub home: PawHome,
     /// The interpreter the lock's programs were built for (the default one without a lock).
     pub interpreter: ModelChoice,
+    /// Calls run on this serving engine instead of the local model (its tokenizer still comes from the
+    /// interpreter's file).
+    pub remote: Option<RemoteOptions>,
 }
 
 impl ProjectLink {
@@ -36,19 +41,21 @@ impl ProjectLink {
             store,
             home,
             interpreter,
+            remote: None,
         })
     }
 
-    /// The fuzzy backend of `program`; the interpreter is loaded on the first fuzzy call from the file
-    /// `locate` gives for it (pawc fetches a missing one; standalone executables only look).
+    /// The fuzzy backend of `program`; the interpreter is opened on the first fuzzy call from the file `locate`
+    /// gives for it (pawc fetches a missing one; standalone executables only look).
     pub fn backend(
         self,
         program: &Program,
         locate: impl Fn(&ModelChoice, &PawHome) -> Result<PathBuf, String> + Send + Sync + 'static,
         options: LoadOptions,
     ) -> ArtifactBackend {
-        let (interpreter, home) = (self.interpreter, self.home);
-        let lazy = LazyModel::new("interpreter", move || locate(&interpreter, &home), options);
+        let (interpreter, home, remote) = (self.interpreter, self.home, self.remote);
+        let lazy =
+            LazyInterpreter::new(move || open_interpreter(&locate(&interpreter, &home)?, remote.as_ref(), &options));
         ArtifactBackend::new(&self.build_target, program, self.lock.as_ref(), self.store, lazy)
     }
 

@@ -30,6 +30,62 @@ type PR = Result<usize, P>;
 const MAX_INT_DIGITS: usize = 18;
 const MAX_JSON_DEPTH: usize = 32;
 
+/// The same textual grammar in GBNF (llama.cpp's grammar format, which vLLM's xgrammar also reads), for serving
+/// engines that constrain decoding themselves. It accepts what [`check`] accepts, except that `json` nests
+/// without a depth limit; what a server returns is checked again with [`check`]. (A `str` answer is raw text,
+/// not this grammar's JSON string: typed decoding constrains it by nothing but end-of-turn.)
+pub fn gbnf(schema: &TypeSchema) -> String {
+    format!(
+        "root ::= {}\n\
+         ws ::= \" \"?\n\
+         string ::= \"\\\"\" ( [^\"\\\\\\x00-\\x1f] | \"\\\\\" ( [\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{{4}} ) )* \"\\\"\"\n\
+         int ::= \"-\"? ( \"0\" | [1-9] [0-9]{{0,{}}} )\n\
+         number ::= \"-\"? ( \"0\" | [1-9] [0-9]* ) ( \".\" [0-9]+ )? ( [eE] [-+]? [0-9]+ )?\n\
+         json ::= object | array | string | number | \"true\" | \"false\" | \"null\"\n\
+         object ::= \"{{\" ws ( string ws \":\" ws json ws ( \",\" ws string ws \":\" ws json ws )* )? \"}}\"\n\
+         array ::= \"[\" ws ( json ws ( \",\" ws json ws )* )? \"]\"\n",
+        gbnf_value(schema),
+        MAX_INT_DIGITS - 1
+    )
+}
+
+/// A GBNF grammar whose only sentences are `texts`: a choice among labels written as they are.
+pub fn gbnf_choice(texts: &[String]) -> String {
+    let quoted: Vec<String> = texts
+        .iter()
+        .map(|t| serde_json::to_string(t).expect("strings serialize"))
+        .collect();
+    format!("root ::= {}\n", quoted.join(" | "))
+}
+
+/// One type's textual form as a GBNF expression over the shared rules of [`gbnf`].
+fn gbnf_value(schema: &TypeSchema) -> String {
+    let quoted = |s: &str| serde_json::to_string(s).expect("strings serialize");
+    match schema {
+        TypeSchema::Bool => "( \"true\" | \"false\" )".into(),
+        TypeSchema::Int => "int".into(),
+        TypeSchema::Float => "number".into(),
+        TypeSchema::Str => "string".into(),
+        TypeSchema::Json => "json".into(),
+        TypeSchema::Enum { variants, .. } => {
+            let names: Vec<String> = variants.iter().map(|(n, _)| quoted(&format!("\"{n}\""))).collect();
+            format!("( {} )", names.join(" | "))
+        }
+        TypeSchema::Optional(inner) => format!("( \"null\" | {} )", gbnf_value(inner)),
+        TypeSchema::List(item) => {
+            let item = gbnf_value(item);
+            format!("( \"[\" ws ( {item} ws ( \",\" ws {item} ws )* )? \"]\" )")
+        }
+        TypeSchema::Struct { fields, .. } => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(name, ty)| format!("{} ws \":\" ws {} ws", quoted(&format!("\"{name}\"")), gbnf_value(ty)))
+                .collect();
+            format!("( \"{{\" ws {} \"}}\" )", fields.join(" \",\" ws "))
+        }
+    }
+}
+
 /// Check `b` against the textual grammar of `schema`.
 pub fn check(schema: &TypeSchema, b: &[u8]) -> Status {
     match value(schema, b, 0) {
@@ -369,6 +425,51 @@ mod tests {
             name: "Route".into(),
             variants: vec![("playground".into(), None), ("hub".into(), None)],
         }
+    }
+
+    #[test]
+    fn gbnf_writes_the_same_textual_form() {
+        let meeting = TypeSchema::Struct {
+            name: "Meeting".into(),
+            fields: vec![
+                ("route".into(), e()),
+                ("days".into(), TypeSchema::List(Box::new(TypeSchema::Int))),
+                ("note".into(), TypeSchema::Optional(Box::new(TypeSchema::Str))),
+            ],
+        };
+        let g = gbnf(&meeting);
+        let root = g.lines().next().unwrap();
+        assert_eq!(
+            root,
+            r#"root ::= ( "{" ws "\"route\"" ws ":" ws ( "\"playground\"" | "\"hub\"" ) ws "," ws "\"days\"" ws ":" ws ( "[" ws ( int ws ( "," ws int ws )* )? "]" ) ws "," ws "\"note\"" ws ":" ws ( "null" | string ) ws "}" )"#
+        );
+        for rule in [
+            "ws ::=",
+            "string ::=",
+            "int ::= \"-\"? ( \"0\" | [1-9] [0-9]{0,17} )",
+            "json ::=",
+            "object ::=",
+            "array ::=",
+        ] {
+            assert!(g.contains(rule), "{rule} missing from\n{g}");
+        }
+        assert_eq!(
+            gbnf_choice(&["a\"b".into(), "c".into()]),
+            "root ::= \"a\\\"b\" | \"c\"\n"
+        );
+    }
+
+    #[test]
+    fn answers_are_read_by_the_same_grammar() {
+        use crate::typed::parse_answer;
+        assert_eq!(
+            parse_answer(&TypeSchema::Str, "  Lisbon \n").unwrap(),
+            serde_json::json!("Lisbon")
+        );
+        assert_eq!(parse_answer(&TypeSchema::Float, "2").unwrap(), serde_json::json!(2.0));
+        assert!(parse_answer(&TypeSchema::Int, "2.5").is_err());
+        assert!(parse_answer(&TypeSchema::Int, " 2").is_err());
+        assert!(parse_answer(&e(), "\"elsewhere\"").is_err());
     }
 
     #[test]

@@ -293,6 +293,18 @@ fn md_usize(ct: &gguf_file::Content, key: &str) -> Result<usize> {
     Ok(md(ct, key)?.to_u32()? as usize)
 }
 
+/// The architecture a GGUF file declares, if paw runs it.
+fn arch_of(ct: &gguf_file::Content) -> Result<Arch> {
+    match md(ct, "general.architecture")?.to_string()?.as_str() {
+        "qwen2" => Ok(Arch::Qwen2),
+        "qwen3" => Ok(Arch::Qwen3),
+        "llama" => Ok(Arch::Llama),
+        other => Err(Error::Unsupported(format!(
+            "architecture `{other}` (paw runs qwen2, qwen3 and llama GGUF files)"
+        ))),
+    }
+}
+
 impl Model {
     /// Load a GGUF file (architectures `qwen2`, `qwen3`, `llama`) on the CPU.
     pub fn load(path: &Path) -> Result<Self> {
@@ -304,6 +316,15 @@ impl Model {
         let ct = gguf::read_header(&mut file)
             .map_err(|e| Error::Unsupported(format!("{} is not a readable GGUF file: {e}", path.display())))?;
         Self::from_gguf(ct, &mut file, opts)
+    }
+
+    /// Only the tokenizer of a GGUF file (its metadata; no tensor is read): what a call on a serving engine needs
+    /// to write the chat markup and find the labels' first tokens.
+    pub fn load_tokenizer(path: &Path) -> Result<PawTokenizer> {
+        let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let ct = gguf::read_header(&mut file)
+            .map_err(|e| Error::Unsupported(format!("{} is not a readable GGUF file: {e}", path.display())))?;
+        PawTokenizer::from_gguf(&ct, arch_of(&ct)?)
     }
 
     /// Load a model from GGUF bytes in any reader (a file, or memory). A damaged or hostile file is an error:
@@ -323,17 +344,7 @@ impl Model {
         }
         let kernels = opts.kernels;
         let device = Device::Cpu;
-        let arch_name = md(&ct, "general.architecture")?.to_string()?.clone();
-        let arch = match arch_name.as_str() {
-            "qwen2" => Arch::Qwen2,
-            "qwen3" => Arch::Qwen3,
-            "llama" => Arch::Llama,
-            other => {
-                return Err(Error::Unsupported(format!(
-                    "architecture `{other}` (paw runs qwen2, qwen3 and llama GGUF files)"
-                )))
-            }
-        };
+        let arch = arch_of(&ct)?;
         let a = arch.name();
         let n_head = md_usize(&ct, &format!("{a}.attention.head_count"))?;
         let n_kv_head = md_usize(&ct, &format!("{a}.attention.head_count_kv")).unwrap_or(n_head);

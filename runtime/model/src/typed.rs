@@ -437,13 +437,7 @@ impl Model {
             logits = self.next_logits(&mut state, &[chosen])?;
         }
         let text = String::from_utf8_lossy(&out).into_owned();
-        let value = if raw_text {
-            Value::String(text.trim().to_string())
-        } else {
-            let v: Value = serde_json::from_str(&text)
-                .map_err(|e| Error::Decode(format!("grammar accepted unparsable text {text:?}: {e}")))?;
-            coerce(schema, v)
-        };
+        let value = parse_answer(schema, &text)?;
         Ok(Decoded {
             value,
             confidence: logp.exp(),
@@ -455,9 +449,24 @@ impl Model {
     }
 }
 
+/// The value an answer's text of a non-finite type stands for: a `str` is the raw text trimmed, anything else
+/// must be a complete value of the type's textual form ([`grammar::check`]). Typed decoding's own output always
+/// is; a serving engine's is checked here.
+pub fn parse_answer(schema: &TypeSchema, text: &str) -> Result<Value> {
+    if matches!(schema, TypeSchema::Str) {
+        return Ok(Value::String(text.trim().to_string()));
+    }
+    if grammar::check(schema, text.as_bytes()) != Status::Complete {
+        return Err(Error::Decode(format!("{text:?} is not a value of the return type")));
+    }
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| Error::Decode(format!("unparsable answer text {text:?}: {e}")))?;
+    Ok(coerce(schema, v))
+}
+
 /// The spellings under which a finite label's value is recognized as the answer's first word:
 /// the label itself, capitalized, and for booleans also yes/no.
-fn spellings(text: &str, value: &Value) -> Vec<String> {
+pub fn spellings(text: &str, value: &Value) -> Vec<String> {
     let mut v = vec![text.to_string()];
     if let Value::Bool(b) = value {
         v.push(if *b { "yes" } else { "no" }.to_string());

@@ -1,9 +1,11 @@
-//! `pawc eval DIR --cases FILE [--json] [--show-wrong] [--baseline prompt] [--interpreter MODEL]`: accuracy
-//! of a suite's fuzzy functions on labeled cases, compiled (the built artifacts) or as the prompting baseline
-//! (the raw declaration prompted to the same interpreter with the same typed decoding). See DESIGN.md,
-//! "Evaluation contract". Besides the contract's `seconds` (everything after the cases are read: model load
-//! included), the JSON report has `call_seconds`, the time spent in the calls alone, every case with its
-//! answer (`cases`), and for compiled functions what each was compiled from (`compiled_from`).
+//! `pawc eval DIR --cases FILE [--json] [--show-wrong] [--baseline prompt] [--interpreter MODEL]
+//! [--interpreter-url URL]`: accuracy of a suite's fuzzy functions on labeled cases, compiled (the built
+//! artifacts) or as the prompting baseline (the raw declaration prompted to the same interpreter with the same
+//! typed decoding), on the local model or a serving engine. See DESIGN.md, "Evaluation contract". Besides the
+//! contract's `seconds` (everything after the cases are read: model load included), the JSON report has
+//! `call_seconds`, the time spent in the calls alone, every case with its answer (`cases`), for compiled
+//! functions what each was compiled from (`compiled_from`), where the calls ran (`where`: `local` or the
+//! server's URL) and what a program could not do there (`caveats`: a head on a serving engine).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,10 +16,10 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use paw_artifact::{spec_of, Spec};
 use paw_cache::ModelChoice;
-use paw_fuzzy::{fits, LoadedProgram};
+use paw_fuzzy::{fits, ReadyProgram};
 use serde_json::{json, Value};
 
-use crate::built::Builds;
+use crate::built::{Builds, RemoteArgs};
 use crate::output::Output;
 use crate::pipeline::load_and_check;
 
@@ -30,6 +32,7 @@ pub struct EvalArgs<'a> {
     /// `Some("prompt")` for the prompting baseline.
     pub baseline: Option<&'a str>,
     pub interpreter: Option<&'a str>,
+    pub remote: &'a RemoteArgs,
 }
 
 struct Case {
@@ -66,7 +69,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         specs.insert(f.name.clone(), spec);
     }
     let cases = read_cases(args.cases, &specs)?;
-    let builds = Builds::open(&loaded)?;
+    let builds = Builds::open(&loaded, args.remote)?;
     let interpreter_choice = match args.interpreter {
         Some(i) => ModelChoice::parse(i),
         None if !baseline => builds.interpreter(),
@@ -94,16 +97,22 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         }
     }
     let interpreter = builds.load_interpreter(&interpreter_choice)?;
-    let mut programs: BTreeMap<String, Arc<LoadedProgram>> = BTreeMap::new();
+    let mut programs: BTreeMap<String, Arc<ReadyProgram>> = BTreeMap::new();
     for (name, spec) in &specs {
         let loaded = match artifacts.get(name) {
-            Some(artifact) => LoadedProgram::from_artifact(&interpreter, artifact),
-            None => {
-                LoadedProgram::from_template(&interpreter, spec.clone(), &paw_neural::baseline_template(spec), vec![])
-            }
+            Some(artifact) => interpreter.program(artifact),
+            None => interpreter.program_from_template(spec.clone(), &paw_neural::baseline_template(spec)),
         }
         .map_err(|e| format!("fuzzy fn `{name}`: {e}"))?;
         programs.insert(name.clone(), Arc::new(loaded));
+    }
+    // What a program cannot do where it runs (a head on a serving engine), said with its figures.
+    let caveats: BTreeMap<&String, String> = programs
+        .iter()
+        .filter_map(|(name, p)| Some((name, p.caveat()?)))
+        .collect();
+    for (name, caveat) in &caveats {
+        eprintln!("{} fuzzy fn `{name}`: {caveat}", out.paint("warning:", "1;33"));
     }
 
     let bar = ProgressBar::new(cases.len() as u64);
@@ -117,10 +126,10 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     let calls_started = Instant::now();
     for case in &cases {
         let program = &programs[&case.function];
-        let got = program.call(&interpreter, &case.args);
+        let got = program.call(&case.args);
         let correct = got
             .as_ref()
-            .is_ok_and(|a| program.spec.ret.same_value(&a.value, &case.expected));
+            .is_ok_and(|a| program.spec().ret.same_value(&a.value, &case.expected));
         let entry = tally.get_mut(&case.function).expect("cases name declared functions");
         entry.0 += 1;
         entry.1 += correct as usize;
@@ -168,6 +177,8 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
             "overall": {"n": n, "correct": correct, "accuracy": ratio(correct, n), "macro_accuracy": macro_accuracy},
             "mode": mode,
             "interpreter": interpreter_choice.name(),
+            "where": interpreter.describe(),
+            "caveats": caveats,
             "seconds": seconds,
             "call_seconds": call_seconds,
             "compiled_from": compiled_from,
@@ -189,9 +200,13 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
             ratio(correct, n)
         );
         println!(
-            "macro accuracy {macro_accuracy:.3}; mode {mode}; interpreter {}; {seconds:.1}s ({call_seconds:.1}s in calls)",
-            interpreter_choice.name()
+            "macro accuracy {macro_accuracy:.3}; mode {mode}; interpreter {} ({}); {seconds:.1}s ({call_seconds:.1}s in calls)",
+            interpreter_choice.name(),
+            interpreter.describe()
         );
+        for (name, caveat) in &caveats {
+            println!("note: `{name}` without its head: {caveat}");
+        }
         if !compiled_from.is_empty() {
             println!("\ncompiled from:");
             for (name, from) in &compiled_from {

@@ -10,7 +10,7 @@ use paw_fuzzy::{export_bundle, present};
 use paw_model::peft::{to_peft, PEFT_CONFIG, PEFT_WEIGHTS};
 use paw_model::{Adapter, Model};
 
-use crate::built::Builds;
+use crate::built::{Builds, RemoteArgs};
 use crate::models::load_options;
 use crate::output::Output;
 use crate::pipeline::{fuzzy_named, load_and_check, Loaded, NotOne};
@@ -49,7 +49,7 @@ fn export(loaded: &Loaded, function: &str, dest: &Path, format: ExportFormat) ->
         format!("{what}\n  help: {}", why.help())
     })?;
     let key = function_key(&func.module, &func.name);
-    let builds = Builds::open(loaded)?;
+    let builds = Builds::open(loaded, &RemoteArgs::default())?;
     let (id, artifact) = builds
         .artifact(func, program)
         .map_err(|unusable| unusable.to_string())?;

@@ -16,10 +16,9 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use paw_artifact::function_key;
 use paw_build::{input_row, Format};
-use paw_fuzzy::LoadedProgram;
 use serde_json::{json, Value};
 
-use crate::built::{find, Builds};
+use crate::built::{find, Builds, RemoteArgs};
 use crate::output::Output;
 use crate::pipeline::{load_and_check, plural};
 
@@ -28,6 +27,7 @@ pub struct MapArgs<'a> {
     pub input: &'a Path,
     pub out: Option<&'a Path>,
     pub project: Option<&'a Path>,
+    pub remote: &'a RemoteArgs,
 }
 
 pub fn run(args: MapArgs, out: &Output) -> ExitCode {
@@ -45,7 +45,7 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
     let program = &loaded.analysis.checked.program;
     let f = find(program, args.function)?;
     let key = function_key(&f.module, &f.name);
-    let builds = Builds::open(&loaded)?;
+    let builds = Builds::open(&loaded, args.remote)?;
     let (_, artifact) = builds.artifact(f, program).map_err(|e| e.to_string())?;
     let spec = &artifact.meta.spec;
     let input = args.input.display().to_string();
@@ -76,8 +76,12 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
     let mut failed = results.errors;
     if results.done.len() < lines.len() {
         let interpreter = builds.load_interpreter(&builds.interpreter())?;
-        let program =
-            LoadedProgram::from_artifact(&interpreter, &artifact).map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
+        let program = interpreter
+            .program(&artifact)
+            .map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
+        if let Some(caveat) = program.caveat() {
+            eprintln!("{} fuzzy fn `{key}`: {caveat}", out.paint("warning:", "1;33"));
+        }
         let bar = ProgressBar::new(lines.len() as u64);
         bar.set_style(
             ProgressStyle::with_template("  Mapping [{bar:30}] {pos}/{len} rows, {per_sec}, ETA {eta}")
@@ -97,7 +101,7 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
                 .ok_or_else(|| ("not valid UTF-8".to_string(), "save the file as UTF-8".to_string()))
                 .and_then(|line| input_row(format, &line, &key, spec).map_err(|e| (e.message, e.help)));
             let result = match call {
-                Ok(call_args) => match program.call(&interpreter, &call_args) {
+                Ok(call_args) => match program.call(&call_args) {
                     Ok(answer) => json!({"line": n, "value": answer.value, "confidence": answer.confidence}),
                     Err(e) => {
                         let message = format!("fuzzy fn `{key}`: {e}");

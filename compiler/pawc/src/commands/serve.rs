@@ -14,10 +14,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use paw_artifact::{function_key, spec_of, ProgramId, Spec};
-use paw_fuzzy::LoadedProgram;
-use paw_model::Model;
+use paw_fuzzy::{Interpreter, ReadyProgram};
 
-use crate::built::{find_index, Builds, Unusable};
+use crate::built::{find_index, Builds, RemoteArgs, Unusable};
 use crate::output::Output;
 use crate::pipeline::{load_and_check, name, plural};
 use metrics::Metrics;
@@ -29,6 +28,7 @@ pub struct ServeArgs<'a> {
     pub port: u16,
     pub workers: usize,
     pub queue: usize,
+    pub remote: &'a RemoteArgs,
 }
 
 /// One fuzzy fn as the API shows and calls it.
@@ -42,7 +42,7 @@ struct Function {
 
 struct Ready {
     id: ProgramId,
-    program: Arc<LoadedProgram>,
+    program: Arc<ReadyProgram>,
 }
 
 /// Everything the handlers share.
@@ -50,7 +50,7 @@ struct Server {
     functions: Vec<Function>,
     /// Every name and key a request may use, to the function it means or why it means none (ambiguous).
     names: HashMap<String, Result<usize, String>>,
-    /// `None` when no function is built (no model is loaded then).
+    /// `None` when no function is built (no interpreter is opened then).
     pool: Option<Pool>,
     metrics: Arc<Metrics>,
 }
@@ -68,9 +68,10 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
         Err(code) => return Ok(code),
     };
     let program = &loaded.analysis.checked.program;
-    let builds = Builds::open(&loaded)?;
-    // The interpreter is loaded before listening, so a missing model fails the start rather than the first call.
-    let mut interpreter: Option<Arc<Model>> = None;
+    let builds = Builds::open(&loaded, args.remote)?;
+    // The interpreter is opened before listening, so a missing model or an unreachable server fails the start
+    // rather than the first call.
+    let mut interpreter: Option<Interpreter> = None;
     let mut functions = Vec::new();
     let mut names = HashMap::new();
     for f in &program.fuzzy {
@@ -80,14 +81,18 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
         }
         let state = match builds.artifact(f, program) {
             Ok((id, artifact)) => {
-                let model = match &interpreter {
-                    Some(model) => model.clone(),
+                let interpreter = match &interpreter {
+                    Some(interpreter) => interpreter.clone(),
                     None => interpreter
                         .insert(builds.load_interpreter(&builds.interpreter())?)
                         .clone(),
                 };
-                let program =
-                    LoadedProgram::from_artifact(&model, &artifact).map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
+                let program = interpreter
+                    .program(&artifact)
+                    .map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
+                if let Some(caveat) = program.caveat() {
+                    eprintln!("{} fuzzy fn `{key}`: {caveat}", out.paint("warning:", "1;33"));
+                }
                 Ok(Ready {
                     id,
                     program: Arc::new(program),
@@ -110,7 +115,7 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
     }
     let metrics = Arc::new(Metrics::default());
     let pool = interpreter
-        .map(|model| Pool::start(model, args.workers, args.queue, metrics.clone()))
+        .map(|_| Pool::start(args.workers, args.queue, metrics.clone()))
         .transpose()
         .map_err(|e| format!("cannot start the worker threads: {e}"))?;
     let built = functions.iter().filter(|f| f.state.is_ok()).count();

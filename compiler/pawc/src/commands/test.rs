@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use paw_runtime::RunOptions;
 
+use crate::built::RemoteArgs;
 use crate::engine::EngineArgs;
 use crate::output::Output;
 use crate::pipeline::{load_and_check, plural};
@@ -29,7 +30,7 @@ pub fn run(args: TestArgs, engine: &EngineArgs, out: &Output) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let fuzzy = match crate::fuzzy::backend(&loaded, trace) {
+    let fuzzy = match crate::fuzzy::backend(&loaded, trace, &RemoteArgs::default()) {
         Ok(backend) => backend,
         Err(e) => return out.user_error(&e),
     };

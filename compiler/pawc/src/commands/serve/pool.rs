@@ -8,8 +8,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use paw_fuzzy::{Answer, LoadedProgram};
-use paw_model::Model;
+use paw_fuzzy::{Answer, ReadyProgram};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -24,7 +23,7 @@ pub enum CallFailure {
 }
 
 struct Job {
-    program: Arc<LoadedProgram>,
+    program: Arc<ReadyProgram>,
     args: Vec<Value>,
     reply: oneshot::Sender<Result<Answer, CallFailure>>,
 }
@@ -42,20 +41,20 @@ pub struct Pool {
 pub struct Refused;
 
 impl Pool {
-    /// Starts `workers` threads calling on `model`, with room for `queue` calls waiting beyond them.
-    pub fn start(model: Arc<Model>, workers: usize, queue: usize, metrics: Arc<Metrics>) -> std::io::Result<Pool> {
+    /// Starts `workers` threads calling programs on their interpreter, with room for `queue` calls waiting beyond
+    /// them.
+    pub fn start(workers: usize, queue: usize, metrics: Arc<Metrics>) -> std::io::Result<Pool> {
         let (sender, receiver) = channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
         let admitted = Arc::new(AtomicUsize::new(0));
         let mut handles = Vec::with_capacity(workers);
         for i in 0..workers.max(1) {
-            let (receiver, model, admitted, metrics) =
-                (receiver.clone(), model.clone(), admitted.clone(), metrics.clone());
+            let (receiver, admitted, metrics) = (receiver.clone(), admitted.clone(), metrics.clone());
             let handle = std::thread::Builder::new()
                 .name(format!("paw-call-{i}"))
                 // Decoding walks nested types recursively; the same room as pawc's main thread keeps it safe.
                 .stack_size(256 << 20)
-                .spawn(move || work(&receiver, &model, &admitted, &metrics))?;
+                .spawn(move || work(&receiver, &admitted, &metrics))?;
             handles.push(handle);
         }
         Ok(Pool {
@@ -69,7 +68,7 @@ impl Pool {
     /// Queues a call; the receiver gets its answer once a worker has run it.
     pub fn submit(
         &self,
-        program: Arc<LoadedProgram>,
+        program: Arc<ReadyProgram>,
         args: Vec<Value>,
         metrics: &Metrics,
     ) -> Result<oneshot::Receiver<Result<Answer, CallFailure>>, Refused> {
@@ -103,18 +102,18 @@ impl Pool {
     }
 }
 
-fn work(receiver: &Mutex<Receiver<Job>>, model: &Model, admitted: &AtomicUsize, metrics: &Metrics) {
+fn work(receiver: &Mutex<Receiver<Job>>, admitted: &AtomicUsize, metrics: &Metrics) {
     loop {
         let job = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
         let Ok(job) = job else { return };
         metrics.queued.fetch_sub(1, Ordering::Relaxed);
         metrics.running.fetch_add(1, Ordering::Relaxed);
-        let result = catch_unwind(AssertUnwindSafe(|| job.program.call(model, &job.args)));
+        let result = catch_unwind(AssertUnwindSafe(|| job.program.call(&job.args)));
         let result = match result {
             Ok(Ok(answer)) => Ok(answer),
             Ok(Err(e)) => Err(CallFailure::Failed(format!(
                 "fuzzy fn `{}`: {e}",
-                job.program.spec.name
+                job.program.spec().name
             ))),
             Err(_) => Err(CallFailure::Panicked),
         };
