@@ -10,10 +10,10 @@ use paw_fuzzy::{export_bundle, present};
 use paw_model::peft::{to_peft, PEFT_CONFIG, PEFT_WEIGHTS};
 use paw_model::{Adapter, Model};
 
-use crate::built::{Builds, RemoteArgs};
+use crate::built::{self, Builds, RemoteArgs};
 use crate::models::load_options;
 use crate::output::Output;
-use crate::pipeline::{fuzzy_named, load_and_check, Loaded, NotOne};
+use crate::pipeline::{load_and_check, Loaded};
 
 #[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
 pub enum ExportFormat {
@@ -41,13 +41,7 @@ pub fn run(path: Option<&Path>, function: &str, dest: &Path, format: ExportForma
 /// Writes the export; says what was written, or what is wrong in the user's words.
 fn export(loaded: &Loaded, function: &str, dest: &Path, format: ExportFormat) -> Result<String, String> {
     let program = &loaded.analysis.checked.program;
-    let func = fuzzy_named(program, function).map_err(|why| {
-        let what = match why {
-            NotOne::None(_) => format!("the project has no fuzzy fn named `{function}`"),
-            NotOne::Several(_) => format!("`{function}` names several fuzzy fns"),
-        };
-        format!("{what}\n  help: {}", why.help())
-    })?;
+    let func = built::find(program, function)?;
     let key = function_key(&func.module, &func.name);
     let builds = Builds::open(loaded, &RemoteArgs::default())?;
     let (id, artifact) = builds
