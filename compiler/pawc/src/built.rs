@@ -4,25 +4,19 @@
 //! uses, and the build state is decided by the same `paw_artifact::resolve`, so the answers and the messages are
 //! the same.
 
-use std::path::PathBuf;
-
-use paw_artifact::{function_key, resolve, Artifact, ArtifactStore, NotReady, PawLock, ProgramId};
+use paw_artifact::{function_key, resolve, Artifact, NotReady, PawLock, ProgramId};
 use paw_cache::{ModelChoice, PawHome};
 use paw_check::hir::{FuzzyFn, Program};
-use paw_fuzzy::{open_interpreter, Interpreter, RemoteOptions};
+use paw_fuzzy::{open_interpreter, Interpreter, ProjectLink, RemoteOptions};
 
 use crate::models::{load_options, provisioner};
 use crate::pipeline::{fuzzy_named, plural, Loaded, NotOne};
 
-/// Where a project's builds are: its `paw.lock`, the shared artifact store, and what `pawc build` is given
-/// to build it (named in the help of a build that cannot be used).
+/// A project's builds as `pawc run` reaches them ([`ProjectLink`]: its `paw.lock`, the shared artifact store, the
+/// interpreter the lock names, where calls run), with what `pawc build` is given to build it (named in the help of
+/// a build that cannot be used).
 pub struct Builds {
-    pub lock: Option<PawLock>,
-    pub store: ArtifactStore,
-    pub home: PawHome,
-    target: PathBuf,
-    /// The serving engine calls run on, if not the local model.
-    pub remote: Option<RemoteOptions>,
+    link: ProjectLink,
 }
 
 /// `--interpreter-url` for the commands that answer calls.
@@ -75,47 +69,48 @@ impl Builds {
     /// Reads the project's lock (absent: nothing built yet); artifacts are those of `$PAW_HOME`, calls run where
     /// `remote` says.
     pub fn open(loaded: &Loaded, remote: &RemoteArgs) -> Result<Builds, String> {
-        let home = PawHome::from_env();
-        Ok(Builds {
-            lock: PawLock::read(&loaded.project.root).map_err(|e| e.to_string())?,
-            store: ArtifactStore::in_home(&home),
-            home,
-            target: loaded.project.build_target().to_path_buf(),
-            remote: remote.options(loaded)?,
-        })
+        let mut link = ProjectLink::open(&loaded.project.root, PawHome::from_env()).map_err(|e| e.to_string())?;
+        link.build_target = loaded.project.build_target().to_path_buf();
+        link.remote = remote.options(loaded)?;
+        Ok(Builds { link })
     }
 
     /// The interpreter the lock's programs were built for (the default one without a lock).
-    pub fn interpreter(&self) -> ModelChoice {
-        ModelChoice::parse(
-            self.lock
-                .as_ref()
-                .map_or("interpreter", |l| l.interpreter_model.as_str()),
-        )
+    pub fn interpreter(&self) -> &ModelChoice {
+        &self.link.interpreter
+    }
+
+    pub fn home(&self) -> &PawHome {
+        &self.link.home
+    }
+
+    /// The project's `paw.lock`; `None` before its first build.
+    pub fn lock(&self) -> Option<&PawLock> {
+        self.link.lock.as_ref()
     }
 
     /// The program id and verified artifact of `f`'s current build, or why it cannot be used.
     pub fn artifact(&self, f: &FuzzyFn, program: &Program) -> Result<(ProgramId, Artifact), Unusable> {
         let unusable = |why: NotReady| Unusable {
             key: function_key(&f.module, &f.name),
-            help: why.help(&self.target),
+            help: why.help(&self.link.build_target),
             why,
         };
-        let id = resolve(f, program, self.lock.as_ref()).built().map_err(unusable)?;
-        let artifact = self
-            .store
+        let (lock, store) = (self.link.lock.as_ref(), &self.link.store);
+        let id = resolve(f, program, lock).built().map_err(unusable)?;
+        let artifact = store
             .load(&id)
-            .map_err(|e| unusable(NotReady::unloadable(&self.store, &id, e)))?;
+            .map_err(|e| unusable(NotReady::unloadable(store, &id, e)))?;
         Ok((id, artifact))
     }
 
     /// Opens the interpreter `choice` (fetching a missing default model as `pawc run` does): the model loaded, or
     /// the serving engine connected to, with the model file's tokenizer.
     pub fn load_interpreter(&self, choice: &ModelChoice) -> Result<Interpreter, String> {
-        let path = provisioner(self.home.clone())
+        let path = provisioner(self.link.home.clone())
             .locate(choice, false)
             .map_err(|e| e.to_string())?;
-        open_interpreter(&path, self.remote.as_ref(), &load_options()?)
+        open_interpreter(&path, self.link.remote.as_ref(), &load_options()?)
     }
 }
 

@@ -72,7 +72,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     let builds = Builds::open(&loaded, args.remote)?;
     let interpreter_choice = match args.interpreter {
         Some(i) => ModelChoice::parse(i),
-        None if !baseline => builds.interpreter(),
+        None if !baseline => builds.interpreter().clone(),
         None => ModelChoice::parse("interpreter"),
     };
     let started = Instant::now();
@@ -80,8 +80,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     let mut artifacts = BTreeMap::new();
     if !baseline {
         let lock = builds
-            .lock
-            .as_ref()
+            .lock()
             .ok_or("the suite has not been built (no paw.lock)\n  help: run `pawc build` on it first")?;
         if interpreter_choice.name() != lock.interpreter_model {
             return Err(format!(

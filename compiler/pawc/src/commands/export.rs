@@ -47,7 +47,7 @@ fn export(loaded: &Loaded, function: &str, dest: &Path, format: ExportFormat) ->
     let (id, artifact) = builds
         .artifact(func, program)
         .map_err(|unusable| unusable.to_string())?;
-    let interpreter = present(&builds.interpreter(), &builds.home)
+    let interpreter = present(builds.interpreter(), builds.home())
         .map_err(|why| format!("{why}\n  help: run `pawc model fetch interpreter`"))?;
     let model = Model::load_with(&interpreter, &load_options()?)
         .map_err(|e| format!("cannot load the interpreter model {}: {e}", interpreter.display()))?;

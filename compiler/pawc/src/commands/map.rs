@@ -75,7 +75,7 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
     }
     let mut failed = results.errors;
     if results.done.len() < lines.len() {
-        let interpreter = builds.load_interpreter(&builds.interpreter())?;
+        let interpreter = builds.load_interpreter(builds.interpreter())?;
         let program = interpreter
             .program(&artifact)
             .map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;

@@ -84,7 +84,7 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
                 let interpreter = match &interpreter {
                     Some(interpreter) => interpreter.clone(),
                     None => interpreter
-                        .insert(builds.load_interpreter(&builds.interpreter())?)
+                        .insert(builds.load_interpreter(builds.interpreter())?)
                         .clone(),
                 };
                 let program = interpreter
