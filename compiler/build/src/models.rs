@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use paw_artifact::{Artifact, BuildKey, FunctionData, ProgramId, Spec};
 use paw_cache::{ModelChoice, PawHome, Role};
-use paw_fuzzy::{InterpreterError, LazyModel};
+use paw_fuzzy::{lazy_model, InterpreterError, LazyModel};
 use paw_model::LoadOptions;
 use paw_neural::{CompileOptions, Models, COMPILER_VERSION, DATA_PIPELINE};
 use paw_provision::Provisioner;
@@ -62,7 +62,7 @@ impl NeuralCompiler {
         let lazy = |role: &'static str, choice: &ModelChoice| {
             let (choice, provisioner, offline) = (choice.clone(), provisioner.clone(), config.offline);
             let locate = move || provisioner.locate(&choice, offline).map_err(|e| e.to_string());
-            LazyModel::new(role, locate, config.load.clone())
+            lazy_model(role, locate, config.load.clone())
         };
         NeuralCompiler {
             compiler: lazy("compiler", &config.compiler),

@@ -16,7 +16,7 @@
 
 use paw_artifact::{Head, HeadFit, HeldOut};
 use paw_fuzzy::Features;
-use paw_model::argmax;
+use paw_model::{argmax, softmax};
 
 /// One labeled example's features.
 pub struct Sample {
@@ -331,13 +331,6 @@ fn centred_log_probs(s: &Sample) -> Vec<f64> {
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-fn softmax(s: &[f64]) -> Vec<f64> {
-    let m = s.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = s.iter().map(|x| (x - m).exp()).collect();
-    let z: f64 = e.iter().sum();
-    e.iter().map(|x| x / z).collect()
 }
 
 #[cfg(test)]

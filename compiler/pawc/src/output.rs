@@ -49,6 +49,11 @@ impl Output {
         ExitCode::from(1)
     }
 
+    /// Something the user should know that does not stop the command.
+    pub fn warning(&self, message: &str) {
+        eprintln!("{} {message}", self.paint("warning:", "1;33"));
+    }
+
     pub fn status(&self, verb: &str, message: &str) {
         eprintln!("{:>12} {message}", self.paint(verb, "1;32"));
     }

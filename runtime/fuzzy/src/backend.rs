@@ -16,44 +16,51 @@ use serde_json::Value;
 use crate::error::InterpreterError;
 use crate::interpreter::{Interpreter, LazyInterpreter, ReadyProgram};
 
-/// A model (the interpreter, or at build time the compiler), loaded on first use and shared by every call after.
-pub struct LazyModel {
-    /// What the model is for, as errors name it: `interpreter`, `compiler`.
-    role: &'static str,
-    locate: Box<dyn Fn() -> Result<PathBuf, String> + Send + Sync>,
-    options: LoadOptions,
-    model: OnceLock<Result<Arc<Model>, InterpreterError>>,
+/// A value made on first use by `open` (a model loaded, a server connected to) and shared by every use after;
+/// its one failure is reported to every use.
+pub struct OnFirstUse<T, E> {
+    open: Box<dyn Fn() -> Result<T, E> + Send + Sync>,
+    value: OnceLock<Result<T, E>>,
 }
 
-impl LazyModel {
-    /// `locate` finds (or fetches) the model file; it runs at most once.
-    pub fn new(
-        role: &'static str,
-        locate: impl Fn() -> Result<PathBuf, String> + Send + Sync + 'static,
-        options: LoadOptions,
-    ) -> LazyModel {
-        LazyModel {
-            role,
-            locate: Box::new(locate),
-            options,
-            model: OnceLock::new(),
+impl<T: Clone, E: Clone> OnFirstUse<T, E> {
+    pub fn new(open: impl Fn() -> Result<T, E> + Send + Sync + 'static) -> OnFirstUse<T, E> {
+        OnFirstUse {
+            open: Box::new(open),
+            value: OnceLock::new(),
         }
     }
 
-    pub fn get(&self) -> Result<Arc<Model>, InterpreterError> {
-        self.model
-            .get_or_init(|| {
-                let path = (self.locate)().map_err(InterpreterError::Locate)?;
-                Model::load_with(&path, &self.options)
-                    .map(Arc::new)
-                    .map_err(|e| InterpreterError::Load {
-                        role: self.role,
-                        path,
-                        source: Arc::new(e),
-                    })
-            })
-            .clone()
+    pub fn get(&self) -> Result<T, E> {
+        self.value.get_or_init(|| (self.open)()).clone()
     }
+}
+
+/// A model (the interpreter, or at build time the compiler), loaded on first use and shared by every call after.
+pub type LazyModel = OnFirstUse<Arc<Model>, InterpreterError>;
+
+/// The model file `locate` finds (or fetches; it runs at most once), loaded with `options` on first use; `role`
+/// is what the model is for, as errors name it: `interpreter`, `compiler`.
+pub fn lazy_model(
+    role: &'static str,
+    locate: impl Fn() -> Result<PathBuf, String> + Send + Sync + 'static,
+    options: LoadOptions,
+) -> LazyModel {
+    OnFirstUse::new(move || {
+        let path = locate().map_err(InterpreterError::Locate)?;
+        load_model(role, &path, &options)
+    })
+}
+
+/// The model file `path` loaded for `role`, a failure said in those words.
+pub fn load_model(role: &'static str, path: &Path, options: &LoadOptions) -> Result<Arc<Model>, InterpreterError> {
+    Model::load_with(path, options)
+        .map(Arc::new)
+        .map_err(|e| InterpreterError::Load {
+            role,
+            path: path.to_path_buf(),
+            source: Arc::new(e),
+        })
 }
 
 /// One fuzzy call, for `PAW_TRACE` / `--trace`.

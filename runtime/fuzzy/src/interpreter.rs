@@ -3,12 +3,13 @@
 //! choice is made once, where the interpreter is opened.
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use paw_artifact::{Artifact, Spec};
 use paw_model::{LoadOptions, Model};
 use serde_json::Value;
 
+use crate::backend::{load_model, OnFirstUse};
 use crate::error::{Error, InterpreterError};
 use crate::program::{Answer, LoadedProgram};
 use crate::remote::{RemoteEngine, RemoteOptions, RemoteProgram};
@@ -20,20 +21,19 @@ pub fn open_interpreter(
     remote: Option<&RemoteOptions>,
     options: &LoadOptions,
 ) -> Result<Interpreter, String> {
-    let unloadable = |e: paw_model::Error| {
-        InterpreterError::Load {
-            role: "interpreter",
-            path: path.to_path_buf(),
-            source: Arc::new(e),
-        }
-        .to_string()
-    };
     match remote {
-        None => Ok(Interpreter::Local(Arc::new(
-            Model::load_with(path, options).map_err(unloadable)?,
-        ))),
+        None => Ok(Interpreter::Local(
+            load_model("interpreter", path, options).map_err(|e| e.to_string())?,
+        )),
         Some(remote) => {
-            let tokenizer = Model::load_tokenizer(path).map_err(unloadable)?;
+            let tokenizer = Model::load_tokenizer(path).map_err(|e| {
+                InterpreterError::Load {
+                    role: "interpreter",
+                    path: path.to_path_buf(),
+                    source: Arc::new(e),
+                }
+                .to_string()
+            })?;
             let engine = RemoteEngine::connect(remote.clone(), tokenizer).map_err(|e| e.to_string())?;
             Ok(Interpreter::Remote(Arc::new(engine)))
         }
@@ -112,20 +112,4 @@ impl ReadyProgram {
 
 /// An interpreter opened on first use (a model loaded, or a server connected to) and shared by every call after;
 /// its one failure is reported to every call.
-pub struct LazyInterpreter {
-    open: Box<dyn Fn() -> Result<Interpreter, String> + Send + Sync>,
-    interpreter: OnceLock<Result<Interpreter, String>>,
-}
-
-impl LazyInterpreter {
-    pub fn new(open: impl Fn() -> Result<Interpreter, String> + Send + Sync + 'static) -> LazyInterpreter {
-        LazyInterpreter {
-            open: Box::new(open),
-            interpreter: OnceLock::new(),
-        }
-    }
-
-    pub fn get(&self) -> Result<Interpreter, String> {
-        self.interpreter.get_or_init(|| (self.open)()).clone()
-    }
-}
+pub type LazyInterpreter = OnFirstUse<Interpreter, String>;

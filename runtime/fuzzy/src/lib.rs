@@ -10,7 +10,7 @@ pub mod project;
 pub mod remote;
 pub mod render;
 
-pub use backend::{trace_from_env, ArtifactBackend, LazyModel, TraceEvent, TraceSink};
+pub use backend::{lazy_model, trace_from_env, ArtifactBackend, LazyModel, OnFirstUse, TraceEvent, TraceSink};
 pub use bundle::{export_bundle, import_bundle, BUNDLE_FORMAT};
 pub use error::{Error, InterpreterError};
 pub use interpreter::{open_interpreter, Interpreter, LazyInterpreter, ReadyProgram};

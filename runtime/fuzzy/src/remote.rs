@@ -17,7 +17,7 @@ use std::time::Duration;
 use paw_artifact::artifact::split_template;
 use paw_artifact::{Artifact, ProgramId, Spec};
 use paw_model::grammar::{gbnf, gbnf_choice};
-use paw_model::{log_sum_exp, parse_answer, spellings, PawTokenizer, TypeSchema};
+use paw_model::{log_sum_exp, parse_answer, softmax, spellings, PawTokenizer, TypeSchema};
 use serde_json::{json, Value};
 
 use crate::error::Error;
@@ -446,12 +446,7 @@ impl RemoteProgram {
                 .engine
                 .bad_reply("no label's tokens are among the answer's log-probabilities"));
         }
-        let z: f64 = scores.iter().map(|s| (s - scores[best]).exp()).sum();
-        let probabilities: Vec<(String, f64)> = labels
-            .iter()
-            .zip(&scores)
-            .map(|(l, s)| (l.text.clone(), (s - scores[best]).exp() / z))
-            .collect();
+        let probabilities: Vec<(String, f64)> = labels.iter().map(|l| l.text.clone()).zip(softmax(&scores)).collect();
         Ok(Answer {
             value: labels[best].value.clone(),
             confidence: probabilities[best].1,

@@ -217,6 +217,15 @@ pub fn log_sum_exp(xs: impl Iterator<Item = f64>) -> f64 {
     m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
+/// Scores as probabilities (softmax in f64, shifted by the largest score): how decoding, a serving engine's label
+/// scores and the compiler's heads all turn label scores into the probabilities they report.
+pub fn softmax(scores: &[f64]) -> Vec<f64> {
+    let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = scores.iter().map(|s| (s - m).exp()).collect();
+    let z: f64 = e.iter().sum();
+    e.iter().map(|x| x / z).collect()
+}
+
 /// Rows of label tokens scored per pass over the weights: up to about this many, a pass costs what one row
 /// does on two cores (the weights are read once; the arithmetic is not yet the limit).
 const PASS_ROWS: usize = 8;
@@ -369,9 +378,7 @@ impl Model {
         for (label, bound, _) in &candidates[next..] {
             scores[*label] = *bound;
         }
-        let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let z: f64 = scores.iter().map(|s| (s - m).exp()).sum();
-        let probs: Vec<f64> = scores.iter().map(|s| (s - m).exp() / z).collect();
+        let probs = softmax(&scores);
         let best = crate::argmax(&scores);
         Ok(Decoded {
             value: labels[best].1.clone(),

@@ -111,7 +111,7 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
         .filter_map(|(name, p)| Some((name, p.caveat()?)))
         .collect();
     for (name, caveat) in &caveats {
-        eprintln!("{} fuzzy fn `{name}`: {caveat}", out.paint("warning:", "1;33"));
+        out.warning(&format!("fuzzy fn `{name}`: {caveat}"));
     }
 
     let bar = ProgressBar::new(cases.len() as u64);

@@ -80,7 +80,7 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
             .program(&artifact)
             .map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
         if let Some(caveat) = program.caveat() {
-            eprintln!("{} fuzzy fn `{key}`: {caveat}", out.paint("warning:", "1;33"));
+            out.warning(&format!("fuzzy fn `{key}`: {caveat}"));
         }
         let bar = ProgressBar::new(lines.len() as u64);
         bar.set_style(

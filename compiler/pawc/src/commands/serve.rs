@@ -91,7 +91,7 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
                     .program(&artifact)
                     .map_err(|e| format!("fuzzy fn `{key}`: {e}"))?;
                 if let Some(caveat) = program.caveat() {
-                    eprintln!("{} fuzzy fn `{key}`: {caveat}", out.paint("warning:", "1;33"));
+                    out.warning(&format!("fuzzy fn `{key}`: {caveat}"));
                 }
                 Ok(Ready {
                     id,
@@ -99,10 +99,7 @@ fn serve(args: &ServeArgs, out: &Output) -> Result<ExitCode, String> {
                 })
             }
             Err(why) => {
-                eprintln!(
-                    "{} {why}\n  until then, its calls are answered 409",
-                    out.paint("warning:", "1;33")
-                );
+                out.warning(&format!("{why}\n  until then, its calls are answered 409"));
                 Err(why)
             }
         };
