@@ -38,7 +38,7 @@ use paw_artifact::{
     Artifact, BuildKey, Candidate, DataUse, Example, ExampleSource, FunctionData, Head, HeadFit, HeldOut, Meta,
     ProgramId, SelfTest, SelfTestCase, Spec, SpecExample, Timings, TypeSpec,
 };
-use paw_fuzzy::{fits, schema_of, LoadedProgram};
+use paw_fuzzy::{each_answer, fits, schema_of, LoadedProgram};
 use paw_model::{argmax, log_sum_exp, DecodeOptions, KvState, Model, StoredAs, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -386,18 +386,19 @@ fn write_inputs_per_label(
     let mut shared = compiler.tokenizer.chat_user_start(Some(COMPILER_SYSTEM))?;
     shared.extend(compiler.tokenizer.encode_plain(&user)?);
     let state = compiler.prefill(&shared)?;
+    // Every label's list is written side by side after the shared description.
+    let requests = labels
+        .iter()
+        .map(|(text, _)| {
+            let mut request = compiler.tokenizer.encode_plain(text)?;
+            request.extend(compiler.tokenizer.chat_assistant_start()?);
+            Ok((&state, request))
+        })
+        .collect::<Result<Vec<_>, paw_model::Error>>()?;
+    let lists = write_lists(compiler, &requests, &schema, per_label * options.tokens_per_example)?;
     let mut per_answer = Vec::with_capacity(labels.len());
     let mut tokens = 0;
-    for (text, value) in labels {
-        let mut request = compiler.tokenizer.encode_plain(text)?;
-        request.extend(compiler.tokenizer.chat_assistant_start()?);
-        let (inputs, written) = write_list(
-            compiler,
-            &state,
-            &request,
-            &schema,
-            per_label * options.tokens_per_example,
-        )?;
+    for ((_, value), (inputs, written)) in labels.iter().zip(lists) {
         tokens += written;
         per_answer.push(
             inputs
@@ -413,29 +414,33 @@ fn write_inputs_per_label(
     Ok((interleaved, tokens))
 }
 
-/// A JSON array of `schema` (a list type) written after `prefix` + `request`; cut off at `max_tokens`,
-/// its complete elements. Returns the elements and the tokens written.
-fn write_list(
+/// For each `(prefix, request)`, a JSON array of `schema` (a list type) written after `prefix` + `request`,
+/// all side by side; cut off at `max_tokens`, its complete elements. Returns the elements and the tokens written.
+fn write_lists(
     compiler: &Model,
-    prefix: &KvState,
-    request: &[u32],
+    requests: &[(&KvState, Vec<u32>)],
     schema: &TypeSchema,
     max_tokens: usize,
-) -> Result<(Vec<Value>, usize), CompileError> {
-    match compiler.decode_typed(
-        prefix,
-        request,
-        schema,
-        &DecodeOptions {
-            max_tokens,
-            ..DecodeOptions::default()
-        },
-    ) {
-        Ok(d) => Ok((d.value.as_array().cloned().unwrap_or_default(), d.tokens_generated)),
-        // Out of budget: keep the complete elements of the partial answer.
-        Err(paw_model::Error::MaxTokens { partial, .. }) => Ok((salvage(&partial), max_tokens)),
-        Err(e) => Err(CompileError::CompilerModel(e)),
-    }
+) -> Result<Vec<(Vec<Value>, usize)>, CompileError> {
+    let options = DecodeOptions {
+        max_tokens,
+        ..DecodeOptions::default()
+    };
+    let readings = compiler
+        .read_many(requests)?
+        .into_iter()
+        .map(|r| Ok((r?, options.clone())))
+        .collect::<Result<Vec<_>, paw_model::Error>>()?;
+    compiler
+        .answer_many(readings, schema)?
+        .into_iter()
+        .map(|written| match written {
+            Ok(d) => Ok((d.value.as_array().cloned().unwrap_or_default(), d.tokens_generated)),
+            // Out of budget: keep the complete elements of the partial answer.
+            Err(paw_model::Error::MaxTokens { partial, .. }) => Ok((salvage(&partial), max_tokens)),
+            Err(e) => Err(CompileError::CompilerModel(e)),
+        })
+        .collect()
 }
 
 /// A request to the compiler model about `spec`: the function described, then `ask`.
@@ -455,7 +460,8 @@ pub(crate) fn write_requested(
     max_tokens: usize,
 ) -> Result<(Vec<Value>, usize), CompileError> {
     let prompt = compiler.tokenizer.chat_prompt(Some(COMPILER_SYSTEM), request)?;
-    write_list(compiler, &KvState::new(), &prompt, schema, max_tokens)
+    let mut lists = write_lists(compiler, &[(&KvState::new(), prompt)], schema, max_tokens)?;
+    Ok(lists.pop().expect("one list per request"))
 }
 
 /// The complete elements of a cut-off JSON array `[a, b, c...`.
@@ -545,10 +551,14 @@ pub(crate) fn judge_answers(
             .into_iter()
             .map(|best| Ok(labels[best].1.clone()))
             .collect(),
-        None => inputs
-            .iter()
-            .map(|args| judge.call(compiler, args).map(|a| a.value))
-            .collect(),
+        None => {
+            let calls: Vec<Vec<Value>> = inputs.iter().map(|args| (*args).clone()).collect();
+            judge
+                .call_many(compiler, &calls)?
+                .into_iter()
+                .map(|answer| answer.map(|a| a.value))
+                .collect()
+        }
     })
 }
 
@@ -853,12 +863,12 @@ fn choose_shown_rows(
     let mut teacher_labeled = 0;
     if rows.is_empty() {
         let judge = LoadedProgram::from_template(&models.compiler, spec.clone(), &baseline_template(spec), vec![])?;
-        for args in data.inputs.iter().take(options.synthesized_examples) {
-            let answer = judge.call(&models.compiler, args)?;
+        let inputs: Vec<Vec<Value>> = data.inputs.iter().take(options.synthesized_examples).cloned().collect();
+        for (args, answer) in inputs.iter().zip(judge.call_many(&models.compiler, &inputs)?) {
             teacher_labeled += 1;
             rows.push(Example {
                 args: args.clone(),
-                output: answer.value,
+                output: answer?.value,
                 source: ExampleSource::Compiler,
             });
         }
@@ -872,11 +882,13 @@ fn choose_shown_rows(
         let score = |shown: &[Example]| -> Result<usize, CompileError> {
             let (_, template) = program_text(spec, shown, Framing::Declaration)?;
             let program = LoadedProgram::from_template(&models.interpreter, spec.clone(), &template, vec![])?;
+            let calls: Vec<Vec<Value>> = held.iter().map(|e| e.args.clone()).collect();
             Ok(held
                 .iter()
-                .filter(|e| {
-                    program
-                        .call(&models.interpreter, &e.args)
+                .zip(program.call_many(&models.interpreter, &calls)?)
+                .filter(|(e, answer)| {
+                    answer
+                        .as_ref()
                         .is_ok_and(|a| spec.ret.same_value(&a.value, &e.expected))
                 })
                 .count())
@@ -1214,10 +1226,13 @@ fn fit_calibration(
 }
 
 fn self_test(spec: &Spec, program: &LoadedProgram, interpreter: &Model, priors: &[f64]) -> SelfTest {
+    let calls: Vec<Vec<Value>> = spec.examples.iter().map(|e| e.args.clone()).collect();
+    let answers = each_answer(program.call_many_calibrated(interpreter, &calls, priors), calls.len());
     let results: Vec<SelfTestCase> = spec
         .examples
         .iter()
-        .map(|e| match program.call_calibrated(interpreter, &e.args, priors) {
+        .zip(answers)
+        .map(|(e, answer)| match answer {
             Ok(a) => SelfTestCase {
                 args: e.args.clone(),
                 expected: e.expected.clone(),
@@ -1230,7 +1245,7 @@ fn self_test(spec: &Spec, program: &LoadedProgram, interpreter: &Model, priors: 
                 args: e.args.clone(),
                 expected: e.expected.clone(),
                 got: Value::Null,
-                error: Some(error.to_string()),
+                error: Some(error),
                 confidence: 0.0,
                 pass: false,
             },

@@ -160,18 +160,16 @@ pub(crate) fn distill(
     } else {
         (&taught_held, HeldOutSource::CompilerAnswers)
     };
-    let right = |program: &LoadedProgram| {
-        decide_on
+    let right = |program: &LoadedProgram| -> Result<usize, CompileError> {
+        let deciding: Vec<_> = decide_on.iter().take(MAX_HELD_OUT_CALLS).collect();
+        let calls: Vec<Vec<Value>> = deciding.iter().map(|(args, _)| args.clone()).collect();
+        Ok(deciding
             .iter()
-            .take(MAX_HELD_OUT_CALLS)
-            .filter(|(args, expected)| {
-                program
-                    .call(interpreter, args)
-                    .is_ok_and(|a| spec.ret.same_value(&a.value, expected))
-            })
-            .count()
+            .zip(program.call_many(interpreter, &calls)?)
+            .filter(|((_, expected), answer)| answer.as_ref().is_ok_and(|a| spec.ret.same_value(&a.value, expected)))
+            .count())
     };
-    let (right_with, right_without) = (right(&with), right(base));
+    let (right_with, right_without) = (right(&with)?, right(base)?);
     let decided: Vec<_> = decide_on.iter().take(MAX_HELD_OUT_CALLS).cloned().collect();
     let loss = |program: &LoadedProgram| -> Result<f32, CompileError> {
         Ok(interpreter.answer_loss(&sequences(spec, interpreter, program, &decided)?)?)

@@ -79,6 +79,10 @@ impl Interpreter {
     }
 }
 
+/// How many calls `pawc eval` and `pawc map` answer side by side ([`ReadyProgram::call_many`]): enough that a
+/// generated answer's passes over the weights serve many calls, few enough that results keep flowing.
+pub const CALLS_PER_BATCH: usize = 16;
+
 /// A program on its interpreter.
 pub enum ReadyProgram {
     Local { model: Arc<Model>, program: LoadedProgram },
@@ -91,6 +95,25 @@ impl ReadyProgram {
         match self {
             ReadyProgram::Local { model, program } => program.call(model, args),
             ReadyProgram::Remote(program) => program.call(args),
+        }
+    }
+
+    /// Answers many calls, each as [`ReadyProgram::call`] would: locally side by side in shared passes over the
+    /// weights ([`LoadedProgram::call_many`]); on a serving engine as concurrent requests (within its
+    /// concurrency limit), which the engine batches itself. The outer error is a local pass that failed for all.
+    pub fn call_many(&self, calls: &[Vec<Value>]) -> Result<Vec<Result<Answer, Error>>, Error> {
+        match self {
+            ReadyProgram::Local { model, program } => program.call_many(model, calls),
+            ReadyProgram::Remote(program) => Ok(std::thread::scope(|scope| {
+                let pending: Vec<_> = calls
+                    .iter()
+                    .map(|args| scope.spawn(move || program.call(args)))
+                    .collect();
+                pending
+                    .into_iter()
+                    .map(|p| p.join().expect("a remote call does not panic"))
+                    .collect()
+            })),
         }
     }
 

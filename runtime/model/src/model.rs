@@ -561,7 +561,7 @@ impl Model {
         adapter.check(&self.config)
     }
 
-    fn check_room(&self, needed: usize) -> Result<()> {
+    pub(crate) fn check_room(&self, needed: usize) -> Result<()> {
         if needed > self.config.context_length {
             return Err(Error::ContextOverflow {
                 needed,
@@ -569,6 +569,22 @@ impl Model {
             });
         }
         Ok(())
+    }
+
+    /// The one adapter of a pass's states (checked against the model), or none: rows with different adapters
+    /// cannot share a pass, since the adapter is applied to every row of it.
+    fn common_adapter<'a>(&self, states: &[&'a KvState]) -> Result<Option<&'a Adapter>> {
+        let first = states.first().and_then(|s| s.adapter());
+        if states.iter().any(|s| match (s.adapter(), first) {
+            (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+            (a, b) => a.is_some() != b.is_some(),
+        }) {
+            return Err(Error::Decode("one pass over states with different adapters".into()));
+        }
+        if let Some(adapter) = first {
+            self.check_adapter(adapter)?;
+        }
+        Ok(first.map(|a| &**a))
     }
 
     /// Run `tokens` after `state`, extending it. Returns the final-normed hidden states of the new
@@ -586,19 +602,65 @@ impl Model {
         mut capture: Option<&mut LastFfnRows>,
     ) -> Result<Vec<f32>> {
         self.check_room(state.len() + tokens.len())?;
-        if let Some(adapter) = state.adapter() {
-            self.check_adapter(adapter)?;
-        }
         let mut hidden = Vec::with_capacity(tokens.len() * self.config.d_model);
         for chunk in tokens.chunks(PREFILL_CHUNK) {
-            let start = state.len();
-            let rows = Rows {
-                positions: (start..start + chunk.len()).collect(),
-                visible_from: vec![0; chunk.len()],
-            };
-            let (h, new) = self.run(state, chunk, &rows, capture.as_deref_mut())?;
+            let mut rows = Rows::default();
+            rows.push_sequence(0, state.len(), chunk.len());
+            let (h, new) = self.run(&[&*state], chunk, &rows, capture.as_deref_mut())?;
             state.append(new, chunk);
             hidden.extend(h);
+        }
+        Ok(hidden)
+    }
+
+    /// Runs `tokens[i]` after `states[i]` for every `i`, extending each state, in as few passes over the
+    /// weights as [`PREFILL_CHUNK`] allows: each sequence of a pass sees only its own state and tokens. With
+    /// paw's kernels every row equals what [`Model::forward`] of its sequence alone gives (candle's may differ
+    /// in the last bits). The states must share one adapter (or none), as the calls of one program do.
+    /// Returns each sequence's final-normed hidden states.
+    pub fn forward_many(&self, states: &mut [KvState], tokens: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
+        if states.len() != tokens.len() {
+            return Err(Error::Decode(format!(
+                "{} states for {} token sequences",
+                states.len(),
+                tokens.len()
+            )));
+        }
+        for (state, tokens) in states.iter().zip(tokens) {
+            self.check_room(state.len() + tokens.len())?;
+        }
+        let d = self.config.d_model;
+        let width = self.config.n_kv_head * self.config.head_dim;
+        let mut hidden = vec![Vec::new(); states.len()];
+        let mut next = 0;
+        while next < states.len() {
+            // A sequence longer than a pass runs alone, in chunks; the others are packed whole.
+            if tokens[next].len() > PREFILL_CHUNK {
+                hidden[next] = self.forward(&mut states[next], &tokens[next])?;
+                next += 1;
+                continue;
+            }
+            let mut end = next;
+            let mut total = 0;
+            while end < states.len() && total + tokens[end].len() <= PREFILL_CHUNK {
+                total += tokens[end].len();
+                end += 1;
+            }
+            let (pass_states, pass_tokens) = (&mut states[next..end], &tokens[next..end]);
+            let mut rows = Rows::default();
+            for (seq, (state, tokens)) in pass_states.iter().zip(pass_tokens).enumerate() {
+                rows.push_sequence(seq, state.len(), tokens.len());
+            }
+            let views: Vec<&KvState> = pass_states.iter().collect();
+            let (h, new) = self.run(&views, &pass_tokens.concat(), &rows, None)?;
+            let mut from = 0;
+            for (i, (state, tokens)) in pass_states.iter_mut().zip(pass_tokens).enumerate() {
+                let n = tokens.len();
+                state.append(rows_of(&new, from, n, width), tokens);
+                hidden[next + i] = h[from * d..(from + n) * d].to_vec();
+                from += n;
+            }
+            next = end;
         }
         Ok(hidden)
     }
@@ -609,32 +671,24 @@ impl Model {
     /// gives for it (candle's may differ in the last bits between one row and several).
     pub fn forward_branches(&self, state: &KvState, branches: &[Vec<u32>]) -> Result<Vec<f32>> {
         self.check_room(state.len() + branches.iter().map(Vec::len).max().unwrap_or(0))?;
-        if let Some(adapter) = state.adapter() {
-            self.check_adapter(adapter)?;
-        }
-        let mut tokens = Vec::new();
         let mut rows = Rows::default();
         for branch in branches {
-            let from = tokens.len();
-            for (i, &t) in branch.iter().enumerate() {
-                tokens.push(t);
-                rows.positions.push(state.len() + i);
-                rows.visible_from.push(from);
-            }
+            rows.push_sequence(0, state.len(), branch.len());
         }
+        let tokens = branches.concat();
         if tokens.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self.run(state, &tokens, &rows, None)?.0)
+        Ok(self.run(&[state], &tokens, &rows, None)?.0)
     }
 
-    /// One pass of `tokens` through every layer after `state`, placed as `rows` says, with the state's adapter
-    /// (already checked against the model) added to the projections it corrects. Returns the final-normed
-    /// hidden states and every layer's keys and values of the new rows; with `capture`, also appends the new
-    /// rows' [`LastFfnRows`].
+    /// One pass of `tokens` through every layer, each row after the state `rows` names and placed as it says,
+    /// with the states' one adapter added to the projections it corrects. Returns the final-normed hidden
+    /// states and every layer's keys and values of the new rows; with `capture`, also appends the new rows'
+    /// [`LastFfnRows`].
     fn run(
         &self,
-        state: &KvState,
+        states: &[&KvState],
         tokens: &[u32],
         rows: &Rows,
         mut capture: Option<&mut LastFfnRows>,
@@ -650,7 +704,7 @@ impl Model {
             RopeStyle::Halves
         };
         let heads = self.heads();
-        let adapter = state.adapter().map(|a| &**a);
+        let adapter = self.common_adapter(states)?;
         // `y = W·x + s·B(A·x)`: the correction is added to the base product before the bias, as llama.cpp does.
         let project = |w: &Linear, x: &[f32], li: usize, parts: &[(Projection, usize)]| -> Result<Vec<f32>> {
             let mut y = w.forward(x, l)?;
@@ -702,7 +756,8 @@ impl Model {
                 new.v.extend_from_slice(vr);
             }
             let mut y = vec![0f32; l * nq];
-            attention(&q, state.layer(li), &new, rows, heads, &mut y);
+            let cached: Vec<LayerView> = states.iter().map(|s| s.layer(li)).collect();
+            attention(&q, &cached, &new, rows, heads, &mut y);
             new_kv.push(new);
             add_in_place(&mut x, &project(&layer.wo, &y, li, &[(Projection::AttnOutput, 0)])?);
             let gate_up = project(
@@ -809,17 +864,41 @@ pub(crate) struct LastFfnRows {
     pub(crate) residual: Vec<f32>,
 }
 
-/// Where the rows of one pass sit: row `i` is at position `positions[i]` and sees the whole state plus
-/// rows `visible_from[i]..=i` of the pass.
+/// Where the rows of one pass sit: row `i` extends the pass's state `state[i]`, is at position
+/// `positions[i]`, and sees that whole state plus rows `visible_from[i]..=i` of the pass.
 #[derive(Default)]
 struct Rows {
+    state: Vec<usize>,
     positions: Vec<usize>,
     visible_from: Vec<usize>,
 }
 
+impl Rows {
+    /// Appends the rows of `len` tokens that follow state `state`, of `state_len` positions, and see only
+    /// each other (and that state).
+    fn push_sequence(&mut self, state: usize, state_len: usize, len: usize) {
+        let from = self.positions.len();
+        self.state.extend(std::iter::repeat_n(state, len));
+        self.positions.extend(state_len..state_len + len);
+        self.visible_from.extend(std::iter::repeat_n(from, len));
+    }
+}
+
+/// Rows `from..from + n` of every layer's new keys and values (rows of `width` values).
+fn rows_of(layers: &[LayerKv], from: usize, n: usize, width: usize) -> Vec<LayerKv> {
+    let range = from * width..(from + n) * width;
+    layers
+        .iter()
+        .map(|kv| LayerKv {
+            k: kv.k[range.clone()].to_vec(),
+            v: kv.v[range.clone()].to_vec(),
+        })
+        .collect()
+}
+
 /// Attention of every row of a pass, into `out` (rows of `n_head * head_dim`); rows are shared among
 /// candle's worker threads.
-fn attention(q: &[f32], cached: LayerView, new: &LayerKv, rows: &Rows, heads: Heads, out: &mut [f32]) {
+fn attention(q: &[f32], cached: &[LayerView], new: &LayerKv, rows: &Rows, heads: Heads, out: &mut [f32]) {
     let nq = heads.n_head * heads.head_dim;
     let nkv = heads.n_kv_head * heads.head_dim;
     let group = nq / heads.n_kv_head;
@@ -831,6 +910,7 @@ fn attention(q: &[f32], cached: LayerView, new: &LayerKv, rows: &Rows, heads: He
         for item in range {
             let (i, kv_head) = (item / heads.n_kv_head, item % heads.n_kv_head);
             let seen = rows.visible_from[i] * nkv..(i + 1) * nkv;
+            let cached = &cached[rows.state[i]];
             let keys = Positions {
                 cached: cached.keys,
                 first_transposed: cached.shared_keys_t,

@@ -257,32 +257,76 @@ impl Model {
 
     /// Runs `continuation` after `prefix` (which is not modified), up to the answer.
     pub fn read(&self, prefix: &KvState, continuation: &[u32]) -> Result<Reading> {
-        if continuation.is_empty() {
-            return Err(Error::Decode("empty continuation: nothing to predict from".into()));
+        one(self.read_many(&[(prefix, continuation.to_vec())])?)
+    }
+
+    /// [`Model::read`] of many calls, in as few passes over the weights as the rows allow ([`Model::forward_many`]:
+    /// the prefixes must share one adapter). With paw's kernels each reading equals what `read` gives its call
+    /// alone. A call that cannot be read (an empty continuation, no room in the context) gets its own error;
+    /// the outer error is a pass that failed for all.
+    pub fn read_many(&self, calls: &[(&KvState, Vec<u32>)]) -> Result<Vec<Result<Reading>>> {
+        let mut readings: Vec<Option<Result<Reading>>> = Vec::with_capacity(calls.len());
+        let mut runnable = Vec::new();
+        for (i, (prefix, continuation)) in calls.iter().enumerate() {
+            if continuation.is_empty() {
+                readings.push(Some(Err(Error::Decode(
+                    "empty continuation: nothing to predict from".into(),
+                ))));
+            } else if let Err(e) = self.check_room(prefix.len() + continuation.len()) {
+                readings.push(Some(Err(e)));
+            } else {
+                readings.push(None);
+                runnable.push(i);
+            }
         }
-        let mut state = prefix.clone();
-        let h = self.forward(&mut state, continuation)?;
-        let hidden = h[h.len() - self.config.d_model..].to_vec();
-        let logits = self.logits(&hidden)?;
-        Ok(Reading {
-            state,
-            hidden,
-            logits,
-            processed: continuation.len(),
-        })
+        if runnable.is_empty() {
+            return Ok(readings.into_iter().flatten().collect());
+        }
+        let mut states: Vec<KvState> = runnable.iter().map(|&i| calls[i].0.clone()).collect();
+        let tokens: Vec<Vec<u32>> = runnable.iter().map(|&i| calls[i].1.clone()).collect();
+        let hidden = self.forward_many(&mut states, &tokens)?;
+        let d = self.config.d_model;
+        let lasts: Vec<f32> = hidden.iter().flat_map(|h| &h[h.len() - d..]).copied().collect();
+        let logits = self.logits(&lasts)?;
+        for (((i, state), hidden), logits) in runnable
+            .into_iter()
+            .zip(states)
+            .zip(lasts.chunks_exact(d))
+            .zip(logits.chunks_exact(self.logits_width()))
+        {
+            readings[i] = Some(Ok(Reading {
+                state,
+                hidden: hidden.to_vec(),
+                logits: logits.to_vec(),
+                processed: calls[i].1.len(),
+            }));
+        }
+        Ok(readings
+            .into_iter()
+            .map(|r| r.expect("every call is read or refused"))
+            .collect())
     }
 
     /// Decodes the answer of a [`Reading`] as a value of type `schema`.
     pub fn answer(&self, reading: Reading, schema: &TypeSchema, opts: &DecodeOptions) -> Result<Decoded> {
-        let Reading {
-            state,
-            logits,
-            processed,
-            ..
-        } = reading;
+        one(self.answer_many(vec![(reading, opts.clone())], schema)?)
+    }
+
+    /// [`Model::answer`] of many readings, each with its options: generated values are written side by side,
+    /// one pass over the weights per token for all of them, and each equals what `answer` gives it alone
+    /// (with paw's kernels). A call that cannot be answered gets its own error; the outer error is a pass that
+    /// failed for all.
+    pub fn answer_many(
+        &self,
+        calls: Vec<(Reading, DecodeOptions)>,
+        schema: &TypeSchema,
+    ) -> Result<Vec<Result<Decoded>>> {
         match schema.labels() {
-            Some(labels) => self.score_labels(&state, &logits, &labels, opts, processed),
-            None => self.generate_typed(state, logits, schema, opts, processed),
+            Some(labels) => Ok(calls
+                .into_iter()
+                .map(|(r, opts)| self.score_labels(&r.state, &r.logits, &labels, &opts, r.processed))
+                .collect()),
+            None => self.generate_many(calls, schema),
         }
     }
 
@@ -390,70 +434,141 @@ impl Model {
         })
     }
 
-    fn generate_typed(
-        &self,
-        mut state: KvState,
-        mut logits: Vec<f32>,
-        schema: &TypeSchema,
-        opts: &DecodeOptions,
-        processed: usize,
-    ) -> Result<Decoded> {
-        let raw_text = matches!(schema, TypeSchema::Str);
-        let eot = self.tokenizer.end_of_turn();
-        let mut out: Vec<u8> = Vec::new();
-        let mut logp = 0f64;
-        let mut generated = 0usize;
-        let mut processed = processed;
+    /// Writes a value of `schema` after each reading, all of them one token per pass (see
+    /// [`Model::answer_many`]).
+    fn generate_many(&self, calls: Vec<(Reading, DecodeOptions)>, schema: &TypeSchema) -> Result<Vec<Result<Decoded>>> {
+        let mut writing: Vec<Writing> = calls
+            .into_iter()
+            .map(|(r, opts)| Writing {
+                state: r.state,
+                logits: r.logits,
+                out: Vec::new(),
+                logp: 0.0,
+                generated: 0,
+                processed: r.processed,
+                max_tokens: opts.max_tokens,
+            })
+            .collect();
+        let mut results: Vec<Option<Result<Decoded>>> = writing.iter().map(|_| None).collect();
+        let mut active: Vec<usize> = (0..writing.len()).collect();
         let mut buf = Vec::new();
-        loop {
-            let complete = raw_text || grammar::check(schema, &out) == Status::Complete;
-            let allowed = |t: u32, buf: &mut Vec<u8>| -> bool {
-                if t == eot {
-                    return complete;
+        while !active.is_empty() {
+            let mut stepping = Vec::new();
+            let mut tokens = Vec::new();
+            for i in active {
+                match self.write_next(&mut writing[i], schema, &mut buf) {
+                    Ok(Some(token)) => match self.check_room(writing[i].state.len() + 1) {
+                        Ok(()) => {
+                            stepping.push(i);
+                            tokens.push(vec![token]);
+                        }
+                        Err(e) => results[i] = Some(Err(e)),
+                    },
+                    Ok(None) => results[i] = Some(writing[i].finish(schema)),
+                    Err(e) => results[i] = Some(Err(e)),
                 }
-                if self.tokenizer.is_special(t) {
-                    return false;
-                }
-                let tb = self.tokenizer.token_bytes(t);
-                if tb.is_empty() {
-                    return false;
-                }
-                if raw_text {
-                    return true;
-                }
-                buf.clear();
-                buf.extend_from_slice(&out);
-                buf.extend_from_slice(tb);
-                grammar::check(schema, buf) != Status::Invalid
-            };
-            let chosen = pick(&logits, |t| allowed(t, &mut buf))
-                .ok_or_else(|| Error::Decode(format!("no token can continue {:?}", String::from_utf8_lossy(&out))))?;
-            logp += (logits[chosen as usize] - kernels::log_sum_exp(&logits)) as f64;
-            if chosen == eot {
+            }
+            if stepping.is_empty() {
                 break;
             }
-            if generated >= opts.max_tokens {
-                return Err(Error::MaxTokens {
-                    limit: opts.max_tokens,
-                    partial: String::from_utf8_lossy(&out).into_owned(),
-                });
+            let mut states: Vec<KvState> = stepping
+                .iter()
+                .map(|&i| std::mem::take(&mut writing[i].state))
+                .collect();
+            let hidden = self.forward_many(&mut states, &tokens)?;
+            let logits = self.logits(&hidden.concat())?;
+            for ((&i, state), logits) in stepping
+                .iter()
+                .zip(states)
+                .zip(logits.chunks_exact(self.logits_width()))
+            {
+                writing[i].state = state;
+                writing[i].logits = logits.to_vec();
             }
-            out.extend_from_slice(self.tokenizer.token_bytes(chosen));
-            generated += 1;
-            processed += 1;
-            logits = self.next_logits(&mut state, &[chosen])?;
+            active = stepping;
         }
-        let text = String::from_utf8_lossy(&out).into_owned();
+        Ok(results
+            .into_iter()
+            .map(|r| r.expect("every answer is finished or failed"))
+            .collect())
+    }
+
+    /// Chooses the next token of `w` under `schema`'s grammar and records it; `None` once the answer is complete
+    /// (end of turn chosen).
+    fn write_next(&self, w: &mut Writing, schema: &TypeSchema, buf: &mut Vec<u8>) -> Result<Option<u32>> {
+        let raw_text = matches!(schema, TypeSchema::Str);
+        let eot = self.tokenizer.end_of_turn();
+        let complete = raw_text || grammar::check(schema, &w.out) == Status::Complete;
+        let out = &w.out;
+        let allowed = |t: u32, buf: &mut Vec<u8>| -> bool {
+            if t == eot {
+                return complete;
+            }
+            if self.tokenizer.is_special(t) {
+                return false;
+            }
+            let tb = self.tokenizer.token_bytes(t);
+            if tb.is_empty() {
+                return false;
+            }
+            if raw_text {
+                return true;
+            }
+            buf.clear();
+            buf.extend_from_slice(out);
+            buf.extend_from_slice(tb);
+            grammar::check(schema, buf) != Status::Invalid
+        };
+        let chosen = pick(&w.logits, |t| allowed(t, buf))
+            .ok_or_else(|| Error::Decode(format!("no token can continue {:?}", String::from_utf8_lossy(&w.out))))?;
+        w.logp += (w.logits[chosen as usize] - kernels::log_sum_exp(&w.logits)) as f64;
+        if chosen == eot {
+            return Ok(None);
+        }
+        if w.generated >= w.max_tokens {
+            return Err(Error::MaxTokens {
+                limit: w.max_tokens,
+                partial: String::from_utf8_lossy(&w.out).into_owned(),
+            });
+        }
+        w.out.extend_from_slice(self.tokenizer.token_bytes(chosen));
+        w.generated += 1;
+        w.processed += 1;
+        Ok(Some(chosen))
+    }
+}
+
+/// One generated answer in progress: the state and logits after its tokens so far, and what it has written.
+struct Writing {
+    state: KvState,
+    logits: Vec<f32>,
+    out: Vec<u8>,
+    /// Log-probability of the chosen tokens under the unmasked softmax.
+    logp: f64,
+    generated: usize,
+    processed: usize,
+    max_tokens: usize,
+}
+
+impl Writing {
+    /// The finished answer's value.
+    fn finish(&self, schema: &TypeSchema) -> Result<Decoded> {
+        let text = String::from_utf8_lossy(&self.out).into_owned();
         let value = parse_answer(schema, &text)?;
         Ok(Decoded {
             value,
-            confidence: logp.exp(),
+            confidence: self.logp.exp(),
             probabilities: Vec::new(),
-            tokens_processed: processed,
-            tokens_generated: generated,
+            tokens_processed: self.processed,
+            tokens_generated: self.generated,
             text,
         })
     }
+}
+
+/// The one result of a batch of one.
+fn one<T>(results: Vec<Result<T>>) -> Result<T> {
+    results.into_iter().next().expect("a batch of one has one result")
 }
 
 /// The value an answer's text of a non-finite type stands for: a `str` is the raw text trimmed, anything else

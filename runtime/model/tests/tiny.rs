@@ -9,7 +9,9 @@ fn tiny_path(arch: Arch) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(format!("tiny-{}.gguf", arch.name()));
     if !p.exists() {
-        let tmp = p.with_extension("tmp");
+        // Tests run in parallel: each writes its own temporary file, and the renames replace one whole file by
+        // an identical one.
+        let tmp = p.with_extension(format!("{:?}.tmp", std::thread::current().id()));
         write_tiny_model(&tmp, arch, 42).unwrap();
         std::fs::rename(&tmp, &p).unwrap();
     }
@@ -507,4 +509,70 @@ fn kernels_settings_are_checked() {
             other => panic!("{k:?}: {other:?}"),
         }
     }
+}
+
+/// Calls read and answered side by side (`read_many`, `answer_many`: one pass over the weights for all their
+/// rows, then one per generated token) give, on every paw kernel path, exactly what each gives alone: the same
+/// hidden states and logits bit for bit, the same values, confidences and errors. Calls that cannot run get
+/// their own error and do not stop the others.
+#[test]
+fn calls_side_by_side_answer_exactly_as_alone() {
+    let kernels = kernels_to_test("tiny::calls_side_by_side_answer_exactly_as_alone");
+    for k in kernels.into_iter().filter(|k| *k != Kernels::Candle) {
+        let m = Model::load_with(&tiny_path(Arch::Qwen2), &LoadOptions { kernels: k }).unwrap();
+        let tk = &m.tokenizer;
+        let prefixes = [
+            m.prefill(&tk.chat_prompt(None, "first program").unwrap()).unwrap(),
+            m.prefill(&tk.chat_prompt(Some("sys"), "a second, longer program prompt").unwrap())
+                .unwrap(),
+        ];
+        let inputs = ["short", "a longer input with more words in it", "", "mid length input"];
+        let calls: Vec<(&KvState, Vec<u32>)> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, text)| (&prefixes[i % 2], tk.encode_plain(text).unwrap()))
+            .collect();
+        let together = m.read_many(&calls).unwrap();
+        assert!(
+            matches!(&together[2], Err(Error::Decode(_))),
+            "an empty continuation is that call's error"
+        );
+        for ((prefix, continuation), reading) in calls.iter().zip(&together) {
+            if let Ok(reading) = reading {
+                let alone = m.read(prefix, continuation).unwrap();
+                assert_eq!(alone.hidden, reading.hidden, "{k:?}: hidden states differ");
+            }
+        }
+        for (schema, max_tokens) in [(person(), 64), (TypeSchema::Json, 64), (person(), 4), (route(), 64)] {
+            let opts = DecodeOptions {
+                max_tokens,
+                ..DecodeOptions::default()
+            };
+            let readings: Vec<_> = m.read_many(&calls).unwrap().into_iter().flatten().collect();
+            let answers = m
+                .answer_many(readings.into_iter().map(|r| (r, opts.clone())).collect(), &schema)
+                .unwrap();
+            let runnable: Vec<_> = calls.iter().filter(|(_, c)| !c.is_empty()).collect();
+            assert_eq!(answers.len(), runnable.len());
+            for ((prefix, continuation), together) in runnable.into_iter().zip(answers) {
+                let alone = m.decode_typed(prefix, continuation, &schema, &opts);
+                match (alone, together) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{k:?}/{schema:?}"),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{k:?}/{schema:?}"),
+                    (a, b) => panic!("{k:?}/{schema:?}: alone {a:?}, side by side {b:?}"),
+                }
+            }
+        }
+    }
+}
+
+/// A pass may not mix states with different adapters (the adapter is applied to every row of a pass).
+#[test]
+fn states_with_different_adapters_do_not_share_a_pass() {
+    let m = qwen2();
+    let adapter = Arc::new(paw_model::testing::random_adapter(&m.config, 2, 0.01, 5).unwrap());
+    let mut states = vec![KvState::new(), KvState::with_adapter(adapter)];
+    let tokens = vec![vec![1, 2], vec![3]];
+    let e = m.forward_many(&mut states, &tokens).unwrap_err();
+    assert!(e.to_string().contains("different adapters"), "{e}");
 }

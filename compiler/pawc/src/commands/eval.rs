@@ -16,7 +16,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use paw_artifact::{spec_of, Spec};
 use paw_cache::ModelChoice;
-use paw_fuzzy::{fits, ReadyProgram};
+use paw_fuzzy::{each_answer, fits, ReadyProgram, CALLS_PER_BATCH};
 use serde_json::{json, Value};
 
 use crate::built::{Builds, RemoteArgs};
@@ -123,29 +123,35 @@ fn evaluate(args: &EvalArgs, out: &Output) -> Result<ExitCode, String> {
     let mut tally: BTreeMap<String, (usize, usize)> = specs.keys().map(|k| (k.clone(), (0, 0))).collect();
     let mut answered = Vec::with_capacity(cases.len());
     let calls_started = Instant::now();
-    for case in &cases {
-        let program = &programs[&case.function];
-        let got = program.call(&case.args);
-        let correct = got
-            .as_ref()
-            .is_ok_and(|a| program.spec().ret.same_value(&a.value, &case.expected));
-        let entry = tally.get_mut(&case.function).expect("cases name declared functions");
-        entry.0 += 1;
-        entry.1 += correct as usize;
-        let mut row = json!({"fn": case.function, "args": case.args, "expected": case.expected});
-        match got {
-            Ok(a) => {
-                row["got"] = a.value;
-                row["confidence"] = json!(a.confidence);
+    // Consecutive cases of one function are answered side by side.
+    for batch in cases
+        .chunk_by(|a, b| a.function == b.function)
+        .flat_map(|run| run.chunks(CALLS_PER_BATCH))
+    {
+        let program = &programs[&batch[0].function];
+        let calls: Vec<Vec<Value>> = batch.iter().map(|case| case.args.clone()).collect();
+        for (case, got) in batch.iter().zip(each_answer(program.call_many(&calls), calls.len())) {
+            let correct = got
+                .as_ref()
+                .is_ok_and(|a| program.spec().ret.same_value(&a.value, &case.expected));
+            let entry = tally.get_mut(&case.function).expect("cases name declared functions");
+            entry.0 += 1;
+            entry.1 += correct as usize;
+            let mut row = json!({"fn": case.function, "args": case.args, "expected": case.expected});
+            match got {
+                Ok(a) => {
+                    row["got"] = a.value;
+                    row["confidence"] = json!(a.confidence);
+                }
+                Err(e) => {
+                    row["got"] = Value::Null;
+                    row["error"] = json!(e);
+                }
             }
-            Err(e) => {
-                row["got"] = Value::Null;
-                row["error"] = json!(e.to_string());
-            }
+            row["correct"] = json!(correct);
+            answered.push(row);
+            bar.inc(1);
         }
-        row["correct"] = json!(correct);
-        answered.push(row);
-        bar.inc(1);
     }
     bar.finish_and_clear();
     let call_seconds = calls_started.elapsed().as_secs_f64();

@@ -16,6 +16,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use paw_artifact::function_key;
 use paw_build::{input_row, Format};
+use paw_fuzzy::{each_answer, ReadyProgram, CALLS_PER_BATCH};
 use serde_json::{json, Value};
 
 use crate::built::{find, Builds, RemoteArgs};
@@ -92,37 +93,26 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
         bar.reset_eta();
         let started = Instant::now();
         let mut answered = 0;
-        for row in rows(args.input)? {
+        // Rows are answered side by side, a batch at a time; their results are written in input order.
+        let mut batch = Vec::with_capacity(CALLS_PER_BATCH);
+        let mut rows = rows(args.input)?.peekable();
+        while let Some(row) = rows.next() {
             let (n, text) = row?;
-            if results.done.contains(&n) {
+            if !results.done.contains(&n) {
+                let call = text
+                    .ok_or_else(|| ("not valid UTF-8".to_string(), "save the file as UTF-8".to_string()))
+                    .and_then(|line| input_row(format, &line, &key, spec).map_err(|e| (e.message, e.help)));
+                batch.push((n, call));
+            }
+            if batch.len() < CALLS_PER_BATCH && rows.peek().is_some() {
                 continue;
             }
-            let call = text
-                .ok_or_else(|| ("not valid UTF-8".to_string(), "save the file as UTF-8".to_string()))
-                .and_then(|line| input_row(format, &line, &key, spec).map_err(|e| (e.message, e.help)));
-            let result = match call {
-                Ok(call_args) => match program.call(&call_args) {
-                    Ok(answer) => json!({"line": n, "value": answer.value, "confidence": answer.confidence}),
-                    Err(e) => {
-                        let message = format!("fuzzy fn `{key}`: {e}");
-                        bar.suspend(|| eprintln!("{} line {n} of {input}: {message}", out.paint("error:", "1;31")));
-                        json!({"line": n, "error": message})
-                    }
-                },
-                Err((message, help)) => {
-                    bar.suspend(|| {
-                        eprintln!(
-                            "{} line {n} of {input}: {message}\n  help: {help}",
-                            out.paint("error:", "1;31")
-                        )
-                    });
-                    json!({"line": n, "error": message})
-                }
-            };
-            failed += result.get("error").is_some() as usize;
-            results.write(&result)?;
-            answered += 1;
-            bar.inc(1);
+            for result in answer_rows(&program, std::mem::take(&mut batch), &key, &input, out, &bar) {
+                failed += result.get("error").is_some() as usize;
+                results.write(&result)?;
+                answered += 1;
+                bar.inc(1);
+            }
         }
         bar.finish_and_clear();
         let seconds = started.elapsed().as_secs_f64();
@@ -152,6 +142,41 @@ fn map(args: &MapArgs, out: &Output) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why a row cannot be called: the message and what to do.
+type BadRow = (String, String);
+
+/// The results of a batch of rows (line number, and the call's arguments or why the row is bad), in order; each
+/// bad row and failed call is also reported on stderr.
+fn answer_rows(
+    program: &ReadyProgram,
+    batch: Vec<(usize, Result<Vec<Value>, BadRow>)>,
+    key: &str,
+    input: &str,
+    out: &Output,
+    bar: &ProgressBar,
+) -> Vec<Value> {
+    let calls: Vec<Vec<Value>> = batch
+        .iter()
+        .filter_map(|(_, call)| call.as_ref().ok().cloned())
+        .collect();
+    let mut answers = each_answer(program.call_many(&calls), calls.len()).into_iter();
+    let report = |n: usize, message: &str, help: Option<&str>| {
+        let help = help.map(|h| format!("\n  help: {h}")).unwrap_or_default();
+        bar.suspend(|| eprintln!("{} line {n} of {input}: {message}{help}", out.paint("error:", "1;31")));
+        json!({"line": n, "error": message})
+    };
+    batch
+        .into_iter()
+        .map(|(n, call)| match call {
+            Ok(_) => match answers.next().expect("one answer per call") {
+                Ok(answer) => json!({"line": n, "value": answer.value, "confidence": answer.confidence}),
+                Err(e) => report(n, &format!("fuzzy fn `{key}`: {e}"), None),
+            },
+            Err((message, help)) => report(n, &message, Some(&help)),
+        })
+        .collect()
 }
 
 /// The non-blank lines of `path` with their 1-based line numbers; `None` for a line that is not UTF-8. Read as

@@ -10,6 +10,9 @@ use std::time::Duration;
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
+/// Upper bounds of the batch-size buckets, in calls (a batch never exceeds `paw_fuzzy::CALLS_PER_BATCH`).
+const BATCH_BUCKETS: [f64; 5] = [1.0, 2.0, 4.0, 8.0, 16.0];
+
 #[derive(Default)]
 pub struct Metrics {
     /// Calls waiting for a worker.
@@ -24,8 +27,46 @@ struct Counts {
     calls: BTreeMap<String, u64>,
     errors: BTreeMap<&'static str, u64>,
     /// Per bucket of [`BUCKETS`], then `+Inf`; not cumulative.
-    latency: [u64; BUCKETS.len() + 1],
-    latency_sum: f64,
+    latency: Histogram<{ BUCKETS.len() + 1 }>,
+    /// Calls per batch that a worker ran side by side.
+    batches: Histogram<{ BATCH_BUCKETS.len() + 1 }>,
+}
+
+/// Observations per bucket (then `+Inf`; not cumulative) and their sum.
+struct Histogram<const N: usize> {
+    counts: [u64; N],
+    sum: f64,
+}
+
+impl<const N: usize> Default for Histogram<N> {
+    fn default() -> Self {
+        Histogram {
+            counts: [0; N],
+            sum: 0.0,
+        }
+    }
+}
+
+impl<const N: usize> Histogram<N> {
+    fn observe(&mut self, bounds: &[f64], value: f64) {
+        self.counts[bounds.iter().position(|b| value <= *b).unwrap_or(bounds.len())] += 1;
+        self.sum += value;
+    }
+
+    /// Prometheus' lines of histogram `name`.
+    fn render(&self, out: &mut String, name: &str, bounds: &[f64]) {
+        let mut cumulative = 0;
+        for (bound, n) in bounds
+            .iter()
+            .map(|b| b.to_string())
+            .chain(["+Inf".into()])
+            .zip(self.counts)
+        {
+            cumulative += n;
+            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+        }
+        let _ = writeln!(out, "{name}_sum {}\n{name}_count {cumulative}", self.sum);
+    }
 }
 
 impl Metrics {
@@ -39,10 +80,12 @@ impl Metrics {
         if let Some(function) = function {
             *counts.calls.entry(function.to_string()).or_default() += 1;
         }
-        let seconds = took.as_secs_f64();
-        let bucket = BUCKETS.iter().position(|b| seconds <= *b).unwrap_or(BUCKETS.len());
-        counts.latency[bucket] += 1;
-        counts.latency_sum += seconds;
+        counts.latency.observe(&BUCKETS, took.as_secs_f64());
+    }
+
+    /// A worker ran `calls` calls side by side.
+    pub fn batch(&self, calls: usize) {
+        self.counts().batches.observe(&BATCH_BUCKETS, calls as f64);
     }
 
     /// An error response with this code.
@@ -75,21 +118,14 @@ impl Metrics {
             "histogram",
             "Time from a call's arrival to its answer, queueing included.",
         );
-        let mut cumulative = 0;
-        for (bound, n) in BUCKETS
-            .iter()
-            .map(|b| b.to_string())
-            .chain(["+Inf".into()])
-            .zip(counts.latency)
-        {
-            cumulative += n;
-            let _ = writeln!(out, "paw_call_seconds_bucket{{le=\"{bound}\"}} {cumulative}");
-        }
-        let _ = writeln!(
-            out,
-            "paw_call_seconds_sum {}\npaw_call_seconds_count {cumulative}",
-            counts.latency_sum
+        counts.latency.render(&mut out, "paw_call_seconds", &BUCKETS);
+        header(
+            &mut out,
+            "paw_batch_calls",
+            "histogram",
+            "Calls a worker ran side by side in one batch through the model.",
         );
+        counts.batches.render(&mut out, "paw_batch_calls", &BATCH_BUCKETS);
         for (name, help, value) in [
             ("paw_queue_depth", "Calls waiting for a worker.", &self.queued),
             ("paw_calls_running", "Calls a worker is running.", &self.running),

@@ -8,7 +8,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use paw_fuzzy::{Answer, ReadyProgram};
+use paw_fuzzy::{each_answer, Answer, ReadyProgram, CALLS_PER_BATCH};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -102,22 +102,56 @@ impl Pool {
     }
 }
 
+/// Takes the next call and every call already queued behind it (up to [`CALLS_PER_BATCH`]), and runs the calls of
+/// each program side by side ([`ReadyProgram::call_many`]): under load, many calls share each pass over the
+/// weights.
 fn work(receiver: &Mutex<Receiver<Job>>, admitted: &AtomicUsize, metrics: &Metrics) {
     loop {
-        let job = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
-        let Ok(job) = job else { return };
-        metrics.queued.fetch_sub(1, Ordering::Relaxed);
-        metrics.running.fetch_add(1, Ordering::Relaxed);
-        let result = catch_unwind(AssertUnwindSafe(|| job.program.call(&job.args)));
-        let result = match result {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(e)) => Err(CallFailure::Failed(format!(
-                "fuzzy fn `{}`: {e}",
-                job.program.spec().name
-            ))),
-            Err(_) => Err(CallFailure::Panicked),
+        let jobs = {
+            let receiver = receiver.lock().unwrap_or_else(|e| e.into_inner());
+            let Ok(first) = receiver.recv() else { return };
+            let mut jobs = vec![first];
+            while jobs.len() < CALLS_PER_BATCH {
+                match receiver.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            jobs
         };
-        metrics.running.fetch_sub(1, Ordering::Relaxed);
+        metrics.queued.fetch_sub(jobs.len(), Ordering::Relaxed);
+        for batch in by_program(jobs) {
+            run_batch(batch, admitted, metrics);
+        }
+    }
+}
+
+/// `jobs` grouped by the program they call, in order of first arrival.
+fn by_program(jobs: Vec<Job>) -> Vec<Vec<Job>> {
+    let mut batches: Vec<Vec<Job>> = Vec::new();
+    for job in jobs {
+        match batches.iter_mut().find(|b| Arc::ptr_eq(&b[0].program, &job.program)) {
+            Some(batch) => batch.push(job),
+            None => batches.push(vec![job]),
+        }
+    }
+    batches
+}
+
+/// Runs the calls of one program side by side and answers each.
+fn run_batch(batch: Vec<Job>, admitted: &AtomicUsize, metrics: &Metrics) {
+    let program = batch[0].program.clone();
+    metrics.running.fetch_add(batch.len(), Ordering::Relaxed);
+    metrics.batch(batch.len());
+    let calls: Vec<Vec<Value>> = batch.iter().map(|job| job.args.clone()).collect();
+    let failure = |e: String| CallFailure::Failed(format!("fuzzy fn `{}`: {e}", program.spec().name));
+    let results: Vec<Result<Answer, CallFailure>> =
+        match catch_unwind(AssertUnwindSafe(|| each_answer(program.call_many(&calls), calls.len()))) {
+            Ok(answers) => answers.into_iter().map(|a| a.map_err(failure)).collect(),
+            Err(_) => calls.iter().map(|_| Err(CallFailure::Panicked)).collect(),
+        };
+    metrics.running.fetch_sub(batch.len(), Ordering::Relaxed);
+    for (job, result) in batch.into_iter().zip(results) {
         admitted.fetch_sub(1, Ordering::AcqRel);
         // The client may have gone; its answer is then dropped.
         let _ = job.reply.send(result);
