@@ -69,12 +69,12 @@ enum Command {
         /// The interpreter model the programs are built for: `interpreter` (default) or a .gguf file.
         #[arg(long)]
         interpreter: Option<String>,
-        /// Instead, make one standalone executable of the program (default: PROJECT/target/paw/NAME). It runs
-        /// without pawc, from any directory, and finds the fuzzy fns that `pawc build` compiled through the
-        /// project's paw.lock.
         /// Fail (exit 1) when a program answers any of its own docstring examples wrong (else a warning).
         #[arg(long)]
         deny_failing_examples: bool,
+        /// Instead, make one standalone executable of the program (default: PROJECT/target/paw/NAME). It runs
+        /// without pawc, from any directory, and finds the fuzzy fns that `pawc build` compiled through the
+        /// project's paw.lock.
         #[arg(long, conflicts_with_all = ["offline", "jobs", "compiler", "interpreter", "deny_failing_examples"])]
         bin: bool,
         /// Where `--bin` writes the executable.
