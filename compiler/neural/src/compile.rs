@@ -38,7 +38,7 @@ use paw_artifact::{
     Artifact, BuildKey, Candidate, DataUse, Example, ExampleSource, FunctionData, Head, HeadFit, HeldOut, Meta,
     ProgramId, SelfTest, SelfTestCase, Spec, SpecExample, Timings, TypeSpec,
 };
-use paw_fuzzy::{each_answer, fits, schema_of, LoadedProgram};
+use paw_fuzzy::{each_answer, fits, schema_of, Features, LoadedProgram};
 use paw_model::{argmax, log_sum_exp, DecodeOptions, KvState, Model, StoredAs, TypeSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -669,11 +669,31 @@ fn teacher_labels(
     inputs: &[&Vec<Value>],
     shares: LabelShares,
 ) -> Result<Vec<usize>, CompileError> {
-    let mut scores = Vec::with_capacity(inputs.len());
-    for args in inputs {
-        scores.push(judge.features(compiler, args)?.expect("finite type").label_log_probs);
-    }
+    let scores: Vec<Vec<f64>> = features_of(judge, compiler, inputs.iter().map(|args| (*args).clone()))?
+        .into_iter()
+        .map(|f| f.label_log_probs)
+        .collect();
     Ok(calibrated_labels(&scores, shares))
+}
+
+/// Calls of a finite type read side by side at most this many at a time (each holds a row of logits until its
+/// labels are scored).
+const FEATURE_BATCH: usize = 32;
+
+/// [`LoadedProgram::features`] of every input, read side by side in batches; the first call that fails fails all.
+fn features_of(
+    program: &LoadedProgram,
+    model: &Model,
+    inputs: impl Iterator<Item = Vec<Value>>,
+) -> Result<Vec<Features>, CompileError> {
+    let inputs: Vec<Vec<Value>> = inputs.collect();
+    let mut features = Vec::with_capacity(inputs.len());
+    for batch in inputs.chunks(FEATURE_BATCH) {
+        for f in program.features_many(model, batch)? {
+            features.push(f?);
+        }
+    }
+    Ok(features)
 }
 
 /// Labels from per-input label log-probabilities. Each label's mean over the inputs is subtracted, so that
@@ -817,16 +837,15 @@ impl DataRows {
 
     /// The held-out rows read by `program` (which was not fitted on them).
     fn held_samples(&self, program: &LoadedProgram, interpreter: &Model) -> Result<Vec<Sample>, CompileError> {
-        self.held
-            .iter()
-            .map(|(args, label)| {
-                let features = program.features(interpreter, args)?.expect("finite type");
-                Ok(Sample {
-                    features,
-                    label: *label,
-                })
+        let features = features_of(program, interpreter, self.held.iter().map(|(args, _)| args.clone()))?;
+        Ok(features
+            .into_iter()
+            .zip(&self.held)
+            .map(|(features, (_, label))| Sample {
+                features,
+                label: *label,
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -1170,21 +1189,18 @@ fn fit_program_head(
     held_out: &[Sample],
 ) -> Result<Option<(Head, HeadFit, HeldOut)>, CompileError> {
     let labels = program.schema().labels().expect("finite type");
-    let mut samples = Vec::with_capacity(examples.len() + rows.len());
-    for e in examples.iter().filter(|e| e.source != ExampleSource::User) {
-        let Some(label) = label_of(spec, &labels, &e.output) else {
-            continue;
-        };
-        let features = program.features(interpreter, &e.args)?.expect("finite type");
-        samples.push(Sample { features, label });
-    }
-    for (args, label) in rows {
-        let features = program.features(interpreter, args)?.expect("finite type");
-        samples.push(Sample {
-            features,
-            label: *label,
-        });
-    }
+    let labeled: Vec<(Vec<Value>, usize)> = examples
+        .iter()
+        .filter(|e| e.source != ExampleSource::User)
+        .filter_map(|e| Some((e.args.clone(), label_of(spec, &labels, &e.output)?)))
+        .chain(rows.iter().cloned())
+        .collect();
+    let features = features_of(program, interpreter, labeled.iter().map(|(args, _)| args.clone()))?;
+    let samples: Vec<Sample> = features
+        .into_iter()
+        .zip(labeled)
+        .map(|(features, (_, label))| Sample { features, label })
+        .collect();
     Ok(fit_head(&samples, held_out, labels.len()))
 }
 

@@ -159,36 +159,51 @@ impl LoadedProgram {
         calls: &[Vec<Value>],
         calibration: &[f64],
     ) -> Result<Vec<Result<Answer, Error>>, Error> {
-        let mut answers: Vec<Option<Result<Answer, Error>>> = Vec::with_capacity(calls.len());
+        Ok(self
+            .decode_many(model, calls, |reading| self.options(reading, calibration))?
+            .into_iter()
+            .map(|d| d.map(|(_, decoded)| answer_of(decoded)))
+            .collect())
+    }
+
+    /// Reads `calls` side by side and decodes each reading with the options `options_for` gives it: each call's
+    /// hidden state where the answer starts, and its decoded answer.
+    fn decode_many(
+        &self,
+        model: &Model,
+        calls: &[Vec<Value>],
+        options_for: impl Fn(&Reading) -> DecodeOptions,
+    ) -> Result<Vec<Result<HiddenAndAnswer, Error>>, Error> {
+        let mut results: Vec<Option<Result<HiddenAndAnswer, Error>>> = Vec::with_capacity(calls.len());
         let mut to_read = Vec::new();
         for args in calls {
             match self.call_tokens(model, args) {
                 Ok(tokens) => {
-                    answers.push(None);
+                    results.push(None);
                     to_read.push((&self.prefix, tokens));
                 }
-                Err(e) => answers.push(Some(Err(e))),
+                Err(e) => results.push(Some(Err(e))),
             }
         }
         let mut readings = model.read_many(&to_read)?.into_iter();
         let mut to_answer = Vec::new();
         let mut answering = Vec::new();
-        for (i, answer) in answers.iter_mut().enumerate().filter(|(_, a)| a.is_none()) {
+        for (i, result) in results.iter_mut().enumerate().filter(|(_, r)| r.is_none()) {
             match readings.next().expect("one reading per call read") {
                 Ok(reading) => {
-                    let options = self.options(&reading, calibration);
+                    let options = options_for(&reading);
+                    answering.push((i, reading.hidden.clone()));
                     to_answer.push((reading, options));
-                    answering.push(i);
                 }
-                Err(e) => *answer = Some(Err(e.into())),
+                Err(e) => *result = Some(Err(e.into())),
             }
         }
-        for (i, decoded) in answering.into_iter().zip(model.answer_many(to_answer, &self.schema)?) {
-            answers[i] = Some(decoded.map(answer_of).map_err(Error::from));
+        for ((i, hidden), decoded) in answering.into_iter().zip(model.answer_many(to_answer, &self.schema)?) {
+            results[i] = Some(decoded.map(|d| (hidden, d)).map_err(Error::from));
         }
-        Ok(answers
+        Ok(results
             .into_iter()
-            .map(|a| a.expect("every call is answered or refused"))
+            .map(|r| r.expect("every call is answered or refused"))
             .collect())
     }
 
@@ -218,18 +233,30 @@ impl LoadedProgram {
         if !self.schema.is_finite() {
             return Ok(None);
         }
-        let reading = self.read(model, args)?;
-        let hidden = reading.hidden.clone();
+        let features = self.features_many(model, std::slice::from_ref(&args.to_vec()))?;
+        Ok(Some(
+            features.into_iter().next().expect("a batch of one has one result")?,
+        ))
+    }
+
+    /// [`LoadedProgram::features`] of many calls of a finite type, side by side (see
+    /// [`LoadedProgram::call_many`]).
+    pub fn features_many(&self, model: &Model, calls: &[Vec<Value>]) -> Result<Vec<Result<Features, Error>>, Error> {
         let options = DecodeOptions {
             max_tokens: MAX_ANSWER_TOKENS,
             exact_labels: true,
             ..DecodeOptions::default()
         };
-        let answer = self.answer(model, reading, &options)?;
-        Ok(Some(Features {
-            hidden,
-            label_log_probs: answer.probabilities.iter().map(|(_, p)| p.max(1e-30).ln()).collect(),
-        }))
+        Ok(self
+            .decode_many(model, calls, |_| options.clone())?
+            .into_iter()
+            .map(|d| {
+                d.map(|(hidden, decoded)| Features {
+                    hidden,
+                    label_log_probs: decoded.probabilities.iter().map(|(_, p)| p.max(1e-30).ln()).collect(),
+                })
+            })
+            .collect())
     }
 
     /// The tokens a call runs after the prefix before the answer starts: the rendered input, then the
@@ -240,15 +267,10 @@ impl LoadedProgram {
         continuation.extend_from_slice(&self.tail);
         Ok(continuation)
     }
-
-    fn read(&self, model: &Model, args: &[Value]) -> Result<Reading, Error> {
-        Ok(model.read(&self.prefix, &self.call_tokens(model, args)?)?)
-    }
-
-    fn answer(&self, model: &Model, reading: Reading, options: &DecodeOptions) -> Result<Answer, Error> {
-        Ok(answer_of(model.answer(reading, &self.schema, options)?))
-    }
 }
+
+/// A call's final-normed hidden state where its answer starts, and the answer.
+type HiddenAndAnswer = (Vec<f32>, Decoded);
 
 /// Each of `calls` calls' answer, or why it has none as text: a pass that failed for all is every call's error.
 pub fn each_answer(answers: Result<Vec<Result<Answer, Error>>, Error>, calls: usize) -> Vec<Result<Answer, String>> {

@@ -670,16 +670,43 @@ impl Model {
     /// branch's tokens, branch after branch. With paw's kernels each row equals what [`Model::forward`]
     /// gives for it (candle's may differ in the last bits between one row and several).
     pub fn forward_branches(&self, state: &KvState, branches: &[Vec<u32>]) -> Result<Vec<f32>> {
-        self.check_room(state.len() + branches.iter().map(Vec::len).max().unwrap_or(0))?;
-        let mut rows = Rows::default();
-        for branch in branches {
-            rows.push_sequence(0, state.len(), branch.len());
+        self.forward_branches_many(&[(state, branches)])
+    }
+
+    /// [`Model::forward_branches`] of several states at once: each group's branches after its own state, in
+    /// passes of whole groups of up to about [`PREFILL_CHUNK`] rows (a larger group has a pass of its own). The
+    /// states must share one adapter (or none). Returns the hidden states of every group's branches, group
+    /// after group.
+    pub fn forward_branches_many(&self, groups: &[(&KvState, &[Vec<u32>])]) -> Result<Vec<f32>> {
+        let rows_of = |branches: &[Vec<u32>]| branches.iter().map(Vec::len).sum::<usize>();
+        for (state, branches) in groups {
+            self.check_room(state.len() + branches.iter().map(Vec::len).max().unwrap_or(0))?;
         }
-        let tokens = branches.concat();
-        if tokens.is_empty() {
-            return Ok(Vec::new());
+        let mut hidden = Vec::new();
+        let mut next = 0;
+        while next < groups.len() {
+            let mut end = next + 1;
+            let mut total = rows_of(groups[next].1);
+            while end < groups.len() && total + rows_of(groups[end].1) <= PREFILL_CHUNK {
+                total += rows_of(groups[end].1);
+                end += 1;
+            }
+            let pass = &groups[next..end];
+            let states: Vec<&KvState> = pass.iter().map(|(state, _)| *state).collect();
+            let mut rows = Rows::default();
+            let mut tokens = Vec::with_capacity(total);
+            for (i, (state, branches)) in pass.iter().enumerate() {
+                for branch in branches.iter() {
+                    rows.push_sequence(i, state.len(), branch.len());
+                    tokens.extend_from_slice(branch);
+                }
+            }
+            if !tokens.is_empty() {
+                hidden.extend(self.run(&states, &tokens, &rows, None)?.0);
+            }
+            next = end;
         }
-        Ok(self.run(&[state], &tokens, &rows, None)?.0)
+        Ok(hidden)
     }
 
     /// One pass of `tokens` through every layer, each row after the state `rows` names and placed as it says,

@@ -226,10 +226,6 @@ pub fn softmax(scores: &[f64]) -> Vec<f64> {
     e.iter().map(|x| x / z).collect()
 }
 
-/// Rows of label tokens scored per pass over the weights: up to about this many, a pass costs what one row
-/// does on two cores (the weights are read once; the arithmetic is not yet the limit).
-const PASS_ROWS: usize = 8;
-
 /// The model having read a call, just before it answers: the state after the continuation, and the
 /// final-normed hidden state and logits of its last position.
 pub struct Reading {
@@ -322,10 +318,7 @@ impl Model {
         schema: &TypeSchema,
     ) -> Result<Vec<Result<Decoded>>> {
         match schema.labels() {
-            Some(labels) => Ok(calls
-                .into_iter()
-                .map(|(r, opts)| self.score_labels(&r.state, &r.logits, &labels, &opts, r.processed))
-                .collect()),
+            Some(labels) => self.score_labels_many(calls, &labels),
             None => self.generate_many(calls, schema),
         }
     }
@@ -336,102 +329,48 @@ impl Model {
         self.decode_typed(&KvState::new(), &prompt, schema, opts)
     }
 
-    fn score_labels(
+    /// Scores every reading's labels (see [`LabelScoring`]), the passes of all readings side by side: each
+    /// round runs every unfinished reading's next pass in shared passes over the weights.
+    fn score_labels_many(
         &self,
-        state: &KvState,
-        first_logits: &[f32],
+        calls: Vec<(Reading, DecodeOptions)>,
         labels: &[(String, Value)],
-        opts: &DecodeOptions,
-        processed: usize,
-    ) -> Result<Decoded> {
-        if !opts.label_priors.is_empty() && opts.label_priors.len() != labels.len() {
-            return Err(Error::Decode(format!(
-                "{} label priors for {} labels",
-                opts.label_priors.len(),
-                labels.len()
-            )));
-        }
-        if opts.label_scale.is_nan() || opts.label_scale < 0.0 {
-            return Err(Error::Decode(format!("label scale {} is not ≥ 0", opts.label_scale)));
-        }
-        let prior = |label: usize| opts.label_priors.get(label).copied().unwrap_or(0.0);
-        let scale = opts.label_scale;
-        let lse0 = kernels::log_sum_exp(first_logits);
-        let lp0 = |t: u32| first_logits[t as usize] - lse0;
-        // Each label's spellings as tokens, and its bound: what its score would be if every token after the
-        // first were certain (each further term is a log-probability, ≤ 0).
-        let mut candidates = Vec::with_capacity(labels.len());
-        for (label, (text, value)) in labels.iter().enumerate() {
-            let forms: Vec<(String, Vec<u32>)> = spellings(text, value)
-                .into_iter()
-                .map(|form| Ok((form.clone(), self.tokenizer.encode_plain(&form)?)))
-                .collect::<Result<_>>()?;
-            let bound = scale * log_sum_exp(forms.iter().map(|(_, toks)| lp0(toks[0]) as f64)) - prior(label);
-            candidates.push((label, bound, forms));
-        }
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut scores = vec![f64::NEG_INFINITY; labels.len()];
-        let mut processed = processed;
-        let mut best = f64::NEG_INFINITY;
-        // Candidates are scored in bound order, several per pass over the weights: all their spellings run as
-        // branches of one pass, and a pass of up to PASS_ROWS rows costs about what one row does. Once a
-        // candidate's bound is below the best complete score, neither it nor any after it can win.
-        let rows_of = |forms: &[(String, Vec<u32>)]| forms.iter().map(|(_, toks)| toks.len()).sum::<usize>();
-        let mut next = 0;
-        while next < candidates.len() && (opts.exact_labels || candidates[next].1 >= best) {
-            let mut end = next + 1;
-            let mut pass_rows = rows_of(&candidates[next].2);
-            while let Some((_, bound, forms)) = candidates.get(end) {
-                if !opts.exact_labels && (pass_rows + rows_of(forms) > PASS_ROWS || *bound < best) {
-                    break;
+    ) -> Result<Vec<Result<Decoded>>> {
+        let mut scorings: Vec<Result<(KvState, LabelScoring)>> = calls
+            .into_iter()
+            .map(|(r, opts)| Ok((r.state, LabelScoring::new(self, &r.logits, labels, &opts, r.processed)?)))
+            .collect();
+        loop {
+            let mut round: Vec<(usize, Vec<Vec<u32>>)> = Vec::new();
+            for (i, scoring) in scorings.iter_mut().enumerate() {
+                let Ok((state, s)) = scoring else { continue };
+                let Some(branches) = s.next_pass() else { continue };
+                let longest = branches.iter().map(Vec::len).max().unwrap_or(0);
+                match self.check_room(state.len() + longest) {
+                    Ok(()) => round.push((i, branches)),
+                    Err(e) => *scoring = Err(e),
                 }
-                pass_rows += rows_of(forms);
-                end += 1;
             }
-            let pass = &candidates[next..end];
-            next = end;
-            let branches: Vec<Vec<u32>> = pass
+            if round.is_empty() {
+                break;
+            }
+            let groups: Vec<(&KvState, &[Vec<u32>])> = round
                 .iter()
-                .flat_map(|c| c.2.iter().map(|(_, toks)| toks.clone()))
+                .map(|(i, branches)| {
+                    let (state, _) = scorings[*i].as_ref().expect("only scorable readings run");
+                    (state, &branches[..])
+                })
                 .collect();
-            let hidden = self.forward_branches(state, &branches)?;
-            let logits = self.logits(&hidden)?;
+            let logits = self.logits(&self.forward_branches_many(&groups)?)?;
             let mut rows = logits.chunks_exact(self.logits_width());
-            for (label, _, forms) in pass {
-                let mut parts = Vec::with_capacity(forms.len());
-                for (_, toks) in forms {
-                    // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
-                    let mut score = lp0(toks[0]) as f64;
-                    let mut last = None;
-                    for (i, row) in rows.by_ref().take(toks.len()).enumerate() {
-                        let lse = kernels::log_sum_exp(row);
-                        if let Some(&t) = toks.get(i + 1) {
-                            score += (row[t as usize] - lse) as f64;
-                        }
-                        last = Some((row, lse));
-                    }
-                    let (row, lse) = last.expect("every spelling has a token");
-                    score += self.tokenizer.boundary_logprob(row, lse);
-                    processed += toks.len();
-                    parts.push(score);
+            for (i, branches) in round {
+                let rows: Vec<&[f32]> = rows.by_ref().take(branches.iter().map(Vec::len).sum()).collect();
+                if let Ok((_, s)) = &mut scorings[i] {
+                    s.take_pass(self, &rows);
                 }
-                scores[*label] = scale * log_sum_exp(parts.into_iter()) - prior(*label);
-                best = best.max(scores[*label]);
             }
         }
-        for (label, bound, _) in &candidates[next..] {
-            scores[*label] = *bound;
-        }
-        let probs = softmax(&scores);
-        let best = crate::argmax(&scores);
-        Ok(Decoded {
-            value: labels[best].1.clone(),
-            confidence: probs[best],
-            probabilities: labels.iter().map(|l| l.0.clone()).zip(probs.iter().cloned()).collect(),
-            tokens_processed: processed,
-            tokens_generated: 0,
-            text: labels[best].0.clone(),
-        })
+        Ok(scorings.into_iter().map(|s| s.map(|(_, s)| s.finish(labels))).collect())
     }
 
     /// Writes a value of `schema` after each reading, all of them one token per pass (see
@@ -535,6 +474,151 @@ impl Model {
         w.generated += 1;
         w.processed += 1;
         Ok(Some(chosen))
+    }
+}
+
+/// Rows of label tokens scored per pass over the weights: up to about this many, a pass costs what one row
+/// does on two cores (the weights are read once; the arithmetic is not yet the limit).
+const PASS_ROWS: usize = 8;
+
+/// A reading's labels being scored, a pass at a time. Each label's score is its spellings' probability
+/// (scaled, minus its prior); candidates are run in order of their bound (the score they would get if every
+/// token after the first were certain), several per pass, and once a candidate's bound is below the best
+/// complete score, neither it nor any after it can win, so scoring stops (unless every label is asked for).
+struct LabelScoring {
+    /// Best bound first.
+    candidates: Vec<Candidate>,
+    /// The candidates in the pass being run.
+    pass: std::ops::Range<usize>,
+    scores: Vec<f64>,
+    best: f64,
+    scale: f64,
+    priors: Vec<f64>,
+    first_lp: Vec<f32>,
+    exact: bool,
+    processed: usize,
+}
+
+/// A label, its bound, and its spellings as text and tokens.
+type Candidate = (usize, f64, Vec<(String, Vec<u32>)>);
+
+impl LabelScoring {
+    fn new(
+        model: &Model,
+        first_logits: &[f32],
+        labels: &[(String, Value)],
+        opts: &DecodeOptions,
+        processed: usize,
+    ) -> Result<Self> {
+        if !opts.label_priors.is_empty() && opts.label_priors.len() != labels.len() {
+            return Err(Error::Decode(format!(
+                "{} label priors for {} labels",
+                opts.label_priors.len(),
+                labels.len()
+            )));
+        }
+        if opts.label_scale.is_nan() || opts.label_scale < 0.0 {
+            return Err(Error::Decode(format!("label scale {} is not ≥ 0", opts.label_scale)));
+        }
+        let priors: Vec<f64> = (0..labels.len())
+            .map(|l| opts.label_priors.get(l).copied().unwrap_or(0.0))
+            .collect();
+        let lse0 = kernels::log_sum_exp(first_logits);
+        let first_lp: Vec<f32> = first_logits.iter().map(|l| l - lse0).collect();
+        let mut candidates = Vec::with_capacity(labels.len());
+        for (label, (text, value)) in labels.iter().enumerate() {
+            let forms: Vec<(String, Vec<u32>)> = spellings(text, value)
+                .into_iter()
+                .map(|form| Ok((form.clone(), model.tokenizer.encode_plain(&form)?)))
+                .collect::<Result<_>>()?;
+            let bound = opts.label_scale * log_sum_exp(forms.iter().map(|(_, toks)| first_lp[toks[0] as usize] as f64))
+                - priors[label];
+            candidates.push((label, bound, forms));
+        }
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(LabelScoring {
+            candidates,
+            pass: 0..0,
+            scores: vec![f64::NEG_INFINITY; labels.len()],
+            best: f64::NEG_INFINITY,
+            scale: opts.label_scale,
+            priors,
+            first_lp,
+            exact: opts.exact_labels,
+            processed,
+        })
+    }
+
+    fn rows_of(forms: &[(String, Vec<u32>)]) -> usize {
+        forms.iter().map(|(_, toks)| toks.len()).sum()
+    }
+
+    /// The branches of the next pass (every spelling of its candidates), or `None` when no candidate left can
+    /// win. A pass holds up to [`PASS_ROWS`] rows, or every candidate when all labels are asked for.
+    fn next_pass(&mut self) -> Option<Vec<Vec<u32>>> {
+        let next = self.pass.end;
+        if next >= self.candidates.len() || !(self.exact || self.candidates[next].1 >= self.best) {
+            return None;
+        }
+        let mut end = next + 1;
+        let mut rows = Self::rows_of(&self.candidates[next].2);
+        while let Some((_, bound, forms)) = self.candidates.get(end) {
+            if !self.exact && (rows + Self::rows_of(forms) > PASS_ROWS || *bound < self.best) {
+                break;
+            }
+            rows += Self::rows_of(forms);
+            end += 1;
+        }
+        self.pass = next..end;
+        Some(
+            self.candidates[next..end]
+                .iter()
+                .flat_map(|c| c.2.iter().map(|(_, toks)| toks.clone()))
+                .collect(),
+        )
+    }
+
+    /// Scores the candidates of the pass just run from its logits rows (the branches' tokens, in order).
+    fn take_pass(&mut self, model: &Model, rows: &[&[f32]]) {
+        let mut rows = rows.iter();
+        for (label, _, forms) in &self.candidates[self.pass.clone()] {
+            let mut parts = Vec::with_capacity(forms.len());
+            for (_, toks) in forms {
+                // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
+                let mut score = self.first_lp[toks[0] as usize] as f64;
+                let mut last = None;
+                for (i, row) in rows.by_ref().take(toks.len()).enumerate() {
+                    let lse = kernels::log_sum_exp(row);
+                    if let Some(&t) = toks.get(i + 1) {
+                        score += (row[t as usize] - lse) as f64;
+                    }
+                    last = Some((row, lse));
+                }
+                let (row, lse) = last.expect("every spelling has a token");
+                score += model.tokenizer.boundary_logprob(row, lse);
+                self.processed += toks.len();
+                parts.push(score);
+            }
+            self.scores[*label] = self.scale * log_sum_exp(parts.into_iter()) - self.priors[*label];
+            self.best = self.best.max(self.scores[*label]);
+        }
+    }
+
+    /// The answer: candidates never run keep their bound as their score.
+    fn finish(mut self, labels: &[(String, Value)]) -> Decoded {
+        for (label, bound, _) in &self.candidates[self.pass.end..] {
+            self.scores[*label] = *bound;
+        }
+        let probs = softmax(&self.scores);
+        let best = crate::argmax(&self.scores);
+        Decoded {
+            value: labels[best].1.clone(),
+            confidence: probs[best],
+            probabilities: labels.iter().map(|l| l.0.clone()).zip(probs.iter().cloned()).collect(),
+            tokens_processed: self.processed,
+            tokens_generated: 0,
+            text: labels[best].0.clone(),
+        }
     }
 }
 

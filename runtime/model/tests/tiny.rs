@@ -543,11 +543,27 @@ fn calls_side_by_side_answer_exactly_as_alone() {
                 assert_eq!(alone.hidden, reading.hidden, "{k:?}: hidden states differ");
             }
         }
-        for (schema, max_tokens) in [(person(), 64), (TypeSchema::Json, 64), (person(), 4), (route(), 64)] {
-            let opts = DecodeOptions {
-                max_tokens,
-                ..DecodeOptions::default()
-            };
+        let limit = |max_tokens| DecodeOptions {
+            max_tokens,
+            ..DecodeOptions::default()
+        };
+        let every_label = DecodeOptions {
+            exact_labels: true,
+            ..DecodeOptions::default()
+        };
+        let priors = DecodeOptions {
+            label_priors: vec![0.5, -1.0, 0.0],
+            label_scale: 0.7,
+            ..DecodeOptions::default()
+        };
+        for (schema, opts) in [
+            (person(), limit(64)),
+            (TypeSchema::Json, limit(64)),
+            (person(), limit(4)),
+            (route(), limit(64)),
+            (route(), every_label),
+            (route(), priors),
+        ] {
             let readings: Vec<_> = m.read_many(&calls).unwrap().into_iter().flatten().collect();
             let answers = m
                 .answer_many(readings.into_iter().map(|r| (r, opts.clone())).collect(), &schema)
