@@ -234,3 +234,65 @@ fn every_kernel_path_gives_the_same_answer() {
         assert_eq!(pair[0].2, pair[1].2, "{:?} and {:?} differ", pair[0].0, pair[1].0);
     }
 }
+
+/// On the real interpreter, calls answered side by side (`read_many`, `answer_many`) are bit for bit what each
+/// gets alone, on every paw kernel path this CPU runs: labels, and generated values of different lengths (so
+/// calls finish at different steps while the others go on).
+#[test]
+fn calls_side_by_side_answer_exactly_as_alone() {
+    let path = interpreter_path();
+    for kernels in kernels_to_test("real_model::calls_side_by_side_answer_exactly_as_alone")
+        .into_iter()
+        .filter(|k| *k != Kernels::Candle)
+    {
+        let m = Model::load_with(&path, &LoadOptions { kernels }).unwrap();
+        let task = |schema: &TypeSchema| {
+            let user = format!(
+                "Extract what the message asks for.\nAnswer with {}.\n\nMessage: ",
+                schema.format_hint()
+            );
+            m.tokenizer
+                .chat_user_start(None)
+                .unwrap()
+                .into_iter()
+                .chain(m.tokenizer.encode_plain(&user).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let messages = [
+            "book a table for 4 people at 7pm",
+            "how many legs does a spider have",
+            "remind me to call Anna about the invoice tomorrow morning, it is urgent",
+        ];
+        for schema in [
+            TypeSchema::Int,
+            TypeSchema::Str,
+            enum_of("Kind", &["booking", "question", "reminder"]),
+        ] {
+            let prefix = m.prefill(&task(&schema)).unwrap();
+            let calls: Vec<(&KvState, Vec<u32>)> = messages
+                .iter()
+                .map(|text| {
+                    let mut tokens = m.tokenizer.encode_plain(text).unwrap();
+                    tokens.extend(m.tokenizer.chat_assistant_start().unwrap());
+                    (&prefix, tokens)
+                })
+                .collect();
+            // A short limit keeps the test quick; a call that reaches it must fail alike both ways.
+            let opts = DecodeOptions {
+                max_tokens: 24,
+                ..DecodeOptions::default()
+            };
+            let readings = m
+                .read_many(&calls)
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.unwrap(), opts.clone()))
+                .collect();
+            let together = m.answer_many(readings, &schema).unwrap();
+            for ((prefix, tokens), together) in calls.iter().zip(together) {
+                let alone = m.decode_typed(prefix, tokens, &schema, &opts);
+                assert_eq!(format!("{alone:?}"), format!("{together:?}"), "{kernels:?}/{schema:?}");
+            }
+        }
+    }
+}
