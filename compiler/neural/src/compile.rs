@@ -1226,12 +1226,13 @@ fn fit_calibration(
     }
     let mut mean = vec![0.0; labels.len()];
     let probes = ["N/A", "", "[MASK]"];
-    for probe in probes {
-        let p = program
-            .label_probabilities(interpreter, &[Value::String(probe.into())])?
-            .expect("finite type");
-        for (m, x) in mean.iter_mut().zip(p) {
-            *m += x / probes.len() as f64;
+    for features in features_of(
+        program,
+        interpreter,
+        probes.iter().map(|p| vec![Value::String(p.to_string())]),
+    )? {
+        for (m, lp) in mean.iter_mut().zip(features.label_log_probs) {
+            *m += lp.exp() / probes.len() as f64;
         }
     }
     Ok(labels

@@ -221,13 +221,6 @@ impl LoadedProgram {
         options
     }
 
-    /// Every label's raw (uncalibrated) probability for one call; `None` for non-finite types.
-    pub fn label_probabilities(&self, model: &Model, args: &[Value]) -> Result<Option<Vec<f64>>, Error> {
-        Ok(self
-            .features(model, args)?
-            .map(|f| f.label_log_probs.iter().map(|lp| lp.exp()).collect()))
-    }
-
     /// The reading and the uncalibrated label log-probabilities of one call; `None` for non-finite types.
     pub fn features(&self, model: &Model, args: &[Value]) -> Result<Option<Features>, Error> {
         if !self.schema.is_finite() {
