@@ -1,6 +1,7 @@
 //! End-to-end tests: they run the real `pawc` binary on real projects and files, as a user would.
 
 mod cli;
+mod cross_engine;
 mod data;
 mod examples;
 mod formats;

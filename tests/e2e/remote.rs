@@ -66,13 +66,18 @@ struct Server {
     url: String,
 }
 
+/// The python of llama-cpp-python's venv, built by `tests/support/llama-server-venv.sh` when missing.
+pub(crate) fn llama_cpp_python() -> PathBuf {
+    let setup = repo().join("tests/support/llama-server-venv.sh");
+    // The build's progress goes to the test's stderr (shown with --nocapture).
+    let built = Command::new(&setup).stderr(Stdio::inherit()).output().unwrap();
+    assert!(built.status.success(), "{} failed", setup.display());
+    PathBuf::from(String::from_utf8(built.stdout).unwrap().trim())
+}
+
 impl Server {
     fn start(model: &Path) -> Server {
-        let setup = repo().join("tests/support/llama-server-venv.sh");
-        // The build's progress goes to the test's stderr (shown with --nocapture).
-        let built = Command::new(&setup).stderr(Stdio::inherit()).output().unwrap();
-        assert!(built.status.success(), "{} failed", setup.display());
-        let python = PathBuf::from(String::from_utf8(built.stdout).unwrap().trim());
+        let python = llama_cpp_python();
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(python)
             .args([
@@ -115,7 +120,7 @@ impl Drop for Server {
 }
 
 /// The interpreter model's verified file in the shared cache, fetched when missing.
-fn interpreter_file(home: &Path) -> PathBuf {
+pub(crate) fn interpreter_file(home: &Path) -> PathBuf {
     let out = pawc_with_home(home, home, &["model", "fetch", "interpreter"]);
     assert_exit(&out, 0);
     let out = pawc_with_home(home, home, &["model", "path", "interpreter"]);
