@@ -50,7 +50,7 @@ use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_p
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
 /// The model engine's arithmetic counts too ("engine 4": paw's own Q8_0 kernel, grouped attention, polynomial exp), since the
 /// prefix state and the fitted head are made of its numbers.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 13, engine 4");
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 14, engine 4");
 
 /// Bumped whenever the output for a function with data rows changes while the rest of the pipeline does not:
 /// part of the ids of functions with data only ([`BuildKey::data_pipeline`]). "1": the compiler model's labels
@@ -344,27 +344,44 @@ fn write_examples(
             ("output".into(), schema_of(&spec.ret)),
         ],
     }));
-    let ask = format!(
-        "Write a JSON array of {wanted} new examples, each {{\"input\": ..., \"output\": ...}}. Make the inputs \
-         short, realistic and varied, like real inputs and unlike the examples above; cover the different possible \
-         outputs, including hard cases the description's rules decide; give each input its correct output."
-    );
-    let (items, tokens) = write_requested(
+    // Two lists written side by side (one pass over the weights per token for both): typical inputs, and hard
+    // ones.
+    let (typical, hard) = (wanted.div_ceil(2), wanted / 2);
+    let example = "each {\"input\": ..., \"output\": ...}";
+    let asks = [
+        format!(
+            "Write a JSON array of {typical} new examples, {example}. Make the inputs short, realistic and varied, \
+             like real inputs and unlike the examples above; cover the different possible outputs; give each input \
+             its correct output."
+        ),
+        format!(
+            "Write a JSON array of {hard} new examples, {example}. Make the inputs short and realistic but hard: \
+             cases that only the description's rules decide, unlike the examples above; give each input its \
+             correct output."
+        ),
+    ];
+    let asks = if hard == 0 { &asks[..1] } else { &asks[..] };
+    let lists = write_side_by_side(
         compiler,
-        &request(spec, &ask),
+        &request(spec, ""),
+        asks,
         &schema,
-        wanted * options.tokens_per_example,
+        typical * options.tokens_per_example,
     )?;
-    let examples = items
-        .iter()
-        .filter_map(|e| Some((e.get("input")?.clone(), e.get("output")?.clone())))
-        .collect();
+    let tokens = lists.iter().map(|(_, written)| written).sum();
+    let examples = interleave(lists.into_iter().map(|(items, _)| {
+        items
+            .into_iter()
+            .filter_map(|e| Some((e.get("input")?.clone(), e.get("output")?.clone())))
+            .collect()
+    }));
     Ok((examples, tokens))
 }
 
 /// Finite return types: for each label in turn, inputs whose correct answer is that label, so that every
 /// label has examples (asked for all at once, a small model writes mostly one answer). The description is
-/// run once and shared by the per-label requests. Returned interleaved across labels.
+/// run once and shared by the per-label requests, which are written side by side. Returned interleaved across
+/// labels.
 fn write_inputs_per_label(
     spec: &Spec,
     compiler: &Model,
@@ -383,35 +400,50 @@ fn write_inputs_per_label(
              rules decide.\n\nOutput: "
         ),
     );
-    let mut shared = compiler.tokenizer.chat_user_start(Some(COMPILER_SYSTEM))?;
-    shared.extend(compiler.tokenizer.encode_plain(&user)?);
-    let state = compiler.prefill(&shared)?;
-    // Every label's list is written side by side after the shared description.
-    let requests = labels
+    let texts: Vec<String> = labels.iter().map(|(text, _)| text.clone()).collect();
+    let lists = write_side_by_side(compiler, &user, &texts, &schema, per_label * options.tokens_per_example)?;
+    let tokens = lists.iter().map(|(_, written)| written).sum();
+    let per_answer = labels
         .iter()
-        .map(|(text, _)| {
-            let mut request = compiler.tokenizer.encode_plain(text)?;
+        .zip(lists)
+        .map(|((_, value), (inputs, _))| inputs.into_iter().map(|input| (input, value.clone())).collect());
+    Ok((interleave(per_answer), tokens))
+}
+
+/// The lists' items: the first of each, then the second of each, and so on.
+fn interleave<T>(lists: impl Iterator<Item = Vec<T>>) -> Vec<T> {
+    let mut lists: Vec<std::vec::IntoIter<T>> = lists.map(Vec::into_iter).collect();
+    let mut interleaved = Vec::new();
+    loop {
+        let before = interleaved.len();
+        interleaved.extend(lists.iter_mut().filter_map(Iterator::next));
+        if interleaved.len() == before {
+            return interleaved;
+        }
+    }
+}
+
+/// One chat turn per `ending`: the user's text is `shared` (run once, its state shared) followed by that ending;
+/// the compiler model answers every turn with a JSON array of `schema`, all side by side ([`write_lists`]).
+fn write_side_by_side(
+    compiler: &Model,
+    shared: &str,
+    endings: &[String],
+    schema: &TypeSchema,
+    max_tokens: usize,
+) -> Result<Vec<(Vec<Value>, usize)>, CompileError> {
+    let mut tokens = compiler.tokenizer.chat_user_start(Some(COMPILER_SYSTEM))?;
+    tokens.extend(compiler.tokenizer.encode_plain(shared)?);
+    let state = compiler.prefill(&tokens)?;
+    let requests = endings
+        .iter()
+        .map(|ending| {
+            let mut request = compiler.tokenizer.encode_plain(ending)?;
             request.extend(compiler.tokenizer.chat_assistant_start()?);
             Ok((&state, request))
         })
         .collect::<Result<Vec<_>, paw_model::Error>>()?;
-    let lists = write_lists(compiler, &requests, &schema, per_label * options.tokens_per_example)?;
-    let mut per_answer = Vec::with_capacity(labels.len());
-    let mut tokens = 0;
-    for ((_, value), (inputs, written)) in labels.iter().zip(lists) {
-        tokens += written;
-        per_answer.push(
-            inputs
-                .into_iter()
-                .map(|input| (input, value.clone()))
-                .collect::<Vec<_>>(),
-        );
-    }
-    let mut interleaved = Vec::new();
-    for i in 0..per_answer.iter().map(Vec::len).max().unwrap_or(0) {
-        interleaved.extend(per_answer.iter().filter_map(|examples| examples.get(i).cloned()));
-    }
-    Ok((interleaved, tokens))
+    write_lists(compiler, &requests, schema, max_tokens)
 }
 
 /// For each `(prefix, request)`, a JSON array of `schema` (a list type) written after `prefix` + `request`,
