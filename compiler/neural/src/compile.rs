@@ -207,7 +207,7 @@ pub fn compile(
     let no_rows = DataRows::default();
     let rows_or_none = rows.as_ref().unwrap_or(&no_rows);
     let (fitted, held_samples) = if framing == Framing::Paw {
-        let mut held_out = held_out_samples(spec, interpreter, &shown, framing)?;
+        let mut held_out = held_out_samples(spec, interpreter, &program, &shown, framing)?;
         held_out.extend(rows_or_none.held_samples(&program, interpreter)?);
         let fitted = fit_program_head(spec, &program, interpreter, &examples, &rows_or_none.fit, &held_out)?;
         (fitted, held_out)
@@ -262,7 +262,7 @@ pub fn compile(
     }
     let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
     if !priors.is_empty() && data_use.is_none() {
-        let held_out = held_out_samples(spec, interpreter, &shown, framing)?;
+        let held_out = held_out_samples(spec, interpreter, &program, &shown, framing)?;
         if !held_out.is_empty() {
             checked = Some(HeldOut {
                 examples: held_out.len(),
@@ -660,7 +660,7 @@ fn compare_forms(
     };
     let (pseudo, template) = program_text(spec, &shown, Framing::Declaration)?;
     let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
-    let mut held = held_out_samples(spec, interpreter, &shown, Framing::Declaration)?;
+    let mut held = held_out_samples(spec, interpreter, &program, &shown, Framing::Declaration)?;
     held.extend(rows.held_samples(&program, interpreter)?);
     let calibration = fit_calibration(spec, &program, interpreter)?;
     if !calibration.is_empty() {
@@ -1167,10 +1167,12 @@ fn head_can_fit(spec: &Spec, labels: &[(String, Value)], examples: &[Example]) -
 
 /// The user's examples of a finite return type, each read by the interpreter as a new input: under the
 /// program with that example left out of the `shown` ones (the compiled program shows them all, so its
-/// readings of them are not what a new input gives).
+/// readings of them are not what a new input gives). `program` is the one showing them all, framed as
+/// `framing`: each left-out program reuses the start of its prefix.
 fn held_out_samples(
     spec: &Spec,
     interpreter: &Model,
+    program: &LoadedProgram,
     shown: &[Example],
     framing: Framing,
 ) -> Result<Vec<Sample>, CompileError> {
@@ -1191,8 +1193,8 @@ fn held_out_samples(
             .map(|(_, e)| e.clone())
             .collect();
         let (_, template) = program_text(spec, &others, framing)?;
-        let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
-        let features = program.features(interpreter, &e.args)?.expect("finite type");
+        let without = program.variant(interpreter, spec.clone(), &template, vec![])?;
+        let features = without.features(interpreter, &e.args)?.expect("finite type");
         samples.push(Sample { features, label });
     }
     Ok(samples)

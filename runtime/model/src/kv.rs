@@ -129,6 +129,30 @@ impl KvState {
         }
     }
 
+    /// The first `n` positions (and the adapter), all owned: extending the result computes exactly what extending
+    /// an unfrozen state of those positions would.
+    pub(crate) fn truncated(&self, n: usize) -> Self {
+        let own = match n {
+            0 => Vec::new(),
+            _ => (0..self.shared.len().max(self.own.len()))
+                .map(|i| {
+                    let rows = self.layer_rows(i);
+                    let width = rows.k.len() / self.tokens.len();
+                    LayerKv {
+                        k: rows.k[..n * width].to_vec(),
+                        v: rows.v[..n * width].to_vec(),
+                    }
+                })
+                .collect(),
+        };
+        Self {
+            own,
+            tokens: self.tokens[..n].to_vec(),
+            adapter: self.adapter.clone(),
+            ..Self::default()
+        }
+    }
+
     /// Appends the positions of `tokens`, whose keys and values per layer are `new`.
     pub(crate) fn append(&mut self, new: Vec<LayerKv>, tokens: &[u32]) {
         if self.own.is_empty() {

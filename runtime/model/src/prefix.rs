@@ -48,6 +48,17 @@ impl Model {
         Ok(st.freeze(self.heads()))
     }
 
+    /// [`Model::prefill`] of `tokens` with `base`'s adapter, reusing the positions `base` shares with them: only
+    /// the tokens after their longest common start are run. The result is bit for bit what a fresh prefill gives
+    /// (a position depends only on the ones before it, and the reused ones are run on as a fresh prefill runs its
+    /// earlier chunks, not through a frozen state's transposed keys).
+    pub fn prefill_reusing(&self, base: &KvState, tokens: &[u32]) -> Result<KvState> {
+        let common = base.tokens().iter().zip(tokens).take_while(|(a, b)| a == b).count();
+        let mut st = base.truncated(common);
+        self.forward(&mut st, &tokens[common..])?;
+        Ok(st.freeze(self.heads()))
+    }
+
     /// Serialize a prefix state (safetensors bytes).
     pub fn prefix_to_bytes(&self, state: &KvState) -> Result<Vec<u8>> {
         let c = &self.config;

@@ -296,3 +296,19 @@ fn calls_side_by_side_answer_exactly_as_alone() {
         }
     }
 }
+
+/// On the real interpreter, a prefill reusing a shared start is bit for bit a fresh one across a pass boundary
+/// (256 tokens): the fresh prefill runs the start in its first pass, the reusing one has it already.
+#[test]
+fn a_prefill_reusing_a_shared_start_is_a_fresh_prefill_across_passes() {
+    let m = model();
+    let words: String = (0..60).map(|i| format!("apple item {i}, ")).collect();
+    let base = m.tokenizer.chat_prompt(None, &words).unwrap();
+    assert!(base.len() > 300, "the shared start crosses a pass boundary");
+    let mut other = base[..300].to_vec();
+    other.extend(m.tokenizer.encode_plain(" and then something else entirely").unwrap());
+    let base = m.prefill(&base).unwrap();
+    let fresh = m.prefix_to_bytes(&m.prefill(&other).unwrap()).unwrap();
+    let reused = m.prefix_to_bytes(&m.prefill_reusing(&base, &other).unwrap()).unwrap();
+    assert!(fresh == reused);
+}

@@ -592,3 +592,24 @@ fn states_with_different_adapters_do_not_share_a_pass() {
     let e = m.forward_many(&mut states, &tokens).unwrap_err();
     assert!(e.to_string().contains("different adapters"), "{e}");
 }
+
+/// A prefill that reuses the start another prefix shares with it is bit for bit a fresh prefill, on every paw
+/// kernel path, whatever the common start (none, part, all of it, a longer base).
+#[test]
+fn a_prefill_reusing_a_shared_start_is_a_fresh_prefill() {
+    for k in kernels_to_test("tiny::a_prefill_reusing_a_shared_start_is_a_fresh_prefill")
+        .into_iter()
+        .filter(|k| *k != Kernels::Candle)
+    {
+        let m = Model::load_with(&tiny_path(Arch::Qwen2), &LoadOptions { kernels: k }).unwrap();
+        let long: Vec<u32> = (0..200).map(|i| 10 + (i * 7) % 90).collect();
+        let base = m.prefill(&long).unwrap();
+        let mut other = long[..120].to_vec();
+        other.extend((0..60).map(|i| 20 + (i * 3) % 50));
+        for tokens in [other, long[..50].to_vec(), long.clone(), vec![5, 6, 7]] {
+            let fresh = m.prefix_to_bytes(&m.prefill(&tokens).unwrap()).unwrap();
+            let reused = m.prefix_to_bytes(&m.prefill_reusing(&base, &tokens).unwrap()).unwrap();
+            assert!(fresh == reused, "{k:?}: {} tokens", tokens.len());
+        }
+    }
+}
