@@ -10,9 +10,9 @@
 #[inline(always)]
 fn dot_lanes(x: &[f32], y: &[f32]) -> f32 {
     let mut acc = [0f32; 16];
-    let (xc, xt) = x.split_at(x.len() - x.len() % 16);
-    let (yc, yt) = y.split_at(xc.len());
-    for (a, b) in xc.chunks_exact(16).zip(yc.chunks_exact(16)) {
+    let (xc, xt) = x.as_chunks::<16>();
+    let (yc, yt) = y[..x.len()].as_chunks::<16>();
+    for (a, b) in xc.iter().zip(yc) {
         for i in 0..16 {
             acc[i] += a[i] * b[i];
         }
@@ -20,15 +20,17 @@ fn dot_lanes(x: &[f32], y: &[f32]) -> f32 {
     for (i, (a, b)) in xt.iter().zip(yt).enumerate() {
         acc[i] += a * b;
     }
-    // Pairwise, halving the lanes each step: vector adds instead of sixteen dependent scalar ones.
-    let mut width = 16;
-    while width > 1 {
-        width /= 2;
-        for i in 0..width {
-            acc[i] += acc[i + width];
-        }
-    }
-    acc[0]
+    sum_pairwise(acc)
+}
+
+/// The sum of 16 lanes, pairwise, halving the lanes each step (lane `i` plus lane `i + width`): vector adds
+/// instead of sixteen dependent scalar ones. Written out step by step so that each is one vector operation.
+#[inline(always)]
+fn sum_pairwise(acc: [f32; 16]) -> f32 {
+    let a: [f32; 8] = std::array::from_fn(|i| acc[i] + acc[i + 8]);
+    let a: [f32; 4] = std::array::from_fn(|i| a[i] + a[i + 4]);
+    let a = [a[0] + a[2], a[1] + a[3]];
+    a[0] + a[1]
 }
 
 /// `e^x` in plain f32 arithmetic that vectorizes (libm's `expf` is a call per value): `x = n·ln 2 + r`
@@ -239,14 +241,7 @@ fn low_rank_block<const R: usize>(
                 for i in 0..inputs - full {
                     acc[i] += xs[r][full + i] * aj[full + i];
                 }
-                let mut width = 16;
-                while width > 1 {
-                    width /= 2;
-                    for i in 0..width {
-                        acc[i] += acc[i + width];
-                    }
-                }
-                t[r][j - j0] = acc[0] * scale;
+                t[r][j - j0] = sum_pairwise(*acc) * scale;
             }
         }
         let js = j0..rank.min(j0 + 64);
@@ -405,8 +400,13 @@ fn attend_heads<const G: usize>(
         }
         p = n1;
     }
-    for segment in segments {
-        for k in segment.chunks_exact(kv_width) {
+    // The values are read only after every score, and the cache does not keep them from one token to the
+    // next (the weights stream through it): asking for each position's values while its keys are scored
+    // overlaps their memory latency with that work.
+    let skip = usize::from(!keys.first_transposed.is_empty());
+    for (segment, values) in segments.zip(values.segments().into_iter().skip(skip)) {
+        for (k, v) in segment.chunks_exact(kv_width).zip(values.chunks_exact(kv_width)) {
+            prefetch(&v[kv.clone()]);
             for j in 0..G {
                 scores[j * n + p] = dot_lanes(&q[j * head_dim..(j + 1) * head_dim], &k[kv.clone()]) * scale;
             }
@@ -435,6 +435,19 @@ fn attend_heads<const G: usize>(
             out[j * head_dim + dims..][..width].copy_from_slice(&a[..width]);
         }
     }
+}
+
+/// Asks for the cache lines of `x` ahead of their use (a hint: no effect on results).
+#[inline(always)]
+fn prefetch(x: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    for i in (0..x.len()).step_by(16).chain(x.len().checked_sub(1)) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch never faults, and `x[i]` is in bounds anyway.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(x.as_ptr().add(i) as *const i8) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// `acc[j][l] = Σ_d q_j[d] · column(d)[l]` for `G` vectors `q_j` (`q`: `G × dim`) and `lanes ≤ 16` lanes,

@@ -248,13 +248,26 @@ fn quantize_blocks(x: &[f32], qs: &mut [i8], scales: &mut [f32], offsets: &mut [
         let id = if d != 0.0 { 1.0 / d } else { 0.0 };
         let mut sum = 0i32;
         for (q, &v) in q.iter_mut().zip(block) {
-            *q = (v * id).round() as i8;
+            *q = round_half_away(v * id) as i8;
             sum += *q as i32;
         }
         *scale = f16::from_f32(d).to_f32();
         *offset = 128.0 * sum as f32;
     }
 }
+}
+
+/// `x.round()` (ties away from zero, as C's `roundf` that ggml uses), in operations that vectorize:
+/// `f32::round` is a libm call per value, as x86 has no such rounding mode. Exact: `x - x.trunc()` is the
+/// fraction of `x`, with no rounding.
+#[inline(always)]
+fn round_half_away(x: f32) -> f32 {
+    let t = x.trunc();
+    if (x - t).abs() >= 0.5 {
+        t + 1f32.copysign(x)
+    } else {
+        t
+    }
 }
 
 /// What a kernel multiplies: the matrix, the quantized activations, the tile column pair, the first
@@ -379,6 +392,37 @@ mod tests {
             .into_iter()
             .filter_map(|k| k.isa())
             .collect()
+    }
+
+    #[test]
+    fn round_half_away_is_f32_round() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            -2.5,
+            0.49999997,
+            -0.49999997,
+            126.5,
+            -127.5,
+        ];
+        xs.extend([
+            8388607.5f32,
+            8388608.0,
+            1e30,
+            f32::MIN_POSITIVE,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ]);
+        xs.extend((0..20_000).map(|i| (i as f32 - 10_000.0) * 0.0137));
+        for x in xs {
+            assert_eq!(round_half_away(x).to_bits(), x.round().to_bits(), "{x}");
+        }
+        assert!(round_half_away(f32::NAN).is_nan());
     }
 
     /// Rows read back from the tiles are the Q8_0 matrix's rows as candle dequantizes them, in any order.
