@@ -5,7 +5,11 @@
 # cached models. Prints each build's wall time and whether the artifacts are identical (every file but the build's
 # own records: timings.json, stamp.json with file times, and checksums.json, which covers timings.json).
 #
-#   benches/compile_time.sh OLD_PAWC NEW_PAWC [FUNCTION ...] > benches/results/DATE-compile-time.log 2>&1
+# With DATA=inputs (or DATA=examples), each function that has rows in the suite's train.jsonl gets them as its
+# `paw.toml` inputs (unlabeled) or examples (labeled). Binaries of different pipelines build different program ids,
+# so their artifacts never compare the same.
+#
+#   [DATA=inputs] benches/compile_time.sh OLD_PAWC NEW_PAWC [FUNCTION ...] > benches/results/DATE-compile-time.log 2>&1
 set -euo pipefail
 OLD="$1"; NEW="$2"; shift 2
 SUITE="${SUITE:-../shared/eval/dev-suite}"
@@ -15,7 +19,7 @@ SCRATCH="$(mktemp -d)"
 trap 'rm -rf "$SCRATCH"' EXIT
 MODELS="${PAW_HOME:-$HOME/.cache/paw}/models"
 
-echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc) kernels=${PAW_KERNELS:-best}"
+echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc) kernels=${PAW_KERNELS:-best} data=${DATA:-none}"
 echo "# old: $OLD ($("$OLD" --version)); new: $NEW ($("$NEW" --version)); repo $(git rev-parse --short HEAD)"
 build() { # BINARY FUNCTION HOME_NAME -> prints seconds
   local home="$SCRATCH/$3-$2"
@@ -51,6 +55,24 @@ for line in lines:
     doc = []
 print("\n".join(out + doc))
 PY
+    if [ -n "${DATA:-}" ]; then
+      python3 - "$SUITE/train.jsonl" "$f" "$DATA" "$SCRATCH/p-$f-$who" <<'PY'
+import json, os, sys
+train, fn, key, project = sys.argv[1:]
+rows = [json.loads(line) for line in open(train, encoding="utf-8")]
+rows = [r for r in rows if r["fn"] == fn]
+if rows:
+    os.makedirs(os.path.join(project, "data"), exist_ok=True)
+    with open(os.path.join(project, "data", fn + ".jsonl"), "w", encoding="utf-8") as f:
+        for r in rows:
+            row = {"args": r["args"]}
+            if key == "examples":
+                row["expected"] = r["expected"]
+            f.write(json.dumps(row) + "\n")
+    with open(os.path.join(project, "paw.toml"), "a") as toml:
+        toml.write(f'\n[functions.{fn}]\n{key} = "data/{fn}.jsonl"\n')
+PY
+    fi
   done
   echo "## $f: load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   if (( i % 2 == 0 )); then o=$(build "$OLD" "$f" old); n=$(build "$NEW" "$f" new)
