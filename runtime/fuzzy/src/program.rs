@@ -94,10 +94,9 @@ impl LoadedProgram {
         calibration: Vec<f64>,
         adapter: Option<&Arc<Adapter>>,
     ) -> Result<LoadedProgram, Error> {
-        let (before, after) = split_template(template).ok_or(Error::Template)?;
-        let tokens = prefix_tokens(model, before, false)?;
-        let prefix = model.prefill_with(&tokens, adapter)?;
-        LoadedProgram::assemble(spec, prefix, tail_tokens(model, after, false)?, calibration)
+        LoadedProgram::prefilled(model, spec, template, calibration, |tokens| {
+            model.prefill_with(tokens, adapter)
+        })
     }
 
     /// Another template's program on the same interpreter, with this one's adapter: its prefix reuses the start
@@ -109,8 +108,21 @@ impl LoadedProgram {
         template: &str,
         calibration: Vec<f64>,
     ) -> Result<LoadedProgram, Error> {
+        LoadedProgram::prefilled(model, spec, template, calibration, |tokens| {
+            model.prefill_reusing(&self.prefix, tokens)
+        })
+    }
+
+    /// A program from a template (paw's chat opening before it), its prefix made by `prefill` from the tokens.
+    fn prefilled(
+        model: &Model,
+        spec: Spec,
+        template: &str,
+        calibration: Vec<f64>,
+        prefill: impl FnOnce(&[u32]) -> paw_model::Result<KvState>,
+    ) -> Result<LoadedProgram, Error> {
         let (before, after) = split_template(template).ok_or(Error::Template)?;
-        let prefix = model.prefill_reusing(&self.prefix, &prefix_tokens(model, before, false)?)?;
+        let prefix = prefill(&prefix_tokens(model, before, false)?)?;
         LoadedProgram::assemble(spec, prefix, tail_tokens(model, after, false)?, calibration)
     }
 

@@ -136,11 +136,20 @@ impl KvState {
             0 => Vec::new(),
             _ => (0..self.shared.len().max(self.own.len()))
                 .map(|i| {
-                    let rows = self.layer_rows(i);
-                    let width = rows.k.len() / self.tokens.len();
+                    let view = self.layer(i);
+                    let width = view.keys.iter().map(|k| k.len()).sum::<usize>() / self.tokens.len();
+                    // The first `n` rows of the shared part, then of the owned one.
+                    let first = |parts: [&[f32]; 2]| {
+                        let mut rows = Vec::with_capacity(n * width);
+                        for part in parts {
+                            let take = (n * width - rows.len()).min(part.len());
+                            rows.extend_from_slice(&part[..take]);
+                        }
+                        rows
+                    };
                     LayerKv {
-                        k: rows.k[..n * width].to_vec(),
-                        v: rows.v[..n * width].to_vec(),
+                        k: first(view.keys),
+                        v: first(view.values),
                     }
                 })
                 .collect(),

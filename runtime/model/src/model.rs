@@ -632,21 +632,14 @@ impl Model {
         let d = self.config.d_model;
         let width = self.config.n_kv_head * self.config.head_dim;
         let mut hidden = vec![Vec::new(); states.len()];
-        let mut next = 0;
-        while next < states.len() {
+        for pass in passes(tokens.iter().map(Vec::len)) {
             // A sequence longer than a pass runs alone, in chunks; the others are packed whole.
-            if tokens[next].len() > PREFILL_CHUNK {
-                hidden[next] = self.forward(&mut states[next], &tokens[next])?;
-                next += 1;
+            if tokens[pass.start].len() > PREFILL_CHUNK {
+                hidden[pass.start] = self.forward(&mut states[pass.start], &tokens[pass.start])?;
                 continue;
             }
-            let mut end = next;
-            let mut total = 0;
-            while end < states.len() && total + tokens[end].len() <= PREFILL_CHUNK {
-                total += tokens[end].len();
-                end += 1;
-            }
-            let (pass_states, pass_tokens) = (&mut states[next..end], &tokens[next..end]);
+            let next = pass.start;
+            let (pass_states, pass_tokens) = (&mut states[pass.clone()], &tokens[pass]);
             let mut rows = Rows::default();
             for (seq, (state, tokens)) in pass_states.iter().zip(pass_tokens).enumerate() {
                 rows.push_sequence(seq, state.len(), tokens.len());
@@ -660,7 +653,6 @@ impl Model {
                 hidden[next + i] = h[from * d..(from + n) * d].to_vec();
                 from += n;
             }
-            next = end;
         }
         Ok(hidden)
     }
@@ -678,23 +670,15 @@ impl Model {
     /// states must share one adapter (or none). Returns the hidden states of every group's branches, group
     /// after group.
     pub fn forward_branches_many(&self, groups: &[(&KvState, &[Vec<u32>])]) -> Result<Vec<f32>> {
-        let rows_of = |branches: &[Vec<u32>]| branches.iter().map(Vec::len).sum::<usize>();
         for (state, branches) in groups {
             self.check_room(state.len() + branches.iter().map(Vec::len).max().unwrap_or(0))?;
         }
         let mut hidden = Vec::new();
-        let mut next = 0;
-        while next < groups.len() {
-            let mut end = next + 1;
-            let mut total = rows_of(groups[next].1);
-            while end < groups.len() && total + rows_of(groups[end].1) <= PREFILL_CHUNK {
-                total += rows_of(groups[end].1);
-                end += 1;
-            }
-            let pass = &groups[next..end];
+        for pass in passes(groups.iter().map(|(_, branches)| branches.iter().map(Vec::len).sum())) {
+            let pass = &groups[pass];
             let states: Vec<&KvState> = pass.iter().map(|(state, _)| *state).collect();
             let mut rows = Rows::default();
-            let mut tokens = Vec::with_capacity(total);
+            let mut tokens = Vec::new();
             for (i, (state, branches)) in pass.iter().enumerate() {
                 for branch in branches.iter() {
                     rows.push_sequence(i, state.len(), branch.len());
@@ -704,7 +688,6 @@ impl Model {
             if !tokens.is_empty() {
                 hidden.extend(self.run(&states, &tokens, &rows, None)?.0);
             }
-            next = end;
         }
         Ok(hidden)
     }
@@ -909,6 +892,22 @@ impl Rows {
         self.positions.extend(state_len..state_len + len);
         self.visible_from.extend(std::iter::repeat_n(from, len));
     }
+}
+
+/// Consecutive runs of items of `sizes` rows, each run as many whole items as fit in [`PREFILL_CHUNK`] rows, and
+/// at least one (an item larger than a pass is a run of its own).
+fn passes(sizes: impl Iterator<Item = usize>) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+    for (i, size) in sizes.enumerate() {
+        match runs.last_mut() {
+            Some((run, total)) if *total + size <= PREFILL_CHUNK => {
+                run.end = i + 1;
+                *total += size;
+            }
+            _ => runs.push((i..i + 1, size)),
+        }
+    }
+    runs.into_iter().map(|(run, _)| run).collect()
 }
 
 /// Rows `from..from + n` of every layer's new keys and values (rows of `width` values).

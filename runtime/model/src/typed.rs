@@ -338,7 +338,7 @@ impl Model {
     ) -> Result<Vec<Result<Decoded>>> {
         let mut scorings: Vec<Result<(KvState, LabelScoring)>> = calls
             .into_iter()
-            .map(|(r, opts)| Ok((r.state, LabelScoring::new(self, &r.logits, labels, &opts, r.processed)?)))
+            .map(|(r, opts)| Ok((r.state, LabelScoring::new(self, r.logits, labels, &opts, r.processed)?)))
             .collect();
         loop {
             let mut round: Vec<(usize, Vec<Vec<u32>>)> = Vec::new();
@@ -494,7 +494,9 @@ struct LabelScoring {
     best: f64,
     scale: f64,
     priors: Vec<f64>,
-    first_lp: Vec<f32>,
+    /// The logits where the answer starts, and their log-sum-exp: a first token's log-probability.
+    first_logits: Vec<f32>,
+    first_lse: f32,
     exact: bool,
     processed: usize,
 }
@@ -505,7 +507,7 @@ type Candidate = (usize, f64, Vec<(String, Vec<u32>)>);
 impl LabelScoring {
     fn new(
         model: &Model,
-        first_logits: &[f32],
+        first_logits: Vec<f32>,
         labels: &[(String, Value)],
         opts: &DecodeOptions,
         processed: usize,
@@ -523,15 +525,19 @@ impl LabelScoring {
         let priors: Vec<f64> = (0..labels.len())
             .map(|l| opts.label_priors.get(l).copied().unwrap_or(0.0))
             .collect();
-        let lse0 = kernels::log_sum_exp(first_logits);
-        let first_lp: Vec<f32> = first_logits.iter().map(|l| l - lse0).collect();
+        let first_lse = kernels::log_sum_exp(&first_logits);
         let mut candidates = Vec::with_capacity(labels.len());
         for (label, (text, value)) in labels.iter().enumerate() {
             let forms: Vec<(String, Vec<u32>)> = spellings(text, value)
                 .into_iter()
                 .map(|form| Ok((form.clone(), model.tokenizer.encode_plain(&form)?)))
                 .collect::<Result<_>>()?;
-            let bound = opts.label_scale * log_sum_exp(forms.iter().map(|(_, toks)| first_lp[toks[0] as usize] as f64))
+            let bound = opts.label_scale
+                * log_sum_exp(
+                    forms
+                        .iter()
+                        .map(|(_, toks)| (first_logits[toks[0] as usize] - first_lse) as f64),
+                )
                 - priors[label];
             candidates.push((label, bound, forms));
         }
@@ -543,7 +549,8 @@ impl LabelScoring {
             best: f64::NEG_INFINITY,
             scale: opts.label_scale,
             priors,
-            first_lp,
+            first_logits,
+            first_lse,
             exact: opts.exact_labels,
             processed,
         })
@@ -585,7 +592,7 @@ impl LabelScoring {
             let mut parts = Vec::with_capacity(forms.len());
             for (_, toks) in forms {
                 // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
-                let mut score = self.first_lp[toks[0] as usize] as f64;
+                let mut score = (self.first_logits[toks[0] as usize] - self.first_lse) as f64;
                 let mut last = None;
                 for (i, row) in rows.by_ref().take(toks.len()).enumerate() {
                     let lse = kernels::log_sum_exp(row);
