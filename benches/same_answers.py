@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Concurrent calls on the real model answer exactly as sequential ones (BENCHMARKS.md, "Same answers").
+"""Concurrent calls on the real model answer exactly as `pawc eval` does (BENCHMARKS.md, "Same answers").
 
     same_answers.py PAWC SUITE_DIR [--clients 8] [--workers 4] [--per-function N]
 
 Builds nothing: SUITE_DIR must be built. Answers a sample of the suite's cases three ways and compares every
-answer (value and confidence) with `pawc eval --json`, which calls one case after another in one process:
+answer (value and confidence) with `pawc eval --json`, which answers a function's consecutive cases 16 at a time,
+side by side, in one process (since commit ac144a5; before it, one after another; `throughput.py` compares with calls
+that are each alone):
 - `pawc serve --workers W` with C client threads posting the cases at once, so that W calls share one model;
 - `pawc map`, one function at a time over a JSONL file of the cases' arguments.
 Prints one line per way with the number of cases, the mismatches and the wall time; exits 1 on any mismatch.
@@ -18,20 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-
-def post(port, fn, args):
-    body = json.dumps({"args": args}).encode()
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/v1/functions/{fn}", data=body, headers={"content-type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=600) as resp:
-        return json.load(resp)
-
-
-def same(a, b):
-    return a["value"] == b["value"] and abs(a["confidence"] - b["confidence"]) < 1e-9
+import served
 
 
 def main():
@@ -59,27 +49,21 @@ def main():
     start = time.time()
     evaluated = json.loads(subprocess.run([opts.pawc, "eval", opts.suite, "--cases", cases_path, "--json"],
                                           check=True, capture_output=True, text=True).stdout)["cases"]
-    print(f"eval (sequential): {len(evaluated)} cases in {time.time() - start:.1f} s")
+    print(f"eval: {len(evaluated)} cases in {time.time() - start:.1f} s")
     reference = [{"value": c["got"], "confidence": c["confidence"]} for c in evaluated]
     mismatches = 0
 
-    server = subprocess.Popen([opts.pawc, "serve", opts.suite, "--port", "0", "--workers", str(opts.workers)],
-                              stderr=subprocess.PIPE, text=True)
+    server, port = served.start(opts.pawc, opts.suite, opts.workers)
     try:
-        port = None
-        for line in server.stderr:
-            if "http://" in line:
-                port = int(line.split("http://")[1].split("/")[0].split(":")[1].strip())
-                break
         start = time.time()
         with concurrent.futures.ThreadPoolExecutor(opts.clients) as pool:
-            served = list(pool.map(lambda c: post(port, c["fn"], c["args"]), cases))
-        wrong = [i for i, (a, b) in enumerate(zip(served, reference)) if not same(a, b)]
+            answered = list(pool.map(lambda c: served.post(port, c["fn"], c["args"], 600), cases))
+        wrong = [i for i, (a, b) in enumerate(zip(answered, reference)) if not served.same(a, b)]
         mismatches += len(wrong)
-        print(f"serve ({opts.clients} clients, {opts.workers} workers): {len(served)} cases in "
+        print(f"serve ({opts.clients} clients, {opts.workers} workers): {len(answered)} cases in "
               f"{time.time() - start:.1f} s, {len(wrong)} differ from eval")
         for i in wrong[:10]:
-            print(f"  differs: {cases[i]['fn']} {json.dumps(cases[i]['args'])[:80]}: served {served[i]}, eval {reference[i]}")
+            print(f"  differs: {cases[i]['fn']} {json.dumps(cases[i]['args'])[:80]}: served {answered[i]}, eval {reference[i]}")
     finally:
         server.terminate()
         server.wait()
@@ -97,7 +81,7 @@ def main():
         for line in out.splitlines():
             result = json.loads(line)
             mapped[rows[result["line"] - 1]] = result
-    wrong = [i for i, (a, b) in enumerate(zip(mapped, reference)) if a is None or not same(a, b)]
+    wrong = [i for i, (a, b) in enumerate(zip(mapped, reference)) if a is None or not served.same(a, b)]
     mismatches += len(wrong)
     print(f"map: {len(cases)} cases in {time.time() - start:.1f} s, {len(wrong)} differ from eval")
     for i in wrong[:10]:

@@ -24,14 +24,7 @@ import tempfile
 import time
 import urllib.request
 
-
-def post(port, fn, args):
-    body = json.dumps({"args": args}).encode()
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/v1/functions/{fn}", data=body, headers={"content-type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=3600) as resp:
-        return json.load(resp)
+import served
 
 
 def batch_counts(port):
@@ -41,10 +34,6 @@ def batch_counts(port):
     got = {line.split()[0]: float(line.split()[1]) for line in metrics.splitlines()
            if line.startswith(("paw_batch_calls_sum", "paw_batch_calls_count"))}
     return got.get("paw_batch_calls_sum", 0.0), got.get("paw_batch_calls_count", 0.0)
-
-
-def same(a, b):
-    return a["value"] == b["value"] and abs(a["confidence"] - b["confidence"]) < 1e-9
 
 
 def main():
@@ -72,7 +61,7 @@ def main():
 
     def report(way, answers, seconds, reference):
         nonlocal mismatches
-        wrong = [i for i, (a, b) in enumerate(zip(answers, reference)) if a is None or not same(a, b)]
+        wrong = [i for i, (a, b) in enumerate(zip(answers, reference)) if a is None or not served.same(a, b)]
         mismatches += len(wrong)
         rates[way] = len(inputs) / seconds
         print(f"{way:24s} {len(inputs)} calls in {seconds:7.1f} s = {rates[way]:6.2f} calls/s, "
@@ -80,22 +69,16 @@ def main():
         for i in wrong[:5]:
             print(f"  differs: {json.dumps(inputs[i])[:80]}: {answers[i]} vs {reference[i]}")
 
-    server = subprocess.Popen([opts.pawc, "serve", opts.suite, "--port", "0", "--workers", "1"],
-                              stderr=subprocess.PIPE, text=True)
+    server, port = served.start(opts.pawc, opts.suite, 1)
     try:
-        port = None
-        for line in server.stderr:
-            if "http://" in line:
-                port = int(line.split("http://")[1].split("/")[0].split(":")[1].strip())
-                break
-        post(port, opts.fn, [inputs[0]])  # the program is loaded on its first call
+        served.post(port, opts.fn, [inputs[0]], 3600)  # the program is loaded on its first call
         start = time.time()
-        sequential = [post(port, opts.fn, [text]) for text in inputs]
+        sequential = [served.post(port, opts.fn, [text], 3600) for text in inputs]
         report("serve, 1 client", sequential, time.time() - start, sequential)
         batches_before = batch_counts(port)
         start = time.time()
         with concurrent.futures.ThreadPoolExecutor(opts.clients) as pool:
-            concurrent_answers = list(pool.map(lambda text: post(port, opts.fn, [text]), inputs))
+            concurrent_answers = list(pool.map(lambda text: served.post(port, opts.fn, [text], 3600), inputs))
         report(f"serve, {opts.clients} clients", concurrent_answers, time.time() - start, sequential)
         batches = [after - before for after, before in zip(batch_counts(port), batches_before)]
         if batches[1]:
