@@ -50,7 +50,7 @@ use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_p
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
 /// The model engine's arithmetic counts too ("engine 4": paw's own Q8_0 kernel, grouped attention, polynomial exp), since the
 /// prefix state and the fitted head are made of its numbers.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 14, engine 4");
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 15, engine 4");
 
 /// Bumped whenever the output for a function with data rows changes while the rest of the pipeline does not:
 /// part of the ids of functions with data only ([`BuildKey::data_pipeline`]). "1": the compiler model's labels
@@ -262,7 +262,12 @@ pub fn compile(
     }
     let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
     if !priors.is_empty() && data_use.is_none() {
-        let held_out = held_out_samples(spec, interpreter, &program, &shown, framing)?;
+        let held_out = match framing {
+            // Read already, for the head that did not fit.
+            Framing::Paw => held_samples,
+            // A calibration's check is only recorded: one program that shows none of the examples reads them all.
+            Framing::Declaration => unseen_samples(spec, interpreter, &program, &shown)?,
+        };
         if !held_out.is_empty() {
             checked = Some(HeldOut {
                 examples: held_out.len(),
@@ -1176,16 +1181,8 @@ fn held_out_samples(
     shown: &[Example],
     framing: Framing,
 ) -> Result<Vec<Sample>, CompileError> {
-    let labels = schema_of(&spec.ret).labels().expect("finite type");
     let mut samples = Vec::new();
-    for (i, e) in shown
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.source == ExampleSource::User)
-    {
-        let Some(label) = label_of(spec, &labels, &e.output) else {
-            continue;
-        };
+    for (i, e, label) in user_examples(spec, shown) {
         let others: Vec<Example> = shown
             .iter()
             .enumerate()
@@ -1198,6 +1195,46 @@ fn held_out_samples(
         samples.push(Sample { features, label });
     }
     Ok(samples)
+}
+
+/// The user's examples of a finite return type, all read as new inputs by one program, framed as the
+/// declaration, that shows none of them. Cheaper than [`held_out_samples`]: one prefix, where each left-out
+/// program of the declaration's framing recomputes nearly all of its prompt (the examples come before the
+/// type's declaration and the answer format: ~2,300 tokens each for a 77-label enum).
+fn unseen_samples(
+    spec: &Spec,
+    interpreter: &Model,
+    program: &LoadedProgram,
+    shown: &[Example],
+) -> Result<Vec<Sample>, CompileError> {
+    let users = user_examples(spec, shown);
+    if users.is_empty() {
+        return Ok(vec![]);
+    }
+    let others: Vec<Example> = shown
+        .iter()
+        .filter(|e| e.source != ExampleSource::User)
+        .cloned()
+        .collect();
+    let (_, template) = program_text(spec, &others, Framing::Declaration)?;
+    let without = program.variant(interpreter, spec.clone(), &template, vec![])?;
+    let features = features_of(&without, interpreter, users.iter().map(|(_, e, _)| e.args.clone()))?;
+    Ok(features
+        .into_iter()
+        .zip(users)
+        .map(|(features, (_, _, label))| Sample { features, label })
+        .collect())
+}
+
+/// The user's examples among `shown`, each with its place there and its label.
+fn user_examples<'a>(spec: &Spec, shown: &'a [Example]) -> Vec<(usize, &'a Example, usize)> {
+    let labels = schema_of(&spec.ret).labels().expect("finite type");
+    shown
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.source == ExampleSource::User)
+        .filter_map(|(i, e)| Some((i, e, label_of(spec, &labels, &e.output)?)))
+        .collect()
 }
 
 /// The index of `output` among a finite return type's `labels`.
