@@ -33,7 +33,7 @@ pub use argmax::argmax;
 pub use error::{Error, Result};
 pub use kv::KvState;
 pub use lora_fit::{FitOptions, FitReport};
-pub use model::{Arch, Config, Kernels, LoadOptions, Model};
+pub use model::{Arch, BranchRows, Config, Kernels, LoadOptions, Model};
 pub use tokenizer::{ChatTemplate, PawTokenizer};
 pub use typed::{log_sum_exp, parse_answer, softmax, spellings, DecodeOptions, Decoded, Reading, TypeSchema};
 

@@ -14,6 +14,7 @@ use crate::tokenizer::PawTokenizer;
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
 use sha2::Digest;
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -151,7 +152,7 @@ impl Linear {
         if let Some(isa) = kernels.isa() {
             return Ok(Linear::Tiled(TiledQ8::from_q8_0(&bytes, rows, k, isa)));
         }
-        let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &Device::Cpu, dt)?;
+        let storage = candle_core::quantized::QStorage::from_data(Cow::Owned(bytes), &Device::Cpu, dt)?;
         Ok(Linear::Candle(QMatMul::from_qtensor(QTensor::new(
             storage,
             (rows, k),
@@ -662,34 +663,44 @@ impl Model {
     /// branch's tokens, branch after branch. With paw's kernels each row equals what [`Model::forward`]
     /// gives for it (candle's may differ in the last bits between one row and several).
     pub fn forward_branches(&self, state: &KvState, branches: &[Vec<u32>]) -> Result<Vec<f32>> {
-        self.forward_branches_many(&[(state, branches)])
+        let d = self.config.d_model;
+        let rows = self.forward_branches_many(&[(state, branches)])?;
+        Ok(rows
+            .row_of
+            .iter()
+            .flat_map(|&r| &rows.hidden[r * d..(r + 1) * d])
+            .copied()
+            .collect())
     }
 
     /// [`Model::forward_branches`] of several states at once: each group's branches after its own state, in
-    /// passes of whole groups of up to about [`PREFILL_CHUNK`] rows (a larger group has a pass of its own). The
-    /// states must share one adapter (or none). Returns the hidden states of every group's branches, group
-    /// after group.
-    pub fn forward_branches_many(&self, groups: &[(&KvState, &[Vec<u32>])]) -> Result<Vec<f32>> {
+    /// passes of whole groups of up to about [`PREFILL_CHUNK`] rows (a larger group has a pass of its own).
+    /// Branches of one group that start with the same tokens share those rows (the labels `card_arrival` and
+    /// `card_linking` share `card`'s), so each distinct start is run once. The states must share one adapter
+    /// (or none).
+    pub fn forward_branches_many(&self, groups: &[(&KvState, &[Vec<u32>])]) -> Result<BranchRows> {
         for (state, branches) in groups {
             self.check_room(state.len() + branches.iter().map(Vec::len).max().unwrap_or(0))?;
         }
-        let mut hidden = Vec::new();
-        for pass in passes(groups.iter().map(|(_, branches)| branches.iter().map(Vec::len).sum())) {
-            let pass = &groups[pass];
-            let states: Vec<&KvState> = pass.iter().map(|(state, _)| *state).collect();
+        let tries: Vec<BranchTrie> = groups.iter().map(|(_, branches)| BranchTrie::new(branches)).collect();
+        let mut out = BranchRows::default();
+        let mut done = 0;
+        for pass in passes(tries.iter().map(|t| t.tokens.len())) {
+            let states: Vec<&KvState> = groups[pass.clone()].iter().map(|(state, _)| *state).collect();
             let mut rows = Rows::default();
             let mut tokens = Vec::new();
-            for (i, (state, branches)) in pass.iter().enumerate() {
-                for branch in branches.iter() {
-                    rows.push_sequence(i, state.len(), branch.len());
-                    tokens.extend_from_slice(branch);
-                }
+            for (i, trie) in tries[pass].iter().enumerate() {
+                let first = done + tokens.len();
+                out.row_of.extend(trie.node_of.iter().map(|n| first + n));
+                rows.push_tree(i, states[i].len(), &trie.parents);
+                tokens.extend_from_slice(&trie.tokens);
             }
             if !tokens.is_empty() {
-                hidden.extend(self.run(&states, &tokens, &rows, None)?.0);
+                out.hidden.extend(self.run(&states, &tokens, &rows, None)?.0);
+                done += tokens.len();
             }
         }
-        Ok(hidden)
+        Ok(out)
     }
 
     /// One pass of `tokens` through every layer, each row after the state `rows` names and placed as it says,
@@ -860,7 +871,7 @@ fn dequantized_rows(q: &QTensor, ids: &[u32]) -> Result<Vec<f32>> {
     for &id in ids {
         bytes.extend_from_slice(&data[id as usize * row_bytes..(id as usize + 1) * row_bytes]);
     }
-    let storage = candle_core::quantized::QStorage::from_data(std::borrow::Cow::Owned(bytes), &Device::Cpu, dt)?;
+    let storage = candle_core::quantized::QStorage::from_data(Cow::Owned(bytes), &Device::Cpu, dt)?;
     let rows = QTensor::new(storage, (ids.len(), width))?;
     Ok(rows.dequantize(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?)
 }
@@ -874,13 +885,64 @@ pub(crate) struct LastFfnRows {
     pub(crate) residual: Vec<f32>,
 }
 
+/// The hidden states of branches run by [`Model::forward_branches_many`]: one row per distinct start of a
+/// group's branches, and which row each branch token's is.
+#[derive(Default)]
+pub struct BranchRows {
+    /// Final-normed hidden states, rows of `d_model`.
+    pub hidden: Vec<f32>,
+    /// For every token of every branch (group after group, branch after branch), its row of `hidden`.
+    pub row_of: Vec<usize>,
+}
+
+/// One group's branches as a tree of tokens: branches starting with the same tokens share those nodes.
+/// Nodes are numbered in the order first met, so a parent comes before its children.
+struct BranchTrie {
+    tokens: Vec<u32>,
+    parents: Vec<Option<usize>>,
+    /// For every token of every branch, in order, its node.
+    node_of: Vec<usize>,
+}
+
+impl BranchTrie {
+    fn new(branches: &[Vec<u32>]) -> BranchTrie {
+        let mut trie = BranchTrie {
+            tokens: Vec::new(),
+            parents: Vec::new(),
+            node_of: Vec::new(),
+        };
+        let mut children: std::collections::HashMap<(Option<usize>, u32), usize> = std::collections::HashMap::new();
+        for branch in branches {
+            let mut parent = None;
+            for &token in branch {
+                let node = *children.entry((parent, token)).or_insert_with(|| {
+                    trie.tokens.push(token);
+                    trie.parents.push(parent);
+                    trie.tokens.len() - 1
+                });
+                trie.node_of.push(node);
+                parent = Some(node);
+            }
+        }
+        trie
+    }
+}
+
 /// Where the rows of one pass sit: row `i` extends the pass's state `state[i]`, is at position
-/// `positions[i]`, and sees that whole state plus rows `visible_from[i]..=i` of the pass.
+/// `positions[i]`, and sees that whole state plus the pass's rows `seen[i]` names.
 #[derive(Default)]
 struct Rows {
     state: Vec<usize>,
     positions: Vec<usize>,
-    visible_from: Vec<usize>,
+    seen: Vec<Seen>,
+}
+
+/// The rows of its pass a row sees besides its state, in position order and ending with itself.
+enum Seen {
+    /// Rows `from..=i`: a sequence's rows so far.
+    From(usize),
+    /// The row's ancestors in a tree of branches, then itself.
+    Path(Vec<usize>),
 }
 
 impl Rows {
@@ -890,7 +952,27 @@ impl Rows {
         let from = self.positions.len();
         self.state.extend(std::iter::repeat_n(state, len));
         self.positions.extend(state_len..state_len + len);
-        self.visible_from.extend(std::iter::repeat_n(from, len));
+        self.seen.extend(std::iter::repeat_n(from, len).map(Seen::From));
+    }
+
+    /// Appends the rows of a tree of tokens after state `state` (`parents` as in [`BranchTrie`]): each row
+    /// sees that state, its ancestors and itself.
+    fn push_tree(&mut self, state: usize, state_len: usize, parents: &[Option<usize>]) {
+        let first = self.positions.len();
+        let mut paths: Vec<Vec<usize>> = Vec::with_capacity(parents.len());
+        for (node, parent) in parents.iter().enumerate() {
+            let mut path = parent.map_or_else(Vec::new, |p| paths[p].clone());
+            path.push(first + node);
+            self.state.push(state);
+            self.positions.push(state_len + path.len() - 1);
+            let contiguous = path.windows(2).all(|w| w[1] == w[0] + 1);
+            self.seen.push(if contiguous {
+                Seen::From(path[0])
+            } else {
+                Seen::Path(path.clone())
+            });
+            paths.push(path);
+        }
     }
 }
 
@@ -935,17 +1017,31 @@ fn attention(q: &[f32], cached: &[LayerView], new: &LayerKv, rows: &Rows, heads:
         let mut scores = Vec::new();
         for item in range {
             let (i, kv_head) = (item / heads.n_kv_head, item % heads.n_kv_head);
-            let seen = rows.visible_from[i] * nkv..(i + 1) * nkv;
+            let (fresh_k, fresh_v) = match &rows.seen[i] {
+                Seen::From(from) => {
+                    let seen = from * nkv..(i + 1) * nkv;
+                    (Cow::Borrowed(&new.k[seen.clone()]), Cow::Borrowed(&new.v[seen]))
+                }
+                Seen::Path(path) => {
+                    let gather = |all: &[f32]| -> Vec<f32> {
+                        path.iter()
+                            .flat_map(|&r| &all[r * nkv..(r + 1) * nkv])
+                            .copied()
+                            .collect()
+                    };
+                    (Cow::Owned(gather(&new.k)), Cow::Owned(gather(&new.v)))
+                }
+            };
             let cached = &cached[rows.state[i]];
             let keys = Positions {
                 cached: cached.keys,
                 first_transposed: cached.shared_keys_t,
-                fresh: &new.k[seen.clone()],
+                fresh: &fresh_k,
             };
             let values = Positions {
                 cached: cached.values,
                 first_transposed: &[],
-                fresh: &new.v[seen],
+                fresh: &fresh_v,
             };
             // SAFETY: the pool hands every item to exactly one worker, and each item writes its own row's
             // heads of its KV head, so the writes are disjoint; `out` (rows × nq) outlives the call.

@@ -361,8 +361,10 @@ impl Model {
                     (state, &branches[..])
                 })
                 .collect();
-            let logits = self.logits(&self.forward_branches_many(&groups)?)?;
-            let mut rows = logits.chunks_exact(self.logits_width());
+            let branch_rows = self.forward_branches_many(&groups)?;
+            let logits = self.logits(&branch_rows.hidden)?;
+            let width = self.logits_width();
+            let mut rows = branch_rows.row_of.iter().map(|&r| &logits[r * width..(r + 1) * width]);
             for (i, branches) in round {
                 let rows: Vec<&[f32]> = rows.by_ref().take(branches.iter().map(Vec::len).sum()).collect();
                 if let Ok((_, s)) = &mut scorings[i] {

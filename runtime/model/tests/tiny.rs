@@ -479,6 +479,44 @@ fn log_softmax(v: &[f32]) -> Vec<f32> {
     v.iter().map(|x| x - mx - z.ln()).collect()
 }
 
+/// Branches that start with the same tokens share those rows in their pass (a label's spellings `card_arrival`
+/// and `card_linking` run `card` once), and every branch's hidden states are bit for bit what running it alone
+/// after the state gives, on every architecture and paw kernel path.
+#[test]
+fn branches_sharing_their_start_are_each_exactly_as_alone() {
+    let kernels = kernels_to_test("tiny::branches_sharing_their_start_are_each_exactly_as_alone");
+    for k in kernels.into_iter().filter(|k| *k != Kernels::Candle) {
+        for arch in [Arch::Qwen2, Arch::Qwen3, Arch::Llama] {
+            let m = Model::load_with(&tiny_path(arch), &LoadOptions { kernels: k }).unwrap();
+            let prefix = m
+                .prefill(&m.tokenizer.chat_prompt(None, "label these").unwrap())
+                .unwrap();
+            let branches = vec![
+                vec![5, 6, 7],
+                vec![5, 6, 8, 9],
+                vec![5, 10],
+                vec![11],
+                vec![5, 6, 7],
+                vec![11, 12],
+            ];
+            let shared = m.forward_branches_many(&[(&prefix, &branches)]).unwrap();
+            let d = m.config.d_model;
+            assert_eq!(shared.hidden.len() / d, 8, "{arch:?}/{k:?}: one row per distinct start");
+            let together = m.forward_branches(&prefix, &branches).unwrap();
+            let mut at = 0;
+            for branch in &branches {
+                let alone = m.forward(&mut prefix.clone(), branch).unwrap();
+                assert_eq!(
+                    &together[at..at + alone.len()],
+                    &alone[..],
+                    "{arch:?}/{k:?}: branch {branch:?} differs from running it alone"
+                );
+                at += alone.len();
+            }
+        }
+    }
+}
+
 /// A kernels setting names one of [`Kernels::ALL`]; an unknown name, or kernels this CPU lacks, is an error
 /// that says which (and loading with the latter is refused too, never a crash).
 #[test]
