@@ -5,9 +5,10 @@
 # is rare, as real inputs often are (every row of the label that sorts first, one in nine of the other), and the
 # many-label ones no data. Mode `extra` gives the functions without datasets the hand-written labeled rows of
 # benches/data/dev-extra (infinite return types: rows are shown as examples). Prints per-function build times
-# and accuracies.
+# and accuracies. FUNCTIONS="a b" limits the data and the evaluated cases to those functions (the others are
+# built without data); SAMPLE=N writes `sample = N` (the most rows used from each data file) for each of them.
 #
-#   [MODES="nodata unlabeled labeled skewed extra"] benches/data_modes.sh [PAWC] > benches/results/DATE-data-modes.log 2>&1
+#   [MODES="nodata unlabeled labeled skewed extra"] [FUNCTIONS=...] [SAMPLE=N] benches/data_modes.sh [PAWC] > benches/results/DATE-data-modes.log 2>&1
 set -euo pipefail
 PAWC="${1:-target/release/pawc}"
 SUITE="${SUITE:-../shared/eval/dev-suite}"
@@ -16,9 +17,14 @@ trap 'rm -rf "$SCRATCH"' EXIT
 
 echo "# $(date -u +%FT%TZ) $(uname -m) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
 echo "# pawc $(git rev-parse --short HEAD) load: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$SUITE" "$SCRATCH" "$(dirname "$0")/data/dev-extra" <<'PY'
+echo "# functions: ${FUNCTIONS:-all with data}; sample: ${SAMPLE:-default}"
+python3 - "$SUITE" "$SCRATCH" "$(dirname "$0")/data/dev-extra" "${FUNCTIONS:-}" "${SAMPLE:-}" <<'PY'
 import json, os, shutil, sys, collections
-src, scratch, extra = sys.argv[1], sys.argv[2], sys.argv[3]
+src, scratch, extra, only, sample = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5]
+with open(os.path.join(scratch, "cases.jsonl"), "w") as out:
+    for line in open(os.path.join(src, "cases.jsonl")):
+        if not only or json.loads(line)["fn"] in only:
+            out.write(line)
 rows = collections.defaultdict(list)
 for line in open(os.path.join(src, "train.jsonl")):
     r = json.loads(line)
@@ -42,6 +48,8 @@ for mode in ["nodata", "unlabeled", "labeled", "skewed", "extra"]:
     os.makedirs(os.path.join(d, "data"))
     with open(os.path.join(d, "paw.toml"), "a") as toml:
         for fn, rs in sorted((extra_rows if mode == "extra" else rows).items()):
+            if only and fn not in only:
+                continue
             if mode == "skewed":
                 rs = skewed(rs)
                 if not rs:
@@ -53,13 +61,13 @@ for mode in ["nodata", "unlabeled", "labeled", "skewed", "extra"]:
                     if key == "examples":
                         row["expected"] = r["expected"]
                     f.write(json.dumps(row) + "\n")
-            toml.write(f'\n[functions.{fn}]\n{key} = "data/{fn}.jsonl"\n')
+            toml.write(f'\n[functions.{fn}]\n{key} = "data/{fn}.jsonl"\n' + (f"sample = {sample}\n" if sample else ""))
 PY
 for mode in ${MODES:-nodata unlabeled labeled}; do
   echo "## $mode: build"
   "$PAWC" build "$SCRATCH/$mode" 2>&1 | grep -v "Compiling \[" || true
   echo "## $mode: eval"
-  "$PAWC" eval "$SCRATCH/$mode" --cases "$SUITE/cases.jsonl" --json > "$SCRATCH/$mode.json"
+  "$PAWC" eval "$SCRATCH/$mode" --cases "$SCRATCH/cases.jsonl" --json > "$SCRATCH/$mode.json"
   python3 - "$SCRATCH/$mode.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
