@@ -9,7 +9,7 @@ Reads one JSON request on stdin:
   inputs      texts put in place of {INPUT_PLACEHOLDER}, each answered greedily up to max_tokens
   ids         per input, the tokens whose log-probabilities as the answer's first token are asked
 Writes one JSON object on stdout, with one entry per input in each list: `tokens` (the prompt's token ids),
-`answers` (the greedy texts, stripped as paw trims a `str` answer), `argmax` (the likeliest first token) and
+`answers` (the greedy texts, read as paw reads a `str` answer: trimmed, unquoted when one whole JSON string), `argmax` (the likeliest first token) and
 `logprobs` (the first token's log-probabilities of `ids`).
 
 The prompt is tokenized as paw does it: the template's text around the placeholder with control tokens
@@ -24,6 +24,19 @@ import sys
 import llama_cpp
 import numpy as np
 
+
+
+def str_answer(text):
+    """A `str` answer as paw reads it: trimmed, and unquoted when it is one whole JSON string."""
+    text = text.strip()
+    if text.startswith('"'):
+        try:
+            value = json.loads(text)
+            if isinstance(value, str):
+                return value
+        except ValueError:
+            pass
+    return text
 
 def logits(llm):
     """The logits after the last token evaluated."""
@@ -59,7 +72,7 @@ def main():
             answer.append(token)
             llm.eval([token])
         out["tokens"].append(tokens)
-        out["answers"].append(llm.detokenize(answer).decode("utf-8", errors="replace").strip())
+        out["answers"].append(str_answer(llm.detokenize(answer).decode("utf-8", errors="replace")))
         out["argmax"].append(int(np.argmax(first)))
         out["logprobs"].append(first[ids].tolist())
     json.dump(out, sys.stdout)

@@ -50,7 +50,7 @@ use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_p
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
 /// The model engine's arithmetic counts too ("engine 4": paw's own Q8_0 kernel, grouped attention, polynomial exp), since the
 /// prefix state and the fitted head are made of its numbers.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 15, engine 4");
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 16, engine 4");
 
 /// Bumped whenever the output for a function with data rows changes while the rest of the pipeline does not:
 /// part of the ids of functions with data only ([`BuildKey::data_pipeline`]). "1": the compiler model's labels

@@ -466,6 +466,19 @@ mod tests {
             parse_answer(&TypeSchema::Str, "  Lisbon \n").unwrap(),
             serde_json::json!("Lisbon")
         );
+        for (text, value) in [
+            ("\"\"", ""),
+            (" \"ana@studio-nine.com\"\n", "ana@studio-nine.com"),
+            ("\"a \\\"quoted\\\" word\"", "a \"quoted\" word"),
+            ("\"Lisbon\" or \"Porto\"", "\"Lisbon\" or \"Porto\""),
+            ("\"unterminated", "\"unterminated"),
+        ] {
+            assert_eq!(
+                parse_answer(&TypeSchema::Str, text).unwrap(),
+                serde_json::json!(value),
+                "{text}"
+            );
+        }
         assert_eq!(parse_answer(&TypeSchema::Float, "2").unwrap(), serde_json::json!(2.0));
         assert!(parse_answer(&TypeSchema::Int, "2.5").is_err());
         assert!(parse_answer(&TypeSchema::Int, " 2").is_err());

@@ -664,12 +664,20 @@ fn one<T>(results: Vec<Result<T>>) -> Result<T> {
     results.into_iter().next().expect("a batch of one has one result")
 }
 
-/// The value an answer's text of a non-finite type stands for: a `str` is the raw text trimmed, anything else
-/// must be a complete value of the type's textual form ([`grammar::check`]). Typed decoding's own output always
-/// is; a serving engine's is checked here.
+/// The value an answer's text of a non-finite type stands for: a `str` is the raw text trimmed (unquoted when it
+/// is one whole JSON string), anything else must be a complete value of the type's textual form
+/// ([`grammar::check`]). Typed decoding's own output always is; a serving engine's is checked here.
 pub fn parse_answer(schema: &TypeSchema, text: &str) -> Result<Value> {
     if matches!(schema, TypeSchema::Str) {
-        return Ok(Value::String(text.trim().to_string()));
+        let text = text.trim();
+        // The declaration shows `str` examples as JSON literals (`""`, `"ana@studio-nine.com"`), and a model that
+        // imitates them quotes its answer.
+        if text.starts_with('"') {
+            if let Ok(Value::String(unquoted)) = serde_json::from_str(text) {
+                return Ok(Value::String(unquoted));
+            }
+        }
+        return Ok(Value::String(text.to_string()));
     }
     if grammar::check(schema, text.as_bytes()) != Status::Complete {
         return Err(Error::Decode(format!("{text:?} is not a value of the return type")));
