@@ -7,7 +7,7 @@
 #
 # With DATA=inputs (or DATA=examples), each function that has rows in the suite's train.jsonl gets them as its
 # `paw.toml` inputs (unlabeled) or examples (labeled). Binaries of different pipelines build different program ids,
-# so their artifacts never compare the same.
+# so their artifacts never compare the same. SAMPLE=N adds `sample = N` (the most rows used from a data file).
 #
 #   [DATA=inputs] benches/compile_time.sh OLD_PAWC NEW_PAWC [FUNCTION ...] > benches/results/DATE-compile-time.log 2>&1
 set -euo pipefail
@@ -19,7 +19,7 @@ SCRATCH="$(mktemp -d)"
 trap 'rm -rf "$SCRATCH"' EXIT
 MODELS="${PAW_HOME:-$HOME/.cache/paw}/models"
 
-echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc) kernels=${PAW_KERNELS:-best} data=${DATA:-none}"
+echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc) kernels=${PAW_KERNELS:-best} data=${DATA:-none} sample=${SAMPLE:-default}"
 echo "# old: $OLD ($("$OLD" --version)); new: $NEW ($("$NEW" --version)); repo $(git rev-parse --short HEAD)"
 build() { # BINARY FUNCTION HOME_NAME -> prints seconds
   local home="$SCRATCH/$3-$2"
@@ -56,9 +56,9 @@ for line in lines:
 print("\n".join(out + doc))
 PY
     if [ -n "${DATA:-}" ]; then
-      python3 - "$SUITE/train.jsonl" "$f" "$DATA" "$SCRATCH/p-$f-$who" <<'PY'
+      python3 - "$SUITE/train.jsonl" "$f" "$DATA" "$SCRATCH/p-$f-$who" "${SAMPLE:-}" <<'PY'
 import json, os, sys
-train, fn, key, project = sys.argv[1:]
+train, fn, key, project, sample = sys.argv[1:]
 rows = [json.loads(line) for line in open(train, encoding="utf-8")]
 rows = [r for r in rows if r["fn"] == fn]
 if rows:
@@ -70,7 +70,7 @@ if rows:
                 row["expected"] = r["expected"]
             f.write(json.dumps(row) + "\n")
     with open(os.path.join(project, "paw.toml"), "a") as toml:
-        toml.write(f'\n[functions.{fn}]\n{key} = "data/{fn}.jsonl"\n')
+        toml.write(f'\n[functions.{fn}]\n{key} = "data/{fn}.jsonl"\n' + (f"sample = {sample}\n" if sample else ""))
 PY
     fi
   done

@@ -205,10 +205,10 @@ fn copy_example(from: &Path, to: &Path) {
     std::fs::copy(from.join("paw.toml"), to.join("paw.toml")).unwrap();
 }
 
-/// Each fuzzy example builds and runs on its sample data. json_cleaner's answers are pinned exactly.
-/// log_monitor's and support_router's are still partly wrong (log_monitor flags both real alerts and two
-/// routine INFO lines; see BENCHMARKS.md "Fuzzy functions"), so for those the output's shape is checked:
-/// one answer per input line, each a declared value.
+/// Each fuzzy example builds and runs on its sample data. json_cleaner's answers are pinned exactly, and so are
+/// log_monitor's: compiled from its unlabeled history, it flags exactly the two alert lines (the CRITICAL disk
+/// and the ERROR logins) and none of the routine ones. support_router's are still partly wrong, so for it the
+/// output's shape is checked: one answer per input line, each a declared value.
 #[test]
 fn fuzzy_examples_build_and_answer_their_sample_data_on_the_real_models() {
     let _models = one_model_test_at_a_time();
@@ -247,10 +247,12 @@ fn fuzzy_examples_build_and_answer_their_sample_data_on_the_real_models() {
 
     let (out, lines) = run("log_monitor", "data/app.log");
     let alerts: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("ALERT ")).collect();
-    assert!(alerts.iter().all(|a| lines.iter().any(|l| l == a)), "{out}");
-    assert_eq!(
-        out.lines().last(),
-        Some(format!("{} alerts", alerts.len()).as_str()),
-        "{out}"
-    );
+    let expected: Vec<&str> = lines
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.contains(" CRITICAL ") || l.contains(" ERROR "))
+        .collect();
+    assert_eq!(expected.len(), 2, "the sample log has two alert lines");
+    assert_eq!(alerts, expected, "{out}");
+    assert_eq!(out.lines().last(), Some("2 alerts"), "{out}");
 }

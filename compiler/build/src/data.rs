@@ -6,7 +6,8 @@
 //! "expected": VALUE}` for examples (an `"expected"` in an inputs file is not read), in a `.jsonl` (or
 //! `.ndjson`) file; a row may carry `"fn"`, which must then name this function. Any other file (`.txt`, a
 //! `.log`, …) is text: an inputs file of one input per non-blank line, for a function of one `str` parameter.
-//! Files over [`MAX_DATA_FILE_BYTES`] are refused; of larger row counts than the function's budget, a
+//! Files over [`MAX_DATA_FILE_BYTES`] are refused; of larger row counts than the function's budget (`sample`,
+//! by default [`DEFAULT_INPUTS_SAMPLE`] and [`DEFAULT_EXAMPLES_SAMPLE`]), a
 //! deterministic sample is kept (the rows whose blake3 hashes are smallest, in file
 //! order), so appending rows changes the sample little.
 
@@ -19,8 +20,12 @@ use serde_json::Value;
 
 /// The largest data file read.
 pub const MAX_DATA_FILE_BYTES: u64 = 64 << 20;
-/// Rows used per file when `paw.toml` sets no `sample`.
-pub const DEFAULT_SAMPLE: usize = 200;
+/// Labeled rows used from an `examples` file when `paw.toml` sets no `sample`.
+pub const DEFAULT_EXAMPLES_SAMPLE: usize = 200;
+/// Unlabeled rows used from an `inputs` file when `paw.toml` sets no `sample`: each is read by the compiler
+/// model (1.5B) to label it, the bulk of such a build (~0.6 s a row on 2 AVX2 cores), and 100 rows train as good
+/// a program as 200 did on the dev suite (BENCHMARKS.md, "Compiling from data").
+pub const DEFAULT_INPUTS_SAMPLE: usize = 100;
 
 /// One data file named in `paw.toml`: where, and the span of its name there (for diagnostics).
 pub struct DataFile {
@@ -30,13 +35,13 @@ pub struct DataFile {
     pub named_at: Span,
 }
 
-/// A function's data files and its row budget.
+/// A function's data files and its row budget (`None`: the defaults).
 pub struct DataDecl<'a> {
     /// The function's key (`module.name`) and bare name: a row's `"fn"` may give either.
     pub key: &'a str,
     pub inputs: Option<DataFile>,
     pub examples: Option<DataFile>,
-    pub sample: usize,
+    pub sample: Option<usize>,
 }
 
 /// Reads and checks `decl`'s files against `spec`; the files are added to `files` so that diagnostics can
@@ -46,12 +51,13 @@ pub fn read_data(decl: &DataDecl, spec: &Spec, files: &mut Files) -> (Option<Fun
     let mut data = FunctionData::default();
     if let Some(file) = &decl.inputs {
         if let Some(rows) = read_rows(file, decl, spec, Kind::Inputs, files, &mut diagnostics) {
-            data.inputs = sample(rows, decl.sample).into_iter().map(|e| e.args).collect();
+            let budget = decl.sample.unwrap_or(DEFAULT_INPUTS_SAMPLE);
+            data.inputs = sample(rows, budget).into_iter().map(|e| e.args).collect();
         }
     }
     if let Some(file) = &decl.examples {
         if let Some(rows) = read_rows(file, decl, spec, Kind::Examples, files, &mut diagnostics) {
-            data.examples = sample(rows, decl.sample);
+            data.examples = sample(rows, decl.sample.unwrap_or(DEFAULT_EXAMPLES_SAMPLE));
         }
     }
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
@@ -98,7 +104,7 @@ fn read_rows(
                 MAX_DATA_FILE_BYTES >> 20
             ),
             "named here",
-            "keep a representative part of it: paw uses at most `sample` rows (200 by default) anyway".into(),
+            "keep a representative part of it: paw uses at most `sample` rows of it anyway (by default 100 inputs, 200 examples)".into(),
         ));
         return None;
     }

@@ -6,7 +6,8 @@ pub mod import;
 pub mod models;
 
 pub use data::{
-    input_row, read_data, DataDecl, DataFile, Format, RowError, RowProblem, DEFAULT_SAMPLE, MAX_DATA_FILE_BYTES,
+    input_row, read_data, DataDecl, DataFile, Format, RowError, RowProblem, DEFAULT_EXAMPLES_SAMPLE,
+    DEFAULT_INPUTS_SAMPLE, MAX_DATA_FILE_BYTES,
 };
 pub use driver::{build, plan, BuildError, Compiler, Event, Outcome, Planned, Report};
 pub use import::read_program;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use paw_artifact::testing::stand_in_key;
 use paw_artifact::{resolve, spec_of, ArtifactStore, BuildKey, FunctionData, PawLock, Resolution, Spec};
-use paw_build::{plan, read_data, DataDecl, DataFile};
+use paw_build::{plan, read_data, DataDecl, DataFile, DEFAULT_EXAMPLES_SAMPLE, DEFAULT_INPUTS_SAMPLE};
 use paw_check::{check_file, hir::Program, NoLoader};
 use paw_diagnostics::{Diagnostic, FileId, Files, Span};
 use serde_json::json;
@@ -45,7 +45,7 @@ fn read(
     function: &str,
     inputs: Option<(&str, &str)>,
     examples: Option<(&str, &str)>,
-    sample: usize,
+    sample: Option<usize>,
 ) -> (Option<FunctionData>, Vec<(&'static str, usize)>) {
     let dir = tempfile::tempdir().unwrap();
     let key = format!("main.{function}");
@@ -78,7 +78,7 @@ fn read_inputs_at(path: std::path::PathBuf) -> (Option<FunctionData>, Vec<Diagno
             named_at: Span::new(FileId(0), 0, 0),
         }),
         examples: None,
-        sample: 200,
+        sample: None,
     };
     let mut files = Files::new();
     files.add("paw.toml", "");
@@ -95,7 +95,7 @@ fn good_rows_are_read_in_file_order() {
             "labeled.jsonl",
             "{\"args\": [\"buy followers\"], \"expected\": true}\n{\"fn\": \"is_spam\", \"args\": [\"nice song\"], \"expected\": false}\n",
         )),
-        200,
+        None,
     );
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let data = data.unwrap();
@@ -121,7 +121,7 @@ fn every_bad_row_is_reported_at_its_line_and_nothing_is_kept() {
         "[1, 2]",                                                     // 9: not an object
     ]
     .join("\n");
-    let (data, diagnostics) = read("tip", None, Some(("tips.jsonl", &text)), 200);
+    let (data, diagnostics) = read("tip", None, Some(("tips.jsonl", &text)), None);
     assert_eq!(data, None, "a file with errors gives no rows");
     assert_eq!(
         diagnostics,
@@ -156,9 +156,9 @@ fn missing_and_misused_files_point_at_paw_toml() {
     let (data, diagnostics, _) = read_inputs_at(dir.path().join("nope.jsonl"));
     assert_eq!((data, diagnostics[0].code), (None, "E0501"));
     // A text file holds inputs of a one-`str` function only.
-    let (_, diagnostics) = read("tip", Some(("tips.txt", "5\n")), None, 200);
+    let (_, diagnostics) = read("tip", Some(("tips.txt", "5\n")), None, None);
     assert_eq!(diagnostics, vec![("E0507", 0)]);
-    let (_, diagnostics) = read("is_spam", None, Some(("labeled.txt", "spam\n")), 200);
+    let (_, diagnostics) = read("is_spam", None, Some(("labeled.txt", "spam\n")), None);
     assert_eq!(diagnostics, vec![("E0507", 0)]);
 }
 
@@ -171,24 +171,48 @@ fn a_row_repeating_a_docstring_example_is_a_warning_and_dropped() {
             "labeled.jsonl",
             "{\"args\": [\"nice\"], \"expected\": false}\n{\"args\": [\" win cash now \"], \"expected\": true}\n",
         )),
-        200,
+        None,
     );
     assert_eq!(diagnostics, vec![("W0501", 2)]);
     assert_eq!(data.unwrap().examples.len(), 1);
 }
 
+/// Without `sample`, an inputs file gives at most 100 rows (each costs the compiler model a reading) and an
+/// examples file 200; `sample` sets both.
+#[test]
+fn default_budgets_differ_for_inputs_and_examples() {
+    let inputs: Vec<String> = (0..300).map(|i| format!("comment number {i}")).collect();
+    let examples: Vec<String> = (0..300)
+        .map(|i| format!("{{\"args\": [\"labeled comment {i}\"], \"expected\": {}}}", i % 2 == 0))
+        .collect();
+    let files = (
+        Some(("in.txt", &inputs.join("\n")[..])),
+        Some(("labeled.jsonl", &examples.join("\n")[..])),
+    );
+    let (data, _) = read("is_spam", files.0, files.1, None);
+    let data = data.unwrap();
+    assert_eq!(
+        (data.inputs.len(), data.examples.len()),
+        (DEFAULT_INPUTS_SAMPLE, DEFAULT_EXAMPLES_SAMPLE)
+    );
+    assert_eq!((DEFAULT_INPUTS_SAMPLE, DEFAULT_EXAMPLES_SAMPLE), (100, 200));
+    let (data, _) = read("is_spam", files.0, files.1, Some(250));
+    let data = data.unwrap();
+    assert_eq!((data.inputs.len(), data.examples.len()), (250, 250));
+}
+
 #[test]
 fn sampling_is_deterministic_keeps_file_order_and_changes_little_when_rows_are_added() {
     let rows: Vec<String> = (0..50).map(|i| format!("comment number {i}")).collect();
-    let (a, _) = read("is_spam", Some(("in.txt", &rows.join("\n"))), None, 10);
-    let (b, _) = read("is_spam", Some(("in.txt", &rows.join("\n"))), None, 10);
+    let (a, _) = read("is_spam", Some(("in.txt", &rows.join("\n"))), None, Some(10));
+    let (b, _) = read("is_spam", Some(("in.txt", &rows.join("\n"))), None, Some(10));
     let a = a.unwrap().inputs;
     assert_eq!(a.len(), 10);
     assert_eq!(Some(&a), b.as_ref().map(|d| &d.inputs));
     let position = |row: &Vec<serde_json::Value>| rows.iter().position(|r| *r == row[0]).unwrap();
     assert!(a.windows(2).all(|w| position(&w[0]) < position(&w[1])), "file order");
     let more: Vec<String> = (0..60).map(|i| format!("comment number {i}")).collect();
-    let (c, _) = read("is_spam", Some(("in.txt", &more.join("\n"))), None, 10);
+    let (c, _) = read("is_spam", Some(("in.txt", &more.join("\n"))), None, Some(10));
     let kept = c.unwrap().inputs.iter().filter(|r| a.contains(r)).count();
     assert!(
         kept >= 7,

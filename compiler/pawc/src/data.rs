@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use paw_artifact::{function_key, spec_of, FunctionData};
-use paw_build::{read_data, read_program, DataDecl, DataFile, DEFAULT_SAMPLE};
+use paw_build::{read_data, read_program, DataDecl, DataFile};
 use paw_diagnostics::{Diagnostic, Label, Span};
 
 use crate::output::Output;
@@ -90,7 +90,7 @@ pub fn read_project_data(loaded: &mut Loaded, out: &Output) -> Result<BTreeMap<S
             key: &key,
             inputs: section.inputs.as_ref().map(file),
             examples: section.examples.as_ref().map(file),
-            sample: section.sample.unwrap_or(DEFAULT_SAMPLE),
+            sample: section.sample,
         };
         let (rows, found) = read_data(&decl, &spec, &mut loaded.files);
         diagnostics.extend(found);
