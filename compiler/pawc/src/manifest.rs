@@ -101,6 +101,7 @@ impl Manifest {
              # [functions.FUNCTION_NAME]\n\
              # inputs = \"data/inputs.jsonl\"      # real inputs, {{\"args\": [...]}} per line (or a text file, one per line)\n\
              # examples = \"data/labeled.jsonl\"   # labeled rows, {{\"args\": [...], \"expected\": ...}} per line\n\
+             # sample = 200                      # most rows used per file (default: 100 inputs, 200 examples)\n\
              # Or run a program compiled elsewhere (a .paw bundle, e.g. from `pawc export`) instead of compiling it:\n\
              # program = \"vendor/FUNCTION_NAME.paw\"\n"
         )
