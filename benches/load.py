@@ -18,7 +18,6 @@ the two agree).
 import argparse
 import concurrent.futures
 import json
-import os
 import signal
 import statistics
 import sys
@@ -35,19 +34,6 @@ MALFORMED = [
     ("too many arguments", b'{"args": ["hello", "again"]}'),
     ("wrong type", b'{"args": [42]}'),
 ]
-
-
-def inputs(suite, fn):
-    """The function's inputs: its cases, then its training rows."""
-    rows = []
-    for name in ("cases.jsonl", "train.jsonl"):
-        path = os.path.join(suite, name)
-        if os.path.exists(path):
-            with open(path) as f:
-                rows += [r["args"] for r in map(json.loads, f) if r.get("fn") == fn]
-    if not rows:
-        sys.exit(f"no inputs of {fn} in {suite}")
-    return rows
 
 
 def send(port, fn, body, timeout):
@@ -82,7 +68,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=600)
     a = ap.parse_args()
 
-    rows = inputs(a.suite, a.fn)
+    rows = served.function_args(a.suite, a.fn)
+    if not rows:
+        sys.exit(f"no inputs of {a.fn} in {a.suite}")
     every = round(1 / a.malformed) if a.malformed > 0 else 0
     plan = []  # (kind, body, input index or None)
     for i in range(a.requests):

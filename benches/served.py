@@ -1,7 +1,21 @@
-"""What the benchmarks that call `pawc serve` share: starting it, posting a call, comparing two answers."""
+"""What the benchmarks that call `pawc serve` share: a function's inputs, starting the server, posting a call,
+comparing two answers."""
 import json
+import os
 import subprocess
 import urllib.request
+
+
+def function_args(suite, fn):
+    """The argument lists of fuzzy fn FN's rows in SUITE: its cases (cases.jsonl), then its training rows
+    (train.jsonl, when there is one)."""
+    rows = []
+    for name in ("cases.jsonl", "train.jsonl"):
+        path = os.path.join(suite, name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                rows += [r["args"] for r in map(json.loads, f) if r.get("fn") == fn]
+    return rows
 
 
 def start(pawc, suite, workers):

@@ -44,16 +44,8 @@ def main():
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--clients", type=int, default=8)
     opts = ap.parse_args()
-    inputs = []
-    for name in ["cases.jsonl", "train.jsonl"]:
-        path = os.path.join(opts.suite, name)
-        if os.path.exists(path):
-            for line in open(path, encoding="utf-8"):
-                row = json.loads(line)
-                text = row["args"][0]
-                if row["fn"] == opts.fn and "\n" not in text and "\r" not in text and text.strip() == text and text:
-                    inputs.append(text)
-    inputs = inputs[: opts.n]
+    one_line = lambda text: text and "\n" not in text and "\r" not in text and text.strip() == text
+    inputs = [args[0] for args in served.function_args(opts.suite, opts.fn) if one_line(args[0])][: opts.n]
     scratch = tempfile.mkdtemp()
     print(f"# {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {opts.fn}: {len(inputs)} inputs, "
           f"{opts.clients} clients, load {os.getloadavg()[0]:.1f}, pawc {opts.pawc}", flush=True)
