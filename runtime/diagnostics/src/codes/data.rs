@@ -14,8 +14,8 @@ relative to the project's root, the folder of `paw.toml`.\n\nExample:\n\n    [fu
         code: "E0502",
         title: "data file too large",
         text: "paw reads data files of up to 64 MiB (`paw_build::MAX_DATA_FILE_BYTES`). A function is compiled \
-from at most `sample` rows of each file (200 by default), so a larger file adds reading time and nothing \
-else.\n\nFix: keep a representative part of the file, e.g. `shuf -n 5000 big.jsonl > data/inputs.jsonl`.",
+from at most `sample` rows of each file (by default 100 of an `inputs` file, 200 of an `examples` file), so \
+a larger file adds reading time and nothing else.\n\nFix: keep a representative part of the file, e.g. `shuf -n 5000 big.jsonl > data/inputs.jsonl`.",
     },
     Explanation {
         code: "E0503",
