@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use paw_artifact::{ArtifactStore, Head, HeadFit, PawLock};
+use paw_artifact::{ArtifactStore, Head, HeadFit, LabelScope, PawLock};
 use paw_cache::PawHome;
 use serde_json::{json, Value};
 
@@ -185,6 +185,7 @@ fn the_remote_backend_answers_as_the_local_model_does_and_fails_with_the_server(
             scale: 1.5,
             bias: vec![0.4, -0.4],
             weights: vec![],
+            label_scope: LabelScope::Whole,
         },
     );
     set_head(
@@ -194,6 +195,7 @@ fn the_remote_backend_answers_as_the_local_model_does_and_fails_with_the_server(
             scale: 1.0,
             bias: vec![0.0, 0.0],
             weights: vec![vec![1e-4; 896]; 2],
+            label_scope: LabelScope::Whole,
         },
     );
     let server = Server::start(&model);

@@ -35,8 +35,8 @@ use std::time::Instant;
 
 use paw_artifact::artifact::{split_template, FORMAT};
 use paw_artifact::{
-    Artifact, BuildKey, Candidate, DataUse, Example, ExampleSource, FunctionData, Head, HeadFit, HeldOut, Meta,
-    ProgramId, SelfTest, SelfTestCase, Spec, SpecExample, Timings, TypeSpec,
+    Artifact, BuildKey, Candidate, DataUse, Example, ExampleSource, FunctionData, Head, HeadFit, HeldOut, LabelScope,
+    Meta, ProgramId, SelfTest, SelfTestCase, Spec, SpecExample, Timings, TypeSpec,
 };
 use paw_fuzzy::{each_answer, fits, schema_of, Features, LoadedProgram};
 use paw_model::{argmax, log_sum_exp, DecodeOptions, KvState, Model, StoredAs, TypeSchema};
@@ -44,20 +44,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::distill::{self, distill, AdapterMode, Chosen};
-use crate::head::{enough_for_head, fit_head, Sample};
+use crate::head::{enough_for_head, fit_head, prompt_alone, Sample, HEAD_SCOPE};
 use crate::prompt::{baseline_template, describe_spec, program_template, pseudo_program};
 
 /// Bumped whenever the pipeline's output for the same inputs changes: it is part of every program id.
 /// The model engine's arithmetic counts too ("engine 4": paw's own Q8_0 kernel, grouped attention, polynomial exp), since the
 /// prefix state and the fitted head are made of its numbers.
-pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 16, engine 4");
+/// Pipeline 17: heads weigh each label's probability up to where the labels' spellings part ([`HEAD_SCOPE`]).
+pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSION"), " pipeline 17, engine 4");
 
 /// Bumped whenever the output for a function with data rows changes while the rest of the pipeline does not:
 /// part of the ids of functions with data only ([`BuildKey::data_pipeline`]). "1": the compiler model's labels
 /// of unlabeled rows take the labels' estimated shares into account ([`LabelShares::Estimated`]); "2": only for two
 /// labels ([`pool_shares`]); "3": infinite return types still get written examples, and the program showing them
-/// competes with the one showing the rows ([`choose_shown_rows`]).
-pub const DATA_PIPELINE: &str = "data 3";
+/// competes with the one showing the rows ([`choose_shown_rows`]); "4": the compiler model labels unlabeled rows by
+/// each label's probability up to where the labels' spellings part ([`LabelScores::Distinct`]).
+pub const DATA_PIPELINE: &str = "data 4";
 
 /// Bumped whenever distilled adapters change for the same inputs: part of the ids of programs built with
 /// `[compiler] adapter` other than `never` only.
@@ -150,6 +152,7 @@ pub fn compile(
         Some(labels) if !data.is_empty() => Some(DataRows::gather(spec, labels, data, &models.compiler)?),
         _ => None,
     };
+    timings.data_ms = start.elapsed().as_millis() as u64;
     let rows_fit_a_head = rows
         .as_ref()
         .is_some_and(|r| r.enough_for_head(labels.as_ref().map_or(0, Vec::len)));
@@ -207,8 +210,8 @@ pub fn compile(
     let no_rows = DataRows::default();
     let rows_or_none = rows.as_ref().unwrap_or(&no_rows);
     let (fitted, held_samples) = if framing == Framing::Paw {
-        let mut held_out = held_out_samples(spec, interpreter, &program, &shown, framing)?;
-        held_out.extend(rows_or_none.held_samples(&program, interpreter)?);
+        let mut held_out = held_out_samples(spec, interpreter, &program, &shown, framing, HEAD_SCOPE)?;
+        held_out.extend(rows_or_none.held_samples(&program, interpreter, HEAD_SCOPE)?);
         let fitted = fit_program_head(spec, &program, interpreter, &examples, &rows_or_none.fit, &held_out)?;
         (fitted, held_out)
     } else {
@@ -225,8 +228,10 @@ pub fn compile(
     let (mut program, mut pseudo, mut template, mut prefix) = (program, pseudo, template, prefix);
     if let Some(rows) = &rows {
         let head_right = head.as_ref().and(checked.as_ref()).map(|c| c.program_right);
+        let forms = Instant::now();
         let (candidates, declared) =
             compare_forms(spec, interpreter, rows, framing, &shown, &held_samples, head_right)?;
+        timings.forms_ms = forms.elapsed().as_millis() as u64;
         let best = candidates.iter().map(|c| c.right).max().unwrap_or(0);
         let chosen = candidates
             .iter()
@@ -248,8 +253,9 @@ pub fn compile(
             (program, pseudo, template, examples) =
                 (declared.program, declared.pseudo, declared.template, declared.shown);
         } else if chosen == PAW_ALONE {
-            // The prompt alone, as it was scored: no head and no calibration.
-            (head, head_fit, calibration) = (None, None, vec![]);
+            // The prompt alone, as it was scored: its label scores as a head's, no calibration.
+            let labels = labels.as_ref().map_or(0, Vec::len);
+            (head, head_fit, calibration) = (Some(prompt_alone(labels)), None, vec![]);
         }
         data_use = Some(DataUse {
             labeled_rows: rows.labeled,
@@ -263,8 +269,8 @@ pub fn compile(
     let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
     if !priors.is_empty() && data_use.is_none() {
         let held_out = match framing {
-            // Read already, for the head that did not fit.
-            Framing::Paw => held_samples,
+            // Read again: they were read with the head's label scores, for the head that did not fit.
+            Framing::Paw => held_out_samples(spec, interpreter, &program, &shown, framing, LabelScope::Whole)?,
             // A calibration's check is only recorded: one program that shows none of the examples reads them all.
             Framing::Declaration => unseen_samples(spec, interpreter, &program, &shown)?,
         };
@@ -665,8 +671,15 @@ fn compare_forms(
     };
     let (pseudo, template) = program_text(spec, &shown, Framing::Declaration)?;
     let program = LoadedProgram::from_template(interpreter, spec.clone(), &template, vec![])?;
-    let mut held = held_out_samples(spec, interpreter, &program, &shown, Framing::Declaration)?;
-    held.extend(rows.held_samples(&program, interpreter)?);
+    let mut held = held_out_samples(
+        spec,
+        interpreter,
+        &program,
+        &shown,
+        Framing::Declaration,
+        LabelScope::Whole,
+    )?;
+    held.extend(rows.held_samples(&program, interpreter, LabelScope::Whole)?);
     let calibration = fit_calibration(spec, &program, interpreter)?;
     if !calibration.is_empty() {
         let priors: Vec<f64> = calibration.iter().map(|(_, p)| *p).collect();
@@ -706,7 +719,8 @@ fn teacher_labels(
     inputs: &[&Vec<Value>],
     shares: LabelShares,
 ) -> Result<Vec<usize>, CompileError> {
-    let scores: Vec<Vec<f64>> = features_of(judge, compiler, inputs.iter().map(|args| (*args).clone()))?
+    let inputs = inputs.iter().map(|args| (*args).clone());
+    let scores: Vec<Vec<f64>> = features_of(judge, compiler, inputs, LabelScope::Distinct)?
         .into_iter()
         .map(|f| f.label_log_probs)
         .collect();
@@ -717,16 +731,18 @@ fn teacher_labels(
 /// labels are scored).
 const FEATURE_BATCH: usize = 32;
 
-/// [`LoadedProgram::features`] of every input, read side by side in batches; the first call that fails fails all.
+/// [`LoadedProgram::features_many`] of every input, read side by side in batches; the first call that fails
+/// fails all.
 fn features_of(
     program: &LoadedProgram,
     model: &Model,
     inputs: impl Iterator<Item = Vec<Value>>,
+    scope: LabelScope,
 ) -> Result<Vec<Features>, CompileError> {
     let inputs: Vec<Vec<Value>> = inputs.collect();
     let mut features = Vec::with_capacity(inputs.len());
     for batch in inputs.chunks(FEATURE_BATCH) {
-        for f in program.features_many(model, batch)? {
+        for f in program.features_many(model, batch, scope)? {
             features.push(f?);
         }
     }
@@ -872,9 +888,15 @@ impl DataRows {
         enough_for_head(&count)
     }
 
-    /// The held-out rows read by `program` (which was not fitted on them).
-    fn held_samples(&self, program: &LoadedProgram, interpreter: &Model) -> Result<Vec<Sample>, CompileError> {
-        let features = features_of(program, interpreter, self.held.iter().map(|(args, _)| args.clone()))?;
+    /// The held-out rows read by `program` (which was not fitted on them), their labels scored as far as `scope`.
+    fn held_samples(
+        &self,
+        program: &LoadedProgram,
+        interpreter: &Model,
+        scope: LabelScope,
+    ) -> Result<Vec<Sample>, CompileError> {
+        let held = self.held.iter().map(|(args, _)| args.clone());
+        let features = features_of(program, interpreter, held, scope)?;
         Ok(features
             .into_iter()
             .zip(&self.held)
@@ -1172,14 +1194,15 @@ fn head_can_fit(spec: &Spec, labels: &[(String, Value)], examples: &[Example]) -
 
 /// The user's examples of a finite return type, each read by the interpreter as a new input: under the
 /// program with that example left out of the `shown` ones (the compiled program shows them all, so its
-/// readings of them are not what a new input gives). `program` is the one showing them all, framed as
-/// `framing`: each left-out program reuses the start of its prefix.
+/// readings of them are not what a new input gives), their labels scored as far as `scope`. `program` is the one
+/// showing them all, framed as `framing`: each left-out program reuses the start of its prefix.
 fn held_out_samples(
     spec: &Spec,
     interpreter: &Model,
     program: &LoadedProgram,
     shown: &[Example],
     framing: Framing,
+    scope: LabelScope,
 ) -> Result<Vec<Sample>, CompileError> {
     let mut samples = Vec::new();
     for (i, e, label) in user_examples(spec, shown) {
@@ -1191,7 +1214,7 @@ fn held_out_samples(
             .collect();
         let (_, template) = program_text(spec, &others, framing)?;
         let without = program.variant(interpreter, spec.clone(), &template, vec![])?;
-        let features = without.features(interpreter, &e.args)?.expect("finite type");
+        let features = without.features(interpreter, &e.args, scope)?.expect("finite type");
         samples.push(Sample { features, label });
     }
     Ok(samples)
@@ -1218,7 +1241,8 @@ fn unseen_samples(
         .collect();
     let (_, template) = program_text(spec, &others, Framing::Declaration)?;
     let without = program.variant(interpreter, spec.clone(), &template, vec![])?;
-    let features = features_of(&without, interpreter, users.iter().map(|(_, e, _)| e.args.clone()))?;
+    let inputs = users.iter().map(|(_, e, _)| e.args.clone());
+    let features = features_of(&without, interpreter, inputs, LabelScope::Whole)?;
     Ok(features
         .into_iter()
         .zip(users)
@@ -1266,7 +1290,8 @@ fn fit_program_head(
         .filter_map(|e| Some((e.args.clone(), label_of(spec, &labels, &e.output)?)))
         .chain(rows.iter().cloned())
         .collect();
-    let features = features_of(program, interpreter, labeled.iter().map(|(args, _)| args.clone()))?;
+    let inputs = labeled.iter().map(|(args, _)| args.clone());
+    let features = features_of(program, interpreter, inputs, HEAD_SCOPE)?;
     let samples: Vec<Sample> = features
         .into_iter()
         .zip(labeled)
@@ -1301,6 +1326,7 @@ fn fit_calibration(
         program,
         interpreter,
         probes.iter().map(|p| vec![Value::String(p.to_string())]),
+        LabelScope::Whole,
     )? {
         for (m, lp) in mean.iter_mut().zip(features.label_log_probs) {
             *m += lp.exp() / probes.len() as f64;

@@ -13,8 +13,12 @@
 //! as many of the user's own examples, each read as a new input, as the prompt alone does.
 //! Examples are weighted so that every label present counts the same in total. Everything is plain
 //! arithmetic in a fixed order, so the same examples give the same bytes.
+//!
+//! The label log-probabilities are each label's up to where the labels' spellings part ([`HEAD_SCOPE`]): fitting
+//! reads every label of every example, and the tokens that only finish writing a chosen label were most of
+//! that reading for many-label enums (a 20-label enum built from 200 labeled rows took 175 s on AVX2).
 
-use paw_artifact::{Head, HeadFit, HeldOut};
+use paw_artifact::{Head, HeadFit, HeldOut, LabelScope};
 use paw_fuzzy::Features;
 use paw_model::{argmax, softmax};
 
@@ -33,6 +37,19 @@ const FOLDS: usize = 5;
 const STEPS: usize = 3000;
 /// Label log-probabilities below this are clipped (a label the prompt rules out still gets a score).
 const MIN_LOG_PROB: f64 = -30.0;
+
+/// How much of each label a head's label scores cover, when it is fitted and when it answers.
+pub const HEAD_SCOPE: LabelScope = LabelScope::Distinct;
+
+/// The head that is the prompt alone: scale 1, no bias, no weights, with the label scores heads have.
+pub fn prompt_alone(labels: usize) -> Head {
+    Head {
+        scale: 1.0,
+        bias: vec![0.0; labels],
+        weights: vec![],
+        label_scope: HEAD_SCOPE,
+    }
+}
 
 /// The fewest examples for which a head is fitted.
 pub const MIN_EXAMPLES: usize = 6;
@@ -284,6 +301,7 @@ impl Standardized {
                 scale: model.scale,
                 bias: model.bias.clone(),
                 weights: vec![],
+                label_scope: HEAD_SCOPE,
             };
         }
         let d = self.mean.len();
@@ -304,6 +322,7 @@ impl Standardized {
             scale: model.scale,
             bias,
             weights,
+            label_scope: HEAD_SCOPE,
         }
     }
 }

@@ -50,6 +50,21 @@ pub struct Head {
     /// One row of `d_model` weights per label, in declaration order; empty when the fit chose to use the
     /// label scores alone.
     pub weights: Vec<Vec<f32>>,
+    /// How much of each label the model's label scores cover, as when the head was fitted.
+    #[serde(default)]
+    pub label_scope: LabelScope,
+}
+
+/// How much of each label a finite type's label scores cover.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelScope {
+    /// Each label's whole word: programs without a head, and heads before compiler pipeline 17.
+    #[default]
+    Whole,
+    /// Each label up to the token where its spellings part from every other label's: which label the model
+    /// chooses, without the nearly certain tokens that finish writing it.
+    Distinct,
 }
 
 /// How a [`Head`] was chosen, for people (hover, `meta.json`).
@@ -242,8 +257,15 @@ pub struct Timings {
     /// The compiler model answering the generated inputs to check their outputs.
     #[serde(default)]
     pub judge_ms: u64,
+    /// Of `pseudo_program_ms`: the compiler model labeling the user's unlabeled rows.
+    #[serde(default)]
+    pub data_ms: u64,
     pub prefix_ms: u64,
+    /// The head or calibration, with the held-out checks.
     pub calibration_ms: u64,
+    /// Of `calibration_ms`: with data, the other forms of program read on the held-out cases.
+    #[serde(default)]
+    pub forms_ms: u64,
     pub self_test_ms: u64,
     pub total_ms: u64,
     /// Tokens the compiler model generated.

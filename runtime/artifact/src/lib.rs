@@ -13,7 +13,7 @@ pub mod testing;
 
 pub use artifact::{
     AdapterFit, Artifact, Candidate, DataUse, Example, ExampleSource, Head, HeadFit, HeldOut, HeldOutSource, Imported,
-    Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER,
+    LabelScope, Meta, SelfTest, SelfTestCase, Timings, INPUT_PLACEHOLDER,
 };
 pub use bundle::{Bundle, BundleError};
 pub use data::{DataDigest, FunctionData, ProgramFile, RowsDigest};

@@ -3,7 +3,9 @@
 
 use paw_artifact::artifact::{ADAPTER, HEAD, PREFIX, PSEUDO_PROGRAM};
 use paw_artifact::testing::ArtifactBuilder;
-use paw_artifact::{Artifact, ArtifactStore, BuildKey, Head, HeadFit, LoadError, ProgramId, Spec, Status, TypeSpec};
+use paw_artifact::{
+    Artifact, ArtifactStore, BuildKey, Head, HeadFit, LabelScope, LoadError, ProgramId, Spec, Status, TypeSpec,
+};
 
 fn artifact(id: &str, program: &str) -> Artifact {
     let spec = Spec {
@@ -72,6 +74,7 @@ fn a_head_is_stored_beside_the_program_and_checked_like_the_rest() {
         scale: 0.5,
         bias: vec![0.25, -0.25],
         weights: vec![vec![0.1, -2.5e-7], vec![3.0, 0.0]],
+        label_scope: LabelScope::Whole,
     });
     a.meta.head = Some(HeadFit {
         examples: 12,

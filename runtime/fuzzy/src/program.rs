@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use paw_artifact::artifact::split_template;
-use paw_artifact::{Artifact, Head, Spec};
-use paw_model::{Adapter, DecodeOptions, Decoded, KvState, Model, Reading, TypeSchema};
+use paw_artifact::{Artifact, Head, LabelScope, Spec};
+use paw_model::{Adapter, DecodeOptions, Decoded, KvState, LabelScores, Model, Reading, TypeSchema};
 use serde_json::Value;
 
 use crate::error::Error;
@@ -243,16 +243,21 @@ impl LoadedProgram {
         if let Some(head) = &self.head {
             options.label_scale = head.scale;
             options.label_priors = head_offsets(head, &reading.hidden);
+            options.label_scores = match head.label_scope {
+                LabelScope::Whole => LabelScores::Winner,
+                LabelScope::Distinct => LabelScores::Distinct,
+            };
         }
         options
     }
 
-    /// The reading and the uncalibrated label log-probabilities of one call; `None` for non-finite types.
-    pub fn features(&self, model: &Model, args: &[Value]) -> Result<Option<Features>, Error> {
+    /// The reading and the uncalibrated label log-probabilities of one call, each label scored as far as `scope`
+    /// says; `None` for non-finite types.
+    pub fn features(&self, model: &Model, args: &[Value], scope: LabelScope) -> Result<Option<Features>, Error> {
         if !self.schema.is_finite() {
             return Ok(None);
         }
-        let features = self.features_many(model, std::slice::from_ref(&args.to_vec()))?;
+        let features = self.features_many(model, std::slice::from_ref(&args.to_vec()), scope)?;
         Ok(Some(
             features.into_iter().next().expect("a batch of one has one result")?,
         ))
@@ -260,10 +265,18 @@ impl LoadedProgram {
 
     /// [`LoadedProgram::features`] of many calls of a finite type, side by side (see
     /// [`LoadedProgram::call_many`]).
-    pub fn features_many(&self, model: &Model, calls: &[Vec<Value>]) -> Result<Vec<Result<Features, Error>>, Error> {
+    pub fn features_many(
+        &self,
+        model: &Model,
+        calls: &[Vec<Value>],
+        scope: LabelScope,
+    ) -> Result<Vec<Result<Features, Error>>, Error> {
         let options = DecodeOptions {
             max_tokens: MAX_ANSWER_TOKENS,
-            exact_labels: true,
+            label_scores: match scope {
+                LabelScope::Whole => LabelScores::Exact,
+                LabelScope::Distinct => LabelScores::Distinct,
+            },
             ..DecodeOptions::default()
         };
         Ok(self

@@ -35,7 +35,9 @@ pub use kv::KvState;
 pub use lora_fit::{FitOptions, FitReport};
 pub use model::{Arch, BranchRows, Config, Kernels, LoadOptions, Model};
 pub use tokenizer::{ChatTemplate, PawTokenizer};
-pub use typed::{log_sum_exp, parse_answer, softmax, spellings, DecodeOptions, Decoded, Reading, TypeSchema};
+pub use typed::{
+    log_sum_exp, parse_answer, softmax, spellings, DecodeOptions, Decoded, LabelScores, Reading, TypeSchema,
+};
 
 #[allow(dead_code)]
 fn assert_shareable() {

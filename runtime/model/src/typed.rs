@@ -10,7 +10,7 @@
 //!   confidence. A label's first-token probability bounds its whole score, so labels whose bound falls
 //!   below the best complete score are not run through the model at all: the answer is exactly the one
 //!   full scoring gives, and the bound stands in for the skipped labels' (negligible) probability unless
-//!   [`DecodeOptions::exact_labels`] asks for every label to be scored.
+//!   [`DecodeOptions::label_scores`] asks for every label to be scored ([`LabelScores`]).
 //! * Every other type is **generated greedily under a grammar mask** ([`crate::grammar`]): at each step
 //!   the highest-logit token whose bytes keep the output a valid prefix of the type's textual form is
 //!   taken; end-of-turn is allowed only when the output is a complete value. Exceeding the token limit
@@ -171,9 +171,25 @@ pub struct DecodeOptions {
     pub label_priors: Vec<f64>,
     /// Finite types: each label's score is multiplied by this (≥ 0) before its prior is subtracted.
     pub label_scale: f64,
-    /// Finite types: run every label through the model, for callers that need every label's probability
-    /// (fitting a calibration), not just the answer.
-    pub exact_labels: bool,
+    /// Finite types: how much of each label is scored ([`LabelScores`]).
+    pub label_scores: LabelScores,
+}
+
+/// How much of the labels a finite type's answer scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LabelScores {
+    /// Enough to know the winner: labels that cannot win carry their bound.
+    #[default]
+    Winner,
+    /// Every label's whole-word probability, for callers that need every label's (fitting a calibration or a
+    /// head), not just the answer.
+    Exact,
+    /// Every label's probability up to the token where its spellings part from every other label's (the end of
+    /// the word where one label's spelling is the start of another's): which label the model chooses, without
+    /// the tokens that only finish writing it, which are nearly certain once the label is chosen. Labels whose
+    /// first tokens all differ cost no pass over the weights at all; for the compiler model labeling a user's
+    /// inputs, where each label of a many-label enum otherwise took a few rows per input.
+    Distinct,
 }
 
 impl Default for DecodeOptions {
@@ -182,7 +198,7 @@ impl Default for DecodeOptions {
             max_tokens: 256,
             label_priors: Vec::new(),
             label_scale: 1.0,
-            exact_labels: false,
+            label_scores: LabelScores::Winner,
         }
     }
 }
@@ -196,8 +212,8 @@ pub struct Decoded {
     /// the generated token sequence (product over steps of the unmasked softmax).
     pub confidence: f64,
     /// Finite types: every label with its normalized (calibrated, when priors were given) probability, in
-    /// declaration order. Unless [`DecodeOptions::exact_labels`], labels that could not win carry an upper
-    /// bound of their probability.
+    /// declaration order. With [`LabelScores::Winner`], labels that could not win carry an upper bound of their
+    /// probability.
     pub probabilities: Vec<(String, f64)>,
     /// Tokens run through the model for this call beyond the prefix (continuation + scoring/generation).
     pub tokens_processed: usize,
@@ -344,7 +360,14 @@ impl Model {
             let mut round: Vec<(usize, Vec<Vec<u32>>)> = Vec::new();
             for (i, scoring) in scorings.iter_mut().enumerate() {
                 let Ok((state, s)) = scoring else { continue };
-                let Some(branches) = s.next_pass() else { continue };
+                // A pass whose labels are all decided by their first tokens needs no rows.
+                let branches = loop {
+                    match s.next_pass() {
+                        Some(branches) if branches.is_empty() => s.take_pass(self, &[]),
+                        pass => break pass,
+                    }
+                };
+                let Some(branches) = branches else { continue };
                 let longest = branches.iter().map(Vec::len).max().unwrap_or(0);
                 match self.check_room(state.len() + longest) {
                     Ok(()) => round.push((i, branches)),
@@ -503,8 +526,49 @@ struct LabelScoring {
     processed: usize,
 }
 
-/// A label, its bound, and its spellings as text and tokens.
-type Candidate = (usize, f64, Vec<(String, Vec<u32>)>);
+/// A label, its bound, and its spellings as scored.
+type Candidate = (usize, f64, Vec<Form>);
+
+/// A spelling of a label as it is scored: the tokens whose probabilities count, and whether the word must end after
+/// them (the whole spelling) or not ([`LabelScores::Distinct`]: its start, up to where it parts from other labels').
+struct Form {
+    tokens: Vec<u32>,
+    ends: bool,
+}
+
+impl Form {
+    /// The rows it runs through the model: one per token after the first, and one for the word's end.
+    fn rows(&self) -> usize {
+        self.tokens.len() - usize::from(!self.ends)
+    }
+
+    /// Its tokens that are run through the model.
+    fn branch(&self) -> &[u32] {
+        &self.tokens[..self.rows()]
+    }
+}
+
+/// Every label's spellings cut after the first token where they part from every other label's; a spelling that is
+/// all the start of another label's is kept whole, with its word's end.
+fn distinct_forms(candidates: &mut [Candidate]) {
+    let others_of = |label: usize, candidates: &[Candidate]| -> Vec<Vec<u32>> {
+        candidates
+            .iter()
+            .filter(|c| c.0 != label)
+            .flat_map(|c| c.2.iter().map(|f| f.tokens.clone()))
+            .collect()
+    };
+    for i in 0..candidates.len() {
+        let others = others_of(candidates[i].0, candidates);
+        for form in &mut candidates[i].2 {
+            let shared = |n: usize| others.iter().any(|o| o.len() >= n && o[..n] == form.tokens[..n]);
+            if let Some(n) = (1..=form.tokens.len()).find(|&n| !shared(n)) {
+                form.tokens.truncate(n);
+                form.ends = false;
+            }
+        }
+    }
+}
 
 impl LabelScoring {
     fn new(
@@ -530,18 +594,26 @@ impl LabelScoring {
         let first_lse = kernels::log_sum_exp(&first_logits);
         let mut candidates = Vec::with_capacity(labels.len());
         for (label, (text, value)) in labels.iter().enumerate() {
-            let forms: Vec<(String, Vec<u32>)> = spellings(text, value)
+            let forms: Vec<Form> = spellings(text, value)
                 .into_iter()
-                .map(|form| Ok((form.clone(), model.tokenizer.encode_plain(&form)?)))
+                .map(|form| {
+                    Ok(Form {
+                        tokens: model.tokenizer.encode_plain(&form)?,
+                        ends: true,
+                    })
+                })
                 .collect::<Result<_>>()?;
             let bound = opts.label_scale
                 * log_sum_exp(
                     forms
                         .iter()
-                        .map(|(_, toks)| (first_logits[toks[0] as usize] - first_lse) as f64),
+                        .map(|f| (first_logits[f.tokens[0] as usize] - first_lse) as f64),
                 )
                 - priors[label];
             candidates.push((label, bound, forms));
+        }
+        if opts.label_scores == LabelScores::Distinct {
+            distinct_forms(&mut candidates);
         }
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(LabelScoring {
@@ -553,13 +625,13 @@ impl LabelScoring {
             priors,
             first_logits,
             first_lse,
-            exact: opts.exact_labels,
+            exact: opts.label_scores != LabelScores::Winner,
             processed,
         })
     }
 
-    fn rows_of(forms: &[(String, Vec<u32>)]) -> usize {
-        forms.iter().map(|(_, toks)| toks.len()).sum()
+    fn rows_of(forms: &[Form]) -> usize {
+        forms.iter().map(Form::rows).sum()
     }
 
     /// The branches of the next pass (every spelling of its candidates), or `None` when no candidate left can
@@ -582,7 +654,8 @@ impl LabelScoring {
         Some(
             self.candidates[next..end]
                 .iter()
-                .flat_map(|c| c.2.iter().map(|(_, toks)| toks.clone()))
+                .flat_map(|c| c.2.iter().map(|f| f.branch().to_vec()))
+                .filter(|branch| !branch.is_empty())
                 .collect(),
         )
     }
@@ -592,20 +665,23 @@ impl LabelScoring {
         let mut rows = rows.iter();
         for (label, _, forms) in &self.candidates[self.pass.clone()] {
             let mut parts = Vec::with_capacity(forms.len());
-            for (_, toks) in forms {
-                // log P(spelling) = log P(its tokens) + log P(the answer's word ends there).
+            for form in forms {
+                // log P(spelling) = log P(its tokens) + log P(the answer's word ends there), when it must.
+                let toks = &form.tokens;
                 let mut score = (self.first_logits[toks[0] as usize] - self.first_lse) as f64;
                 let mut last = None;
-                for (i, row) in rows.by_ref().take(toks.len()).enumerate() {
+                for (i, row) in rows.by_ref().take(form.rows()).enumerate() {
                     let lse = kernels::log_sum_exp(row);
                     if let Some(&t) = toks.get(i + 1) {
                         score += (row[t as usize] - lse) as f64;
                     }
                     last = Some((row, lse));
                 }
-                let (row, lse) = last.expect("every spelling has a token");
-                score += model.tokenizer.boundary_logprob(row, lse);
-                self.processed += toks.len();
+                if form.ends {
+                    let (row, lse) = last.expect("a whole spelling runs its last token");
+                    score += model.tokenizer.boundary_logprob(row, lse);
+                }
+                self.processed += form.rows();
                 parts.push(score);
             }
             self.scores[*label] = self.scale * log_sum_exp(parts.into_iter()) - self.priors[*label];

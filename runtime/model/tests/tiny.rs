@@ -1,6 +1,6 @@
 //! Fast tests on tiny random models generated here (no download).
 use paw_model::testing::{kernels_to_test, write_tiny_model, TINY_CONTEXT};
-use paw_model::{Arch, DecodeOptions, Error, Kernels, KvState, LoadOptions, Model, TypeSchema};
+use paw_model::{Arch, DecodeOptions, Error, Kernels, KvState, LabelScores, LoadOptions, Model, TypeSchema};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -137,7 +137,7 @@ fn skipping_labels_that_cannot_win_gives_the_exact_answer_and_priors_move_it() {
     let schema = route();
     let n = schema.labels().unwrap().len();
     let exact = DecodeOptions {
-        exact_labels: true,
+        label_scores: LabelScores::Exact,
         ..DecodeOptions::default()
     };
     for text in ["route this", "billing please", "x"] {
@@ -177,7 +177,7 @@ fn skipping_labels_that_cannot_win_gives_the_exact_answer_and_priors_move_it() {
             },
             DecodeOptions {
                 label_priors: against,
-                exact_labels: true,
+                label_scores: LabelScores::Exact,
                 ..DecodeOptions::default()
             },
         ] {
@@ -202,6 +202,78 @@ fn skipping_labels_that_cannot_win_gives_the_exact_answer_and_priors_move_it() {
         .is_err());
 }
 
+/// `LabelScores::Distinct` scores each label's spellings up to the first token no other label's spelling shares,
+/// with the word's end only where a spelling is all the start of another label's (`card` of `card_arrival`).
+#[test]
+fn distinct_label_scores_stop_where_the_labels_part() {
+    let m = qwen2();
+    let tk = &m.tokenizer;
+    let names = ["card", "card_arrival", "card_linking", "hub"];
+    let schema = TypeSchema::Enum {
+        name: "Intent".into(),
+        variants: names.iter().map(|n| (n.to_string(), None)).collect(),
+    };
+    let forms: Vec<Vec<Vec<u32>>> = schema
+        .labels()
+        .unwrap()
+        .iter()
+        .map(|(text, value)| {
+            paw_model::spellings(text, value)
+                .iter()
+                .map(|f| tk.encode_plain(f).unwrap())
+                .collect()
+        })
+        .collect();
+    let first = |label: usize| forms[label][0][0];
+    assert_eq!(first(1), first(2), "the test needs labels that share their first token");
+    assert_ne!(first(3), first(1));
+    for text in ["lost my card", "hub please"] {
+        let prompt = tk.chat_prompt(None, text).unwrap();
+        let log_prob = |context: &[u32], token: Option<u32>| -> f64 {
+            let mut state = KvState::new();
+            let logits = m.next_logits(&mut state, &[&prompt[..], context].concat()).unwrap();
+            let lse = paw_model::log_sum_exp(logits.iter().map(|&l| l as f64)) as f32;
+            match token {
+                Some(t) => (logits[t as usize] - lse) as f64,
+                None => tk.boundary_logprob(&logits, lse),
+            }
+        };
+        let scores: Vec<f64> = (0..names.len())
+            .map(|label| {
+                let others: Vec<&Vec<u32>> = (0..names.len())
+                    .filter(|&l| l != label)
+                    .flat_map(|l| &forms[l])
+                    .collect();
+                paw_model::log_sum_exp(forms[label].iter().map(|form| {
+                    let parted = (1..=form.len()).find(|&n| others.iter().all(|o| o.len() < n || o[..n] != form[..n]));
+                    let scored = parted.unwrap_or(form.len());
+                    let tokens: f64 = (0..scored).map(|i| log_prob(&form[..i], Some(form[i]))).sum();
+                    tokens + if parted.is_none() { log_prob(form, None) } else { 0.0 }
+                }))
+            })
+            .collect();
+        let expected = paw_model::softmax(&scores);
+        let distinct = DecodeOptions {
+            label_scores: LabelScores::Distinct,
+            ..DecodeOptions::default()
+        };
+        let got = m.decode_typed(&KvState::new(), &prompt, &schema, &distinct).unwrap();
+        for ((label, p), want) in got.probabilities.iter().zip(&expected) {
+            assert!((p - want).abs() < 1e-5, "{text}: {label} {p} against {want}");
+        }
+        let exact = DecodeOptions {
+            label_scores: LabelScores::Exact,
+            ..DecodeOptions::default()
+        };
+        let whole = m.decode_typed(&KvState::new(), &prompt, &schema, &exact).unwrap();
+        assert!(got.tokens_processed < whole.tokens_processed, "{text}");
+        assert_ne!(
+            got.probabilities, whole.probabilities,
+            "{text}: the finishing tokens count in whole labels"
+        );
+    }
+}
+
 /// What a compiled head does: reads the call once, then answers with a scale and per-call offsets.
 #[test]
 fn a_reading_answers_like_decode_typed_and_scaled_offsets_decide() {
@@ -218,11 +290,11 @@ fn a_reading_answers_like_decode_typed_and_scaled_offsets_decide() {
     // Scale 0: the offsets alone decide, whichever label the model prefers.
     for favourite in 0..n {
         let priors: Vec<f64> = (0..n).map(|i| if i == favourite { 0.0 } else { 1.0 }).collect();
-        for exact_labels in [false, true] {
+        for label_scores in [LabelScores::Winner, LabelScores::Exact, LabelScores::Distinct] {
             let opts = DecodeOptions {
                 label_scale: 0.0,
                 label_priors: priors.clone(),
-                exact_labels,
+                label_scores,
                 ..DecodeOptions::default()
             };
             let d = m.decode_typed(&KvState::new(), &prompt, &schema, &opts).unwrap();
@@ -586,7 +658,7 @@ fn calls_side_by_side_answer_exactly_as_alone() {
             ..DecodeOptions::default()
         };
         let every_label = DecodeOptions {
-            exact_labels: true,
+            label_scores: LabelScores::Exact,
             ..DecodeOptions::default()
         };
         let priors = DecodeOptions {
