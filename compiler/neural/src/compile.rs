@@ -58,8 +58,9 @@ pub const COMPILER_VERSION: &str = concat!("paw-neural ", env!("CARGO_PKG_VERSIO
 /// of unlabeled rows take the labels' estimated shares into account ([`LabelShares::Estimated`]); "2": only for two
 /// labels ([`pool_shares`]); "3": infinite return types still get written examples, and the program showing them
 /// competes with the one showing the rows ([`choose_shown_rows`]); "4": the compiler model labels unlabeled rows by
-/// each label's probability up to where the labels' spellings part ([`LabelScores::Distinct`]).
-pub const DATA_PIPELINE: &str = "data 4";
+/// each label's probability up to where the labels' spellings part ([`LabelScores::Distinct`]); "5": a finite
+/// type's rows are held out label by label ([`DataRows::split`]).
+pub const DATA_PIPELINE: &str = "data 5";
 
 /// Bumped whenever distilled adapters change for the same inputs: part of the ids of programs built with
 /// `[compiler] adapter` other than `never` only.
@@ -823,7 +824,8 @@ pub(crate) fn pool_shares(labels: usize) -> LabelShares {
 const HOLD_OUT_EVERY: usize = 4;
 const MIN_HELD_OUT_ROWS: usize = 8;
 
-/// Whether labeled row `i` of `n` is held out.
+/// Whether labeled row `i` of `n` is held out (rows of infinite return types and adapters' rows; a finite type's
+/// rows are held out label by label, [`DataRows::split`]).
 pub(crate) fn held_out(i: usize, n: usize) -> bool {
     n >= MIN_HELD_OUT_ROWS && i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1
 }
@@ -851,16 +853,12 @@ impl DataRows {
             unlabeled: data.inputs.len(),
             ..DataRows::default()
         };
-        for (i, e) in data.examples.iter().enumerate() {
-            let Some(label) = label_of(spec, labels, &e.expected) else {
-                continue;
-            };
-            if held_out(i, data.examples.len()) {
-                rows.held.push((e.args.clone(), label));
-            } else {
-                rows.fit.push((e.args.clone(), label));
-            }
-        }
+        let labeled = data
+            .examples
+            .iter()
+            .filter_map(|e| Some((e.args.clone(), label_of(spec, labels, &e.expected)?)))
+            .collect();
+        rows.split(labeled, labels.len());
         if !data.inputs.is_empty() {
             let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
             let inputs: Vec<&Vec<Value>> = data.inputs.iter().collect();
@@ -869,16 +867,31 @@ impl DataRows {
             // Without enough labeled rows to hold out, compiler-labeled ones are: a handful of docstring
             // examples alone cannot tell the forms of program apart (on youtube's 4, a calibrated prompt
             // beat a head fitted on 150 real inputs 3 to 2).
-            let hold_out = rows.held.is_empty();
-            for (i, row) in data.inputs.iter().cloned().zip(answers).enumerate() {
-                if hold_out && held_out(i, data.inputs.len()) {
-                    rows.held.push(row);
-                } else {
-                    rows.fit.push(row);
-                }
+            let answered = data.inputs.iter().cloned().zip(answers).collect();
+            if rows.held.is_empty() {
+                rows.split(answered, labels.len());
+            } else {
+                rows.fit.extend(answered);
             }
         }
         Ok(rows)
+    }
+
+    /// Adds `labeled` rows, holding out one in [`HOLD_OUT_EVERY`] of each label's (when there are at least
+    /// [`MIN_HELD_OUT_ROWS`]), so that every label keeps at least three in four of its rows, and three of three,
+    /// to fit on. Held out by position alone, 100 rows of a 20-label enum left some label a single row to fit
+    /// on, and a head needs two of every label.
+    fn split(&mut self, labeled: Vec<(Vec<Value>, usize)>, labels: usize) {
+        let hold = labeled.len() >= MIN_HELD_OUT_ROWS;
+        let mut seen = vec![0usize; labels];
+        for (args, label) in labeled {
+            seen[label] += 1;
+            if hold && seen[label] % HOLD_OUT_EVERY == 0 {
+                self.held.push((args, label));
+            } else {
+                self.fit.push((args, label));
+            }
+        }
     }
 
     /// Whether the fitting rows alone can train a head over `labels` labels.
@@ -1449,6 +1462,33 @@ mod tests {
         let shares = estimate_shares(&one_sided);
         assert!(shares.iter().all(|s| *s >= MIN_SHARE_OF_EVEN / 3.0), "{shares:?}");
         assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_quarter_of_each_labels_rows_is_held_out_and_every_label_keeps_three() {
+        let labels = [0, 1, 2, 1, 2, 2, 0, 1, 2, 2, 1, 2, 2, 0, 1, 2];
+        let rows = |n: usize| -> Vec<(Vec<Value>, usize)> {
+            labels[..n]
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| (vec![serde_json::json!(i)], l))
+                .collect()
+        };
+        let count = |rows: &[(Vec<Value>, usize)]| {
+            let mut count = [0; 3];
+            rows.iter().for_each(|(_, l)| count[*l] += 1);
+            count
+        };
+        let mut split = DataRows::default();
+        split.split(rows(16), 3);
+        // 3, 5 and 8 rows: the 4th and 8th of a label are held out.
+        assert_eq!(count(&split.held), [0, 1, 2]);
+        assert_eq!(count(&split.fit), [3, 4, 6]);
+        let held: Vec<&Value> = split.held.iter().map(|(args, _)| &args[0]).collect();
+        assert_eq!(held, [&serde_json::json!(8), &serde_json::json!(10), &serde_json::json!(15)]);
+        let mut few = DataRows::default();
+        few.split(rows(7), 3);
+        assert!(few.held.is_empty() && few.fit.len() == 7, "fewer than 8 rows: none held out");
     }
 
     #[test]
