@@ -886,7 +886,7 @@ impl DataRows {
         let mut seen = vec![0usize; labels];
         for (args, label) in labeled {
             seen[label] += 1;
-            if hold && seen[label] % HOLD_OUT_EVERY == 0 {
+            if hold && seen[label].is_multiple_of(HOLD_OUT_EVERY) {
                 self.held.push((args, label));
             } else {
                 self.fit.push((args, label));
