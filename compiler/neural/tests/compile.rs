@@ -407,8 +407,9 @@ fn unlabeled_inputs_are_labeled_by_the_compiler_model() {
     let artifact = compile_with(&spec, &data, &models);
     let used = artifact.meta.data.clone().expect("the data's use is recorded");
     assert_eq!((used.unlabeled_rows, used.teacher_labeled), (16, 16));
-    // One in four of each label's compiler-labeled rows is held out to choose the form, with the docstring
-    // examples: of 16 rows in two labels, 4 when both labels have a multiple of four, never fewer than 2.
+    // One in four compiler-labeled rows is held out to choose the form, with the docstring examples: by
+    // position, or one in four of each label's rows where that would leave a label too few (of 16 rows in two
+    // labels, never fewer than 2).
     assert!((2..=4).contains(&used.held_out_rows), "{used:?}");
     assert!(
         used.candidates
