@@ -880,9 +880,9 @@ impl DataRows {
     /// Adds `labeled` rows, holding out one in [`HOLD_OUT_EVERY`] (when there are at least [`MIN_HELD_OUT_ROWS`])
     /// by position ([`held_out`]); where that would leave some label too few rows to fit a head on, one in
     /// [`HOLD_OUT_EVERY`] of each label's rows instead, so that every label keeps three in four of its rows, and
-    /// all of up to three. By position, 100 rows of a 20-label enum left a label one row, and no head was fitted
-    /// (0.870 on its cases, against 0.920 with the head). Label by label everywhere measured worse: on a 15-label
-    /// enum the other held-out rows chose a calibrated declaration over the head (0.707 against 0.920).
+    /// all of up to three. By position, 100 rows of a 20-label enum left some label fewer than two, and no head
+    /// was fitted (0.870 on its cases, against 0.920 with the head). Label by label everywhere measured worse: on
+    /// a 15-label enum the other held-out rows chose a calibrated declaration over the head (0.707 against 0.920).
     fn split(&mut self, labeled: Vec<(Vec<Value>, usize)>, labels: usize) {
         let n = labeled.len();
         let mut held: Vec<bool> = (0..n).map(|i| held_out(i, n)).collect();
