@@ -549,20 +549,29 @@ impl Form {
 }
 
 /// Every label's spellings cut after the first token where they part from every other label's; a spelling that is
-/// all the start of another label's is kept whole, with its word's end.
+/// all the start of another label's is kept whole, with its word's end. The cuts are found on the whole spellings,
+/// then made.
 fn distinct_forms(candidates: &mut [Candidate]) {
-    let others_of = |label: usize, candidates: &[Candidate]| -> Vec<Vec<u32>> {
-        candidates
-            .iter()
-            .filter(|c| c.0 != label)
-            .flat_map(|c| c.2.iter().map(|f| f.tokens.clone()))
-            .collect()
-    };
-    for i in 0..candidates.len() {
-        let others = others_of(candidates[i].0, candidates);
-        for form in &mut candidates[i].2 {
-            let shared = |n: usize| others.iter().any(|o| o.len() >= n && o[..n] == form.tokens[..n]);
-            if let Some(n) = (1..=form.tokens.len()).find(|&n| !shared(n)) {
+    let cuts: Vec<Vec<Option<usize>>> = candidates
+        .iter()
+        .map(|(label, _, forms)| {
+            let others: Vec<&[u32]> = candidates
+                .iter()
+                .filter(|c| c.0 != *label)
+                .flat_map(|c| c.2.iter().map(|f| &f.tokens[..]))
+                .collect();
+            forms
+                .iter()
+                .map(|form| {
+                    let shared = |n: usize| others.iter().any(|o| o.len() >= n && o[..n] == form.tokens[..n]);
+                    (1..=form.tokens.len()).find(|&n| !shared(n))
+                })
+                .collect()
+        })
+        .collect();
+    for ((_, _, forms), cuts) in candidates.iter_mut().zip(cuts) {
+        for (form, cut) in forms.iter_mut().zip(cuts) {
+            if let Some(n) = cut {
                 form.tokens.truncate(n);
                 form.ends = false;
             }
