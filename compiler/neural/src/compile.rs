@@ -886,18 +886,12 @@ impl DataRows {
     fn split(&mut self, labeled: Vec<(Vec<Value>, usize)>, labels: usize) {
         let n = labeled.len();
         let mut held: Vec<bool> = (0..n).map(|i| held_out(i, n)).collect();
-        let mut count = vec![0usize; labels];
         let kept = labeled
             .iter()
             .zip(&held)
             .filter(|(_, held)| !**held)
-            .map(|((_, label), _)| label);
-        self.fit
-            .iter()
-            .map(|(_, label)| label)
-            .chain(kept)
-            .for_each(|l| count[*l] += 1);
-        if !enough_for_head(&count) {
+            .map(|((_, label), _)| *label);
+        if !enough_for_head(labels, self.fit.iter().map(|(_, label)| *label).chain(kept)) {
             let mut seen = vec![0usize; labels];
             held = labeled
                 .iter()
@@ -918,9 +912,7 @@ impl DataRows {
 
     /// Whether the fitting rows alone can train a head over `labels` labels.
     fn enough_for_head(&self, labels: usize) -> bool {
-        let mut count = vec![0usize; labels];
-        self.fit.iter().for_each(|(_, label)| count[*label] += 1);
-        enough_for_head(&count)
+        enough_for_head(labels, self.fit.iter().map(|(_, label)| *label))
     }
 
     /// The held-out rows read by `program` (which was not fitted on them), their labels scored as far as `scope`.
@@ -1218,13 +1210,11 @@ fn program_text(spec: &Spec, shown: &[Example], framing: Framing) -> Result<(Str
 
 /// Whether the generated `examples` are enough to fit a head on (see [`crate::head::fit_head`]).
 fn head_can_fit(spec: &Spec, labels: &[(String, Value)], examples: &[Example]) -> bool {
-    let mut count = vec![0usize; labels.len()];
-    for e in examples.iter().filter(|e| e.source != ExampleSource::User) {
-        if let Some(label) = label_of(spec, labels, &e.output) {
-            count[label] += 1;
-        }
-    }
-    enough_for_head(&count)
+    let generated = examples.iter().filter(|e| e.source != ExampleSource::User);
+    enough_for_head(
+        labels.len(),
+        generated.filter_map(|e| label_of(spec, labels, &e.output)),
+    )
 }
 
 /// The user's examples of a finite return type, each read by the interpreter as a new input: under the

@@ -58,19 +58,17 @@ pub const MIN_EXAMPLES: usize = 6;
 /// what the prompt did.
 const MIN_PER_LABEL: usize = 2;
 
-/// Whether examples with these counts per label are enough to fit a head on.
-pub fn enough_for_head(count_per_label: &[usize]) -> bool {
-    count_per_label.iter().sum::<usize>() >= MIN_EXAMPLES
-        && count_per_label.len() >= 2
-        && count_per_label.iter().all(|c| *c >= MIN_PER_LABEL)
+/// Whether examples of these labels (indices among `labels`) are enough to fit a head on.
+pub fn enough_for_head(labels: usize, examples: impl IntoIterator<Item = usize>) -> bool {
+    let mut count = vec![0usize; labels];
+    examples.into_iter().for_each(|label| count[label] += 1);
+    count.iter().sum::<usize>() >= MIN_EXAMPLES && labels >= 2 && count.iter().all(|c| *c >= MIN_PER_LABEL)
 }
 
 /// Fits a head on `samples` over `labels` labels, checked on `held_out` (the user's examples, each read
 /// as a new input); `None` when there are too few examples, or a label has too few.
 pub fn fit_head(samples: &[Sample], held_out: &[Sample], labels: usize) -> Option<(Head, HeadFit, HeldOut)> {
-    let mut count = vec![0usize; labels];
-    samples.iter().for_each(|s| count[s.label] += 1);
-    if !enough_for_head(&count) {
+    if !enough_for_head(labels, samples.iter().map(|s| s.label)) {
         return None;
     }
     let data = Standardized::new(samples, held_out, labels);
