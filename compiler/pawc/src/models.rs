@@ -14,7 +14,7 @@ pub fn provisioner(home: PawHome) -> Provisioner {
     Provisioner::new(home, python, Arc::new(Bars::default()))
 }
 
-/// The kernels `$PAW_KERNELS` names (`avx512vnni`, `avx2`, `candle`), else the fastest this CPU runs; an
+/// The kernels `$PAW_KERNELS` names (`avx512vnni`, `avxvnni`, `avx2`, `candle`), else the fastest this CPU runs; an
 /// unknown name or kernels this CPU lacks are an error naming the variable.
 pub fn load_options() -> Result<LoadOptions, String> {
     LoadOptions::with_kernels_setting(std::env::var("PAW_KERNELS").ok().as_deref())

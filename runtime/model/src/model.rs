@@ -165,6 +165,10 @@ impl Linear {
 pub enum Kernels {
     /// paw's Q8_0 kernel ([`crate::q8_tiles`]) with AVX512-VNNI: the default where the CPU has it.
     Avx512Vnni,
+    /// paw's Q8_0 kernel with 256-bit `vpdpbusd` (AVX-VNNI, or AVX512-VNNI with AVX512VL): the default on
+    /// CPUs with AVX-VNNI and not AVX512-VNNI (Intel's since Alder Lake). Results bit-identical to
+    /// [`Kernels::Avx512Vnni`]'s.
+    AvxVnni,
     /// paw's Q8_0 kernel with AVX2 (and FMA, F16C): the default on other x86-64 CPUs that have it. Its
     /// results are bit-identical to [`Kernels::Avx512Vnni`]'s.
     Avx2,
@@ -174,21 +178,23 @@ pub enum Kernels {
 
 impl Kernels {
     /// Every kernel path, fastest first.
-    pub const ALL: [Kernels; 3] = [Kernels::Avx512Vnni, Kernels::Avx2, Kernels::Candle];
+    pub const ALL: [Kernels; 4] = [Kernels::Avx512Vnni, Kernels::AvxVnni, Kernels::Avx2, Kernels::Candle];
 
     /// The name a kernels setting (`PAW_KERNELS`) gives it.
     pub fn name(self) -> &'static str {
         match self {
             Kernels::Avx512Vnni => "avx512vnni",
+            Kernels::AvxVnni => "avxvnni",
             Kernels::Avx2 => "avx2",
             Kernels::Candle => "candle",
         }
     }
 
-    /// paw's kernel's instruction set, for its two paths.
+    /// paw's kernel's instruction set, for its own paths.
     pub(crate) fn isa(self) -> Option<Isa> {
         match self {
             Kernels::Avx512Vnni => Some(Isa::Avx512Vnni),
+            Kernels::AvxVnni => Some(Isa::AvxVnni),
             Kernels::Avx2 => Some(Isa::Avx2),
             Kernels::Candle => None,
         }
@@ -204,6 +210,12 @@ impl Kernels {
                 isa.features()
             )
         })
+    }
+
+    /// What of them this CPU runs differently from the CPUs they are meant for (an instruction's other
+    /// encoding), so that a test can say what it did not check; `None` when they run as meant.
+    pub fn untested_part(self) -> Option<&'static str> {
+        self.isa()?.untested_part()
     }
 
     /// The fastest kernels this CPU runs.

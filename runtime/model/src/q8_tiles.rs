@@ -1,4 +1,5 @@
-//! Q8_0 matrix multiplication, paw's own kernels for the weight matrices: one for AVX512-VNNI, one for AVX2.
+//! Q8_0 matrix multiplication, paw's own kernels for the weight matrices: one for AVX512-VNNI, one for
+//! AVX-VNNI (256-bit `vpdpbusd`), one for AVX2.
 //!
 //! Why not candle's: its Q8_0 path needs input widths padded to 256 (14% more weight bytes on the 0.5B
 //! interpreter, and activations quantized per 256 values instead of per 32), keeps a second, repacked copy
@@ -8,13 +9,13 @@
 //! Layout. The matrix (`n` outputs × `k` inputs, `k` a multiple of 32) is cut into tiles of 16 outputs ×
 //! 32 inputs. A tile is 16 f16 scales followed by 512 quant bytes ordered `[4-input group (8)][output
 //! (16)][4 inputs]`, stored offset by +128 as unsigned bytes, so one `vpdpbusd` multiplies 4 inputs of one
-//! activation row into all 16 outputs. A column of tiles (16 outputs, every input) is contiguous. The AVX2
-//! kernel reads the same tiles as two halves of 8 outputs (see [`kernel_avx2`]).
+//! activation row into all 16 outputs. A column of tiles (16 outputs, every input) is contiguous. The
+//! 256-bit kernels read the same tiles as two halves of 8 outputs (see [`kernel_avx2`]).
 //!
 //! Activations are quantized per 32 values exactly as ggml's `quantize_row_q8_0` does, so each output is
 //! the Q8_0 × Q8_0 dot product llama.cpp and candle compute, summed block by block in the same order for
-//! every row: a row's result does not depend on how many rows are multiplied with it. Both kernels compute
-//! each block's integer dot product exactly and then do the same float operations, so they give
+//! every row: a row's result does not depend on how many rows are multiplied with it. Every kernel computes
+//! each block's integer dot product exactly and then does the same float operations, so they give
 //! bit-identical results.
 use crate::kernels::DisjointWrites;
 use half::f16;
@@ -33,6 +34,9 @@ fn quant_index(r: usize, i: usize) -> usize {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Isa {
     Avx512Vnni,
+    /// `vpdpbusd` on 256-bit registers: AVX-VNNI's VEX encoding, or AVX512-VNNI's EVEX one on CPUs that
+    /// have AVX512VL instead (the same operation; [`ymm_vnni_encoding`] picks).
+    AvxVnni,
     Avx2,
 }
 
@@ -41,8 +45,18 @@ impl Isa {
     pub(crate) fn features(self) -> &'static str {
         match self {
             Isa::Avx512Vnni => "AVX512F, AVX512BW and AVX512-VNNI",
+            Isa::AvxVnni => "AVX2, FMA, F16C and AVX-VNNI (or AVX512-VNNI with AVX512VL)",
             Isa::Avx2 => "AVX2, FMA and F16C",
         }
+    }
+
+    /// Where the kernel runs here, but not all of its code does: the AVX-VNNI kernel on a CPU with AVX512-VNNI
+    /// and not AVX-VNNI runs the EVEX encoding of `vpdpbusd`, so its VEX encoding is untested here.
+    pub(crate) fn untested_part(self) -> Option<&'static str> {
+        (self == Isa::AvxVnni && ymm_vnni_encoding() == Some(YmmVnni::Evex)).then_some(
+            "this CPU lacks AVX-VNNI, so the kernel ran with AVX512-VNNI's encoding of `vpdpbusd` \
+             and the AVX-VNNI (VEX) encoding was not run",
+        )
     }
 
     /// Whether this CPU runs the kernel; a [`TiledQ8`] is only ever made for one it does.
@@ -52,6 +66,7 @@ impl Isa {
             use std::arch::is_x86_feature_detected as has;
             match self {
                 Isa::Avx512Vnni => has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
+                Isa::AvxVnni => ymm_vnni_encoding().is_some(),
                 Isa::Avx2 => has!("avx2") && has!("fma") && has!("f16c"),
             }
         }
@@ -66,9 +81,37 @@ impl Isa {
     fn rows_per_step(self) -> usize {
         match self {
             Isa::Avx512Vnni => 8,
-            Isa::Avx2 => 4,
+            Isa::AvxVnni | Isa::Avx2 => 4,
         }
     }
+}
+
+/// The two encodings of 256-bit `vpdpbusd`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum YmmVnni {
+    /// AVX-VNNI (Intel since Alder Lake, AMD since Zen 5).
+    Vex,
+    /// AVX512-VNNI with AVX512VL (Intel since Ice Lake, AMD Zen 4).
+    Evex,
+}
+
+/// Which encoding of 256-bit `vpdpbusd` this CPU runs (VEX where it has both), with AVX2, FMA and F16C for
+/// the rest of the kernel; `None` without either.
+pub(crate) fn ymm_vnni_encoding() -> Option<YmmVnni> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if !(has!("avx2") && has!("fma") && has!("f16c")) {
+            return None;
+        }
+        if has!("avxvnni") {
+            return Some(YmmVnni::Vex);
+        }
+        if has!("avx512vnni") && has!("avx512vl") {
+            return Some(YmmVnni::Evex);
+        }
+    }
+    None
 }
 
 /// A Q8_0 matrix in the tiled layout.
@@ -182,19 +225,22 @@ impl TiledQ8 {
         width: usize,
     ) {
         let at = (self, acts, pair, r0, dst, width);
-        match (self.isa, rows) {
-            (Isa::Avx512Vnni, 8) => kernel_vnni::<8>(at),
-            (Isa::Avx512Vnni, 7) => kernel_vnni::<7>(at),
-            (Isa::Avx512Vnni, 6) => kernel_vnni::<6>(at),
-            (Isa::Avx512Vnni, 5) => kernel_vnni::<5>(at),
-            (Isa::Avx512Vnni, 4) => kernel_vnni::<4>(at),
-            (Isa::Avx512Vnni, 3) => kernel_vnni::<3>(at),
-            (Isa::Avx512Vnni, 2) => kernel_vnni::<2>(at),
-            (Isa::Avx512Vnni, _) => kernel_vnni::<1>(at),
-            (Isa::Avx2, 4) => kernel_avx2::<4>(at),
-            (Isa::Avx2, 3) => kernel_avx2::<3>(at),
-            (Isa::Avx2, 2) => kernel_avx2::<2>(at),
-            (Isa::Avx2, _) => kernel_avx2::<1>(at),
+        /// The kernel instance for `rows` rows (1 to the `n`s listed).
+        macro_rules! by_rows {
+            ($kernel:ident, $($n:literal)*) => {
+                match rows {
+                    $($n => $kernel::<$n>(at),)*
+                    _ => $kernel::<1>(at),
+                }
+            };
+        }
+        match self.isa {
+            Isa::Avx512Vnni => by_rows!(kernel_vnni, 8 7 6 5 4 3 2),
+            Isa::AvxVnni => match ymm_vnni_encoding() {
+                Some(YmmVnni::Vex) => by_rows!(kernel_avxvnni, 4 3 2),
+                _ => by_rows!(kernel_avxvnni_evex, 4 3 2),
+            },
+            Isa::Avx2 => by_rows!(kernel_avx2, 4 3 2),
         }
     }
 
@@ -324,60 +370,110 @@ unsafe fn kernel_vnni<const R: usize>((m, acts, pair, r0, dst, width): Step) {
     }
 }
 
-/// [`kernel_vnni`] with AVX2: each tile column as two halves of 8 outputs, one after the other.
-///
-/// AVX2 has no `vpdpbusd`; `vpmaddubsw` multiplies unsigned by signed bytes into 16-bit pair sums, which
-/// saturate for the +128-offset weights. So the offset is undone (`w`, −128..127) and the sign trick used:
-/// `|w| · (a · sign w) = a · w`, where `|w| ≤ 128` and the activations' `|a| ≤ 127` keep each pair sum within
-/// ±32512; `vpmaddwd` by ones widens the pair sums to 32 bits. Each block's dot product is exact, as in
-/// [`kernel_vnni`] (which subtracts the offset afterwards), and the float operations after it are the same:
-/// the results are bit-identical.
-///
-/// # Safety
-/// The CPU must support AVX2, FMA and F16C, and no other thread may write the same outputs.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma,f16c")]
-unsafe fn kernel_avx2<const R: usize>((m, acts, pair, r0, dst, width): Step) {
-    use std::arch::x86_64::*;
-    let kb = m.k / BLOCK;
-    let column_bytes = kb * TILE_BYTES;
-    let offset = _mm256_set1_epi8(-128);
-    let ones = _mm256_set1_epi16(1);
-    for column in 2 * pair..2 * pair + 2 {
-        let tiles = m.tiles.as_ptr().add(column * column_bytes);
-        let mut acc = [[_mm256_setzero_ps(); 2]; R];
-        for b in 0..kb {
-            let t = tiles.add(b * TILE_BYTES);
-            let mut dots = [[_mm256_setzero_si256(); 2]; R];
-            for g in 0..BLOCK / 4 {
-                let quants = t.add(TILE_ROWS * 2 + g * 64);
-                let w = [0, 32].map(|h| _mm256_xor_si256(_mm256_loadu_si256(quants.add(h) as *const _), offset));
-                let w_abs = w.map(|w| _mm256_abs_epi8(w));
-                for (r, dot) in dots.iter_mut().enumerate() {
-                    let a = _mm256_set1_epi32(acts.group(r0 + r, b, g));
-                    for h in 0..2 {
-                        let pairs = _mm256_maddubs_epi16(w_abs[h], _mm256_sign_epi8(a, w[h]));
-                        dot[h] = _mm256_add_epi32(dot[h], _mm256_madd_epi16(pairs, ones));
+/// A 256-bit kernel: [`kernel_vnni`]'s work with each tile column as two halves of 8 outputs, one after the
+/// other. The kernels differ only in how a group's 4 quants of 8 outputs are multiplied into the dot
+/// products: `weights` prepares the 32 weight bytes (once per group, for every row), `dot` adds the products
+/// with one row's 4 activations broadcast to each output's lane, and `unsigned` says whether the weights keep
+/// their +128 offset (then it is subtracted after the block, with each row's offset, as in [`kernel_vnni`]).
+/// Each block's dot product is exact on every kernel and the float operations after it are the same, so the
+/// results are bit-identical.
+macro_rules! ymm_kernel {
+    (
+        $(#[$doc:meta])*
+        fn $name:ident, features: $features:literal,
+        weights: |$q:ident| $weights:expr,
+        dot: |$acc:ident, $w:ident, $a:ident| $dot:expr,
+        unsigned: $unsigned:literal
+    ) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// The CPU must support the features named, and no other thread may write the same outputs.
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name<const R: usize>((m, acts, pair, r0, dst, width): Step) {
+            use std::arch::x86_64::*;
+            let kb = m.k / BLOCK;
+            let column_bytes = kb * TILE_BYTES;
+            for column in 2 * pair..2 * pair + 2 {
+                let tiles = m.tiles.as_ptr().add(column * column_bytes);
+                let mut acc = [[_mm256_setzero_ps(); 2]; R];
+                for b in 0..kb {
+                    let t = tiles.add(b * TILE_BYTES);
+                    let mut dots = [[_mm256_setzero_si256(); 2]; R];
+                    for g in 0..BLOCK / 4 {
+                        let quants = t.add(TILE_ROWS * 2 + g * 64);
+                        let w = [0, 32].map(|h| {
+                            let $q = _mm256_loadu_si256(quants.add(h) as *const _);
+                            $weights
+                        });
+                        for (r, dot) in dots.iter_mut().enumerate() {
+                            let $a = _mm256_set1_epi32(acts.group(r0 + r, b, g));
+                            for h in 0..2 {
+                                let ($acc, $w) = (dot[h], w[h]);
+                                dot[h] = $dot;
+                            }
+                        }
+                    }
+                    let s = [0, 16].map(|h| _mm256_cvtph_ps(_mm_loadu_si128(t.add(h) as *const _)));
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        let i = (r0 + r) * acts.blocks + b;
+                        let d = _mm256_set1_ps(acts.scales[i]);
+                        for h in 0..2 {
+                            let mut exact = _mm256_cvtepi32_ps(dots[r][h]);
+                            if $unsigned {
+                                // Exact: the dot product and the offset are integers below 2^24.
+                                exact = _mm256_sub_ps(exact, _mm256_set1_ps(acts.offsets[i]));
+                            }
+                            acc[h] = _mm256_fmadd_ps(exact, _mm256_mul_ps(s[h], d), acc[h]);
+                        }
+                    }
+                }
+                for (r, row) in acc.iter().enumerate() {
+                    for (h, v) in row.iter().enumerate() {
+                        _mm256_storeu_ps(
+                            dst.slice((r0 + r) * width + column * TILE_ROWS + h * 8, 8).as_mut_ptr(),
+                            *v,
+                        );
                     }
                 }
             }
-            let s = [0, 16].map(|h| _mm256_cvtph_ps(_mm_loadu_si128(t.add(h) as *const _)));
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let d = _mm256_set1_ps(acts.scales[(r0 + r) * acts.blocks + b]);
-                for h in 0..2 {
-                    acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots[r][h]), _mm256_mul_ps(s[h], d), acc[h]);
-                }
-            }
         }
-        for (r, row) in acc.iter().enumerate() {
-            for (h, v) in row.iter().enumerate() {
-                _mm256_storeu_ps(
-                    dst.slice((r0 + r) * width + column * TILE_ROWS + h * 8, 8).as_mut_ptr(),
-                    *v,
-                );
-            }
-        }
-    }
+    };
+}
+
+ymm_kernel! {
+    /// AVX-VNNI's `vpdpbusd` (VEX): the +128-offset weights times the signed activations, as in [`kernel_vnni`].
+    fn kernel_avxvnni, features: "avx2,fma,f16c,avxvnni",
+    weights: |q| q,
+    dot: |acc, w, a| _mm256_dpbusd_avx_epi32(acc, w, a),
+    unsigned: true
+}
+
+ymm_kernel! {
+    /// [`kernel_avxvnni`] with AVX512-VNNI's encoding of the same instruction on 256-bit registers (EVEX, with
+    /// AVX512VL), for CPUs that have it and not AVX-VNNI.
+    fn kernel_avxvnni_evex, features: "avx2,fma,f16c,avx512vnni,avx512vl",
+    weights: |q| q,
+    dot: |acc, w, a| _mm256_dpbusd_epi32(acc, w, a),
+    unsigned: true
+}
+
+ymm_kernel! {
+    /// AVX2 has no `vpdpbusd`; `vpmaddubsw` multiplies unsigned by signed bytes into 16-bit pair sums, which
+    /// saturate for the +128-offset weights. So the offset is undone (`w`, −128..127) and the sign trick used:
+    /// `|w| · (a · sign w) = a · w`, where `|w| ≤ 128` and the activations' `|a| ≤ 127` keep each pair sum within
+    /// ±32512; `vpmaddwd` by ones widens the pair sums to 32 bits.
+    fn kernel_avx2, features: "avx2,fma,f16c",
+    weights: |q| {
+        let w = _mm256_xor_si256(q, _mm256_set1_epi8(-128));
+        (_mm256_abs_epi8(w), w)
+    },
+    dot: |acc, w, a| {
+        let pairs = _mm256_maddubs_epi16(w.0, _mm256_sign_epi8(a, w.1));
+        _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
+    },
+    unsigned: false
 }
 
 #[cfg(test)]
@@ -456,7 +552,7 @@ mod tests {
         let inputs: Vec<(usize, Tensor)> = [1, 3, 4, 5, 9]
             .map(|rows| (rows, Tensor::randn(0f32, 1.0, (rows, k), &Device::Cpu).unwrap()))
             .into();
-        let mut results: Vec<Vec<f32>> = Vec::new();
+        let mut results: Vec<(Isa, Vec<f32>)> = Vec::new();
         for isa in isas_to_test("q8_tiles::matches_candle_q8_0_and_rows_are_independent") {
             let tiled = TiledQ8::from_q8_0(&data, n, k, isa);
             let mut all = Vec::new();
@@ -473,10 +569,10 @@ mod tests {
                 }
                 all.extend(got);
             }
-            results.push(all);
+            results.push((isa, all));
         }
-        if let [a, b] = &results[..] {
-            assert_eq!(a, b, "the AVX512-VNNI and AVX2 kernels differ");
+        for pair in results.windows(2) {
+            assert_eq!(pair[0].1, pair[1].1, "the {:?} and {:?} kernels differ", pair[0].0, pair[1].0);
         }
     }
 
