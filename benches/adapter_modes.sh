@@ -72,6 +72,7 @@ print(f"{'overall':20s} {o['correct']:4d}/{o['n']:<4d} {o['accuracy']:.3f}   mac
 for name, pid in sorted(lock.items()):
     meta = json.load(open(f"{sys.argv[3]}/{pid}/meta.json"))
     a = meta.get("adapter")
+    timings = json.load(open(f"{sys.argv[3]}/{pid}/timings.json"))
     if a:
         print(f"  adapter {name}: kept={a['kept']} steps={a['steps']} answers={a['trained_answers']} "
               f"tokens={a['trained_tokens']} loss {a['loss_before']:.3f}->{a['loss_after']:.3f} "
@@ -79,6 +80,6 @@ for name, pid in sorted(lock.items()):
               f"held-out {a['held_out_source']}: right {a['right_with']}/{a['held_out']} with, "
               f"{a['right_without']}/{a['held_out']} without, loss {a['loss_with']} with, "
               f"{a['loss_without']} without, "
-              f"{a['fit_ms'] / 1000:.1f}s")
+              f"{timings['adapter_ms'] / 1000:.1f}s")
 PY
 done

@@ -292,7 +292,7 @@ pub fn compile(
             program: &program,
             taught,
         };
-        let distilled = distill(spec, data, models, chosen, options)?;
+        let distilled = distill(spec, data, models, chosen, options, &mut timings)?;
         adapter_fit = Some(distilled.fit);
         if let Some((kept, with)) = distilled.kept {
             prefix = interpreter.prefix_to_bytes(with.prefix())?;

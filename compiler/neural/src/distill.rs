@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use paw_artifact::{AdapterFit, FunctionData, HeldOutSource, Spec};
+use paw_artifact::{AdapterFit, FunctionData, HeldOutSource, Spec, Timings};
 use paw_fuzzy::{render_value, schema_of, LoadedProgram};
 use paw_model::lora_fit::Sequence;
 use paw_model::{Adapter, FitOptions, Model, Projection, TypeSchema};
@@ -79,12 +79,14 @@ pub(crate) struct Chosen<'a> {
     pub taught: Vec<(Vec<Value>, Value)>,
 }
 
+/// Trains the adapter and compares the program with and without it; its times go in `timings`.
 pub(crate) fn distill(
     spec: &Spec,
     data: &FunctionData,
     models: &Models,
     chosen: Chosen,
     options: &CompileOptions,
+    timings: &mut Timings,
 ) -> Result<Distilled, CompileError> {
     let start = Instant::now();
     let (compiler, interpreter) = (&*models.compiler, &*models.interpreter);
@@ -114,6 +116,7 @@ pub(crate) fn distill(
     .collect();
     let asked: Vec<Vec<Value>> = unlabeled.into_iter().chain(written).collect();
     taught.extend(asked.iter().cloned().zip(teacher_answers(spec, compiler, &asked)?));
+    timings.adapter_answers_ms = start.elapsed().as_millis() as u64;
 
     // Held out: the labeled rows the pipeline holds out anyway (the truth), and one teacher answer in four.
     let (mut train, mut labeled_held, mut taught_held) = (Vec::new(), Vec::new(), Vec::new());
@@ -139,11 +142,13 @@ pub(crate) fn distill(
     train.extend(spec.examples.iter().map(|e| (e.args.clone(), e.expected.clone())));
     let base = chosen.program;
     let fit_options = FitOptions::default();
+    let training = Instant::now();
     let (adapter, report) = interpreter.fit_last_ffn_down(
         &sequences(spec, interpreter, base, &train)?,
         &sequences(spec, interpreter, base, &held)?,
         &fit_options,
     )?;
+    timings.adapter_train_ms = training.elapsed().as_millis() as u64;
     let adapter = Arc::new(adapter);
     let with = LoadedProgram::from_template_with(
         interpreter,
@@ -210,8 +215,8 @@ pub(crate) fn distill(
         loss_with,
         loss_without,
         kept,
-        fit_ms: start.elapsed().as_millis() as u64,
     };
+    timings.adapter_ms = start.elapsed().as_millis() as u64;
     Ok(Distilled {
         fit,
         kept: kept.then_some((adapter, with)),

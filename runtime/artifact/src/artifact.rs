@@ -162,10 +162,8 @@ pub struct AdapterFit {
     pub loss_with: Option<f32>,
     pub loss_without: Option<f32>,
     /// Whether the artifact keeps it (`auto`: only on held-out labeled rows, answering at least as many right
-    /// with a lower loss).
+    /// with a lower loss). Its times are in `timings.json` (`adapter_ms`), not here: they differ between builds.
     pub kept: bool,
-    /// Time spent writing inputs for it, training and comparing, in milliseconds.
-    pub fit_ms: u64,
 }
 
 /// What an adapter's held-out comparison was made on.
@@ -267,6 +265,16 @@ pub struct Timings {
     #[serde(default)]
     pub forms_ms: u64,
     pub self_test_ms: u64,
+    /// A distilled adapter ([`AdapterFit`]): gathering its answers, training, and comparing the program with
+    /// and without it.
+    #[serde(default)]
+    pub adapter_ms: u64,
+    /// Of `adapter_ms`: the compiler model writing new inputs and answering them.
+    #[serde(default)]
+    pub adapter_answers_ms: u64,
+    /// Of `adapter_ms`: training.
+    #[serde(default)]
+    pub adapter_train_ms: u64,
     pub total_ms: u64,
     /// Tokens the compiler model generated.
     pub compiler_tokens: usize,
