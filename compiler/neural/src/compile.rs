@@ -30,6 +30,7 @@
 //!
 //! Everything is greedy, so the same spec and models give the same bytes (timings aside).
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -118,6 +119,34 @@ pub struct Models {
     pub interpreter: Arc<Model>,
 }
 
+/// The compiler model prompted with the declaration alone (the `--baseline prompt` program), which judges
+/// written examples, labels unlabeled rows and answers inputs for adapters. Built the first time a stage asks
+/// for it and then shared by every stage of one compile: its prefix is a pass over the declaration on the
+/// larger model.
+pub(crate) struct Judge<'a> {
+    spec: &'a Spec,
+    compiler: &'a Model,
+    program: OnceCell<LoadedProgram>,
+}
+
+impl<'a> Judge<'a> {
+    fn new(spec: &'a Spec, compiler: &'a Model) -> Self {
+        Self {
+            spec,
+            compiler,
+            program: OnceCell::new(),
+        }
+    }
+
+    pub(crate) fn program(&self) -> Result<&LoadedProgram, CompileError> {
+        if let Some(program) = self.program.get() {
+            return Ok(program);
+        }
+        let program = LoadedProgram::from_template(self.compiler, self.spec.clone(), &baseline_template(self.spec), vec![])?;
+        Ok(self.program.get_or_init(|| program))
+    }
+}
+
 /// Why a fuzzy fn could not be compiled. Display is what `pawc build` prints after the function's name.
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
@@ -146,11 +175,12 @@ pub fn compile(
 ) -> Result<Artifact, CompileError> {
     let start = Instant::now();
     let mut timings = Timings::default();
+    let judge = Judge::new(spec, &models.compiler);
 
     let labels = schema_of(&spec.ret).labels();
     // Finite types: the user's own rows, labeled by the user or else by the compiler model.
     let rows = match &labels {
-        Some(labels) if !data.is_empty() => Some(DataRows::gather(spec, labels, data, &models.compiler)?),
+        Some(labels) if !data.is_empty() => Some(DataRows::gather(spec, labels, data, &judge, &models.compiler)?),
         _ => None,
     };
     timings.data_ms = start.elapsed().as_millis() as u64;
@@ -177,7 +207,7 @@ pub fn compile(
         kept: mut examples,
         disagreed,
         answers: taught,
-    } = judge_examples(spec, &models.compiler, candidates)?;
+    } = judge_examples(spec, &judge, &models.compiler, candidates)?;
     timings.judge_ms = judged.elapsed().as_millis() as u64;
     timings.pseudo_program_ms = start.elapsed().as_millis() as u64;
     let dropped = mistyped + disagreed;
@@ -187,7 +217,7 @@ pub fn compile(
     };
     let mut data_use = None;
     if labels.is_none() && !data.is_empty() {
-        let (chosen, used) = choose_shown_rows(spec, data, models, examples, options)?;
+        let (chosen, used) = choose_shown_rows(spec, data, models, &judge, examples, options)?;
         examples = chosen;
         data_use = Some(used);
     }
@@ -290,6 +320,7 @@ pub fn compile(
             template: &template,
             calibration: &priors,
             program: &program,
+            judge: &judge,
             taught,
         };
         let distilled = distill(spec, data, models, chosen, options, &mut timings)?;
@@ -534,7 +565,7 @@ fn salvage(partial: &str) -> Vec<Value> {
 /// model's own leaning (towards `true`, say) would otherwise reject every example of the other labels.
 /// Returns the kept examples (the user's first, always kept), how many disagreed, and the judge's own answer
 /// to every written input (what a distilled adapter learns from, see [`crate::distill`]).
-fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Result<Judged, CompileError> {
+fn judge_examples(spec: &Spec, judge: &Judge, compiler: &Model, candidates: Vec<Example>) -> Result<Judged, CompileError> {
     let written: Vec<&Vec<Value>> = candidates
         .iter()
         .filter(|e| e.source != ExampleSource::User)
@@ -547,9 +578,8 @@ fn judge_examples(spec: &Spec, compiler: &Model, candidates: Vec<Example>) -> Re
             answers: vec![],
         });
     }
-    let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
     // A written input the judge cannot answer is one it disagrees with.
-    let answers: Vec<Option<Value>> = judge_answers(&judge, compiler, &written, LabelShares::Even)?
+    let answers: Vec<Option<Value>> = judge_answers(judge.program()?, compiler, &written, LabelShares::Even)?
         .into_iter()
         .map(Result::ok)
         .collect();
@@ -846,6 +876,7 @@ impl DataRows {
         spec: &Spec,
         labels: &[(String, Value)],
         data: &FunctionData,
+        judge: &Judge,
         compiler: &Model,
     ) -> Result<DataRows, CompileError> {
         let mut rows = DataRows {
@@ -860,9 +891,8 @@ impl DataRows {
             .collect();
         rows.split(labeled, labels.len());
         if !data.inputs.is_empty() {
-            let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
             let inputs: Vec<&Vec<Value>> = data.inputs.iter().collect();
-            let answers = teacher_labels(&judge, compiler, &inputs, pool_shares(labels.len()))?;
+            let answers = teacher_labels(judge.program()?, compiler, &inputs, pool_shares(labels.len()))?;
             rows.teacher_labeled = answers.len();
             // Without enough labeled rows to hold out, compiler-labeled ones are: a handful of docstring
             // examples alone cannot tell the forms of program apart (on youtube's 4, a calibrated prompt
@@ -951,6 +981,7 @@ fn choose_shown_rows(
     spec: &Spec,
     data: &FunctionData,
     models: &Models,
+    judge: &Judge,
     written: Vec<Example>,
     options: &CompileOptions,
 ) -> Result<(Vec<Example>, DataUse), CompileError> {
@@ -967,9 +998,8 @@ fn choose_shown_rows(
         .collect();
     let mut teacher_labeled = 0;
     if rows.is_empty() {
-        let judge = LoadedProgram::from_template(&models.compiler, spec.clone(), &baseline_template(spec), vec![])?;
         let inputs: Vec<Vec<Value>> = data.inputs.iter().take(options.synthesized_examples).cloned().collect();
-        for (args, answer) in inputs.iter().zip(judge.call_many(&models.compiler, &inputs)?) {
+        for (args, answer) in inputs.iter().zip(judge.program()?.call_many(&models.compiler, &inputs)?) {
             teacher_labeled += 1;
             rows.push(Example {
                 args: args.clone(),

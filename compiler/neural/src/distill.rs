@@ -21,9 +21,8 @@ use serde_json::Value;
 
 use crate::compile::{
     comparable, held_out, input_type, judge_answers, pool_shares, request, required_openings, usable_input,
-    write_requested, CompileError, CompileOptions, Models, MAX_HELD_OUT_CALLS,
+    write_requested, CompileError, CompileOptions, Judge, Models, MAX_HELD_OUT_CALLS,
 };
-use crate::prompt::baseline_template;
 
 /// `[compiler] adapter`: whether programs get a distilled LoRA adapter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +74,8 @@ pub(crate) struct Chosen<'a> {
     pub calibration: &'a [f64],
     /// The chosen program, without an adapter.
     pub program: &'a LoadedProgram,
+    /// The compiler model prompted with the declaration: the teacher.
+    pub judge: &'a Judge<'a>,
     /// Inputs the compiler model already answered as the judge, with its answers.
     pub taught: Vec<(Vec<Value>, Value)>,
 }
@@ -115,7 +116,7 @@ pub(crate) fn distill(
     })
     .collect();
     let asked: Vec<Vec<Value>> = unlabeled.into_iter().chain(written).collect();
-    taught.extend(asked.iter().cloned().zip(teacher_answers(spec, compiler, &asked)?));
+    taught.extend(asked.iter().cloned().zip(teacher_answers(chosen.judge, compiler, &asked)?));
     timings.adapter_answers_ms = start.elapsed().as_millis() as u64;
 
     // Held out: the labeled rows the pipeline holds out anyway (the truth), and one teacher answer in four.
@@ -248,14 +249,14 @@ fn sequences<'a>(
 
 /// The compiler model's answers to `inputs`, prompted with the declaration alone: labels calibrated over
 /// the inputs for finite types, generated values otherwise.
-fn teacher_answers(spec: &Spec, compiler: &Model, inputs: &[Vec<Value>]) -> Result<Vec<Value>, CompileError> {
+fn teacher_answers(judge: &Judge, compiler: &Model, inputs: &[Vec<Value>]) -> Result<Vec<Value>, CompileError> {
     if inputs.is_empty() {
         return Ok(vec![]);
     }
-    let judge = LoadedProgram::from_template(compiler, spec.clone(), &baseline_template(spec), vec![])?;
+    let judge = judge.program()?;
     let refs: Vec<&Vec<Value>> = inputs.iter().collect();
     let shares = pool_shares(judge.schema().labels().map_or(0, |labels| labels.len()));
-    judge_answers(&judge, compiler, &refs, shares)?
+    judge_answers(judge, compiler, &refs, shares)?
         .into_iter()
         .map(|answer| Ok(answer?))
         .collect()
