@@ -142,7 +142,8 @@ impl<'a> Judge<'a> {
         if let Some(program) = self.program.get() {
             return Ok(program);
         }
-        let program = LoadedProgram::from_template(self.compiler, self.spec.clone(), &baseline_template(self.spec), vec![])?;
+        let program =
+            LoadedProgram::from_template(self.compiler, self.spec.clone(), &baseline_template(self.spec), vec![])?;
         Ok(self.program.get_or_init(|| program))
     }
 }
@@ -565,7 +566,12 @@ fn salvage(partial: &str) -> Vec<Value> {
 /// model's own leaning (towards `true`, say) would otherwise reject every example of the other labels.
 /// Returns the kept examples (the user's first, always kept), how many disagreed, and the judge's own answer
 /// to every written input (what a distilled adapter learns from, see [`crate::distill`]).
-fn judge_examples(spec: &Spec, judge: &Judge, compiler: &Model, candidates: Vec<Example>) -> Result<Judged, CompileError> {
+fn judge_examples(
+    spec: &Spec,
+    judge: &Judge,
+    compiler: &Model,
+    candidates: Vec<Example>,
+) -> Result<Judged, CompileError> {
     let written: Vec<&Vec<Value>> = candidates
         .iter()
         .filter(|e| e.source != ExampleSource::User)
@@ -999,7 +1005,10 @@ fn choose_shown_rows(
     let mut teacher_labeled = 0;
     if rows.is_empty() {
         let inputs: Vec<Vec<Value>> = data.inputs.iter().take(options.synthesized_examples).cloned().collect();
-        for (args, answer) in inputs.iter().zip(judge.program()?.call_many(&models.compiler, &inputs)?) {
+        for (args, answer) in inputs
+            .iter()
+            .zip(judge.program()?.call_many(&models.compiler, &inputs)?)
+        {
             teacher_labeled += 1;
             rows.push(Example {
                 args: args.clone(),

@@ -116,7 +116,12 @@ pub(crate) fn distill(
     })
     .collect();
     let asked: Vec<Vec<Value>> = unlabeled.into_iter().chain(written).collect();
-    taught.extend(asked.iter().cloned().zip(teacher_answers(chosen.judge, compiler, &asked)?));
+    taught.extend(
+        asked
+            .iter()
+            .cloned()
+            .zip(teacher_answers(chosen.judge, compiler, &asked)?),
+    );
     timings.adapter_answers_ms = start.elapsed().as_millis() as u64;
 
     // Held out: the labeled rows the pipeline holds out anyway (the truth), and one teacher answer in four.

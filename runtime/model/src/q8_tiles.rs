@@ -572,7 +572,11 @@ mod tests {
             results.push((isa, all));
         }
         for pair in results.windows(2) {
-            assert_eq!(pair[0].1, pair[1].1, "the {:?} and {:?} kernels differ", pair[0].0, pair[1].0);
+            assert_eq!(
+                pair[0].1, pair[1].1,
+                "the {:?} and {:?} kernels differ",
+                pair[0].0, pair[1].0
+            );
         }
     }
 

@@ -27,7 +27,11 @@ pub fn kernels_to_test(test: &str) -> Vec<Kernels> {
         .filter(|k| match k.unsupported_reason() {
             None => {
                 if let Some(part) = k.untested_part() {
-                    let _ = writeln!(std::io::stderr(), "PARTLY TESTED {test} on the {} kernels: {part}", k.name());
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "PARTLY TESTED {test} on the {} kernels: {part}",
+                        k.name()
+                    );
                 }
                 true
             }
