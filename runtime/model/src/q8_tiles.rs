@@ -481,6 +481,7 @@ mod tests {
     use super::*;
     use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
     use candle_core::{Device, Module, Tensor};
+    use std::io::Write;
 
     /// paw's kernels this CPU runs; the others are reported as skipped.
     fn isas_to_test(test: &str) -> Vec<Isa> {
@@ -529,13 +530,22 @@ mod tests {
         let q = QTensor::quantize(&w, GgmlDType::Q8_0).unwrap();
         let data = q.data().unwrap().into_owned();
         let reference = q.dequantize(&Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
-        for isa in isas_to_test("q8_tiles::dense_rows_are_the_dequantized_matrix") {
-            let tiled = TiledQ8::from_q8_0(&data, n, k, isa);
-            let ids = [39, 0, 17, 16];
-            let rows = tiled.dense_rows(&ids);
-            for (got, &id) in rows.chunks_exact(k).zip(&ids) {
-                assert_eq!(got, reference[id].as_slice(), "row {id}");
-            }
+        // Every kernel reads the same layout, and reading rows back runs none of them.
+        let Some(isa) = [Isa::Avx512Vnni, Isa::AvxVnni, Isa::Avx2]
+            .into_iter()
+            .find(|isa| isa.supported())
+        else {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED q8_tiles::dense_rows_are_the_dequantized_matrix: no paw kernel runs here"
+            );
+            return;
+        };
+        let tiled = TiledQ8::from_q8_0(&data, n, k, isa);
+        let ids = [39, 0, 17, 16];
+        let rows = tiled.dense_rows(&ids);
+        for (got, &id) in rows.chunks_exact(k).zip(&ids) {
+            assert_eq!(got, reference[id].as_slice(), "row {id}");
         }
     }
 
