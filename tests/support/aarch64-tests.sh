@@ -3,7 +3,7 @@
 # download (the tiny generated models: forward pass, decoding, LoRA, hostile GGUF files) run under qemu-aarch64.
 # There paw's x86 kernels report themselves skipped and candle's kernels run. Installs what it needs where it can
 # (rustup's aarch64 target, Debian's cross gcc and qemu-user); where it cannot, prints SKIPPED with the reason and
-# exits 0. A test that fails fails the script.
+# exits 0. A lint (the x86-only code must leave nothing unused there) or a test that fails fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 skip() {
@@ -21,4 +21,5 @@ fi
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu"
 export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
+cargo clippy --release --target "$TARGET" -p paw-model --all-targets -- -D warnings
 cargo test --release --target "$TARGET" -p paw-model --lib --test tiny --test lora --test hostile_gguf

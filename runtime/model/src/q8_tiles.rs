@@ -88,6 +88,7 @@ impl Isa {
 
 /// The two encodings of 256-bit `vpdpbusd`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) enum YmmVnni {
     /// AVX-VNNI (Intel since Alder Lake, AMD since Zen 5).
     Vex,
@@ -251,7 +252,8 @@ impl TiledQ8 {
 }
 
 /// Activation rows quantized per block of 32 (ggml `block_q8_0`): quants, the f16-rounded scale, and
-/// 128 × the sum of the quants (undoes the weights' +128 offset).
+/// 128 × the sum of the quants (undoes the weights' +128 offset). Only the x86 kernels read it.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 struct QuantizedRows {
     qs: Vec<i8>,
     scales: Vec<f32>,
@@ -277,6 +279,7 @@ impl QuantizedRows {
     /// # Safety
     /// `row` must be one of the rows, `b` one of the blocks and `g < 8` (unchecked: the kernels' inner loop).
     #[inline(always)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     unsafe fn group(&self, row: usize, b: usize, g: usize) -> i32 {
         (self.qs.as_ptr().add((row * self.blocks + b) * BLOCK + g * 4) as *const i32).read_unaligned()
     }
