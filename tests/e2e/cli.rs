@@ -126,3 +126,22 @@ fn fmt_check_accepts_the_examples() {
         assert_exit(&out, 0);
     }
 }
+
+/// A reader that stops early (`pawc … | head`) ends pawc quietly and successfully, as it does any Unix tool,
+/// never as an "internal error": here the pipe is closed before pawc writes its first line.
+#[test]
+fn a_closed_stdout_ends_pawc_quietly() {
+    use std::process::{Command, Stdio};
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pawc"))
+        .args(["model", "list"])
+        .env("PAW_HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pawc runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("pawc ends");
+    assert!(out.status.success(), "{:?}: {}", out.status, stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}

@@ -217,6 +217,7 @@ enum BenchCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    quiet_on_closed_stdout();
     let (color, color_stdout) = match cli.color {
         ColorChoice::Always => (true, true),
         ColorChoice::Never => (false, false),
@@ -230,11 +231,28 @@ fn main() -> ExitCode {
         .spawn(move || dispatch(cli.command, &out));
     match worker.map(|w| w.join()) {
         Ok(Ok(code)) => code,
+        Ok(Err(payload)) if is_closed_stdout(payload.downcast_ref::<String>().map(String::as_str)) => ExitCode::SUCCESS,
         _ => {
             eprintln!("error: internal error in pawc (this is a bug in paw, not in your program; please report it)");
             ExitCode::from(2)
         }
     }
+}
+
+/// Output piped into a reader that stopped early (`pawc eval --json | head`) ends pawc quietly, as it does any
+/// Unix tool: `println!` panics on a closed pipe, and that panic is neither reported nor called a bug.
+fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !is_closed_stdout(info.payload_as_str()) {
+            report(info);
+        }
+    }));
+}
+
+/// Whether a panic's message is `println!`'s on a closed pipe.
+fn is_closed_stdout(message: Option<&str>) -> bool {
+    message.is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe"))
 }
 
 fn dispatch(command: Command, out: &output::Output) -> ExitCode {

@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use paw_cache::{PawHome, Role};
+use paw_model::Kernels;
 
-use crate::models::provisioner;
+use crate::models::{load_options, provisioner};
 use crate::output::Output;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -66,6 +67,7 @@ fn model(command: &ModelCommand) -> Result<(), String> {
                 );
             } else {
                 println!("cache: {}", home.root().display());
+                println!("kernels: {}", kernels_line());
                 for m in list {
                     println!(
                         "{:12} {:8} {:45} {}",
@@ -84,4 +86,22 @@ fn model(command: &ModelCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Which kernels the models would run with here, and which others this CPU runs, or why `$PAW_KERNELS` is
+/// refused: what a user checking a machine wants to see next to the models.
+fn kernels_line() -> String {
+    let runnable: Vec<&str> = Kernels::ALL
+        .into_iter()
+        .filter(|k| k.unsupported_reason().is_none())
+        .map(Kernels::name)
+        .collect();
+    match load_options() {
+        Ok(options) => format!(
+            "{} (this CPU runs {}; PAW_KERNELS picks one)",
+            options.kernels.name(),
+            runnable.join(", ")
+        ),
+        Err(e) => e,
+    }
 }
