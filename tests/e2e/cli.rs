@@ -127,21 +127,36 @@ fn fmt_check_accepts_the_examples() {
     }
 }
 
-/// A reader that stops early (`pawc … | head`) ends pawc quietly and successfully, as it does any Unix tool,
-/// never as an "internal error": here the pipe is closed before pawc writes its first line.
-#[test]
-fn a_closed_stdout_ends_pawc_quietly() {
+/// `pawc ARGS` with its standard output closed by the reader before pawc writes (what `| head` does once it has
+/// its lines): how it ended.
+fn with_stdout_closed(args: &[&str], dir: &std::path::Path) -> std::process::Output {
     use std::process::{Command, Stdio};
-    let home = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_pawc"))
-        .args(["model", "list"])
-        .env("PAW_HOME", home.path())
+        .args(args)
+        .current_dir(dir)
+        .env("PAW_HOME", dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("pawc runs");
     drop(child.stdout.take());
-    let out = child.wait_with_output().expect("pawc ends");
-    assert!(out.status.success(), "{:?}: {}", out.status, stderr(&out));
-    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    child.wait_with_output().expect("pawc ends")
+}
+
+/// A reader that stops early (`pawc … | head`) ends pawc quietly and successfully, as it does any Unix tool:
+/// never as an "internal error" (pawc's own output), never as a runtime error (a program's `print`).
+#[test]
+fn a_closed_stdout_ends_pawc_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let program = tmp.path().join("lines.pw");
+    std::fs::write(
+        &program,
+        "fn main() {\n    let mut i = 0;\n    while i < 100000 {\n        print(\"line {i}\");\n        i = i + 1;\n    }\n}\n",
+    )
+    .unwrap();
+    for args in [&["model", "list"][..], &["run", "lines.pw"]] {
+        let out = with_stdout_closed(args, tmp.path());
+        assert!(out.status.success(), "{args:?}: {:?}: {}", out.status, stderr(&out));
+        assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
+    }
 }

@@ -11,6 +11,9 @@ pub enum ErrorKind {
     MissingKey,
     Json,
     Io,
+    /// Standard output was closed by its reader (`pawc run … | head`): the program stops there, and its
+    /// runner ends successfully without a report, as Unix tools do.
+    OutputClosed,
     Panic,
     AssertionFailed,
     RecursionTooDeep,
@@ -28,7 +31,7 @@ impl ErrorKind {
             ErrorKind::IndexOutOfRange => "E0902",
             ErrorKind::MissingKey => "E0903",
             ErrorKind::Json => "E0904",
-            ErrorKind::Io => "E0905",
+            ErrorKind::Io | ErrorKind::OutputClosed => "E0905",
             ErrorKind::Panic => "E0906",
             ErrorKind::AssertionFailed => "E0907",
             ErrorKind::RecursionTooDeep => "E0908",
@@ -47,6 +50,7 @@ impl ErrorKind {
             ErrorKind::MissingKey => "key not found",
             ErrorKind::Json => "JSON access failed here",
             ErrorKind::Io => "I/O failed here",
+            ErrorKind::OutputClosed => "output closed here",
             ErrorKind::Panic => "panicked here",
             ErrorKind::AssertionFailed => "assertion failed",
             ErrorKind::RecursionTooDeep => "this call went too deep",

@@ -52,7 +52,9 @@ pub(super) static CODES: &[Explanation] = &[
                readable, or is not UTF-8 text.\n\n\
                Example:\n    let text = io.read_file(\"missing.txt\");\n\n\
                Fix: check the path (relative paths start from the directory the program runs in) and the \
-               file's permissions.",
+               file's permissions.\n\n\
+               Standard output closed by its reader (`pawc run … | head`) is not reported: the program stops \
+               at the `print` that found it closed, and pawc ends successfully, as other Unix tools do.",
     },
     Explanation {
         code: "E0906",

@@ -7,7 +7,12 @@ use crate::value::Value;
 fn write_line(out: &mut dyn std::io::Write, text: &str) -> Result<(), RuntimeError> {
     out.write_all(text.as_bytes())
         .and_then(|_| out.write_all(b"\n"))
-        .map_err(|e| RuntimeError::new(ErrorKind::Io, format!("cannot write output: {e}")))
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => {
+                RuntimeError::new(ErrorKind::OutputClosed, "the output's reader stopped reading")
+            }
+            _ => RuntimeError::new(ErrorKind::Io, format!("cannot write output: {e}")),
+        })
 }
 
 pub fn print(host: &mut dyn Host, args: &[Value]) -> Result<Value, RuntimeError> {
