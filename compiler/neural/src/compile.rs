@@ -138,6 +138,11 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// The compiler model it runs on.
+    pub(crate) fn model(&self) -> &'a Model {
+        self.compiler
+    }
+
     pub(crate) fn program(&self) -> Result<&LoadedProgram, CompileError> {
         if let Some(program) = self.program.get() {
             return Ok(program);
@@ -181,7 +186,7 @@ pub fn compile(
     let labels = schema_of(&spec.ret).labels();
     // Finite types: the user's own rows, labeled by the user or else by the compiler model.
     let rows = match &labels {
-        Some(labels) if !data.is_empty() => Some(DataRows::gather(spec, labels, data, &judge, &models.compiler)?),
+        Some(labels) if !data.is_empty() => Some(DataRows::gather(spec, labels, data, &judge)?),
         _ => None,
     };
     timings.data_ms = start.elapsed().as_millis() as u64;
@@ -208,7 +213,7 @@ pub fn compile(
         kept: mut examples,
         disagreed,
         answers: taught,
-    } = judge_examples(spec, &judge, &models.compiler, candidates)?;
+    } = judge_examples(spec, &judge, candidates)?;
     timings.judge_ms = judged.elapsed().as_millis() as u64;
     timings.pseudo_program_ms = start.elapsed().as_millis() as u64;
     let dropped = mistyped + disagreed;
@@ -566,12 +571,7 @@ fn salvage(partial: &str) -> Vec<Value> {
 /// model's own leaning (towards `true`, say) would otherwise reject every example of the other labels.
 /// Returns the kept examples (the user's first, always kept), how many disagreed, and the judge's own answer
 /// to every written input (what a distilled adapter learns from, see [`crate::distill`]).
-fn judge_examples(
-    spec: &Spec,
-    judge: &Judge,
-    compiler: &Model,
-    candidates: Vec<Example>,
-) -> Result<Judged, CompileError> {
+fn judge_examples(spec: &Spec, judge: &Judge, candidates: Vec<Example>) -> Result<Judged, CompileError> {
     let written: Vec<&Vec<Value>> = candidates
         .iter()
         .filter(|e| e.source != ExampleSource::User)
@@ -585,7 +585,7 @@ fn judge_examples(
         });
     }
     // A written input the judge cannot answer is one it disagrees with.
-    let answers: Vec<Option<Value>> = judge_answers(judge.program()?, compiler, &written, LabelShares::Even)?
+    let answers: Vec<Option<Value>> = judge_answers(judge.program()?, judge.model(), &written, LabelShares::Even)?
         .into_iter()
         .map(Result::ok)
         .collect();
@@ -883,7 +883,6 @@ impl DataRows {
         labels: &[(String, Value)],
         data: &FunctionData,
         judge: &Judge,
-        compiler: &Model,
     ) -> Result<DataRows, CompileError> {
         let mut rows = DataRows {
             labeled: data.examples.len(),
@@ -898,7 +897,7 @@ impl DataRows {
         rows.split(labeled, labels.len());
         if !data.inputs.is_empty() {
             let inputs: Vec<&Vec<Value>> = data.inputs.iter().collect();
-            let answers = teacher_labels(judge.program()?, compiler, &inputs, pool_shares(labels.len()))?;
+            let answers = teacher_labels(judge.program()?, judge.model(), &inputs, pool_shares(labels.len()))?;
             rows.teacher_labeled = answers.len();
             // Without enough labeled rows to hold out, compiler-labeled ones are: a handful of docstring
             // examples alone cannot tell the forms of program apart (on youtube's 4, a calibrated prompt
@@ -1005,10 +1004,7 @@ fn choose_shown_rows(
     let mut teacher_labeled = 0;
     if rows.is_empty() {
         let inputs: Vec<Vec<Value>> = data.inputs.iter().take(options.synthesized_examples).cloned().collect();
-        for (args, answer) in inputs
-            .iter()
-            .zip(judge.program()?.call_many(&models.compiler, &inputs)?)
-        {
+        for (args, answer) in inputs.iter().zip(judge.program()?.call_many(judge.model(), &inputs)?) {
             teacher_labeled += 1;
             rows.push(Example {
                 args: args.clone(),

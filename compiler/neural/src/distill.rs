@@ -116,12 +116,7 @@ pub(crate) fn distill(
     })
     .collect();
     let asked: Vec<Vec<Value>> = unlabeled.into_iter().chain(written).collect();
-    taught.extend(
-        asked
-            .iter()
-            .cloned()
-            .zip(teacher_answers(chosen.judge, compiler, &asked)?),
-    );
+    taught.extend(asked.iter().cloned().zip(teacher_answers(chosen.judge, &asked)?));
     timings.adapter_answers_ms = start.elapsed().as_millis() as u64;
 
     // Held out: the labeled rows the pipeline holds out anyway (the truth), and one teacher answer in four.
@@ -254,14 +249,14 @@ fn sequences<'a>(
 
 /// The compiler model's answers to `inputs`, prompted with the declaration alone: labels calibrated over
 /// the inputs for finite types, generated values otherwise.
-fn teacher_answers(judge: &Judge, compiler: &Model, inputs: &[Vec<Value>]) -> Result<Vec<Value>, CompileError> {
+fn teacher_answers(judge: &Judge, inputs: &[Vec<Value>]) -> Result<Vec<Value>, CompileError> {
     if inputs.is_empty() {
         return Ok(vec![]);
     }
-    let judge = judge.program()?;
+    let program = judge.program()?;
     let refs: Vec<&Vec<Value>> = inputs.iter().collect();
-    let shares = pool_shares(judge.schema().labels().map_or(0, |labels| labels.len()));
-    judge_answers(judge, compiler, &refs, shares)?
+    let shares = pool_shares(program.schema().labels().map_or(0, |labels| labels.len()));
+    judge_answers(program, judge.model(), &refs, shares)?
         .into_iter()
         .map(|answer| Ok(answer?))
         .collect()
