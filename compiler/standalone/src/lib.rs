@@ -159,7 +159,6 @@ fn run(entries: Vec<Option<Entry>>, image: &[u8], code_id: &str) -> i32 {
     });
     match result {
         Ok(Ok(())) => 0,
-        Ok(Err(error)) if error.kind == paw_runtime::ErrorKind::OutputClosed => 0,
         Ok(Err(error)) => {
             eprint!("{}", render(&error.to_diagnostic(), &checked.files, color));
             eprintln!("{}", error.render_trace(&checked.files));

@@ -11,8 +11,8 @@ pub enum ErrorKind {
     MissingKey,
     Json,
     Io,
-    /// Standard output was closed by its reader (`pawc run … | head`): the program stops there, and its
-    /// runner ends successfully without a report, as Unix tools do.
+    /// Standard output was closed by its reader (`pawc run … | head`): the program stops there, and
+    /// [`crate::run_main_with`] ends successfully without a report, as Unix tools do.
     OutputClosed,
     Panic,
     AssertionFailed,

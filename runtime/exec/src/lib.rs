@@ -77,7 +77,8 @@ pub fn run_main(program: &Program, options: RunOptions) -> Result<(), RuntimeErr
 }
 
 /// Runs `fn main()` on this thread, the functions that `compiled` compiled as its native code. Run it on a
-/// thread with a big stack (see [`on_big_stack`]).
+/// thread with a big stack (see [`on_big_stack`]). A program whose standard output's reader went away stops
+/// there and has ended successfully ([`ErrorKind::OutputClosed`]).
 pub fn run_main_with(
     program: &Program,
     options: RunOptions,
@@ -88,7 +89,10 @@ pub fn run_main_with(
             .with_help("add `fn main() { ... }` to `src/main.pw`")
     })?;
     let mut machine = Machine::load(program, options.into_io(), compiled)?;
-    let result = machine.run_main_fn(main).map(drop);
+    let result = match machine.run_main_fn(main) {
+        Err(e) if e.kind == ErrorKind::OutputClosed => Ok(()),
+        result => result.map(drop),
+    };
     let _ = machine.io.out.flush();
     result
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use paw_runtime::{ErrorKind, RunOptions};
+use paw_runtime::RunOptions;
 
 use crate::built::RemoteArgs;
 use crate::engine::EngineArgs;
@@ -35,7 +35,6 @@ pub fn run(
         },
     ) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) if error.kind == ErrorKind::OutputClosed => ExitCode::SUCCESS,
         Err(error) => {
             out.runtime_error(&error, &loaded.files);
             ExitCode::from(1)
