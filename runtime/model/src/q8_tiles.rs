@@ -123,6 +123,9 @@ pub(crate) struct TiledQ8 {
     columns: usize,
     tiles: Vec<u8>,
     isa: Isa,
+    /// For [`Isa::AvxVnni`], which encoding of `vpdpbusd` runs here: found once, not per kernel step.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    ymm_vnni: Option<YmmVnni>,
 }
 
 impl TiledQ8 {
@@ -154,6 +157,7 @@ impl TiledQ8 {
             columns,
             tiles,
             isa,
+            ymm_vnni: ymm_vnni_encoding(),
         }
     }
 
@@ -237,7 +241,7 @@ impl TiledQ8 {
         }
         match self.isa {
             Isa::Avx512Vnni => by_rows!(kernel_vnni, 8 7 6 5 4 3 2),
-            Isa::AvxVnni => match ymm_vnni_encoding() {
+            Isa::AvxVnni => match self.ymm_vnni {
                 Some(YmmVnni::Vex) => by_rows!(kernel_avxvnni, 4 3 2),
                 _ => by_rows!(kernel_avxvnni_evex, 4 3 2),
             },
