@@ -24,7 +24,7 @@ export PAW_HOME="$SCRATCH/home"
 mkdir -p "$PAW_HOME" && ln -s "$MODELS" "$PAW_HOME/models"
 
 echo "# $(date -u +%FT%TZ) $(uname -m) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
-echo "# pawc $(git rev-parse --short HEAD) function: $FUNCTION adapter: $MODE extra: $EXTRA/$FUNCTION.jsonl kernels: ${PAW_KERNELS:-best} load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# pawc $PAWC, repo $(git rev-parse --short HEAD); function: $FUNCTION adapter: $MODE extra: $EXTRA/$FUNCTION.jsonl kernels: ${PAW_KERNELS:-best} load: $(cut -d' ' -f1-3 /proc/loadavg)"
 d="$SCRATCH/project"
 mkdir -p "$d/src" "$d/data"
 cp "$EXTRA/$FUNCTION.jsonl" "$d/data/"
